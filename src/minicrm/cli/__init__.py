@@ -1,0 +1,152 @@
+"""The command tree. Commands parse arguments, call minicrm's domain functions and render.
+
+The database is opened in one place (:meth:`AppState.store`) and every foreseeable
+error is turned into one line on stderr and its exit code in one place
+(:meth:`MinicrmGroup.invoke`).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import traceback
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from minicrm import __version__
+from minicrm.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
+from minicrm.paths import resolve_db_path
+
+
+class AppState:
+    """Per-invocation state: the --db choice and the store, opened on first use."""
+
+    def __init__(self, db: str | None, argv: list[str], debug: bool) -> None:
+        self.db_option = db
+        self.argv = argv
+        self.debug = debug
+        self._store: Any = None
+
+    @property
+    def db_path(self) -> Any:
+        return resolve_db_path(self.db_option)
+
+    @property
+    def store(self) -> Any:
+        """The one place every command opens (and, on first use, creates) the database."""
+        if self._store is None:
+            from minicrm.store.db import open_store
+
+            command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
+            self._store = open_store(self.db_path, command=command)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _fail(text: str, code: int) -> None:
+    from minicrm.render import message
+
+    message(f"minicrm: {text}")
+    raise typer.Exit(code)
+
+
+class MinicrmGroup(TyperGroup):
+    """The root group: maps every error to a message and an exit code, in one place."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta.setdefault("minicrm.argv", list(args))
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        debug = "--debug" in ctx.meta.get("minicrm.argv", []) or bool(
+            os.environ.get("MINICRM_DEBUG")
+        )
+        try:
+            return super().invoke(ctx)
+        except MinicrmError as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # the unforeseen: a short message, traceback on --debug
+            if debug:
+                traceback.print_exc()
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for details, and please report it)",
+                EXIT_ERROR,
+            )
+
+
+app = typer.Typer(
+    cls=MinicrmGroup,
+    help="A local-first personal CRM for the terminal: contacts, companies, follow-ups and deals "
+    "in one SQLite file.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"minicrm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file to use (default: $MINICRM_DB, else minicrm.db in the user data dir).",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = None,
+) -> None:
+    """minicrm keeps your contacts, companies, conversations, follow-ups and deals in one SQLite file."""
+    state = AppState(db, ctx.meta.get("minicrm.argv", []), debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+from minicrm.cli import companies, contacts, database  # noqa: E402  (registers the commands)
+
+app.add_typer(companies.app, name="company")
+app.add_typer(database.app, name="db")
+contacts.register(app)
+
+
+def main() -> None:
+    app(prog_name="minicrm")

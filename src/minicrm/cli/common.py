@@ -1,0 +1,96 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from minicrm import refs
+from minicrm.errors import Ambiguous, InvalidInput
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (shape: docs/json.md).")]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format: table (default), json, csv or tsv."),
+]
+RawOpt = Annotated[
+    bool,
+    typer.Option(
+        "--raw",
+        help="CSV/TSV: write cells exactly as stored, without the ' that stops spreadsheets "
+        "running cells starting with = + - @ as formulas.",
+    ),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:
+    if json_flag and fmt not in (None, Format.json):
+        raise InvalidInput("--json and --format disagree", hint="give one of them")
+    if json_flag:
+        return "json"
+    if fmt is None:
+        return "table"
+    if not lists and fmt in (Format.csv, Format.tsv):
+        raise InvalidInput(f"--format {fmt.value} is for lists", hint="use --format json or table")
+    return fmt.value
+
+
+def interactive() -> bool:
+    """True when a person is at the keyboard: stdin and stdout are terminals."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def resolve_contact(store: object, ref: str) -> str:
+    """Resolve ``ref``; on a terminal an ambiguous one is asked about, else it fails.
+
+    Returns ``#id`` for the domain call, which resolves again inside its transaction.
+    Runs before any transaction opens: no lock is held while the prompt waits.
+    """
+    try:
+        return f"#{refs.contact_id(store, ref)}"  # type: ignore[arg-type]
+    except Ambiguous as exc:
+        if not interactive() or len(exc.candidates) > 20:
+            raise
+        return f"#{choose(exc)}"
+
+
+def choose(exc: Ambiguous) -> int:
+    from minicrm.render import message, visible
+
+    message(exc.message + ":")
+    for number, (cid, label) in enumerate(exc.candidates, start=1):
+        message(f"  {number}) #{cid} {visible(label)}")
+    picked = typer.prompt("Which one (number)", type=int, err=True)
+    if not 1 <= picked <= len(exc.candidates):
+        raise InvalidInput(f"no choice {picked}", hint=f"a number from 1 to {len(exc.candidates)}")
+    return exc.candidates[picked - 1][0]
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
+    from minicrm.errors import Refused
+    from minicrm.render import visible
+
+    if yes:
+        return
+    if not interactive():
+        raise Refused(
+            "refusing to delete without --yes when not run from a terminal", hint="add --yes"
+        )
+    if not typer.confirm(visible(question), default=False, err=True):
+        raise Refused("cancelled; nothing was changed")

@@ -1,0 +1,97 @@
+"""Company commands: company add, ls, show, edit, rm."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm import companies as domain
+from minicrm import contacts, render
+from minicrm.cli.common import FormatOpt, JsonOpt, RawOpt, YesOpt, confirm, output_format
+
+app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_help=True)
+
+RefArg = Annotated[str, typer.Argument(metavar="COMPANY", help="Company id (3 or #3) or name.")]
+DomainOpt = Annotated[
+    str | None, typer.Option("--domain", help='Web domain, e.g. acme.io ("" clears).')
+]
+NotesOpt = Annotated[str | None, typer.Option("--notes", help='Free-form notes ("" clears).')]
+
+
+def _store(ctx: typer.Context):
+    from minicrm.cli import state
+
+    return state(ctx).store
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Company name (unique, case-insensitive).")],
+    domain_: DomainOpt = None,
+    notes: NotesOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a company."""
+    company = domain.add_company(_store(ctx), name, domain=domain_, notes=notes)
+    if json_:
+        render.write_json(company.to_dict())
+    else:
+        render.line(f"Added company #{company.id} {company.name}")
+
+
+@app.command("ls")
+def ls(
+    ctx: typer.Context, json_: JsonOpt = False, fmt: FormatOpt = None, raw: RawOpt = False
+) -> None:
+    """List companies with how many contacts each has."""
+    render.print_companies(domain.list_companies(_store(ctx)), output_format(json_, fmt), raw=raw)
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+    """Show a company and its contacts."""
+    store = _store(ctx)
+    company = domain.get_company(store, ref)
+    members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
+    render.print_company(company, members, "json" if json_ else "table")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    domain_: DomainOpt = None,
+    notes: NotesOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Rename a company or change its domain or notes."""
+    if name is None and domain_ is None and notes is None:
+        from minicrm.errors import InvalidInput
+
+        raise InvalidInput("nothing to change", hint="give --name, --domain or --notes")
+    company, changed = domain.edit_company(_store(ctx), ref, name=name, domain=domain_, notes=notes)
+    if json_:
+        render.write_json(company.to_dict())
+    else:
+        render.line(
+            f"{'Updated' if changed else 'No change to'} company #{company.id} {company.name}"
+        )
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
+    """Delete a company; its contacts are kept, without a company."""
+    store = _store(ctx)
+    if not yes:
+        company = domain.get_company(store, ref)
+        ref = f"#{company.id}"
+        confirm(
+            f"Delete company #{company.id} {company.name}"
+            f" ({company.contact_count} contacts keep existing, without a company)?",
+            yes,
+        )
+    company, unlinked = domain.remove_company(store, ref)
+    render.line(f"Deleted company #{company.id} {company.name}; {unlinked} contacts unlinked")

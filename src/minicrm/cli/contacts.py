@@ -1,0 +1,392 @@
+"""Contact commands: add, ls, show, edit, tag, untag, archive, unarchive, rm."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm import contacts as domain
+from minicrm import render
+from minicrm.cli.common import (
+    FormatOpt,
+    JsonOpt,
+    RawOpt,
+    YesOpt,
+    confirm,
+    output_format,
+    resolve_contact,
+)
+from minicrm.contacts import ContactChanges
+from minicrm.errors import InvalidInput
+
+Multi = list[str] | None
+
+EmailOpt = Annotated[
+    Multi,
+    typer.Option(
+        "--email", "-e", metavar="[LABEL:]EMAIL", help="Email (repeatable), e.g. work:jane@acme.io."
+    ),
+]
+PhoneOpt = Annotated[
+    Multi,
+    typer.Option(
+        "--phone",
+        "-p",
+        metavar="[LABEL:]PHONE",
+        help="Phone number (repeatable), e.g. mobile:+1 555 0100.",
+    ),
+]
+UrlOpt = Annotated[
+    Multi,
+    typer.Option(
+        "--url",
+        metavar="[LABEL:]URL",
+        help="Web or social profile URL (repeatable), e.g. linkedin:https://linkedin.com/in/jane.",
+    ),
+]
+AddressOpt = Annotated[
+    Multi,
+    typer.Option(
+        "--address",
+        metavar="[LABEL:]ADDRESS",
+        help='Postal address (repeatable), e.g. "home:1 Main St, Springfield".',
+    ),
+]
+TagOpt = Annotated[Multi, typer.Option("--tag", "-t", help="Tag (repeatable).")]
+SetOpt = Annotated[
+    Multi,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set a field (title=CTO) or a custom field (linkedin_id=jdoe); an empty VALUE clears it. Repeatable.",
+    ),
+]
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", "-c", help="Company (created if new).")
+]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
+StageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--stage", help="Stage: lead, prospect, customer, partner, former (configurable)."
+    ),
+]
+BirthdayOpt = Annotated[
+    str | None, typer.Option("--birthday", help="1990-05-17, --05-17 or may 17 (no year).")
+]
+EveryOpt = Annotated[
+    str | None,
+    typer.Option("--every", help="Keep-in-touch cadence: 30d, 2w, 3m (90 days), 1y; none clears."),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="Where the contact came from (referral, conference, ...)."),
+]
+NicknameOpt = Annotated[str | None, typer.Option("--nickname", help="Nickname.")]
+GivenOpt = Annotated[str | None, typer.Option("--given", help="Given (first) name.")]
+FamilyOpt = Annotated[str | None, typer.Option("--family", help="Family (last) name.")]
+
+
+def _fields(**values: str | None) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("add")(add)
+    app.command("ls")(ls)
+    app.command("show")(show)
+    app.command("edit")(edit)
+    app.command("tag")(tag)
+    app.command("untag")(untag)
+    app.command("archive")(archive)
+    app.command("unarchive")(unarchive)
+    app.command("rm")(rm)
+
+
+def _store(ctx: typer.Context):
+    from minicrm.cli import state
+
+    return state(ctx).store
+
+
+def _note_shared_emails(store: object, contact: object) -> None:
+    for email, other_id, other_name in domain.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
+        render.message(f"note: {email} is also an email of #{other_id} {other_name}")
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help='Display name, e.g. "Jane Doe".')],
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    url: UrlOpt = None,
+    address: AddressOpt = None,
+    company: CompanyOpt = None,
+    title: TitleOpt = None,
+    tag: TagOpt = None,
+    stage: StageOpt = None,
+    birthday: BirthdayOpt = None,
+    every: EveryOpt = None,
+    source: SourceOpt = None,
+    nickname: NicknameOpt = None,
+    given: GivenOpt = None,
+    family: FamilyOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a contact."""
+    changes = ContactChanges(
+        fields=_fields(
+            company=company,
+            title=title,
+            stage=stage,
+            birthday=birthday,
+            every=every,
+            source=source,
+            nickname=nickname,
+            given=given,
+            family=family,
+        ),
+        add={
+            "emails": email or [],
+            "phones": phone or [],
+            "urls": url or [],
+            "addresses": address or [],
+        },
+        add_tags=tag or [],
+    )
+    changes.set_assignments(set_ or [])
+    store = _store(ctx)
+    contact = domain.add_contact(store, name, changes)
+    if json_:
+        render.write_json(contact.to_dict())
+    else:
+        render.line(f"Added #{contact.id} {contact.name}")
+    _note_shared_emails(store, contact)
+
+
+def ls(
+    ctx: typer.Context,
+    query: Annotated[
+        str | None, typer.Argument(help="Only contacts whose name or email contains this.")
+    ] = None,
+    tag: Annotated[
+        Multi,
+        typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    ] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Only contacts in this stage.")
+    ] = None,
+    archived: Annotated[bool, typer.Option("--archived", help="Only archived contacts.")] = False,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Archived contacts too.")] = False,
+    sort: Annotated[
+        str, typer.Option("--sort", help="name, id, created, updated, company or stage.")
+    ] = "name",
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    raw: RawOpt = False,
+) -> None:
+    """List contacts (archived ones are hidden unless --archived or --all)."""
+    out = output_format(json_, fmt)
+    if archived and all_:
+        raise InvalidInput("--archived and --all disagree", hint="give one of them")
+    found = domain.list_contacts(
+        _store(ctx),
+        query=query,
+        tags=tag or [],
+        company=company,
+        stage=stage,
+        archived=None if all_ else archived,
+        sort=sort.lower(),
+        reverse=reverse,
+        limit=limit,
+    )
+    render.print_contacts(found, out, raw=raw)
+
+
+def show(
+    ctx: typer.Context,
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
+    ],
+    json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Show one contact's card."""
+    out = output_format(json_, fmt, lists=False)
+    store = _store(ctx)
+    render.print_contact(domain.get_contact(store, resolve_contact(store, ref)), out)
+
+
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help='Company (created if new); "" removes it.')
+    ] = None,
+    title: TitleOpt = None,
+    stage: StageOpt = None,
+    birthday: BirthdayOpt = None,
+    every: EveryOpt = None,
+    source: SourceOpt = None,
+    nickname: NicknameOpt = None,
+    given: GivenOpt = None,
+    family: FamilyOpt = None,
+    add_email: Annotated[
+        Multi,
+        typer.Option("--add-email", metavar="[LABEL:]EMAIL", help="Add an email (repeatable)."),
+    ] = None,
+    rm_email: Annotated[
+        Multi, typer.Option("--rm-email", metavar="EMAIL", help="Remove this email (repeatable).")
+    ] = None,
+    add_phone: Annotated[
+        Multi,
+        typer.Option(
+            "--add-phone", metavar="[LABEL:]PHONE", help="Add a phone number (repeatable)."
+        ),
+    ] = None,
+    rm_phone: Annotated[
+        Multi, typer.Option("--rm-phone", metavar="PHONE", help="Remove this phone (repeatable).")
+    ] = None,
+    add_url: Annotated[
+        Multi, typer.Option("--add-url", metavar="[LABEL:]URL", help="Add a URL (repeatable).")
+    ] = None,
+    rm_url: Annotated[
+        Multi, typer.Option("--rm-url", metavar="URL", help="Remove this URL (repeatable).")
+    ] = None,
+    add_address: Annotated[
+        Multi,
+        typer.Option(
+            "--add-address", metavar="[LABEL:]ADDRESS", help="Add a postal address (repeatable)."
+        ),
+    ] = None,
+    rm_address: Annotated[
+        Multi,
+        typer.Option("--rm-address", metavar="ADDRESS", help="Remove this address (repeatable)."),
+    ] = None,
+    tag: Annotated[Multi, typer.Option("--tag", "-t", help="Add this tag (repeatable).")] = None,
+    untag: Annotated[Multi, typer.Option("--untag", help="Remove this tag (repeatable).")] = None,
+    set_: SetOpt = None,
+    unset: Annotated[
+        Multi,
+        typer.Option(
+            "--unset", metavar="KEY", help="Clear a field or remove a custom field (repeatable)."
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change a contact's fields, emails, phones, URLs, addresses, tags or custom fields."""
+    changes = ContactChanges(
+        fields=_fields(
+            name=name,
+            company=company,
+            title=title,
+            stage=stage,
+            birthday=birthday,
+            every=every,
+            source=source,
+            nickname=nickname,
+            given=given,
+            family=family,
+        ),
+        add={
+            "emails": add_email or [],
+            "phones": add_phone or [],
+            "urls": add_url or [],
+            "addresses": add_address or [],
+        },
+        remove={
+            "emails": rm_email or [],
+            "phones": rm_phone or [],
+            "urls": rm_url or [],
+            "addresses": rm_address or [],
+        },
+        add_tags=tag or [],
+        remove_tags=untag or [],
+    )
+    changes.set_assignments(set_ or [])
+    changes.set_assignments(f"{key}=" for key in unset or [])
+    if changes.is_empty():
+        raise InvalidInput(
+            "nothing to change", hint="give what to change, e.g. --title CTO or --add-email x@y.io"
+        )
+    store = _store(ctx)
+    contact, changed = domain.update_contact(store, resolve_contact(store, ref), changes)
+    if json_:
+        render.write_json(contact.to_dict())
+    else:
+        render.line(f"{'Updated' if changed else 'No change to'} #{contact.id} {contact.name}")
+    _note_shared_emails(store, contact)
+
+
+RefsArg = Annotated[list[str], typer.Argument(metavar="REF...", help="One or more contacts.")]
+
+
+def tag(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
+    tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to add.")],
+) -> None:
+    """Add tags to a contact."""
+    store = _store(ctx)
+    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], add=tags):
+        render.line(
+            f"{'Tagged' if changed else 'Already tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags)}"
+        )
+
+
+def untag(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
+    tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")],
+) -> None:
+    """Remove tags from a contact."""
+    store = _store(ctx)
+    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], remove=tags):
+        render.line(
+            f"{'Untagged' if changed else 'Not tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags) or 'no tags'}"
+        )
+
+
+def _archive(ctx: typer.Context, refs_: list[str], archived: bool) -> None:
+    store = _store(ctx)
+    resolved = [resolve_contact(store, r) for r in refs_]
+    verb = "Archived" if archived else "Unarchived"
+    for contact, changed in domain.set_archived(store, resolved, archived):
+        render.line(
+            f"{verb if changed else 'Already ' + verb.lower()} #{contact.id} {contact.name}"
+        )
+
+
+def archive(ctx: typer.Context, refs_: RefsArg) -> None:
+    """Archive contacts: hidden from ls, kept with all their history."""
+    _archive(ctx, refs_, True)
+
+
+def unarchive(ctx: typer.Context, refs_: RefsArg) -> None:
+    """Bring archived contacts back."""
+    _archive(ctx, refs_, False)
+
+
+def rm(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact to delete.")],
+    yes: YesOpt = False,
+) -> None:
+    """Delete a contact (asks first on a terminal; scripts must pass --yes)."""
+    store = _store(ctx)
+    resolved = resolve_contact(store, ref)
+    if not yes:
+        contact = domain.get_contact(store, resolved)
+        confirm(f"Delete #{contact.id} {contact.name}?", yes)
+    removed = domain.remove_contact(store, resolved)
+    render.line(f"Deleted #{removed.id} {removed.name}")

@@ -1,0 +1,409 @@
+"""Contacts: the domain operations the CLI and scripts share.
+
+Functions take a :class:`~minicrm.store.db.Store` first, validate what the user typed,
+run their writes in one transaction, and return :class:`~minicrm.models.Contact` records.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from minicrm import clock, companies, refs, validate
+from minicrm.config import load_config
+from minicrm.errors import InvalidInput, NotFound
+from minicrm.models import CompanyRef, Contact, Labelled
+from minicrm.store import queries
+from minicrm.store.db import Row, Store
+
+# Scalar fields a user may set, by the names they may use (for --set and edit).
+FIELD_NAMES = {
+    "name": "display_name",
+    "display_name": "display_name",
+    "given": "given_name",
+    "given_name": "given_name",
+    "family": "family_name",
+    "family_name": "family_name",
+    "nickname": "nickname",
+    "title": "title",
+    "company": "company",
+    "birthday": "birthday",
+    "stage": "stage",
+    "source": "source",
+    "every": "cadence_days",
+    "cadence": "cadence_days",
+    "keep_in_touch_days": "cadence_days",
+}
+
+SORT_KEYS = tuple(queries.CONTACT_SORTS)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    table: str
+    what: str
+    check: Callable[[str], str]
+    key: Callable[[str], str] | None
+
+
+KINDS = {
+    "emails": _Kind("contact_emails", "email", validate.email, validate.email_key),
+    "phones": _Kind("contact_phones", "phone", validate.phone, validate.phone_key),
+    "addresses": _Kind("contact_addresses", "address", validate.address, None),
+    "urls": _Kind("contact_urls", "URL", validate.url, None),
+}
+
+
+@dataclass
+class ContactChanges:
+    """What to change on a contact. Strings are as the user typed them.
+
+    ``fields`` maps a name from FIELD_NAMES to a new value ("" clears it); the list
+    fields add or remove emails/phones/addresses/URLs (``label:value`` sets a label)
+    and tags; ``custom`` sets custom fields ("" removes one).
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+    add: dict[str, list[str]] = field(default_factory=dict)  # kind -> values
+    remove: dict[str, list[str]] = field(default_factory=dict)
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    custom: dict[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.fields
+            or any(self.add.values())
+            or any(self.remove.values())
+            or self.add_tags
+            or self.remove_tags
+            or self.custom
+        )
+
+    def set_assignments(self, assignments: Iterable[str]) -> None:
+        """Apply ``key=value`` strings: a known field name sets it, any other is custom."""
+        for item in assignments:
+            name, value = validate.assignment(item)
+            if name.lower() in FIELD_NAMES:
+                self.fields[name.lower()] = value
+            else:
+                self.custom[validate.custom_key(name)] = value
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
+    ids = [r["id"] for r in rows]
+    children = {kind: queries.contact_children(store, k.table, ids) for kind, k in KINDS.items()}
+    tags = queries.contact_children(store, "contact_tags", ids)
+    result = []
+    for r in rows:
+        cid = r["id"]
+        result.append(
+            Contact(
+                id=cid,
+                uid=r["uid"],
+                name=r["display_name"],
+                given_name=r["given_name"],
+                family_name=r["family_name"],
+                nickname=r["nickname"],
+                title=r["title"],
+                company=CompanyRef(r["company_id"], r["company_uid"], r["company_name"])
+                if r["company_id"] is not None
+                else None,
+                emails=tuple(Labelled(c["value"], c["label"]) for c in children["emails"][cid]),
+                phones=tuple(Labelled(c["value"], c["label"]) for c in children["phones"][cid]),
+                addresses=tuple(
+                    Labelled(c["value"], c["label"]) for c in children["addresses"][cid]
+                ),
+                urls=tuple(Labelled(c["value"], c["label"]) for c in children["urls"][cid]),
+                birthday=r["birthday"],
+                tags=tuple(t["tag"] for t in tags[cid]),
+                stage=r["stage"],
+                source=r["source"],
+                custom=json.loads(r["custom"] or "{}"),
+                cadence_days=r["cadence_days"],
+                archived=bool(r["archived"]),
+                created_at=r["created_at"],
+                updated_at=r["updated_at"],
+            )
+        )
+    return result
+
+
+def _load(store: Store, contact_id: int) -> Contact:
+    row = queries.contact_row(store, contact_id)
+    if row is None:
+        raise NotFound(f"no contact #{contact_id}")
+    return _build([row], store)[0]
+
+
+def get_contact(store: Store, ref: str | int) -> Contact:
+    """The contact named by ``ref`` (id, ``#id``, email or unique name fragment)."""
+    with store.snapshot():
+        return _load(store, _resolve(store, ref))
+
+
+def _resolve(store: Store, ref: str | int) -> int:
+    return refs.contact_id(store, str(ref) if isinstance(ref, int) else ref)
+
+
+def list_contacts(
+    store: Store,
+    *,
+    query: str | None = None,
+    tags: Sequence[str] = (),
+    company: str | None = None,
+    stage: str | None = None,
+    archived: bool | None = False,
+    sort: str = "name",
+    reverse: bool = False,
+    limit: int | None = None,
+) -> list[Contact]:
+    """Contacts matching every filter. ``archived``: False (default) hides archived
+    contacts, True shows only them, None shows all."""
+    if sort not in queries.CONTACT_SORTS:
+        raise InvalidInput(f"cannot sort by {sort!r}", hint=f"one of: {', '.join(SORT_KEYS)}")
+    if limit is not None and limit < 0:
+        raise InvalidInput("--limit must be 0 or more", hint="e.g. --limit 50")
+    with store.snapshot():
+        flt = queries.ContactFilter(
+            tags=[validate.tag(t) for t in tags],
+            stage=_stage(stage) if stage else None,
+            archived=archived,
+            text_key=validate.key(query) if query and query.strip() else None,
+            sort=sort,
+            reverse=reverse,
+            limit=limit,
+        )
+        if company is not None:
+            flt.company_id = refs.company_id(store, company)
+        return _build(queries.contact_rows(store, flt), store)
+
+
+def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, int, str]]:
+    """(email, other contact id, other name) for each of ``contact``'s emails that
+    another contact has too. The CLI prints these as notes after ``add``/``edit``."""
+    shared = []
+    for email in contact.emails:
+        for row in queries.contacts_sharing_email(
+            store, validate.email_key(email.value), contact.id
+        ):
+            shared.append((email.value, row["id"], row["display_name"]))
+    return shared
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _stage(value: str) -> str:
+    stage = value.strip().lower()
+    stages = load_config().contact_stages
+    if stage not in stages:
+        raise InvalidInput(
+            f"unknown stage {value!r}", hint=f"one of: {', '.join(stages)} (configurable)"
+        )
+    return stage
+
+
+def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
+    """Validate user field values and turn them into column values."""
+    columns: dict[str, object] = {}
+    for name, raw in fields.items():
+        column = FIELD_NAMES.get(name.lower())
+        if column is None:
+            raise InvalidInput(
+                f"unknown field {name!r}", hint=f"one of: {', '.join(sorted(set(FIELD_NAMES)))}"
+            )
+        value = raw.strip() if raw is not None else ""
+        if column == "display_name":
+            clean = validate.required_name(value)
+            columns.update(display_name=clean, name_key=validate.key(clean))
+        elif column == "company":
+            columns["company_id"] = companies.find_or_create(store, value) if value else None
+        elif column == "birthday":
+            columns["birthday"] = validate.birthday(value, clock.now().date())
+        elif column == "stage":
+            columns["stage"] = _stage(value) if value else None
+        elif column == "cadence_days":
+            columns["cadence_days"] = validate.cadence(value)
+        else:
+            max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
+            columns[column] = validate.text(value, name, max_len=max_len)
+    return columns
+
+
+def _parse_item(kind: str, raw: str) -> tuple[str | None, str]:
+    label, value = validate.split_label(raw)
+    return label, KINDS[kind].check(value)
+
+
+def _add_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) -> bool:
+    spec = KINDS[kind]
+    existing = queries.contact_children(store, spec.table, [contact_id])[contact_id]
+    seen = {(spec.key or validate.key)(r["value"]) for r in existing}
+    position = max((r["position"] for r in existing), default=-1)
+    for raw in values:
+        label, value = _parse_item(kind, raw)
+        item_key = (spec.key or validate.key)(value)
+        if item_key in seen:
+            raise InvalidInput(
+                f"{spec.what} {value!r} is given twice or already on this contact",
+                hint=f"give each {spec.what} once",
+            )
+        seen.add(item_key)
+        position += 1
+        row: dict[str, object] = {
+            "contact_id": contact_id,
+            "label": label,
+            "value": value,
+            "position": position,
+        }
+        if spec.key:
+            row["value_key"] = item_key
+        store.insert(spec.table, row)
+    return bool(values)
+
+
+def _remove_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) -> bool:
+    spec = KINDS[kind]
+    existing = queries.contact_children(store, spec.table, [contact_id])[contact_id]
+    keyer = spec.key or validate.key
+    for raw in values:
+        _, value = validate.split_label(raw)
+        wanted = keyer(value)
+        matches = [r for r in existing if keyer(r["value"]) == wanted]
+        if not matches:
+            have = ", ".join(r["value"] for r in existing) or "none"
+            raise NotFound(
+                f"the contact has no {spec.what} {value.strip()!r}", hint=f"it has: {have}"
+            )
+        for row in matches:
+            store.delete(spec.table, row["id"])
+            existing.remove(row)
+    return bool(values)
+
+
+def _set_tags(store: Store, contact_id: int, add: Sequence[str], remove: Sequence[str]) -> bool:
+    current = {
+        r["tag"]: r["id"]
+        for r in queries.contact_children(store, "contact_tags", [contact_id])[contact_id]
+    }
+    changed = False
+    for tag in (validate.tag(t) for t in add):
+        if tag not in current:
+            current[tag] = store.insert("contact_tags", {"contact_id": contact_id, "tag": tag})
+            changed = True
+    for tag in (validate.tag(t) for t in remove):
+        if tag in current:
+            store.delete("contact_tags", current.pop(tag))
+            changed = True
+    return changed
+
+
+def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool:
+    if not custom:
+        return False
+    row = store.get("contacts", contact_id)
+    assert row is not None
+    values = json.loads(row["custom"] or "{}")
+    for name, raw in custom.items():
+        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    return store.update(
+        "contacts", contact_id, {"custom": json.dumps(values, ensure_ascii=False, sort_keys=True)}
+    )
+
+
+def _apply_changes(store: Store, contact_id: int, changes: ContactChanges) -> bool:
+    changed = False
+    columns = _columns(store, changes.fields)
+    if columns:
+        changed |= store.update("contacts", contact_id, columns)
+    for kind in KINDS:
+        changed |= _remove_items(store, contact_id, kind, changes.remove.get(kind, []))
+        changed |= _add_items(store, contact_id, kind, changes.add.get(kind, []))
+    changed |= _set_tags(store, contact_id, changes.add_tags, changes.remove_tags)
+    changed |= _apply_custom(store, contact_id, changes.custom)
+    return changed
+
+
+def add_contact(store: Store, name: str, changes: ContactChanges | None = None) -> Contact:
+    """Create a contact called ``name`` with everything in ``changes``."""
+    changes = changes or ContactChanges()
+    clean = validate.required_name(name)
+    for kind in changes.remove:
+        if changes.remove[kind]:
+            raise InvalidInput(f"cannot remove {kind} from a new contact")
+    with store.transaction():
+        stamp = clock.utc_stamp()
+        contact_id = store.insert(
+            "contacts",
+            {
+                "uid": str(uuid.uuid4()),
+                "display_name": clean,
+                "name_key": validate.key(clean),
+                "custom": "{}",
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+        _apply_changes(store, contact_id, changes)
+        return _load(store, contact_id)
+
+
+def update_contact(store: Store, ref: str | int, changes: ContactChanges) -> tuple[Contact, bool]:
+    """Apply ``changes`` to one contact. Returns (contact, whether anything changed)."""
+    with store.transaction():
+        contact_id = _resolve(store, ref)
+        changed = _apply_changes(store, contact_id, changes)
+        if changed:
+            store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
+        return _load(store, contact_id), changed
+
+
+def tag_contacts(
+    store: Store, refs_: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> list[tuple[Contact, bool]]:
+    """Add and/or remove tags on several contacts at once (one transaction)."""
+    if not add and not remove:
+        raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
+    with store.transaction():
+        ids = list(dict.fromkeys(_resolve(store, r) for r in refs_))
+        results = []
+        for contact_id in ids:
+            changed = _set_tags(store, contact_id, add, remove)
+            if changed:
+                store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
+            results.append((_load(store, contact_id), changed))
+        return results
+
+
+def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tuple[Contact, bool]]:
+    with store.transaction():
+        ids = list(dict.fromkeys(_resolve(store, r) for r in refs_))
+        results = []
+        for contact_id in ids:
+            changed = store.update("contacts", contact_id, {"archived": int(archived)})
+            if changed:
+                store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
+            results.append((_load(store, contact_id), changed))
+        return results
+
+
+def remove_contact(store: Store, ref: str | int) -> Contact:
+    """Delete a contact and everything that belongs to it. Returns what was deleted."""
+    with store.transaction():
+        contact_id = _resolve(store, ref)
+        contact = _load(store, contact_id)
+        for table in ("contact_tags", *(k.table for k in KINDS.values())):
+            for row in queries.contact_children(store, table, [contact_id])[contact_id]:
+                store.delete(table, row["id"])
+        store.delete("contacts", contact_id)
+        return contact

@@ -1,0 +1,388 @@
+"""Everything that reaches a screen or a file: Rich on a terminal, plain text, JSON, CSV.
+
+User data is never markup: each value goes to Rich as ``rich.text.Text`` on a console
+with markup, emoji codes and highlighting off, and control characters (escape sequences,
+C1 codes, bidi overrides) are first turned into visible escapes by :func:`visible`.
+Rich is imported only when output goes to a terminal (it costs ~40 ms at start-up).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from minicrm.models import Company, Contact
+
+# C0 (but newline and tab, handled per use), DEL, C1, bidi embeddings/overrides/isolates,
+# line and paragraph separators.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(value: object, *, one_line: bool = True) -> str:
+    """``value`` as text that cannot control a terminal; control characters shown as
+    ``\\x1b``-style escapes. With ``one_line`` newlines and tabs are escaped too."""
+    text = "" if value is None else str(value)
+    return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _console(file: IO[str] | None = None) -> Any:
+    from rich.console import Console
+
+    return Console(
+        file=file,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+    )
+
+
+# -- messages (stderr) ------------------------------------------------------------------
+
+
+def message(text: str) -> None:
+    """A line for the user on stderr (confirmations go to stdout via :func:`line`)."""
+    print(visible(text, one_line=False), file=sys.stderr)
+
+
+def line(text: str) -> None:
+    print(visible(text, one_line=False))
+
+
+# -- machine formats --------------------------------------------------------------------
+
+
+def to_json(data: Any) -> str:
+    """Stable JSON: UTF-8, two-space indent; characters that could steer a terminal are
+    written as \\u escapes (still valid JSON, still the same string once parsed)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub(
+        r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
+        lambda m: f"\\u{ord(m.group()):04x}",
+        text,
+    )
+
+
+def write_json(data: Any, file: IO[str] | None = None) -> None:
+    print(to_json(data), file=file or sys.stdout)
+
+
+def guard_formula(cell: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _tsv_cell(cell: str) -> str:
+    return cell.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def write_delimited(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    tsv: bool = False,
+    raw: bool = False,
+    file: IO[str] | None = None,
+) -> None:
+    """CSV (RFC 4180) or TSV (tab-separated, ``\\t \\n \\\\`` escaped) with a header row."""
+    out = file or sys.stdout
+
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        if tsv:
+            text = _tsv_cell(text)
+        return text if raw else guard_formula(text)
+
+    if tsv:
+        out.write("\t".join(columns) + "\n")
+        for row in rows:
+            out.write("\t".join(cell(v) for v in row) + "\n")
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    out.write(buffer.getvalue())
+
+
+# -- tables -----------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Aligned columns, nothing truncated, no control codes: for pipes and files."""
+    cells = [[visible(c) for c in columns]] + [[visible(v) for v in row] for row in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(columns))]
+    lines = []
+    for r in cells:
+        parts = [c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def print_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    title: str | None = None,
+    file: IO[str] | None = None,
+    terminal: bool | None = None,
+) -> None:
+    if terminal is None:
+        terminal = file is None and stdout_is_terminal()
+    if not terminal:
+        print(plain_table(columns, rows), file=file or sys.stdout)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(visible(title)) if title else None, header_style="bold")
+    for column in columns:
+        table.add_column(Text(column), overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(visible(v)) for v in row))
+    _console(file).print(table)
+
+
+# -- contacts ---------------------------------------------------------------------------
+
+CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
+CONTACT_CSV_COLUMNS = (
+    "id",
+    "uid",
+    "name",
+    "given_name",
+    "family_name",
+    "nickname",
+    "title",
+    "company",
+    "emails",
+    "phones",
+    "urls",
+    "birthday",
+    "tags",
+    "stage",
+    "source",
+    "keep_in_touch_days",
+    "archived",
+    "created_at",
+    "updated_at",
+)
+
+
+def _labelled(items: Iterable[Any]) -> str:
+    return "; ".join(f"{i.label}:{i.value}" if i.label else i.value for i in items)
+
+
+def contact_row(c: Contact) -> list[object]:
+    return [
+        c.id,
+        c.name + (" (archived)" if c.archived else ""),
+        c.company.name if c.company else "",
+        c.email or "",
+        c.phone or "",
+        ", ".join(c.tags),
+        c.stage or "",
+    ]
+
+
+def contact_csv_row(c: Contact) -> list[object]:
+    return [
+        c.id,
+        c.uid,
+        c.name,
+        c.given_name,
+        c.family_name,
+        c.nickname,
+        c.title,
+        c.company.name if c.company else None,
+        _labelled(c.emails),
+        _labelled(c.phones),
+        _labelled(c.urls),
+        c.birthday,
+        ",".join(c.tags),
+        c.stage,
+        c.source,
+        c.cadence_days,
+        "yes" if c.archived else "no",
+        c.created_at,
+        c.updated_at,
+    ]
+
+
+def print_contacts(contacts: Sequence[Contact], fmt: str, *, raw: bool = False) -> None:
+    if fmt == "json":
+        write_json([c.to_dict() for c in contacts])
+    elif fmt in ("csv", "tsv"):
+        write_delimited(
+            CONTACT_CSV_COLUMNS, (contact_csv_row(c) for c in contacts), tsv=fmt == "tsv", raw=raw
+        )
+    elif not contacts:
+        message("No contacts match.")
+    else:
+        print_table(CONTACT_COLUMNS, [contact_row(c) for c in contacts])
+
+
+def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
+    """(label, value) pairs of a contact's card, in display order; empty ones left out."""
+    pairs: list[tuple[str, str]] = [("ID", f"#{c.id}"), ("Name", c.name)]
+    if c.given_name or c.family_name:
+        pairs.append(("Full name", " ".join(p for p in (c.given_name, c.family_name) if p)))
+    for label, value in (
+        ("Nickname", c.nickname),
+        ("Title", c.title),
+        ("Company", c.company.name if c.company else None),
+    ):
+        if value:
+            pairs.append((label, value))
+    for label, items in (
+        ("Email", c.emails),
+        ("Phone", c.phones),
+        ("Address", c.addresses),
+        ("URL", c.urls),
+    ):
+        for item in items:
+            pairs.append((label + (f" ({item.label})" if item.label else ""), item.value))
+    if c.birthday:
+        pairs.append(
+            (
+                "Birthday",
+                c.birthday.replace("--", "") if c.birthday.startswith("--") else c.birthday,
+            )
+        )
+    if c.tags:
+        pairs.append(("Tags", ", ".join(c.tags)))
+    for label, value in (("Stage", c.stage), ("Source", c.source)):
+        if value:
+            pairs.append((label, value))
+    if c.cadence_days:
+        pairs.append(("Keep in touch", f"every {c.cadence_days} days"))
+    for name, value in sorted(c.custom.items()):
+        pairs.append((name, value))
+    if c.archived:
+        pairs.append(("Archived", "yes"))
+    pairs.append(("Created", c.created_at))
+    pairs.append(("Updated", c.updated_at))
+    return pairs
+
+
+def print_card(
+    title: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    terminal: bool | None = None,
+    file: IO[str] | None = None,
+) -> None:
+    if terminal is None:
+        terminal = file is None and stdout_is_terminal()
+    if not terminal:
+        width = max((_width(label) for label, _ in pairs), default=0)
+        out = file or sys.stdout
+        for label, value in pairs:
+            text = visible(value, one_line=False).replace("\n", "\n" + " " * (width + 2))
+            print(f"{visible(label)}:{' ' * (width - _width(label) + 1)}{text}", file=out)
+        return
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in pairs:
+        grid.add_row(Text(visible(label)), Text(visible(value, one_line=False)))
+    _console(file).print(Panel(grid, title=Text(visible(title)), title_align="left", expand=False))
+
+
+def print_contact(c: Contact, fmt: str) -> None:
+    if fmt == "json":
+        write_json(c.to_dict())
+    else:
+        print_card(c.name, contact_card_lines(c))
+
+
+# -- companies --------------------------------------------------------------------------
+
+COMPANY_COLUMNS = ("id", "name", "domain", "contacts")
+
+
+def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) -> None:
+    if fmt == "json":
+        write_json([c.to_dict() for c in items])
+    elif fmt in ("csv", "tsv"):
+        write_delimited(
+            ("id", "uid", "name", "domain", "notes", "contact_count", "created_at", "updated_at"),
+            (
+                [
+                    c.id,
+                    c.uid,
+                    c.name,
+                    c.domain,
+                    c.notes,
+                    c.contact_count,
+                    c.created_at,
+                    c.updated_at,
+                ]
+                for c in items
+            ),
+            tsv=fmt == "tsv",
+            raw=raw,
+        )
+    elif not items:
+        message("No companies yet.")
+    else:
+        print_table(
+            COMPANY_COLUMNS, [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
+        )
+
+
+def print_company(company: Company, members: Sequence[Contact], fmt: str) -> None:
+    if fmt == "json":
+        data = company.to_dict()
+        data["contacts"] = [{"id": m.id, "uid": m.uid, "name": m.name} for m in members]
+        write_json(data)
+        return
+    pairs = [("ID", f"#{company.id}"), ("Name", company.name)]
+    if company.domain:
+        pairs.append(("Domain", company.domain))
+    if company.notes:
+        pairs.append(("Notes", company.notes))
+    pairs += [(("Contact" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
+    pairs += [("Created", company.created_at), ("Updated", company.updated_at)]
+    print_card(company.name, pairs)

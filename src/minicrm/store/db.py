@@ -1,0 +1,415 @@
+"""Opening the database, transactions, and the one write path that records history.
+
+Every command opens the database through :func:`open_store`. Writes go through
+:meth:`Store.transaction` (``BEGIN IMMEDIATE``; nested calls become savepoints) and
+:meth:`Store.insert` / :meth:`Store.update` / :meth:`Store.delete`, which record each
+row's before and after in the ``history`` table under one change set per transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from minicrm import clock
+from minicrm.errors import Conflict, DatabaseBusy, DatabaseError, MinicrmError
+from minicrm.store.schema import (
+    CONTACT_CHILD_TABLES,
+    DATA_TABLES,
+    MIGRATION_SET,
+    build_migrations,
+    migration_names,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_SECONDS = 30.0
+
+Row = dict[str, Any]
+
+
+def translate_sqlite_error(exc: sqlite3.Error) -> MinicrmError:
+    """Map an SQLite failure the user can meet to a typed, explained error."""
+    text = str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseBusy(
+            "database is busy: another minicrm process held it for more than "
+            f"{BUSY_TIMEOUT_SECONDS:.0f} s",
+            hint="try again",
+        )
+    if "disk is full" in lowered or "disk i/o" in lowered:
+        return MinicrmError(f"cannot write the database: {text}", hint="free some disk space")
+    if "readonly" in lowered or "read-only" in lowered:
+        return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return DatabaseError(f"database file is damaged or not SQLite: {text}")
+    if "unable to open" in lowered:
+        return DatabaseError(f"cannot open the database: {text}")
+    return DatabaseError(f"database error: {text}")
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse what cannot be a minicrm database. Returns True if the file is new/empty."""
+    if path.exists() and not path.is_file():
+        raise DatabaseError(f"{path} is not a file", hint="give --db a path to a file")
+    if not path.exists():
+        return True
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
+    if not header:
+        return True
+    if header != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path} is not a SQLite database; refusing to touch it",
+            hint="point --db or MINICRM_DB at a minicrm database or a new file",
+        )
+    return False
+
+
+def _create_file(path: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) ourselves."""
+    parent = path.parent
+    try:
+        if not parent.exists():
+            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(parent, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database at {path}: {exc.strerror}") from exc
+
+
+class Store:
+    """One open minicrm database. The only object in minicrm that runs SQL."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, command: str = "python"
+    ) -> None:
+        self.conn = conn
+        self.conn.row_factory = sqlite3.Row
+        self.path = path
+        self.command = command
+        self._depth = 0
+        self._changeset_id: int | None = None
+        self._columns: dict[str, list[str]] = {}
+
+    # -- reading --------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        try:
+            return [dict(row) for row in self.conn.execute(sql, params)]
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc) from exc
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.query_one(sql, params)
+        return next(iter(row.values())) if row else None
+
+    def get(self, table: str, row_id: int) -> Row | None:
+        self._check_table(table)
+        return self.query_one(f'SELECT * FROM "{table}" WHERE id = ?', [row_id])
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """A read transaction, so several queries see one consistent state."""
+        if self._depth or self.conn.in_transaction:
+            yield self
+            return
+        self._execute("BEGIN")
+        self._depth += 1
+        try:
+            yield self
+        finally:
+            self._depth -= 1
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    # -- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, command: str | None = None) -> Iterator[Store]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction (a savepoint if nested).
+
+        IMMEDIATE takes the write lock up front, so a read-then-write can never fail
+        half-way with "database is locked" (see RELIABILITY.md); the busy timeout
+        makes a second writer wait instead.
+        """
+        if self._depth:
+            name = f"sp{self._depth}"
+            self._execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            else:
+                self._execute(f"RELEASE SAVEPOINT {name}")
+            finally:
+                self._depth -= 1
+            return
+        if self.conn.in_transaction:
+            raise RuntimeError("a transaction was opened outside Store.transaction")
+        self._execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        self._changeset_id = None
+        self._pending_command = command or self.command
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        finally:
+            self._depth = 0
+            self._changeset_id = None
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0 and self.conn.in_transaction
+
+    # -- the one write path ---------------------------------------------------------
+
+    def insert(self, table: str, values: Row) -> int:
+        """Insert a row and record it. Returns the new row's id."""
+        self._require_write(table)
+        cols = self._known_columns(table, values)
+        placeholders = ", ".join("?" for _ in cols)
+        names = ", ".join(f'"{c}"' for c in cols)
+        cursor = self._execute(
+            f'INSERT INTO "{table}" ({names}) VALUES ({placeholders})',
+            [values[c] for c in cols],
+        )
+        row_id = int(cursor.lastrowid or 0)
+        self._record("insert", table, row_id, None, self.get(table, row_id))
+        return row_id
+
+    def update(self, table: str, row_id: int, changes: Row) -> bool:
+        """Set columns of one row; records the change. Returns False if nothing changed."""
+        self._require_write(table)
+        before = self.get(table, row_id)
+        if before is None:
+            raise RuntimeError(f"{table} row {row_id} vanished inside a transaction")
+        cols = [c for c in self._known_columns(table, changes) if before.get(c) != changes[c]]
+        if not cols:
+            return False
+        assignments = ", ".join(f'"{c}" = ?' for c in cols)
+        self._execute(
+            f'UPDATE "{table}" SET {assignments} WHERE id = ?',
+            [*(changes[c] for c in cols), row_id],
+        )
+        self._record("update", table, row_id, before, self.get(table, row_id))
+        return True
+
+    def delete(self, table: str, row_id: int) -> None:
+        """Delete one row; records what it held."""
+        self._require_write(table)
+        before = self.get(table, row_id)
+        if before is None:
+            return
+        self._execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+        self._record("delete", table, row_id, before, None)
+
+    # -- internals ------------------------------------------------------------------
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc) from exc
+
+    def _check_table(self, table: str) -> None:
+        if table not in DATA_TABLES:
+            raise ValueError(f"{table!r} is not a minicrm data table")
+
+    def _require_write(self, table: str) -> None:
+        self._check_table(table)
+        if not self.in_transaction:
+            raise RuntimeError("writes must run inside Store.transaction()")
+
+    def _known_columns(self, table: str, values: Row) -> list[str]:
+        if table not in self._columns:
+            info = self.conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+            self._columns[table] = [row["name"] for row in info]
+        known = self._columns[table]
+        unknown = [c for c in values if c not in known]
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {unknown}")
+        return [c for c in values if c != "id" or values[c] is not None]
+
+    def _owner_uid(self, table: str, row: Row) -> str | None:
+        if "uid" in row:
+            return row["uid"]
+        column = CONTACT_CHILD_TABLES.get(table)
+        if column is None:
+            return None
+        return self.scalar("SELECT uid FROM contacts WHERE id = ?", [row[column]])
+
+    def _record(
+        self, op: str, table: str, row_id: int, before: Row | None, after: Row | None
+    ) -> None:
+        stamp = clock.utc_stamp()
+        if self._changeset_id is None:
+            cursor = self._execute(
+                "INSERT INTO changesets (uid, command, created_at) VALUES (?, ?, ?)",
+                [str(uuid.uuid4()), self._pending_command, stamp],
+            )
+            self._changeset_id = int(cursor.lastrowid or 0)
+        row = after if after is not None else before
+        assert row is not None
+        self._execute(
+            "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self._changeset_id,
+                op,
+                table,
+                row_id,
+                self._owner_uid(table, row),
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+                stamp,
+            ],
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# -- opening ------------------------------------------------------------------------
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """(applied minicrm migrations, other user tables)."""
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        if not r[0].startswith("sqlite_")
+    ]
+    applied: list[str] = []
+    if "_sqlite_migrations" in tables:
+        applied = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+                [MIGRATION_SET],
+            ).fetchall()
+        ]
+    return applied, [t for t in tables if t != "_sqlite_migrations"]
+
+
+def open_store(path: str | os.PathLike[str], command: str = "python") -> Store:
+    """Open (creating on first use) and migrate the minicrm database at ``path``.
+
+    Refuses, leaving the file untouched: a file that is not SQLite, a SQLite file of
+    another program, and a database written by a newer minicrm.
+    """
+    path = Path(path)
+    is_new = _check_file(path)
+    if is_new:
+        _create_file(path)
+    try:
+        conn = _connect(path)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc) from exc
+    try:
+        _prepare(conn, path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate_sqlite_error(exc) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return Store(conn, path, command)
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    known = migration_names()
+    applied, other_tables = _applied_migrations(conn)
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer minicrm (unknown schema migrations: "
+            f"{', '.join(unknown)}); refusing to touch it",
+            hint="upgrade minicrm",
+        )
+    if not applied and other_tables:
+        raise DatabaseError(
+            f"{path} is a SQLite database of another program (tables: "
+            f"{', '.join(sorted(other_tables)[:5])}); refusing to touch it",
+            hint="point --db or MINICRM_DB at a minicrm database or a new file",
+        )
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    pending = [name for name in known if name not in applied]
+    if not pending:
+        return
+    if applied:
+        from minicrm.store.backup import backup_before_migration
+
+        backup_before_migration(conn, path, pending[0])
+    migrate(conn)
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations in one IMMEDIATE transaction; check the result."""
+    import sqlite_utils
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        applied, _ = _applied_migrations(conn)  # another process may have migrated
+        pending = [name for name in migration_names() if name not in applied]
+        if pending:
+            db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+            build_migrations().apply(db)
+            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise DatabaseError(
+                    f"migration left {len(problems)} broken references; nothing was changed"
+                )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return pending
+
+
+def memory_store(command: str = "python") -> Store:
+    """A migrated in-memory database (for scripts and tests that need no file)."""
+    conn = _connect(":memory:")
+    migrate(conn)
+    return Store(conn, None, command)

@@ -1,0 +1,158 @@
+"""Read queries over contacts and companies. Plain SQL, returning dict rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from minicrm.store.db import Row, Store
+
+CONTACT_SORTS = {
+    "name": "c.name_key, c.id",
+    "id": "c.id",
+    "created": "c.created_at, c.id",
+    "updated": "c.updated_at, c.id",
+    "company": "co.name_key IS NULL, co.name_key, c.name_key, c.id",
+    "stage": "c.stage IS NULL, c.stage, c.name_key, c.id",
+}
+
+_CONTACT_SELECT = """
+SELECT c.*, co.uid AS company_uid, co.name AS company_name
+FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+"""
+
+
+@dataclass
+class ContactFilter:
+    tags: Sequence[str] = ()
+    company_id: int | None = None
+    stage: str | None = None
+    archived: bool | None = False  # None: both
+    text_key: str | None = None  # matches name or email, already key()-normalised
+    ids: Sequence[int] | None = None
+    sort: str = "name"
+    reverse: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+def contact_rows(store: Store, flt: ContactFilter) -> list[Row]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.archived is not None:
+        where.append("c.archived = ?")
+        params.append(1 if flt.archived else 0)
+    if flt.company_id is not None:
+        where.append("c.company_id = ?")
+        params.append(flt.company_id)
+    if flt.stage is not None:
+        where.append("c.stage = ?")
+        params.append(flt.stage)
+    for tag in flt.tags:
+        where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
+        params.append(tag)
+    if flt.text_key:
+        where.append(
+            "(instr(c.name_key, ?) > 0 OR c.id IN "
+            "(SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0))"
+        )
+        params += [flt.text_key, flt.text_key]
+    if flt.ids is not None:
+        where.append(f"c.id IN ({', '.join('?' for _ in flt.ids) or 'NULL'})")
+        params += list(flt.ids)
+    order = CONTACT_SORTS[flt.sort]
+    if flt.reverse:
+        order = ", ".join(f"{part} DESC" for part in order.split(", "))
+    sql = _CONTACT_SELECT
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order}"
+    if flt.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [flt.limit, flt.offset]
+    return store.query(sql, params)
+
+
+def contact_row(store: Store, contact_id: int) -> Row | None:
+    return store.query_one(_CONTACT_SELECT + " WHERE c.id = ?", [contact_id])
+
+
+def contact_children(store: Store, table: str, contact_ids: Sequence[int]) -> dict[int, list[Row]]:
+    """Rows of a contact child table for several contacts, in their stored order."""
+    result: dict[int, list[Row]] = {cid: [] for cid in contact_ids}
+    if not contact_ids:
+        return result
+    order = "tag" if table == "contact_tags" else "position, id"
+    for chunk_start in range(0, len(contact_ids), 500):
+        chunk = list(contact_ids[chunk_start : chunk_start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.query(
+            f'SELECT * FROM "{table}" WHERE contact_id IN ({marks}) ORDER BY contact_id, {order}',
+            chunk,
+        ):
+            result[row["contact_id"]].append(row)
+    return result
+
+
+def contact_ids_by_email(store: Store, email_key: str) -> list[int]:
+    return [
+        r["contact_id"]
+        for r in store.query(
+            "SELECT DISTINCT contact_id FROM contact_emails WHERE value_key = ? ORDER BY contact_id",
+            [email_key],
+        )
+    ]
+
+
+def contacts_by_name(store: Store, name_key: str, limit: int = 50) -> tuple[list[Row], list[Row]]:
+    """(exact name matches, fragment matches) on the normalised name."""
+    exact = store.query(
+        "SELECT id, display_name, archived FROM contacts WHERE name_key = ? ORDER BY id", [name_key]
+    )
+    partial = store.query(
+        "SELECT id, display_name, archived FROM contacts WHERE instr(name_key, ?) > 0 "
+        "ORDER BY name_key, id LIMIT ?",
+        [name_key, limit],
+    )
+    return exact, partial
+
+
+def company_rows(store: Store, ids: Sequence[int] | None = None) -> list[Row]:
+    sql = (
+        "SELECT co.*, (SELECT count(*) FROM contacts c WHERE c.company_id = co.id) "
+        "AS contact_count FROM companies co"
+    )
+    params: list[Any] = []
+    if ids is not None:
+        sql += f" WHERE co.id IN ({', '.join('?' for _ in ids) or 'NULL'})"
+        params = list(ids)
+    return store.query(sql + " ORDER BY co.name_key", params)
+
+
+def company_by_key(store: Store, name_key: str) -> Row | None:
+    return store.query_one("SELECT * FROM companies WHERE name_key = ?", [name_key])
+
+
+def companies_by_fragment(store: Store, fragment_key: str, limit: int = 50) -> list[Row]:
+    return store.query(
+        "SELECT id, name FROM companies WHERE instr(name_key, ?) > 0 ORDER BY name_key LIMIT ?",
+        [fragment_key, limit],
+    )
+
+
+def company_contact_ids(store: Store, company_id: int) -> list[int]:
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT id FROM contacts WHERE company_id = ? ORDER BY id", [company_id]
+        )
+    ]
+
+
+def contacts_sharing_email(store: Store, email_key: str, exclude_id: int | None) -> list[Row]:
+    return store.query(
+        "SELECT DISTINCT c.id, c.display_name FROM contact_emails e JOIN contacts c "
+        "ON c.id = e.contact_id WHERE e.value_key = ? AND c.id IS NOT ? ORDER BY c.id",
+        [email_key, exclude_id],
+    )

@@ -1,0 +1,185 @@
+"""The schema, as numbered migrations.
+
+Each migration is a function of a ``sqlite_utils.Database``. They are registered here
+without importing sqlite-utils (it costs ~80 ms at start-up); ``build_migrations()``
+builds the ``sqlite_utils.migrations.Migrations`` set only when one is pending.
+Never rename, renumber or edit a migration once released: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+MIGRATION_SET = "minicrm"
+
+MigrationFn = Callable[[Any], None]
+MIGRATIONS: list[tuple[str, MigrationFn]] = []
+
+
+def migration(name: str) -> Callable[[MigrationFn], MigrationFn]:
+    def register(fn: MigrationFn) -> MigrationFn:
+        if any(existing == name for existing, _ in MIGRATIONS):
+            raise ValueError(f"migration {name} registered twice")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+def migration_names() -> list[str]:
+    return [name for name, _ in MIGRATIONS]
+
+
+def build_migrations() -> Any:
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, fn in MIGRATIONS:
+        migrations(name=name)(fn)
+    return migrations
+
+
+# Tables whose rows are user data, in the order a restore would insert them.
+# Every write to them goes through Store.insert/update/delete, which records history.
+DATA_TABLES = (
+    "companies",
+    "contacts",
+    "contact_emails",
+    "contact_phones",
+    "contact_addresses",
+    "contact_urls",
+    "contact_tags",
+)
+
+# Child table -> the column naming its contact (history records the contact's uid).
+CONTACT_CHILD_TABLES = {
+    "contact_emails": "contact_id",
+    "contact_phones": "contact_id",
+    "contact_addresses": "contact_id",
+    "contact_urls": "contact_id",
+    "contact_tags": "contact_id",
+}
+
+INITIAL_SCHEMA = [
+    """
+    CREATE TABLE companies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        domain TEXT,
+        notes TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        given_name TEXT,
+        family_name TEXT,
+        nickname TEXT,
+        title TEXT,
+        company_id INTEGER REFERENCES companies(id),
+        birthday TEXT,
+        stage TEXT,
+        source TEXT,
+        cadence_days INTEGER,
+        custom TEXT NOT NULL DEFAULT '{}',
+        archived INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_contacts_name_key ON contacts(name_key)",
+    "CREATE INDEX idx_contacts_company ON contacts(company_id)",
+    "CREATE INDEX idx_contacts_stage ON contacts(stage)",
+    """
+    CREATE TABLE contact_emails (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        label TEXT,
+        value TEXT NOT NULL,
+        value_key TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX idx_contact_emails_contact ON contact_emails(contact_id)",
+    "CREATE INDEX idx_contact_emails_key ON contact_emails(value_key)",
+    """
+    CREATE TABLE contact_phones (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        label TEXT,
+        value TEXT NOT NULL,
+        value_key TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX idx_contact_phones_contact ON contact_phones(contact_id)",
+    "CREATE INDEX idx_contact_phones_key ON contact_phones(value_key)",
+    """
+    CREATE TABLE contact_addresses (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        label TEXT,
+        value TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX idx_contact_addresses_contact ON contact_addresses(contact_id)",
+    """
+    CREATE TABLE contact_urls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        label TEXT,
+        value TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX idx_contact_urls_contact ON contact_urls(contact_id)",
+    """
+    CREATE TABLE contact_tags (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        tag TEXT NOT NULL,
+        UNIQUE (contact_id, tag)
+    )
+    """,
+    "CREATE INDEX idx_contact_tags_tag ON contact_tags(tag, contact_id)",
+    """
+    CREATE TABLE changesets (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        command TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        undone_at TEXT
+    )
+    """,
+    """
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        changeset_id INTEGER NOT NULL REFERENCES changesets(id),
+        op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        entity TEXT NOT NULL,
+        row_id INTEGER NOT NULL,
+        uid TEXT,
+        before TEXT,
+        after TEXT,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_history_changeset ON history(changeset_id)",
+    "CREATE INDEX idx_history_uid ON history(uid)",
+    "CREATE INDEX idx_history_entity_row ON history(entity, row_id)",
+]
+
+
+@migration("0001_initial")
+def _initial(db: Any) -> None:
+    for statement in INITIAL_SCHEMA:
+        db.execute(statement)
