@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from minicrm import clock, refs, validate
 from minicrm.errors import Conflict, InvalidInput
+from minicrm.ids import new_uid
 from minicrm.models import Company
 from minicrm.store import queries
 from minicrm.store.db import Row, Store
@@ -61,7 +61,7 @@ def find_or_create(store: Store, name: str) -> int:
     return store.insert(
         "companies",
         {
-            "uid": str(uuid.uuid4()),
+            "uid": new_uid(),
             "name": clean,
             "name_key": validate.company_key(clean),
             "created_at": stamp,

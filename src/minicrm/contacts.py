@@ -7,13 +7,12 @@ run their writes in one transaction, and return :class:`~minicrm.models.Contact`
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from minicrm import clock, companies, refs, validate
-from minicrm.config import load_config
-from minicrm.errors import InvalidInput, NotFound
+from minicrm.errors import Conflict, InvalidInput, NotFound
+from minicrm.ids import new_uid
 from minicrm.models import CompanyRef, Contact, Labelled
 from minicrm.store import queries
 from minicrm.store.db import Row, Store
@@ -200,6 +199,8 @@ def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, i
 
 
 def _stage(value: str) -> str:
+    from minicrm.config import load_config  # tomllib: only when a stage is given
+
     stage = value.strip().lower()
     stages = load_config().contact_stages
     if stage not in stages:
@@ -311,6 +312,7 @@ def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool
     assert row is not None
     values = json.loads(row["custom"] or "{}")
     for name, raw in custom.items():
+        name = validate.custom_key(name)
         value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)
         if value is None:
             values.pop(name, None)
@@ -346,7 +348,7 @@ def add_contact(store: Store, name: str, changes: ContactChanges | None = None) 
         contact_id = store.insert(
             "contacts",
             {
-                "uid": str(uuid.uuid4()),
+                "uid": new_uid(),
                 "display_name": clean,
                 "name_key": validate.key(clean),
                 "custom": "{}",
@@ -358,10 +360,22 @@ def add_contact(store: Store, name: str, changes: ContactChanges | None = None) 
         return _load(store, contact_id)
 
 
-def update_contact(store: Store, ref: str | int, changes: ContactChanges) -> tuple[Contact, bool]:
-    """Apply ``changes`` to one contact. Returns (contact, whether anything changed)."""
+def update_contact(
+    store: Store, ref: str | int, changes: ContactChanges, *, expected: Contact | None = None
+) -> tuple[Contact, bool]:
+    """Apply ``changes`` to one contact. Returns (contact, whether anything changed).
+
+    With ``expected`` (the contact as it was read before a long edit), refuse if the
+    contact changed in the meantime, instead of overwriting someone else's change.
+    """
     with store.transaction():
         contact_id = _resolve(store, ref)
+        if expected is not None and _load(store, contact_id) != expected:
+            raise Conflict(
+                f"#{contact_id} {expected.name} was changed by another command while you "
+                "were editing; nothing was saved",
+                hint="run the edit again",
+            )
         changed = _apply_changes(store, contact_id, changes)
         if changed:
             store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})

@@ -8,8 +8,6 @@ Rich is imported only when output goes to a terminal (it costs ~40 ms at start-u
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -125,6 +123,9 @@ def write_delimited(
         for row in rows:
             out.write("\t".join(cell(v) for v in row) + "\n")
         return
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)

@@ -14,7 +14,7 @@ import traceback
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, _click  # typer >= 0.26 ships its own click
 
 from minicrm import __version__
 from minicrm.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
@@ -81,8 +81,8 @@ class MinicrmGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(141) from None
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, _click.exceptions.ClickException):
+            raise  # usage errors: click prints them and exits 2
         except Exception as exc:  # the unforeseen: a short message, traceback on --debug
             if debug:
                 traceback.print_exc()

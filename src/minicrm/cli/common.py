@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -94,3 +95,36 @@ def confirm(question: str, yes: bool) -> None:
         )
     if not typer.confirm(visible(question), default=False, err=True):
         raise Refused("cancelled; nothing was changed")
+
+
+def open_editor(text: str, *, suffix: str = ".txt") -> str | None:
+    """Let the user edit ``text`` in $VISUAL / $EDITOR (default vi). Returns the saved
+    text, or None if it was left unchanged. The temporary file is 0600 and removed."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    from minicrm.errors import MinicrmError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, path = tempfile.mkstemp(prefix="minicrm-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            code = subprocess.call([*shlex.split(editor), path])
+        except (OSError, ValueError) as exc:
+            raise MinicrmError(
+                f"cannot run the editor {editor!r}: {exc}", hint="set $EDITOR, or edit with options"
+            ) from None
+        if code != 0:
+            raise MinicrmError(
+                f"the editor {editor!r} exited with code {code}; nothing was changed"
+            )
+        with open(path, encoding="utf-8") as handle:
+            edited = handle.read()
+        return None if edited == text else edited
+    except UnicodeDecodeError:
+        raise InvalidInput("the edited file is not valid UTF-8; nothing was changed") from None
+    finally:
+        os.unlink(path)

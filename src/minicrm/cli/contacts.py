@@ -14,6 +14,8 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    interactive,
+    open_editor,
     output_format,
     resolve_contact,
 )
@@ -284,7 +286,10 @@ def edit(
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a contact's fields, emails, phones, URLs, addresses, tags or custom fields."""
+    """Change a contact's fields, emails, phones, URLs, addresses, tags or custom fields.
+
+    With no options, on a terminal, opens $VISUAL or $EDITOR on the contact as a text form.
+    """
     changes = ContactChanges(
         fields=_fields(
             name=name,
@@ -315,17 +320,54 @@ def edit(
     )
     changes.set_assignments(set_ or [])
     changes.set_assignments(f"{key}=" for key in unset or [])
-    if changes.is_empty():
-        raise InvalidInput(
-            "nothing to change", hint="give what to change, e.g. --title CTO or --add-email x@y.io"
-        )
     store = _store(ctx)
-    contact, changed = domain.update_contact(store, resolve_contact(store, ref), changes)
+    if changes.is_empty():
+        if not interactive():
+            raise InvalidInput(
+                "nothing to change",
+                hint="give what to change, e.g. --title CTO, or run on a terminal to use $EDITOR",
+            )
+        contact, changed = _edit_in_editor(store, resolve_contact(store, ref))
+    else:
+        contact, changed = domain.update_contact(store, resolve_contact(store, ref), changes)
     if json_:
         render.write_json(contact.to_dict())
     else:
         render.line(f"{'Updated' if changed else 'No change to'} #{contact.id} {contact.name}")
     _note_shared_emails(store, contact)
+
+
+def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
+    """Open $VISUAL/$EDITOR on the contact's text form; apply what changed.
+
+    No transaction is open while the editor runs; the save refuses if the contact changed
+    meanwhile. If the save fails, the edited text is kept in a file the message names.
+    """
+    from minicrm import editform
+    from minicrm.errors import MinicrmError
+
+    original = domain.get_contact(store, ref)  # type: ignore[arg-type]
+    form = editform.to_form(original)
+    edited = open_editor(form)
+    if edited is None or edited == form:
+        return original, False
+    try:
+        changes = editform.parse_form(original, edited)
+        return domain.update_contact(store, ref, changes, expected=original)  # type: ignore[arg-type]
+    except MinicrmError as exc:
+        kept = _keep_text(edited, original.id)
+        exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"
+        raise
+
+
+def _keep_text(text: str, contact_id: int) -> str:
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix=f"minicrm-edit-{contact_id}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
 
 
 RefsArg = Annotated[list[str], typer.Argument(metavar="REF...", help="One or more contacts.")]

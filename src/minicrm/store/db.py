@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from minicrm import clock
 from minicrm.errors import Conflict, DatabaseBusy, DatabaseError, MinicrmError
+from minicrm.ids import new_uid
 from minicrm.store.schema import (
     CONTACT_CHILD_TABLES,
     DATA_TABLES,
@@ -39,8 +39,7 @@ def translate_sqlite_error(exc: sqlite3.Error) -> MinicrmError:
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return DatabaseBusy(
-            "database is busy: another minicrm process held it for more than "
-            f"{BUSY_TIMEOUT_SECONDS:.0f} s",
+            "database is busy: another process held its lock for longer than the busy timeout",
             hint="try again",
         )
     if "disk is full" in lowered or "disk i/o" in lowered:
@@ -277,7 +276,7 @@ class Store:
         if self._changeset_id is None:
             cursor = self._execute(
                 "INSERT INTO changesets (uid, command, created_at) VALUES (?, ?, ?)",
-                [str(uuid.uuid4()), self._pending_command, stamp],
+                [new_uid(), self._pending_command, stamp],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
         row = after if after is not None else before
@@ -304,9 +303,9 @@ class Store:
 # -- opening ------------------------------------------------------------------------
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+def _connect(path: Path | str, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
@@ -330,7 +329,12 @@ def _applied_migrations(conn: sqlite3.Connection) -> tuple[list[str], list[str]]
     return applied, [t for t in tables if t != "_sqlite_migrations"]
 
 
-def open_store(path: str | os.PathLike[str], command: str = "python") -> Store:
+def open_store(
+    path: str | os.PathLike[str],
+    command: str = "python",
+    *,
+    busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+) -> Store:
     """Open (creating on first use) and migrate the minicrm database at ``path``.
 
     Refuses, leaving the file untouched: a file that is not SQLite, a SQLite file of
@@ -341,7 +345,7 @@ def open_store(path: str | os.PathLike[str], command: str = "python") -> Store:
     if is_new:
         _create_file(path)
     try:
-        conn = _connect(path)
+        conn = _connect(path, busy_timeout)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc) from exc
     try:

@@ -1,0 +1,72 @@
+"""Shared fixtures. No test can touch a real user's data: MINICRM_DB and MINICRM_CONFIG
+always point into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import minicrm
+from minicrm.cli import app
+
+FROZEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "data" / "minicrm.db"
+    monkeypatch.setenv("MINICRM_DB", str(db))
+    monkeypatch.setenv("MINICRM_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.delenv("MINICRM_DEBUG", raising=False)
+    monkeypatch.setattr("minicrm.clock.now", lambda: FROZEN)
+    return db
+
+
+@pytest.fixture
+def db_path(isolated: Path) -> Path:
+    return isolated
+
+
+@pytest.fixture
+def store(db_path: Path):
+    s = minicrm.open_store(db_path)
+    yield s
+    s.close()
+
+
+class Run:
+    """Runs the CLI in-process; stdout and stderr are kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0):
+        result = self.runner.invoke(app, list(args), input=input)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"exit {result.exit_code} != {code}\nstdout: {result.stdout}\n"
+                f"stderr: {result.stderr}\n{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
+
+
+@pytest.fixture
+def contact_factory(run: Run):
+    """Adds a contact through the CLI and returns its JSON."""
+
+    def make(name: str, *args: str) -> dict:
+        return json.loads(run("add", name, *args, "--json").stdout)
+
+    return make

@@ -1,0 +1,98 @@
+"""Rendering: user data is text, never markup or terminal control."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from minicrm import render
+from minicrm.models import CompanyRef, Contact, Labelled
+
+HOSTILE = [
+    "[bold red]x",
+    "Ann [/]",
+    "[link=https://evil.example]Click[/link]",
+    ":thumbs_up:",
+    "\x1b[2J\x1b[31mred",
+    "\x1b]8;;https://evil.example\x07link\x1b]8;;\x07",
+    "\x9b31m C1 CSI",
+    "bidi \u202e override \u2066 isolate",
+    "nul \x00 byte",
+    "=cmd|' /C calc'!A0",
+    "👩‍👩‍👧 family",
+    "עברית RTL",
+    "e\u0301 combining",
+]
+
+
+def hostile_contact(name: str) -> Contact:
+    return Contact(
+        id=1,
+        uid="u",
+        name=name,
+        company=CompanyRef(1, "c", name),
+        emails=(Labelled(name, name),),
+        tags=(name,),
+        custom={"k": name},
+        created_at="t",
+        updated_at="t",
+    )
+
+
+def test_visible_leaves_no_control_characters():
+    for value in HOSTILE:
+        shown = render.visible(value)
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in shown), value
+        assert "\u202e" not in shown and "\u2066" not in shown
+
+
+@given(st.text())
+def test_visible_is_safe_for_any_text(value):
+    shown = render.visible(value, one_line=False)
+    assert not any((ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) <= 0x9F for ch in shown)
+
+
+def test_rich_table_and_card_print_hostile_data_literally():
+    for value in HOSTILE:
+        buffer = io.StringIO()
+        contact = hostile_contact(value)
+        render.print_table(
+            render.CONTACT_COLUMNS, [render.contact_row(contact)], file=buffer, terminal=True
+        )
+        render.print_card(
+            contact.name, render.contact_card_lines(contact), file=buffer, terminal=True
+        )
+        out = buffer.getvalue()
+        assert "\x1b" not in out and "\x9b" not in out and "\x00" not in out
+        if value.isprintable() and "\u202e" not in value:
+            assert value in out.replace("\n", "") or len(value) > 20
+
+
+def test_markup_survives_rich_exactly():
+    buffer = io.StringIO()
+    render.print_table(["name"], [["[bold]x[/]"], [":thumbs_up:"]], file=buffer, terminal=True)
+    out = buffer.getvalue()
+    assert "[bold]x[/]" in out and ":thumbs_up:" in out and "👍" not in out
+
+
+def test_plain_table_aligns_wide_characters_and_never_truncates():
+    long = "x" * 300
+    out = render.plain_table(["a", "b"], [["日本語", "1"], ["abc", "2"], [long, "3"]])
+    lines = out.splitlines()
+    # 日本語 is 3 characters but 6 cells wide: the next column starts at the same cell
+    assert render._width(lines[1][: lines[1].index("1")]) == len(lines[2][: lines[2].index("2")])
+    assert long in out
+
+
+def test_csv_guard_covers_every_formula_start():
+    for start in ("=", "+", "-", "@", "\t", "\r", "\x00"):
+        assert render.guard_formula(start + "1").startswith("'")
+    assert render.guard_formula("Jane") == "Jane"
+
+
+def test_tsv_escapes_separators():
+    buffer = io.StringIO()
+    render.write_delimited(["a"], [["x\ty\nz\\"]], tsv=True, raw=True, file=buffer)
+    assert buffer.getvalue() == "a\nx\\ty\\nz\\\\\n"

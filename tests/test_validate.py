@@ -1,0 +1,157 @@
+"""Parsers and normalisers, property-tested."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import minicrm
+from minicrm import validate
+from minicrm.errors import InvalidInput
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40
+).filter(lambda s: s.strip())
+
+
+@given(st.text())
+def test_key_is_idempotent(text):
+    assert validate.key(validate.key(text)) == validate.key(text)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Zoë", "ZOE"), ("  Jane   Doe ", "jane doe"), ("Straße", "STRASSE"), ("Ünal", "unal")],
+)
+def test_key_ignores_case_accents_and_spacing(a, b):
+    assert validate.key(a) == validate.key(b)
+
+
+@pytest.mark.parametrize(
+    "value", ["jane@acme.io", "j.doe+crm@mail.example.co.uk", "zoë@exämple.de", "a_b@x-y.io"]
+)
+def test_emails_accepted(value):
+    assert validate.email(f"  {value} ") == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "jane", "jane@", "@acme.io", "jane@acme", "ja ne@acme.io", "a@@b.io", "a@b..io", "a@b.c"],
+)
+def test_emails_rejected(value):
+    with pytest.raises(InvalidInput):
+        validate.email(value)
+
+
+@given(st.dates(min_value=date(1850, 1, 1), max_value=date(2026, 11, 22)))
+def test_every_real_birthday_round_trips(day):
+    assert validate.birthday(day.isoformat(), date(2026, 11, 22)) == day.isoformat()
+    assert validate.birthday(day.strftime("--%m-%d")) == day.strftime("--%m-%d")
+    assert validate.birthday(day.strftime("%B %d %Y"), date(2026, 11, 22)) == day.isoformat()
+    assert validate.birthday(day.strftime("%d %b"), date(2026, 11, 22)) == day.strftime("--%m-%d")
+
+
+@given(st.integers(1, 12), st.integers(1, 40), st.integers(1900, 2025))
+def test_impossible_birthdays_are_rejected(month, day, year):
+    try:
+        date(year, month, day)
+    except ValueError:
+        with pytest.raises(InvalidInput, match=r"impossible|not a birthday"):
+            validate.birthday(f"{year}-{month:02d}-{day:02d}")
+    else:
+        assert validate.birthday(f"{year}-{month:02d}-{day:02d}", date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "value", ["03/04/2026", "5", "tomorrow", "2030-01-01", "1700-01-01", "--02-30"]
+)
+def test_ambiguous_or_out_of_range_birthdays(value):
+    with pytest.raises(InvalidInput):
+        validate.birthday(value, date(2026, 11, 22))
+
+
+def test_leap_day_without_year_is_a_birthday():
+    assert validate.birthday("--02-29") == "--02-29"
+
+
+@pytest.mark.parametrize(
+    ("value", "days"),
+    [("30", 30), ("30d", 30), ("2w", 14), ("3m", 90), ("1y", 365), ("2 weeks", 14), ("none", None)],
+)
+def test_cadence(value, days):
+    assert validate.cadence(value) == days
+
+
+@given(st.text(max_size=12))
+def test_cadence_only_accepts_or_raises(value):
+    try:
+        result = validate.cadence(value)
+    except InvalidInput as exc:
+        assert "30d" in str(exc) or "range" in str(exc)
+    else:
+        assert result is None or 1 <= result <= 3650
+
+
+@given(st.text(max_size=30))
+def test_phone_key_of_accepted_phone_has_digits(value):
+    try:
+        phone = validate.phone(value)
+    except InvalidInput:
+        return
+    assert len(validate.phone_key(phone).lstrip("+")) >= 3
+
+
+def test_labels():
+    assert validate.split_label("work:jane@acme.io") == ("work", "jane@acme.io")
+    assert validate.split_label("https://x.io") == (None, "https://x.io")
+    assert validate.split_label("LinkedIn:https://x.io") == ("linkedin", "https://x.io")
+    assert validate.split_label("+1 555") == (None, "+1 555")
+
+
+@given(st.binary(min_size=1, max_size=20))
+def test_invalid_utf8_is_rejected_not_crashing(raw):
+    value = raw.decode("utf-8", errors="surrogateescape")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(InvalidInput, match="UTF-8"):
+            validate.text(value, "name")
+
+
+# -- references, property-tested over real stores -----------------------------------------
+
+
+@given(st.lists(names, min_size=1, max_size=6))
+def test_every_contact_is_reachable_by_id_and_references_never_pick_silently(name_list):
+    store = minicrm.memory_store()
+    added = [minicrm.add_contact(store, n) for n in name_list]
+    for contact in added:
+        assert minicrm.get_contact(store, f"#{contact.id}") == contact
+        assert minicrm.get_contact(store, str(contact.id)) == contact
+        fragment = contact.name.strip()
+        assume(not fragment.lstrip("#").isdigit())
+        same_key = [c for c in added if validate.key(c.name) == validate.key(fragment)]
+        try:
+            found = minicrm.get_contact(store, fragment)
+        except minicrm.Ambiguous as exc:
+            assert len(same_key) != 1
+            assert {cid for cid, _ in exc.candidates} >= {c.id for c in same_key}
+        else:
+            if len(same_key) == 1:
+                assert found == contact
+            else:
+                assert validate.key(fragment) in validate.key(found.name)
+
+
+@given(st.lists(st.emails(), min_size=1, max_size=4, unique_by=str.casefold))
+def test_contacts_are_found_by_any_email_in_any_case(emails):
+    store = minicrm.memory_store()
+    try:
+        contact = minicrm.add_contact(store, "X", minicrm.ContactChanges(add={"emails": emails}))
+    except InvalidInput:
+        return  # hypothesis emails include forms we deliberately refuse (quoted locals...)
+    for email in emails:
+        assert minicrm.get_contact(store, email.upper()).id == contact.id
