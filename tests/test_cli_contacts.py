@@ -286,10 +286,53 @@ def test_shared_email_gives_a_note(run):
     run("show", "info@acme.io", code=4)
 
 
-def test_usage_errors_exit_2(run):
-    assert run("add", code=2).exit_code == 2
-    run("nonsense", code=2)
-    run("ls", "--limit", "many", code=2)
+def test_usage_errors_are_one_line_and_exit_2(run):
+    for args in (
+        ["add"],
+        ["nonsense"],
+        ["ls", "--limit", "many"],
+        ["--bogus"],
+        ["ls", "--format", "xml"],
+    ):
+        err = run(*args, code=2).stderr
+        assert err.startswith("minicrm: ") and err.count("\n") == 1, err
+        assert "--help" in err
+    assert "Missing argument 'NAME'" in run("add", code=2).stderr
+
+
+def test_ctrl_c_at_a_prompt_cancels_with_130(run, monkeypatch):
+    run("add", "Jane Doe")
+    monkeypatch.setattr("minicrm.cli.common.interactive", lambda: True)
+    result = run("rm", "jane", input="", code=130)  # end of input at the question
+    assert "cancelled; nothing was changed" in result.stderr
+    result = run("rm", "jane", input="n\n", code=1)
+    assert "cancelled" in result.stderr
+    assert run.json("ls")[0]["name"] == "Jane Doe"
+    assert run("rm", "jane", input="y\n").stdout.strip().endswith("Deleted #1 Jane Doe")
+
+
+def test_ambiguity_prompt_on_a_terminal(run, monkeypatch):
+    run("add", "Jane Doe")
+    run("add", "Jane Smith")
+    monkeypatch.setattr("minicrm.cli.common.interactive", lambda: True)
+    result = run("show", "jane", "--json", input="2\n")
+    assert "1) #1 Jane Doe" in result.stderr and "2) #2 Jane Smith" in result.stderr
+    assert '"name": "Jane Smith"' in result.stdout
+    run("show", "jane", input="7\n", code=2)
+
+
+def test_company_by_id_on_add_and_edit(run):
+    run("company", "add", "Acme")
+    assert run.json("add", "Jane", "--company", "#1")["company"]["name"] == "Acme"
+    run("add", "Bob", "--company", "#9", code=3)
+    assert run.json("edit", "jane", "--company", "Initech")["company"]["id"] == 2
+
+
+def test_phone_extensions_are_distinct(run):
+    run("add", "Desk", "--phone", "+1 555 0100 x12", "--phone", "+1 555 0100 x13")
+    c = run.json("edit", "desk", "--rm-phone", "+1 (555) 0100 ext. 12")
+    assert [p["value"] for p in c["phones"]] == ["+1 555 0100 x13"]
+    run("add", "Dup", "--phone", "+1 555 0100", "--phone", "+1-555-0100", code=2)
 
 
 def test_json_output_escapes_terminal_controls(run):
@@ -298,3 +341,27 @@ def test_json_output_escapes_terminal_controls(run):
     assert "\u202e" not in out and "\\u202e" in out
     assert json.loads(out)[0]["name"] == "Evil\u202eName"
     assert "\u202e" not in run("ls").stdout
+
+
+def test_company_commands(run):
+    run("add", "Ann", "--company", "Acme")
+    run("add", "Bob", "--company", "ACME")
+    run("company", "add", "acme", code=2)
+    run("company", "add", "Initech", "--domain", "initech.com", "--notes", "Big")
+    listed = run.json("company", "ls")
+    assert [(c["name"], c["contact_count"]) for c in listed] == [("Acme", 2), ("Initech", 0)]
+    card = run("company", "show", "acme").stdout
+    assert "Contacts: #1 Ann" in card and "#2 Bob" in card
+    assert not any(line.startswith(":") for line in card.splitlines())
+    shown = run.json("company", "show", "1")
+    assert [m["name"] for m in shown["contacts"]] == ["Ann", "Bob"]
+    run("company", "add", "X", "--domain", "not a domain", code=2)
+    assert (
+        run.json("company", "edit", "initech", "--domain", "", "--name", "Initech Inc")["domain"]
+        is None
+    )
+    run("company", "edit", "initech", code=2)
+    run("company", "rm", "acme", code=1)
+    assert "2 contacts unlinked" in run("company", "rm", "acme", "--yes").stdout
+    assert run.json("show", "ann")["company"] is None
+    run("company", "show", "acme", code=3)

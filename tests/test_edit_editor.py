@@ -46,9 +46,25 @@ def test_form_edits_become_changes(store, jane):
         (None, "j@x.io"),
     ]
     assert updated.tags == ("new", "vip")
-    assert updated.custom == {"github": "jdoe"}
+    assert updated.custom == {"github": "jdoe", "linkedin": "jd"}  # a deleted line keeps its field
     assert updated.addresses[0].value == "1 Main St\nSpringfield"
     assert updated.birthday == "--05-17" and updated.cadence_days == 30
+
+
+def test_emptied_form_or_deleted_lines_change_nothing(jane):
+    assert editform.parse_form(jane, "").is_empty()
+    assert editform.parse_form(jane, "# only a comment\n\n").is_empty()
+    assert editform.parse_form(jane, "title: CEO\n").fields == {"title": "CEO"}
+
+
+def test_cleared_values_remove(store, jane):
+    form = editform.to_form(jane)
+    form = form.replace("custom.linkedin: jd", "custom.linkedin:")
+    form = form.replace("email: work:jane@acme.io\nemail: jane@home.org", "email:")
+    form = form.replace("tags: board, vip", "tags:")
+    updated, _ = minicrm.update_contact(store, jane.id, editform.parse_form(jane, form))
+    assert updated.custom == {} and updated.emails == () and updated.tags == ()
+    assert updated.title == "CTO" and updated.addresses == jane.addresses
 
 
 def test_bad_form_lines_are_named(jane):

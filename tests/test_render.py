@@ -96,3 +96,13 @@ def test_tsv_escapes_separators():
     buffer = io.StringIO()
     render.write_delimited(["a"], [["x\ty\nz\\"]], tsv=True, raw=True, file=buffer)
     assert buffer.getvalue() == "a\nx\\ty\\nz\\\\\n"
+
+
+def test_csv_to_a_terminal_shows_controls_but_files_get_exact_data(monkeypatch, capsys):
+    contact = hostile_contact("bidi \u202e x")
+    render.print_contacts([contact], "csv")
+    assert "\u202e" in capsys.readouterr().out  # a pipe or file gets the data exactly
+    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
+    render.print_contacts([contact], "tsv")
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\\u202e" in out

@@ -203,6 +203,7 @@ def test_busy_database_is_a_clear_error(db_path, run):
         with pytest.raises(DatabaseBusy) as info:
             minicrm.add_contact(impatient, "Blocked")
         assert info.value.exit_code == 5
+        assert "0.2 s" in str(info.value)
         impatient.close()
     finally:
         holder.execute("ROLLBACK")

@@ -224,7 +224,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
             clean = validate.required_name(value)
             columns.update(display_name=clean, name_key=validate.key(clean))
         elif column == "company":
-            columns["company_id"] = companies.find_or_create(store, value) if value else None
+            columns["company_id"] = _company(store, value) if value else None
         elif column == "birthday":
             columns["birthday"] = validate.birthday(value, clock.now().date())
         elif column == "stage":
@@ -235,6 +235,14 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
             max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
             columns[column] = validate.text(value, name, max_len=max_len)
     return columns
+
+
+def _company(store: Store, value: str) -> int:
+    """``#3`` names an existing company by id; anything else is a name, found
+    case-insensitively or created."""
+    if value.startswith("#"):
+        return refs.company_id(store, value)
+    return companies.find_or_create(store, value)
 
 
 def _parse_item(kind: str, raw: str) -> tuple[str | None, str]:

@@ -27,9 +27,10 @@ LISTS = (("email", "emails"), ("phone", "phones"), ("url", "urls"), ("address", 
 
 HEADER = """\
 # Edit this contact, save and quit; an unchanged or empty file changes nothing.
-# Clear a value to remove it. Repeat email/phone/url/address lines for several
-# (LABEL:VALUE sets a label, e.g. "email: work:jane@acme.io"). tags: comma-separated.
-# custom.NAME: VALUE sets a custom field. Lines starting with # are ignored.
+# Clear a value to remove it (a deleted line changes nothing). Repeat email, phone,
+# url and address lines for several; LABEL:VALUE sets a label, e.g.
+# "email: work:jane@acme.io". tags: comma-separated. custom.NAME: VALUE sets a custom
+# field. Lines starting with # are ignored.
 """
 
 
@@ -74,9 +75,14 @@ def to_form(contact: Contact) -> str:
 
 
 def parse_form(original: Contact, text: str) -> ContactChanges:
-    """The changes that turn ``original`` into what the form now says."""
+    """The changes that turn ``original`` into what the form now says.
+
+    What the form leaves out is left alone: a scalar, list or custom field whose line
+    was deleted keeps its value (so an emptied file changes nothing); a cleared value
+    removes it.
+    """
     scalars = {key for key, _ in SCALARS}
-    lists = {key: [] for key, _ in LISTS}
+    lists: dict[str, list[str]] = {}
     given: dict[str, str] = {}
     custom: dict[str, str] = {}
     tags: list[str] | None = None
@@ -92,7 +98,8 @@ def parse_form(original: Contact, text: str) -> ContactChanges:
             if key in given:
                 raise InvalidInput(f"line {number}: {key} is given twice")
             given[key] = value
-        elif key in lists:
+        elif key in {k for k, _ in LISTS}:
+            lists.setdefault(key, [])
             if value:
                 lists[key].append(value)
         elif key == "tags":
@@ -109,6 +116,8 @@ def parse_form(original: Contact, text: str) -> ContactChanges:
         if key in given and given[key] != _unescape(_scalar(original, key, attr)):
             changes.fields[key] = given[key]
     for key, attr in LISTS:
+        if key not in lists:
+            continue
         old = [_unescape(_item(i)) for i in getattr(original, attr)]
         new = lists[key]
         changes.remove[attr] = [v for v in old if v not in new]
@@ -120,7 +129,4 @@ def parse_form(original: Contact, text: str) -> ContactChanges:
     for name, value in custom.items():
         if original.custom.get(name) != value:
             changes.custom[name] = value
-    for name in original.custom:
-        if name not in custom:
-            changes.custom[name] = ""
     return changes

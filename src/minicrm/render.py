@@ -111,9 +111,12 @@ def write_delimited(
 ) -> None:
     """CSV (RFC 4180) or TSV (tab-separated, ``\\t \\n \\\\`` escaped) with a header row."""
     out = file or sys.stdout
+    on_screen = file is None and stdout_is_terminal()
 
     def cell(value: object) -> str:
         text = "" if value is None else str(value)
+        if on_screen:  # data is exact in files and pipes, but never steers a terminal
+            text = visible(text, one_line=False)
         if tsv:
             text = _tsv_cell(text)
         return text if raw else guard_formula(text)
@@ -196,10 +199,12 @@ CONTACT_CSV_COLUMNS = (
     "emails",
     "phones",
     "urls",
+    "addresses",
     "birthday",
     "tags",
     "stage",
     "source",
+    "custom",
     "keep_in_touch_days",
     "archived",
     "created_at",
@@ -236,10 +241,12 @@ def contact_csv_row(c: Contact) -> list[object]:
         _labelled(c.emails),
         _labelled(c.phones),
         _labelled(c.urls),
+        _labelled(c.addresses),
         c.birthday,
         ",".join(c.tags),
         c.stage,
         c.source,
+        json.dumps(c.custom, ensure_ascii=False, sort_keys=True) if c.custom else "",
         c.cadence_days,
         "yes" if c.archived else "no",
         c.created_at,
@@ -317,7 +324,8 @@ def print_card(
         out = file or sys.stdout
         for label, value in pairs:
             text = visible(value, one_line=False).replace("\n", "\n" + " " * (width + 2))
-            print(f"{visible(label)}:{' ' * (width - _width(label) + 1)}{text}", file=out)
+            head = f"{visible(label)}:" if label else ""
+            print(f"{head}{' ' * (width + 2 - _width(head))}{text}", file=out)
         return
     from rich.panel import Panel
     from rich.table import Table
@@ -384,6 +392,6 @@ def print_company(company: Company, members: Sequence[Contact], fmt: str) -> Non
         pairs.append(("Domain", company.domain))
     if company.notes:
         pairs.append(("Notes", company.notes))
-    pairs += [(("Contact" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
+    pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
     pairs += [("Created", company.created_at), ("Updated", company.updated_at)]
     print_card(company.name, pairs)

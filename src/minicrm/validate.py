@@ -100,10 +100,17 @@ def phone(value: str) -> str:
     return cleaned
 
 
+_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|#)\s*(\d+)$")
+
+
 def phone_key(value: str) -> str:
-    main = re.split(r"(?i)\s*(?:x|ext\.?|#)\s*\d+$", value.strip())[0]
-    digits = re.sub(r"\D", "", main)
-    return ("+" if main.strip().startswith("+") else "") + digits
+    """Digits (with a leading + kept), then ``x`` and the extension if there is one:
+    ``+1 (555) 010-0 ext. 12`` -> ``+15550100x12``."""
+    value = value.strip()
+    ext = _EXTENSION.search(value)
+    main = value[: ext.start()] if ext else value
+    key = ("+" if main.startswith("+") else "") + re.sub(r"\D", "", main)
+    return key + (f"x{ext.group(1)}" if ext else "")
 
 
 def url(value: str) -> str:

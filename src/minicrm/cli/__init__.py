@@ -57,19 +57,37 @@ def _fail(text: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _click_error(exc: Any) -> None:
+    """A usage error as one line: the problem, the usage, where the help is. Exit 2."""
+    if isinstance(exc, _click.exceptions.NoArgsIsHelpError):
+        raise exc  # `minicrm` alone: click prints the help
+    text = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
+        text += f" (usage: {ctx.command_path} {pieces}; see '{ctx.command_path} --help')"
+    _fail(text, exc.exit_code)
+
+
 class MinicrmGroup(TyperGroup):
     """The root group: maps every error to a message and an exit code, in one place."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta.setdefault("minicrm.argv", list(args))
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except _click.exceptions.ClickException as exc:
+            _click_error(exc)
+            raise  # not reached: _click_error exits
 
     def invoke(self, ctx: Any) -> Any:
         debug = "--debug" in ctx.meta.get("minicrm.argv", []) or bool(
             os.environ.get("MINICRM_DEBUG")
         )
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+            return result
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
@@ -81,8 +99,12 @@ class MinicrmGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(141) from None
-        except (typer.Exit, typer.Abort, _click.exceptions.ClickException):
-            raise  # usage errors: click prints them and exits 2
+        except typer.Exit:
+            raise
+        except typer.Abort:  # Ctrl-C or end of input at a prompt
+            _fail("cancelled; nothing was changed", EXIT_INTERRUPTED)
+        except _click.exceptions.ClickException as exc:
+            _click_error(exc)
         except Exception as exc:  # the unforeseen: a short message, traceback on --debug
             if debug:
                 traceback.print_exc()

@@ -28,9 +28,13 @@ def _store(ctx: typer.Context):
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Company name (unique, case-insensitive).")],
-    domain_: DomainOpt = None,
-    notes: NotesOpt = None,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Company name (unique, case-insensitive).")
+    ],
+    domain_: Annotated[
+        str | None, typer.Option("--domain", help="Web domain, e.g. acme.io.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="Free-form notes.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a company."""
@@ -50,12 +54,13 @@ def ls(
 
 
 @app.command("show")
-def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """Show a company and its contacts."""
+    out = output_format(json_, fmt, lists=False)
     store = _store(ctx)
     company = domain.get_company(store, ref)
     members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
-    render.print_company(company, members, "json" if json_ else "table")
+    render.print_company(company, members, out)
 
 
 @app.command("edit")
@@ -94,4 +99,5 @@ def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
             yes,
         )
     company, unlinked = domain.remove_company(store, ref)
-    render.line(f"Deleted company #{company.id} {company.name}; {unlinked} contacts unlinked")
+    unlinked_text = "1 contact" if unlinked == 1 else f"{unlinked} contacts"
+    render.line(f"Deleted company #{company.id} {company.name}; {unlinked_text} unlinked")

@@ -119,7 +119,7 @@ def _note_shared_emails(store: object, contact: object) -> None:
 
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help='Display name, e.g. "Jane Doe".')],
+    name: Annotated[str, typer.Argument(metavar="NAME", help='Display name, e.g. "Jane Doe".')],
     email: EmailOpt = None,
     phone: PhoneOpt = None,
     url: UrlOpt = None,
@@ -171,7 +171,8 @@ def add(
 def ls(
     ctx: typer.Context,
     query: Annotated[
-        str | None, typer.Argument(help="Only contacts whose name or email contains this.")
+        str | None,
+        typer.Argument(metavar="QUERY", help="Only contacts whose name or email contains this."),
     ] = None,
     tag: Annotated[
         Multi,

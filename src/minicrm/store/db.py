@@ -33,13 +33,15 @@ BUSY_TIMEOUT_SECONDS = 30.0
 Row = dict[str, Any]
 
 
-def translate_sqlite_error(exc: sqlite3.Error) -> MinicrmError:
+def translate_sqlite_error(
+    exc: sqlite3.Error, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> MinicrmError:
     """Map an SQLite failure the user can meet to a typed, explained error."""
     text = str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return DatabaseBusy(
-            "database is busy: another process held its lock for longer than the busy timeout",
+            f"database is busy: another process held its lock for longer than {busy_timeout:g} s",
             hint="try again",
         )
     if "disk is full" in lowered or "disk i/o" in lowered:
@@ -93,9 +95,14 @@ class Store:
     """One open minicrm database. The only object in minicrm that runs SQL."""
 
     def __init__(
-        self, conn: sqlite3.Connection, path: Path | None, command: str = "python"
+        self,
+        conn: sqlite3.Connection,
+        path: Path | None,
+        command: str = "python",
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
         self.conn = conn
+        self.busy_timeout = busy_timeout
         self.conn.row_factory = sqlite3.Row
         self.path = path
         self.command = command
@@ -109,7 +116,7 @@ class Store:
         try:
             return [dict(row) for row in self.conn.execute(sql, params)]
         except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc) from exc
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         rows = self.query(sql, params)
@@ -145,7 +152,7 @@ class Store:
         """Run the block in one ``BEGIN IMMEDIATE`` transaction (a savepoint if nested).
 
         IMMEDIATE takes the write lock up front, so a read-then-write can never fail
-        half-way with "database is locked" (see RELIABILITY.md); the busy timeout
+        half-way with "database is locked" (which no busy timeout can wait out); the busy timeout
         makes a second writer wait instead.
         """
         if self._depth:
@@ -240,7 +247,7 @@ class Store:
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
         except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc) from exc
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
     def _check_table(self, table: str) -> None:
         if table not in DATA_TABLES:
@@ -347,16 +354,16 @@ def open_store(
     try:
         conn = _connect(path, busy_timeout)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
         _prepare(conn, path)
     except sqlite3.Error as exc:
         conn.close()
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     except BaseException:
         conn.close()
         raise
-    return Store(conn, path, command)
+    return Store(conn, path, command, busy_timeout)
 
 
 def _prepare(conn: sqlite3.Connection, path: Path) -> None:
