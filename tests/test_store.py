@@ -98,9 +98,9 @@ def test_migration_takes_a_0600_backup_first(run, db_path, monkeypatch):
     def add_column(db):
         db.execute("ALTER TABLE contacts ADD COLUMN extra TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_test", add_column)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("9000_test", add_column)])
     assert run.json("ls")[0]["name"] == "Jane"
-    backups = list(db_path.parent.glob("minicrm.db.before-0002_test.*.bak"))
+    backups = list(db_path.parent.glob("minicrm.db.before-9000_test.*.bak"))
     assert len(backups) == 1 and mode(backups[0]) == 0o600
     old = sqlite3.connect(backups[0])
     assert "extra" not in [r[1] for r in old.execute("PRAGMA table_info(contacts)")]
@@ -118,12 +118,14 @@ def test_failed_migration_changes_nothing(run, db_path, monkeypatch):
         db.execute("ALTER TABLE contacts ADD COLUMN extra TEXT")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("0002_broken", broken)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ("9000_broken", broken)])
     run("ls", code=1)
     monkeypatch.undo()
     conn = sqlite3.connect(db_path)
     assert "extra" not in [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
-    assert [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")] == ["0001_initial"]
+    assert [
+        r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")
+    ] == schema.migration_names()
 
 
 def test_a_failing_command_rolls_back_everything(store):

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from minicrm import clock, companies, refs, validate
+from minicrm import clock, companies, followups, interactions, refs, validate
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.ids import new_uid
 from minicrm.models import CompanyRef, Contact, Labelled
@@ -52,6 +52,7 @@ KINDS = {
     "phones": _Kind("contact_phones", "phone", validate.phone, validate.phone_key),
     "addresses": _Kind("contact_addresses", "address", validate.address, None),
     "urls": _Kind("contact_urls", "URL", validate.url, None),
+    "dates": _Kind("contact_dates", "date", validate.important_date, None),
 }
 
 
@@ -119,6 +120,7 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                     Labelled(c["value"], c["label"]) for c in children["addresses"][cid]
                 ),
                 urls=tuple(Labelled(c["value"], c["label"]) for c in children["urls"][cid]),
+                dates=tuple(Labelled(c["value"], c["label"]) for c in children["dates"][cid]),
                 birthday=r["birthday"],
                 tags=tuple(t["tag"] for t in tags[cid]),
                 stage=r["stage"],
@@ -126,6 +128,7 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 custom=json.loads(r["custom"] or "{}"),
                 cadence_days=r["cadence_days"],
                 archived=bool(r["archived"]),
+                last_contacted_at=r["last_contacted_at"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
             )
@@ -424,8 +427,55 @@ def remove_contact(store: Store, ref: str | int) -> Contact:
     with store.transaction():
         contact_id = _resolve(store, ref)
         contact = _load(store, contact_id)
+        interactions.detach_contact(store, contact_id)
+        followups.remove_for_contact(store, contact_id)
         for table in ("contact_tags", *(k.table for k in KINDS.values())):
             for row in queries.contact_children(store, table, [contact_id])[contact_id]:
                 store.delete(table, row["id"])
         store.delete("contacts", contact_id)
         return contact
+
+
+# -- keep-in-touch cadence per tag ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagCadence:
+    tag: str
+    days: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"tag": self.tag, "keep_in_touch_days": self.days}
+
+
+def tag_cadences(store: Store) -> list[TagCadence]:
+    from minicrm.store import activity
+
+    return [TagCadence(r["tag"], r["days"]) for r in activity.tag_cadence_rows(store)]
+
+
+def set_tag_cadence(store: Store, tag: str, cadence: str) -> tuple[TagCadence | None, bool]:
+    """Give every contact tagged ``tag`` a keep-in-touch cadence (a contact's own wins);
+    ``none`` removes it. Returns (the cadence or None, whether anything changed)."""
+    from minicrm.store import activity
+
+    clean = validate.tag(tag)
+    days = validate.cadence(cadence)
+    with store.transaction():
+        row = activity.tag_cadence_row(store, clean)
+        stamp = clock.utc_stamp()
+        if days is None:
+            if row is None:
+                return None, False
+            store.delete("tag_cadences", row["id"])
+            return None, True
+        if row is None:
+            store.insert(
+                "tag_cadences",
+                {"tag": clean, "days": days, "created_at": stamp, "updated_at": stamp},
+            )
+            return TagCadence(clean, days), True
+        changed = store.update("tag_cadences", row["id"], {"days": days})
+        if changed:
+            store.update("tag_cadences", row["id"], {"updated_at": stamp})
+        return TagCadence(clean, days), changed

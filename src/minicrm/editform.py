@@ -23,7 +23,13 @@ SCALARS = (
     ("source", "source"),
     ("every", None),
 )
-LISTS = (("email", "emails"), ("phone", "phones"), ("url", "urls"), ("address", "addresses"))
+LISTS = (
+    ("email", "emails"),
+    ("phone", "phones"),
+    ("url", "urls"),
+    ("address", "addresses"),
+    ("date", "dates"),
+)
 
 HEADER = """\
 # Edit this contact, save and quit; an unchanged or empty file changes nothing.

@@ -41,6 +41,7 @@ class Contact:
     phones: tuple[Labelled, ...] = ()
     addresses: tuple[Labelled, ...] = ()
     urls: tuple[Labelled, ...] = ()
+    dates: tuple[Labelled, ...] = ()
     birthday: str | None = None
     tags: tuple[str, ...] = ()
     stage: str | None = None
@@ -48,6 +49,7 @@ class Contact:
     custom: dict[str, str] = field(default_factory=dict)
     cadence_days: int | None = None
     archived: bool = False
+    last_contacted_at: str | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -74,6 +76,7 @@ class Contact:
             "phones": [p.to_dict() for p in self.phones],
             "addresses": [a.to_dict() for a in self.addresses],
             "urls": [u.to_dict() for u in self.urls],
+            "dates": [d.to_dict() for d in self.dates],
             "birthday": self.birthday,
             "tags": list(self.tags),
             "stage": self.stage,
@@ -81,9 +84,25 @@ class Contact:
             "custom": dict(self.custom),
             "keep_in_touch_days": self.cadence_days,
             "archived": self.archived,
+            "last_contacted_at": self.last_contacted_at,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+    def brief(self) -> ContactBrief:
+        return ContactBrief(self.id, self.uid, self.name)
+
+
+@dataclass(frozen=True)
+class ContactBrief:
+    """A contact named inside another record."""
+
+    id: int
+    uid: str
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "uid": self.uid, "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -108,3 +127,204 @@ class Company:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One entry of the timeline: a note, call, email, meeting or message."""
+
+    id: int
+    uid: str
+    kind: str
+    body: str
+    occurred_at: str
+    contacts: tuple[ContactBrief, ...] = ()
+    followup_id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The first non-empty line of the body."""
+        return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "kind": self.kind,
+            "body": self.body,
+            "occurred_at": self.occurred_at,
+            "contacts": [c.to_dict() for c in self.contacts],
+            "followup_id": self.followup_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    rule: str  # RFC 5545 RRULE body, e.g. FREQ=WEEKLY;INTERVAL=2
+    text: str  # the same in words
+    scheduled_from: str = "due"  # "due" or "done"
+    until: str | None = None
+    count: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "text": self.text,
+            "from": self.scheduled_from,
+            "until": self.until,
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    uid: str
+    title: str
+    due_date: str
+    due_time: str | None = None
+    contact: ContactBrief | None = None
+    notes: str | None = None
+    priority: str = "normal"
+    status: str = "open"
+    recurrence: Recurrence | None = None
+    series_uid: str = ""
+    occurrence: int = 1
+    snoozed_from: str | None = None
+    completed_at: str | None = None
+    cancelled_at: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def due(self) -> str:
+        return f"{self.due_date}T{self.due_time}" if self.due_time else self.due_date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "title": self.title,
+            "notes": self.notes,
+            "contact": self.contact.to_dict() if self.contact else None,
+            "due": self.due,
+            "due_date": self.due_date,
+            "due_time": self.due_time,
+            "all_day": self.due_time is None,
+            "priority": self.priority,
+            "status": self.status,
+            "recurrence": self.recurrence.to_dict() if self.recurrence else None,
+            "series_uid": self.series_uid,
+            "occurrence": self.occurrence,
+            "snoozed_from": self.snoozed_from,
+            "completed_at": self.completed_at,
+            "cancelled_at": self.cancelled_at,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How to reach a contact from a reminder: best email and phone, last interaction."""
+
+    email: str | None = None
+    phone: str | None = None
+    last_interaction: Interaction | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        last = self.last_interaction
+        return {
+            "email": self.email,
+            "phone": self.phone,
+            "last_interaction": None
+            if last is None
+            else {
+                "id": last.id,
+                "kind": last.kind,
+                "occurred_at": last.occurred_at,
+                "summary": last.summary,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A follow-up in a view (due, agenda), with what the user needs to act on it."""
+
+    followup: FollowUp
+    days_overdue: int  # > 0 overdue, 0 today, < 0 in the future
+    reach: Reach = field(default_factory=Reach)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.followup.to_dict()
+        data["days_overdue"] = self.days_overdue
+        data["reach"] = self.reach.to_dict()
+        return data
+
+
+@dataclass(frozen=True)
+class StaleItem:
+    contact: ContactBrief
+    cadence_days: int
+    cadence_source: str  # "contact" or "tag:NAME"
+    last_contacted_at: str | None
+    since: str  # local date the clock runs from (last contact, else when added)
+    days_since: int
+    days_over: int
+    reach: Reach = field(default_factory=Reach)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact.to_dict(),
+            "keep_in_touch_days": self.cadence_days,
+            "cadence_source": self.cadence_source,
+            "last_contacted_at": self.last_contacted_at,
+            "since": self.since,
+            "days_since": self.days_since,
+            "days_over": self.days_over,
+            "reach": self.reach.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class DateItem:
+    """A birthday or important date coming up."""
+
+    contact: ContactBrief
+    label: str  # "birthday", "anniversary", ...
+    value: str  # as stored: YYYY-MM-DD or --MM-DD
+    next_date: str  # the coming occurrence, YYYY-MM-DD
+    days_until: int
+    years: int | None  # the age turned (or years since) on next_date, when the year is known
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact.to_dict(),
+            "label": self.label,
+            "value": self.value,
+            "date": self.next_date,
+            "days_until": self.days_until,
+            "years": self.years,
+        }
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """Everything `show` puts on one screen."""
+
+    contact: Contact
+    open_followups: tuple[FollowUp, ...]
+    interactions: tuple[Interaction, ...]
+    next_due: FollowUp | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.contact.to_dict()
+        data["open_followups"] = [f.to_dict() for f in self.open_followups]
+        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
+        data["next_due"] = self.next_due.to_dict() if self.next_due else None
+        return data

@@ -171,6 +171,8 @@ def print_table(
     if terminal is None:
         terminal = file is None and stdout_is_terminal()
     if not terminal:
+        if title:
+            print(visible(title), file=file or sys.stdout)
         print(plain_table(columns, rows), file=file or sys.stdout)
         return
     from rich.table import Table

@@ -230,6 +230,14 @@ _WORDS_DM = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4})
 BIRTHDAY_FORMS = "1990-05-17, --05-17 (no year), may 17, 17 may 1990"
 
 
+def important_date(value: str) -> str:
+    """An anniversary or other yearly date: like a birthday, with or without the year."""
+    result = birthday(value)
+    if result is None:
+        raise InvalidInput("date must not be empty", hint=f"accepted: {BIRTHDAY_FORMS}")
+    return result
+
+
 def birthday(value: str, today: date | None = None) -> str | None:
     """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``)."""
     cleaned = " ".join(value.strip().lower().split())

@@ -163,11 +163,13 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
-from minicrm.cli import companies, contacts, database  # noqa: E402  (registers the commands)
+from minicrm.cli import activity, companies, contacts, database, views  # noqa: E402
 
+contacts.register(app)
+activity.register(app)
+views.register(app)
 app.add_typer(companies.app, name="company")
 app.add_typer(database.app, name="db")
-contacts.register(app)
 
 
 def main() -> None:

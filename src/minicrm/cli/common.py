@@ -128,3 +128,42 @@ def open_editor(text: str, *, suffix: str = ".txt") -> str | None:
         raise InvalidInput("the edited file is not valid UTF-8; nothing was changed") from None
     finally:
         os.unlink(path)
+
+
+OnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        metavar="WHEN",
+        help="Answer as of another day (and anchor relative dates there), e.g. 2026-12-02.",
+    ),
+]
+
+
+def on_when(value: str | None) -> object:
+    """--on WHEN as a dates.When (None: really today)."""
+    if value is None:
+        return None
+    from minicrm import dates
+
+    return dates.parse_when(value, today=dates.today())
+
+
+def read_text(text: str) -> str:
+    """TEXT, or standard input when TEXT is ``-``."""
+    if text != "-":
+        return text
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"standard input is not valid UTF-8 (byte {exc.start})", hint="convert it with iconv"
+        ) from None
+
+
+def store_of(ctx: typer.Context):
+    """The invocation's store, opened on first use (see minicrm.cli.AppState.store)."""
+    from minicrm.cli import state
+
+    return state(ctx).store

@@ -8,7 +8,7 @@ import typer
 
 from minicrm import companies as domain
 from minicrm import contacts, render
-from minicrm.cli.common import FormatOpt, JsonOpt, RawOpt, YesOpt, confirm, output_format
+from minicrm.cli.common import FormatOpt, JsonOpt, RawOpt, YesOpt, confirm, output_format, store_of
 
 app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -17,12 +17,6 @@ DomainOpt = Annotated[
     str | None, typer.Option("--domain", help='Web domain, e.g. acme.io ("" clears).')
 ]
 NotesOpt = Annotated[str | None, typer.Option("--notes", help='Free-form notes ("" clears).')]
-
-
-def _store(ctx: typer.Context):
-    from minicrm.cli import state
-
-    return state(ctx).store
 
 
 @app.command("add")
@@ -38,7 +32,7 @@ def add(
     json_: JsonOpt = False,
 ) -> None:
     """Add a company."""
-    company = domain.add_company(_store(ctx), name, domain=domain_, notes=notes)
+    company = domain.add_company(store_of(ctx), name, domain=domain_, notes=notes)
     if json_:
         render.write_json(company.to_dict())
     else:
@@ -50,14 +44,14 @@ def ls(
     ctx: typer.Context, json_: JsonOpt = False, fmt: FormatOpt = None, raw: RawOpt = False
 ) -> None:
     """List companies with how many contacts each has."""
-    render.print_companies(domain.list_companies(_store(ctx)), output_format(json_, fmt), raw=raw)
+    render.print_companies(domain.list_companies(store_of(ctx)), output_format(json_, fmt), raw=raw)
 
 
 @app.command("show")
 def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """Show a company and its contacts."""
     out = output_format(json_, fmt, lists=False)
-    store = _store(ctx)
+    store = store_of(ctx)
     company = domain.get_company(store, ref)
     members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
     render.print_company(company, members, out)
@@ -77,7 +71,9 @@ def edit(
         from minicrm.errors import InvalidInput
 
         raise InvalidInput("nothing to change", hint="give --name, --domain or --notes")
-    company, changed = domain.edit_company(_store(ctx), ref, name=name, domain=domain_, notes=notes)
+    company, changed = domain.edit_company(
+        store_of(ctx), ref, name=name, domain=domain_, notes=notes
+    )
     if json_:
         render.write_json(company.to_dict())
     else:
@@ -89,7 +85,7 @@ def edit(
 @app.command("rm")
 def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     """Delete a company; its contacts are kept, without a company."""
-    store = _store(ctx)
+    store = store_of(ctx)
     if not yes:
         company = domain.get_company(store, ref)
         ref = f"#{company.id}"

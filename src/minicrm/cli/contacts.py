@@ -11,13 +11,16 @@ from minicrm import render
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
+    OnOpt,
     RawOpt,
     YesOpt,
     confirm,
     interactive,
+    on_when,
     open_editor,
     output_format,
     resolve_contact,
+    store_of,
 )
 from minicrm.contacts import ContactChanges
 from minicrm.errors import InvalidInput
@@ -106,12 +109,6 @@ def register(app: typer.Typer) -> None:
     app.command("rm")(rm)
 
 
-def _store(ctx: typer.Context):
-    from minicrm.cli import state
-
-    return state(ctx).store
-
-
 def _note_shared_emails(store: object, contact: object) -> None:
     for email, other_id, other_name in domain.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
         render.message(f"note: {email} is also an email of #{other_id} {other_name}")
@@ -124,6 +121,14 @@ def add(
     phone: PhoneOpt = None,
     url: UrlOpt = None,
     address: AddressOpt = None,
+    date_: Annotated[
+        Multi,
+        typer.Option(
+            "--date",
+            metavar="[LABEL:]DATE",
+            help="An important yearly date, e.g. anniversary:2015-06-20 (repeatable).",
+        ),
+    ] = None,
     company: CompanyOpt = None,
     title: TitleOpt = None,
     tag: TagOpt = None,
@@ -155,11 +160,12 @@ def add(
             "phones": phone or [],
             "urls": url or [],
             "addresses": address or [],
+            "dates": date_ or [],
         },
         add_tags=tag or [],
     )
     changes.set_assignments(set_ or [])
-    store = _store(ctx)
+    store = store_of(ctx)
     contact = domain.add_contact(store, name, changes)
     if json_:
         render.write_json(contact.to_dict())
@@ -200,7 +206,7 @@ def ls(
     if archived and all_:
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
     found = domain.list_contacts(
-        _store(ctx),
+        store_of(ctx),
         query=query,
         tags=tag or [],
         company=company,
@@ -218,13 +224,18 @@ def show(
     ref: Annotated[
         str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
     ],
+    on: OnOpt = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
-    """Show one contact's card."""
+    """Show a contact's page: card, open follow-ups, latest interactions."""
+    from minicrm import dates, views
+    from minicrm.render_activity import print_contact_page
+
     out = output_format(json_, fmt, lists=False)
-    store = _store(ctx)
-    render.print_contact(domain.get_contact(store, resolve_contact(store, ref)), out)
+    store = store_of(ctx)
+    page = views.contact_page(store, resolve_contact(store, ref))
+    print_contact_page(page, out, dates.today(on_when(on)))
 
 
 def edit(
@@ -276,6 +287,16 @@ def edit(
         Multi,
         typer.Option("--rm-address", metavar="ADDRESS", help="Remove this address (repeatable)."),
     ] = None,
+    add_date: Annotated[
+        Multi,
+        typer.Option(
+            "--add-date", metavar="[LABEL:]DATE", help="Add an important yearly date (repeatable)."
+        ),
+    ] = None,
+    rm_date: Annotated[
+        Multi,
+        typer.Option("--rm-date", metavar="DATE", help="Remove this date, as shown (repeatable)."),
+    ] = None,
     tag: Annotated[Multi, typer.Option("--tag", "-t", help="Add this tag (repeatable).")] = None,
     untag: Annotated[Multi, typer.Option("--untag", help="Remove this tag (repeatable).")] = None,
     set_: SetOpt = None,
@@ -309,19 +330,21 @@ def edit(
             "phones": add_phone or [],
             "urls": add_url or [],
             "addresses": add_address or [],
+            "dates": add_date or [],
         },
         remove={
             "emails": rm_email or [],
             "phones": rm_phone or [],
             "urls": rm_url or [],
             "addresses": rm_address or [],
+            "dates": rm_date or [],
         },
         add_tags=tag or [],
         remove_tags=untag or [],
     )
     changes.set_assignments(set_ or [])
     changes.set_assignments(f"{key}=" for key in unset or [])
-    store = _store(ctx)
+    store = store_of(ctx)
     if changes.is_empty():
         if not interactive():
             raise InvalidInput(
@@ -376,14 +399,53 @@ RefsArg = Annotated[list[str], typer.Argument(metavar="REF...", help="One or mor
 
 def tag(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
-    tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to add.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact (or the word cadence).")],
+    tags: Annotated[list[str] | None, typer.Argument(metavar="TAG...", help="Tags to add.")] = None,
+    json_: JsonOpt = False,
 ) -> None:
-    """Add tags to a contact."""
-    store = _store(ctx)
+    """Add tags to a contact. `minicrm tag cadence TAG CADENCE` sets a keep-in-touch
+    cadence for everyone with TAG (a contact's own wins); `minicrm tag cadence` lists them."""
+    store = store_of(ctx)
+    if ref == "cadence":
+        _tag_cadence(store, tags or [], json_)
+        return
+    if not tags:
+        raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
     for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], add=tags):
+        if json_:
+            render.write_json(contact.to_dict())
+        else:
+            render.line(
+                f"{'Tagged' if changed else 'Already tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags)}"
+            )
+
+
+def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
+    if not args:
+        items = domain.tag_cadences(store)  # type: ignore[arg-type]
+        if json_:
+            render.write_json([c.to_dict() for c in items])
+        elif not items:
+            render.message("No tag has a keep-in-touch cadence.")
+        else:
+            render.print_table(("tag", "every"), [[c.tag, f"{c.days}d"] for c in items])
+        return
+    if len(args) != 2:
+        raise InvalidInput(
+            "expected: minicrm tag cadence TAG CADENCE",
+            hint="e.g. minicrm tag cadence vip 14d (none removes it)",
+        )
+    result, changed = domain.set_tag_cadence(store, args[0], args[1])  # type: ignore[arg-type]
+    if json_:
+        render.write_json(result.to_dict() if result else None)
+    elif result is None:
         render.line(
-            f"{'Tagged' if changed else 'Already tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags)}"
+            f"Tag {args[0].lstrip('#').casefold()} has no cadence"
+            + ("" if changed else " (it had none)")
+        )
+    else:
+        render.line(
+            f"{'Set' if changed else 'Already'}: contacts tagged {result.tag} every {result.days} days"
         )
 
 
@@ -393,7 +455,7 @@ def untag(
     tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")],
 ) -> None:
     """Remove tags from a contact."""
-    store = _store(ctx)
+    store = store_of(ctx)
     for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], remove=tags):
         render.line(
             f"{'Untagged' if changed else 'Not tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags) or 'no tags'}"
@@ -401,7 +463,7 @@ def untag(
 
 
 def _archive(ctx: typer.Context, refs_: list[str], archived: bool) -> None:
-    store = _store(ctx)
+    store = store_of(ctx)
     resolved = [resolve_contact(store, r) for r in refs_]
     verb = "Archived" if archived else "Unarchived"
     for contact, changed in domain.set_archived(store, resolved, archived):
@@ -426,7 +488,7 @@ def rm(
     yes: YesOpt = False,
 ) -> None:
     """Delete a contact (asks first on a terminal; scripts must pass --yes)."""
-    store = _store(ctx)
+    store = store_of(ctx)
     resolved = resolve_contact(store, ref)
     if not yes:
         contact = domain.get_contact(store, resolved)

@@ -50,6 +50,11 @@ DATA_TABLES = (
     "contact_addresses",
     "contact_urls",
     "contact_tags",
+    "contact_dates",
+    "tag_cadences",
+    "followups",
+    "interactions",
+    "interaction_contacts",
 )
 
 # Child table -> the column naming its contact (history records the contact's uid).
@@ -59,6 +64,8 @@ CONTACT_CHILD_TABLES = {
     "contact_addresses": "contact_id",
     "contact_urls": "contact_id",
     "contact_tags": "contact_id",
+    "contact_dates": "contact_id",
+    "interaction_contacts": "contact_id",
 }
 
 INITIAL_SCHEMA = [
@@ -182,4 +189,87 @@ INITIAL_SCHEMA = [
 @migration("0001_initial")
 def _initial(db: Any) -> None:
     for statement in INITIAL_SCHEMA:
+        db.execute(statement)
+
+
+DAILY_LOOP_SCHEMA = [
+    "ALTER TABLE contacts ADD COLUMN last_contacted_at TEXT",
+    "CREATE INDEX idx_contacts_last_contacted ON contacts(last_contacted_at)",
+    """
+    CREATE TABLE contact_dates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        label TEXT,
+        value TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX idx_contact_dates_contact ON contact_dates(contact_id)",
+    """
+    CREATE TABLE tag_cadences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tag TEXT NOT NULL UNIQUE,
+        days INTEGER NOT NULL CHECK (days > 0),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE followups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        contact_id INTEGER REFERENCES contacts(id),
+        title TEXT NOT NULL,
+        notes TEXT,
+        due_date TEXT NOT NULL,
+        due_time TEXT,
+        priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high')),
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+        snoozed_from TEXT,
+        rrule TEXT,
+        recur_from TEXT NOT NULL DEFAULT 'due' CHECK (recur_from IN ('due', 'done')),
+        recur_until TEXT,
+        recur_count INTEGER,
+        series_uid TEXT NOT NULL,
+        series_start TEXT NOT NULL,
+        occurrence INTEGER NOT NULL DEFAULT 1,
+        completed_at TEXT,
+        cancelled_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_followups_status_due ON followups(status, due_date, due_time)",
+    "CREATE INDEX idx_followups_contact ON followups(contact_id, status, due_date)",
+    "CREATE INDEX idx_followups_series ON followups(series_uid)",
+    """
+    CREATE TABLE interactions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'call', 'email', 'meeting', 'message')),
+        body TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        followup_id INTEGER REFERENCES followups(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_interactions_occurred ON interactions(occurred_at)",
+    "CREATE INDEX idx_interactions_followup ON interactions(followup_id)",
+    """
+    CREATE TABLE interaction_contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id),
+        contact_id INTEGER NOT NULL REFERENCES contacts(id),
+        UNIQUE (interaction_id, contact_id)
+    )
+    """,
+    "CREATE INDEX idx_interaction_contacts_contact ON interaction_contacts(contact_id, interaction_id)",
+]
+
+
+@migration("0002_daily_loop")
+def _daily_loop(db: Any) -> None:
+    """Interactions, follow-ups, important dates, tag cadences, last-contacted time."""
+    for statement in DAILY_LOOP_SCHEMA:
         db.execute(statement)

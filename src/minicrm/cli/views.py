@@ -1,0 +1,52 @@
+"""The daily views: due, agenda, stale, birthdays."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm import dates, views
+from minicrm import render_activity as show
+from minicrm.cli.common import JsonOpt, OnOpt, on_when, store_of
+
+
+def register(app: typer.Typer) -> None:
+    app.command("due")(due)
+    app.command("agenda")(agenda)
+    app.command("stale")(stale)
+    app.command("birthdays")(birthdays)
+
+
+def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
+    """What is overdue or due today, most overdue first, with how to reach each contact."""
+    show.print_due(views.due(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+
+
+def agenda(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 7,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Follow-ups for the coming days, grouped by day (overdue ones first)."""
+    when = on_when(on)
+    items = views.agenda(store_of(ctx), days=days, on=when)
+    show.print_agenda(items, "json" if json_ else "table", dates.today(when))
+
+
+def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
+    """Contacts past their keep-in-touch cadence, most overdue first."""
+    show.print_stale(views.stale(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+
+
+def birthdays(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 30,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Birthdays and important dates coming up, with the age when the year is known."""
+    show.print_birthdays(
+        views.birthdays(store_of(ctx), days=days, on=on_when(on)), "json" if json_ else "table"
+    )

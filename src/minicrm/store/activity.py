@@ -1,0 +1,151 @@
+"""Read queries over interactions, follow-ups and keep-in-touch data. Plain SQL, dict rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from minicrm.store.db import Row, Store
+
+_FOLLOWUP_SELECT = """
+SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name
+FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
+"""
+
+
+def followup_row(store: Store, followup_id: int) -> Row | None:
+    return store.query_one(_FOLLOWUP_SELECT + " WHERE f.id = ?", [followup_id])
+
+
+def followup_rows(
+    store: Store,
+    *,
+    statuses: Sequence[str] = ("open",),
+    contact_id: int | None = None,
+    due_before: str | None = None,  # inclusive, YYYY-MM-DD
+    limit: int | None = None,
+) -> list[Row]:
+    """Follow-ups in due order (all-day items first on a day, then by time, priority)."""
+    where = [f"f.status IN ({', '.join('?' for _ in statuses)})"]
+    params: list[Any] = list(statuses)
+    if contact_id is not None:
+        where.append("f.contact_id = ?")
+        params.append(contact_id)
+    if due_before is not None:
+        where.append("f.due_date <= ?")
+        params.append(due_before)
+    sql = (
+        _FOLLOWUP_SELECT
+        + " WHERE "
+        + " AND ".join(where)
+        + " ORDER BY f.due_date, f.due_time IS NOT NULL, f.due_time,"
+        " CASE f.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, f.id"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return store.query(sql, params)
+
+
+def followup_ids_of_contact(store: Store, contact_id: int) -> list[int]:
+    return [
+        r["id"] for r in store.query("SELECT id FROM followups WHERE contact_id = ?", [contact_id])
+    ]
+
+
+def interaction_row(store: Store, interaction_id: int) -> Row | None:
+    return store.query_one("SELECT * FROM interactions WHERE id = ?", [interaction_id])
+
+
+def interaction_rows_for_contact(
+    store: Store, contact_id: int, limit: int | None = None
+) -> list[Row]:
+    sql = (
+        "SELECT i.* FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id "
+        "WHERE ic.contact_id = ? ORDER BY i.occurred_at DESC, i.id DESC"
+    )
+    params: list[Any] = [contact_id]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return store.query(sql, params)
+
+
+def last_interaction_rows(store: Store, contact_ids: Sequence[int]) -> dict[int, Row]:
+    """The latest interaction of each contact (by when it happened)."""
+    result: dict[int, Row] = {}
+    for cid in dict.fromkeys(contact_ids):
+        rows = interaction_rows_for_contact(store, cid, limit=1)
+        if rows:
+            result[cid] = rows[0]
+    return result
+
+
+def interaction_links(store: Store, interaction_ids: Sequence[int]) -> dict[int, list[Row]]:
+    """interaction id -> [{link id, contact id, uid, name}] in the order they were added."""
+    result: dict[int, list[Row]] = {iid: [] for iid in interaction_ids}
+    for start in range(0, len(interaction_ids), 500):
+        chunk = list(interaction_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.query(
+            "SELECT ic.id AS link_id, ic.interaction_id, c.id, c.uid, c.display_name AS name "
+            "FROM interaction_contacts ic JOIN contacts c ON c.id = ic.contact_id "
+            f"WHERE ic.interaction_id IN ({marks}) ORDER BY ic.id",
+            chunk,
+        ):
+            result[row["interaction_id"]].append(row)
+    return result
+
+
+def latest_occurrence_of_contact(store: Store, contact_id: int) -> str | None:
+    return store.scalar(
+        "SELECT max(i.occurred_at) FROM interaction_contacts ic "
+        "JOIN interactions i ON i.id = ic.interaction_id WHERE ic.contact_id = ?",
+        [contact_id],
+    )
+
+
+def interactions_of_followup(store: Store, followup_id: int) -> list[int]:
+    return [
+        r["id"]
+        for r in store.query("SELECT id FROM interactions WHERE followup_id = ?", [followup_id])
+    ]
+
+
+def tag_cadence_rows(store: Store) -> list[Row]:
+    return store.query("SELECT * FROM tag_cadences ORDER BY tag")
+
+
+def tag_cadence_row(store: Store, tag: str) -> Row | None:
+    return store.query_one("SELECT * FROM tag_cadences WHERE tag = ?", [tag])
+
+
+def cadence_candidates(store: Store) -> list[Row]:
+    """Unarchived contacts with a cadence of their own or through a tag, with the clock's
+    start: id, uid, display_name, own cadence, shortest tag cadence and its tag."""
+    return store.query(
+        """
+        SELECT c.id, c.uid, c.display_name, c.cadence_days, c.last_contacted_at, c.created_at,
+               t.days AS tag_days, t.tag AS tag
+        FROM contacts c
+        LEFT JOIN (
+            SELECT ct.contact_id, min(tc.days) AS days, tc.tag
+            FROM contact_tags ct JOIN tag_cadences tc ON tc.tag = ct.tag
+            GROUP BY ct.contact_id
+        ) t ON t.contact_id = c.id
+        WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)
+        """
+    )
+
+
+def dated_contacts(store: Store) -> list[Row]:
+    """Unarchived contacts' birthdays and important dates: contact, label, value."""
+    return store.query(
+        """
+        SELECT c.id, c.uid, c.display_name, 'birthday' AS label, c.birthday AS value
+        FROM contacts c WHERE c.archived = 0 AND c.birthday IS NOT NULL
+        UNION ALL
+        SELECT c.id, c.uid, c.display_name, coalesce(d.label, 'date') AS label, d.value
+        FROM contact_dates d JOIN contacts c ON c.id = d.contact_id WHERE c.archived = 0
+        """
+    )

@@ -1,0 +1,174 @@
+"""The daily views: what is due, the agenda, who is overdue for contact, birthdays, and a
+contact's page. Read-only; everything is computed as of a local day (``--on``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from minicrm import contacts, dates, followups, interactions, refs
+from minicrm.dates import When
+from minicrm.errors import InvalidInput
+from minicrm.models import (
+    ContactBrief,
+    ContactPage,
+    DateItem,
+    DueItem,
+    FollowUp,
+    Reach,
+    StaleItem,
+)
+from minicrm.store import activity, queries
+from minicrm.store.db import Store
+
+
+def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
+    """Best email and phone (the first of each) and the last interaction, per contact."""
+    ids = list(dict.fromkeys(contact_ids))
+    emails = queries.contact_children(store, "contact_emails", ids)
+    phones = queries.contact_children(store, "contact_phones", ids)
+    last_rows = activity.last_interaction_rows(store, ids)
+    last = {
+        cid: item
+        for cid, item in zip(
+            last_rows, interactions.build(store, list(last_rows.values())), strict=True
+        )
+    }
+    return {
+        cid: Reach(
+            email=emails[cid][0]["value"] if emails[cid] else None,
+            phone=phones[cid][0]["value"] if phones[cid] else None,
+            last_interaction=last.get(cid),
+        )
+        for cid in ids
+    }
+
+
+def _due_items(store: Store, items: list[FollowUp], today: date) -> list[DueItem]:
+    reach = _reach(store, (f.contact.id for f in items if f.contact))
+    return [
+        DueItem(
+            followup=f,
+            days_overdue=(today - date.fromisoformat(f.due_date)).days,
+            reach=reach[f.contact.id] if f.contact else Reach(),
+        )
+        for f in items
+    ]
+
+
+def due(store: Store, *, on: When | None = None) -> list[DueItem]:
+    """Open follow-ups that are overdue or due today, most overdue first."""
+    today = dates.today(on)
+    with store.snapshot():
+        items = followups.list_followups(store, due_before=today)
+        return _due_items(store, items, today)
+
+
+def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
+    """Open follow-ups due up to ``days`` days from today (today included), overdue first."""
+    if not 1 <= days <= 3_660:
+        raise InvalidInput(f"--days {days} is out of range", hint="1 to 3660")
+    today = dates.today(on)
+    with store.snapshot():
+        items = followups.list_followups(store, due_before=today + timedelta(days=days - 1))
+        return _due_items(store, items, today)
+
+
+def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
+    """Contacts past their keep-in-touch cadence (their own, else their tags' shortest),
+    most days over first. The clock runs from the last interaction, else from when the
+    contact was added."""
+    today = dates.today(on)
+    zone = dates.local_zone()
+    result = []
+    with store.snapshot():
+        for row in activity.cadence_candidates(store):
+            if row["cadence_days"] is not None:
+                cadence, source = row["cadence_days"], "contact"
+            else:
+                cadence, source = row["tag_days"], f"tag:{row['tag']}"
+            since = dates.local_date(row["last_contacted_at"] or row["created_at"], zone)
+            days_since = (today - since).days
+            if days_since > cadence:
+                result.append(
+                    StaleItem(
+                        contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
+                        cadence_days=cadence,
+                        cadence_source=source,
+                        last_contacted_at=row["last_contacted_at"],
+                        since=since.isoformat(),
+                        days_since=days_since,
+                        days_over=days_since - cadence,
+                    )
+                )
+        result.sort(key=lambda item: (-item.days_over, item.contact.name.casefold()))
+        reach = _reach(store, (item.contact.id for item in result))
+    return [_with_reach(item, reach[item.contact.id]) for item in result]
+
+
+def _with_reach(item: StaleItem, reach: Reach) -> StaleItem:
+    from dataclasses import replace
+
+    return replace(item, reach=reach)
+
+
+def _next_yearly(value: str, today: date) -> tuple[date, int | None]:
+    """The coming occurrence (on or after today) of a yearly date, and the years it marks."""
+    year = int(value[:4]) if not value.startswith("--") else None
+    month, day = int(value[-5:-3]), int(value[-2:])
+    for candidate_year in (
+        today.year,
+        today.year + 1,
+        today.year + 2,
+        today.year + 3,
+        today.year + 4,
+    ):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:  # 29 February in a common year: celebrated on the 28th
+            candidate = date(candidate_year, 2, 28)
+        if candidate >= today:
+            return candidate, (candidate.year - year) if year is not None else None
+    raise AssertionError("unreachable: a yearly date recurs within 4 years")
+
+
+def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[DateItem]:
+    """Birthdays and important dates in the next ``days`` days (today included)."""
+    if not 1 <= days <= 366:
+        raise InvalidInput(f"--days {days} is out of range", hint="1 to 366")
+    today = dates.today(on)
+    result = []
+    with store.snapshot():
+        for row in activity.dated_contacts(store):
+            next_date, years = _next_yearly(row["value"], today)
+            days_until = (next_date - today).days
+            if days_until < days:
+                result.append(
+                    DateItem(
+                        contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
+                        label=row["label"],
+                        value=row["value"],
+                        next_date=next_date.isoformat(),
+                        days_until=days_until,
+                        years=years,
+                    )
+                )
+    result.sort(key=lambda item: (item.days_until, item.contact.name.casefold(), item.label))
+    return result
+
+
+def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
+    """A contact's card, open follow-ups, latest interactions and next due item."""
+    with store.snapshot():
+        contact_id = refs.contact_id(store, ref)
+        contact = contacts.get_contact(store, f"#{contact_id}")
+        open_items = followups.list_followups(store, contact=f"#{contact_id}")
+        recent = interactions.build(
+            store, activity.interaction_rows_for_contact(store, contact_id, interactions_limit)
+        )
+        return ContactPage(
+            contact=contact,
+            open_followups=tuple(open_items),
+            interactions=tuple(recent),
+            next_due=open_items[0] if open_items else None,
+        )
