@@ -263,10 +263,14 @@ def test_json_and_format_conflict(run):
     run("show", "x", "--format", "csv", code=2)
 
 
-def test_empty_ls_says_so_on_stderr(run):
-    result = run("ls")
-    assert result.stdout == "" and "No contacts" in result.stderr
+def test_empty_lists_are_silent_in_scripts_and_said_on_a_terminal(run, monkeypatch):
+    for args in (["ls"], ["due"], ["agenda"], ["stale"], ["birthdays"], ["company", "ls"], ["followup", "ls"]):
+        result = run(*args)
+        assert result.stdout == "" and result.stderr == "", args  # cron mails nothing
     assert run.json("ls") == []
+    monkeypatch.setattr("minicrm.render.stdout_is_terminal", lambda: True)
+    assert "No contacts" in run("ls").stderr
+    assert "Nothing due" in run("due").stderr
 
 
 def test_rm_needs_yes_in_a_script(run, db_path):

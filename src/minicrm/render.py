@@ -70,6 +70,13 @@ def message(text: str) -> None:
     print(visible(text, one_line=False), file=sys.stderr)
 
 
+def nothing(text: str) -> None:
+    """Say that a list is empty, to a person at a terminal only: in a pipe or under cron
+    an empty result prints nothing at all (cron mails any output, stderr included)."""
+    if stdout_is_terminal():
+        message(text)
+
+
 def line(text: str) -> None:
     print(visible(text, one_line=False))
 
@@ -171,8 +178,8 @@ def print_table(
     if terminal is None:
         terminal = file is None and stdout_is_terminal()
     if not terminal:
-        if title:
-            print(visible(title), file=file or sys.stdout)
+        if title:  # a titled table is a section: a blank line sets it apart
+            print("\n" + visible(title), file=file or sys.stdout)
         print(plain_table(columns, rows), file=file or sys.stdout)
         return
     from rich.table import Table
@@ -264,7 +271,7 @@ def print_contacts(contacts: Sequence[Contact], fmt: str, *, raw: bool = False) 
             CONTACT_CSV_COLUMNS, (contact_csv_row(c) for c in contacts), tsv=fmt == "tsv", raw=raw
         )
     elif not contacts:
-        message("No contacts match.")
+        nothing("No contacts match.")
     else:
         print_table(CONTACT_COLUMNS, [contact_row(c) for c in contacts])
 
@@ -376,7 +383,7 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
             raw=raw,
         )
     elif not items:
-        message("No companies yet.")
+        nothing("No companies yet.")
     else:
         print_table(
             COMPANY_COLUMNS, [[c.id, c.name, c.domain or "", c.contact_count] for c in items]

@@ -18,7 +18,7 @@ from minicrm.models import (
 from minicrm.render import (
     contact_card_lines,
     line,
-    message,
+    nothing,
     print_card,
     print_table,
     write_delimited,
@@ -96,7 +96,7 @@ def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -
             raw=raw,
         )
     elif not items:
-        message("No follow-ups match.")
+        nothing("No follow-ups match.")
     else:
         print_table(
             FOLLOWUP_COLUMNS,
@@ -167,7 +167,7 @@ def print_interactions(items: Sequence[Interaction], fmt: str, *, raw: bool = Fa
             raw=raw,
         )
     elif not items:
-        message("No interactions yet.")
+        nothing("No interactions yet.")
     else:
         print_table(
             ("id", "when", "kind", "with", "text"),
@@ -232,7 +232,7 @@ def print_due(items: Sequence[DueItem], fmt: str, *, empty: str = "Nothing due."
     if fmt == "json":
         write_json([i.to_dict() for i in items])
     elif not items:
-        message(empty)
+        nothing(empty)
     else:
         print_table(DUE_COLUMNS, [_due_row(i) for i in items])
 
@@ -273,7 +273,7 @@ def print_stale(items: Sequence[StaleItem], fmt: str) -> None:
     if fmt == "json":
         write_json([i.to_dict() for i in items])
     elif not items:
-        message("Everyone is within their keep-in-touch cadence.")
+        nothing("Everyone is within their keep-in-touch cadence.")
     else:
         rows = []
         for item in items:
@@ -299,7 +299,7 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
     if fmt == "json":
         write_json([i.to_dict() for i in items])
     elif not items:
-        message("No birthdays or important dates coming up.")
+        nothing("No birthdays or important dates coming up.")
     else:
         rows = []
         for item in items:
