@@ -187,7 +187,7 @@ def humanize_days(n: int) -> str:
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 _MAX_LEN = 80
 
-_MONTHS = {
+MONTHS = {  # month names and abbreviations -> 1..12 (shared with validate)
     name: index
     for index, names in enumerate(
         [
@@ -208,7 +208,7 @@ _MONTHS = {
     )
     for name in names
 }
-_WEEKDAYS = {
+WEEKDAYS = {  # weekday names and abbreviations -> 0..6, Monday first
     name: index
     for index, names in enumerate(
         [
@@ -373,14 +373,14 @@ def _parse_day(s: str, text: str, today: date, prefer: str) -> tuple[date, time 
         return _shift(today, -int(m["n"] or 1), m[3], text), None
     if m := re.fullmatch(_WEEKDAY, s):
         which, name = m["which"], m["name"]
-        if name in _WEEKDAYS:
-            return _weekday(today, _WEEKDAYS[name], which, prefer), None
+        if name in WEEKDAYS:
+            return _weekday(today, WEEKDAYS[name], which, prefer), None
         if which in ("next", "last") and name in ("week", "month", "year"):
             n = 1 if which == "next" else -1
             return _shift(today, n, name, text), None
     for pattern in (_MONTH_DAY, _DAY_MONTH):
-        if (m := re.fullmatch(pattern, s)) and m["month"] in _MONTHS:
-            month, day = _MONTHS[m["month"]], int(m["day"])
+        if (m := re.fullmatch(pattern, s)) and m["month"] in MONTHS:
+            month, day = MONTHS[m["month"]], int(m["day"])
             if m["year"]:
                 return _make_date(int(m["year"]), month, day, text), None
             return _month_day(month, day, today, prefer, text), None

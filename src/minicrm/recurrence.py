@@ -20,6 +20,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from minicrm.dates import WEEKDAYS
 from minicrm.errors import InvalidInput
 
 RULE_FORMS = "e.g. 2w, month, weekday, mon,thu, 3m, RRULE:FREQ=..."
@@ -47,21 +48,6 @@ _DAY_PARTS = {"BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS"}
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 _MAX_LEN = 200
 
-_WEEKDAYS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("mon", "monday"),
-            ("tue", "tues", "tuesday"),
-            ("wed", "weds", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"),
-            ("fri", "friday"),
-            ("sat", "saturday"),
-            ("sun", "sunday"),
-        ]
-    )
-    for name in names
-}
 _UNITS = {"d": "DAILY", "w": "WEEKLY", "m": "MONTHLY", "y": "YEARLY"}
 _WORDS: dict[str, dict[str, Any]] = {
     **{w: {"FREQ": "DAILY"} for w in ("daily", "day")},
@@ -167,10 +153,10 @@ def _weekday_list(s: str) -> list[int] | None:
     for word in re.split(_LIST_SEP, s):
         if not word:
             continue
-        name = word if word in _WEEKDAYS else word.removesuffix("s")
-        if name not in _WEEKDAYS:
+        name = word if word in WEEKDAYS else word.removesuffix("s")
+        if name not in WEEKDAYS:
             return None
-        days.add(_WEEKDAYS[name])
+        days.add(WEEKDAYS[name])
     return sorted(days) or None
 
 

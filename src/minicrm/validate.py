@@ -9,6 +9,7 @@ import re
 import unicodedata
 from datetime import date
 
+from minicrm.dates import MONTHS
 from minicrm.errors import InvalidInput
 
 MAX_NAME = 300
@@ -201,27 +202,6 @@ def cadence(value: str) -> int | None:
     return days
 
 
-_MONTHS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH_DAY = re.compile(r"^(?:--)?(\d{2})-?(\d{2})$")
 _WORDS_MD = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
@@ -248,11 +228,11 @@ def birthday(value: str, today: date | None = None) -> str | None:
         year, month, day = (int(g) for g in m.groups())
     elif m := _MONTH_DAY.match(cleaned):
         month, day = int(m.group(1)), int(m.group(2))
-    elif (m := _WORDS_MD.match(cleaned)) and m.group(1) in _MONTHS:
-        month, day = _MONTHS[m.group(1)], int(m.group(2))
+    elif (m := _WORDS_MD.match(cleaned)) and m.group(1) in MONTHS:
+        month, day = MONTHS[m.group(1)], int(m.group(2))
         year = int(m.group(3)) if m.group(3) else None
-    elif (m := _WORDS_DM.match(cleaned)) and m.group(2) in _MONTHS:
-        month, day = _MONTHS[m.group(2)], int(m.group(1))
+    elif (m := _WORDS_DM.match(cleaned)) and m.group(2) in MONTHS:
+        month, day = MONTHS[m.group(2)], int(m.group(1))
         year = int(m.group(3)) if m.group(3) else None
     else:
         raise InvalidInput(f"not a birthday: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}")
