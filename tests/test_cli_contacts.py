@@ -264,7 +264,15 @@ def test_json_and_format_conflict(run):
 
 
 def test_empty_lists_are_silent_in_scripts_and_said_on_a_terminal(run, monkeypatch):
-    for args in (["ls"], ["due"], ["agenda"], ["stale"], ["birthdays"], ["company", "ls"], ["followup", "ls"]):
+    for args in (
+        ["ls"],
+        ["due"],
+        ["agenda"],
+        ["stale"],
+        ["birthdays"],
+        ["company", "ls"],
+        ["followup", "ls"],
+    ):
         result = run(*args)
         assert result.stdout == "" and result.stderr == "", args  # cron mails nothing
     assert run.json("ls") == []

@@ -288,3 +288,52 @@ def test_rm_contact_takes_its_timeline_and_follow_ups(run, ann, db_path):
     assert conn.execute("SELECT count(*) FROM followups").fetchone()[0] == 0
     assert [r[0] for r in conn.execute("SELECT body FROM interactions")] == ["Together"]
     assert [n["body"] for n in run.json("notes", "bob")] == ["Together"]
+
+
+def test_reopening_and_closing_again_does_not_duplicate_the_next(run, ann):
+    item = run.json("follow", "ann", "Check in", "--due", "2026-11-30", "--every", "week")
+    first_next = json.loads(run("done", str(item["id"]), "--json").stdout)["next"]
+    run("reopen", str(item["id"]))
+    again = json.loads(run("done", str(item["id"]), "--json").stdout)
+    assert again["next"] is None
+    open_items = run.json("followup", "ls")
+    assert [f["id"] for f in open_items] == [first_next["id"]]
+
+
+def test_cancel_skips_one_occurrence_and_stop_ends_the_series(run, ann):
+    item = run.json("follow", "ann", "Report", "--due", "2026-12-01", "--every", "month")
+    skipped = json.loads(run("cancel", str(item["id"]), "--json").stdout)
+    assert skipped["cancelled"]["status"] == "cancelled" and skipped["next"]["due"] == "2027-01-01"
+    stopped = json.loads(run("cancel", str(skipped["next"]["id"]), "--stop", "--json").stdout)
+    assert stopped["next"] is None
+    assert run.json("followup", "ls") == []
+    err = run("cancel", str(item["id"]), code=2).stderr
+    assert "already" in err or "nothing to do" in err
+
+
+def test_first_occurrence_falls_on_the_rule(run, ann):
+    item = run.json("follow", "ann", "Gym", "--due", "2026-12-02", "--every", "mon,thu")
+    assert item["due"] == "2026-12-03"  # 2026-12-02 is a Wednesday
+    nxt = json.loads(run("done", str(item["id"]), "--json").stdout)["next"]
+    assert nxt["due"] == "2026-12-07"
+
+
+def test_the_timeline_refuses_the_future(run, ann):
+    err = run("log", "ann", "Meeting", "--at", "tomorrow 10am", code=2).stderr
+    assert "in the future" in err and "follow" in err
+    run("log", "ann", "Earlier today", "--at", "today")  # a day without a time is fine
+    assert run.json("log", "ann", "x", "--at", "2026-12-05 10:00", "--on", "2026-12-06")["id"]
+
+
+def test_until_none_on_a_plain_follow_up_is_harmless(run, ann):
+    item = run.json("follow", "ann", "Once")
+    edited = run.json("followup", "edit", str(item["id"]), "--until", "none", "--title", "Once!")
+    assert edited["title"] == "Once!" and edited["recurrence"] is None
+
+
+def test_important_dates_on_the_card_and_removed_however_typed(run):
+    run("add", "Ann", "--date", "anniversary:2015-06-20")
+    assert "Date (anniversary): 2015-06-20" in run("show", "ann").stdout
+    assert run.json("edit", "ann", "--rm-date", "june 20 2015")["dates"] == []
+    err = run("add", "Bob", "--date", "wedding:2030-01-01", code=2).stderr
+    assert "date out of range" in err and "birthday" not in err

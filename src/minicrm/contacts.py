@@ -283,7 +283,7 @@ def _add_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) 
 def _remove_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) -> bool:
     spec = KINDS[kind]
     existing = queries.contact_children(store, spec.table, [contact_id])[contact_id]
-    keyer = spec.key or validate.key
+    keyer = spec.key or (validate.important_date if kind == "dates" else validate.key)
     for raw in values:
         _, value = validate.split_label(raw)
         wanted = keyer(value)

@@ -34,7 +34,7 @@ LISTS = (
 HEADER = """\
 # Edit this contact, save and quit; an unchanged or empty file changes nothing.
 # Clear a value to remove it (a deleted line changes nothing). Repeat email, phone,
-# url and address lines for several; LABEL:VALUE sets a label, e.g.
+# url, address and date lines for several; LABEL:VALUE sets a label, e.g.
 # "email: work:jane@acme.io". tags: comma-separated. custom.NAME: VALUE sets a custom
 # field. Lines starting with # are ignored.
 """

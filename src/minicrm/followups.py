@@ -9,7 +9,7 @@ follow-up of the same series (same ``series_uid``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from minicrm import clock, dates, interactions, recurrence, refs, validate
 from minicrm.dates import When
@@ -155,6 +155,24 @@ def _rule_fields(
     return fields
 
 
+def _first_on_rule(rule: str, due: _Due, until: object) -> _Due:
+    """The first occurrence of ``rule`` on or after ``due``: `--every "mon,thu"` given on a
+    Wednesday is first due on Thursday, not on the Wednesday."""
+    start = datetime.combine(due.day, due.time or time(0))
+    first = recurrence.next_occurrence(
+        rule,
+        anchor=start,
+        after=start - timedelta(minutes=1),
+        until=date.fromisoformat(str(until)) if until else None,
+    )
+    if first is None:
+        raise InvalidInput(
+            f"the rule never falls on or after {due.day.isoformat()} before --until",
+            hint="move --until later or --due earlier",
+        )
+    return _Due(first.date(), due.time)
+
+
 def _series_start(day: date, at: time | None) -> str:
     return datetime.combine(day, at or time(0)).strftime("%Y-%m-%dT%H:%M")
 
@@ -184,6 +202,8 @@ def add_followup(
     rule = _rule_fields(every, until, count, from_done, when, today)
     if ("recur_until" in rule or "recur_count" in rule) and not rule.get("rrule"):
         raise InvalidInput("--until and --count need --every", hint="e.g. --every 2w --count 6")
+    if rule.get("rrule"):
+        when = _first_on_rule(str(rule["rrule"]), when, rule.get("recur_until"))
     with store.transaction():
         contact_id = refs.contact_id(store, ref) if ref else None
         stamp = clock.utc_stamp()
@@ -255,7 +275,7 @@ def edit_followup(
         old = current.recurrence
         new_rule = rule.get("rrule", old.rule if old else None)
         if new_rule is None:
-            if "recur_until" in rule or "recur_count" in rule:
+            if rule.get("recur_until") is not None or rule.get("recur_count") is not None:
                 raise InvalidInput(
                     "--until and --count need --every", hint="e.g. --every 2w --count 6"
                 )
@@ -298,11 +318,14 @@ def remove_for_contact(store: Store, contact_id: int) -> None:
 
 def _require(current: FollowUp, allowed: tuple[str, ...], action: str) -> None:
     if current.status not in allowed:
-        advice = {
-            "cancelled": "reopen it first: minicrm reopen",
-            "done": "reopen it first: minicrm reopen",
-            "open": "it is still open",
-        }[current.status]
+        if current.status == "open":
+            advice = "it is still open"
+        elif (action, current.status) in (("cancel", "cancelled"), ("complete", "done")):
+            advice = "nothing to do"
+        elif action in ("cancel", "complete", "snooze"):
+            advice = f"reopen it first: minicrm reopen {current.id}"
+        else:
+            advice = "nothing to do"
         raise InvalidInput(
             f"cannot {action} follow-up #{current.id}: it is {current.status}", hint=advice
         )
@@ -337,6 +360,46 @@ def _next_occurrence(
     return (nxt, row["series_start"]) if nxt else None
 
 
+def _schedule_next(store: Store, current: FollowUp, closed_local: datetime) -> FollowUp | None:
+    """After an occurrence of a series is closed (done or skipped), insert the next one,
+    unless the series has ended or its next occurrence already exists (a reopened and
+    closed-again occurrence must not schedule a second one)."""
+    if current.recurrence is None:
+        return None
+    row = activity.followup_row(store, current.id)
+    assert row is not None
+    if activity.series_has_occurrence(store, row["series_uid"], row["occurrence"] + 1):
+        return None
+    nxt = _next_occurrence(current, row, closed_local)
+    if nxt is None:
+        return None
+    due_at, series_start = nxt
+    created = clock.utc_stamp()
+    next_id = store.insert(
+        "followups",
+        {
+            "uid": new_uid(),
+            "contact_id": row["contact_id"],
+            "title": row["title"],
+            "notes": row["notes"],
+            "due_date": due_at.date().isoformat(),
+            "due_time": row["due_time"] and due_at.strftime("%H:%M"),
+            "priority": row["priority"],
+            "status": "open",
+            "rrule": row["rrule"],
+            "recur_from": row["recur_from"],
+            "recur_until": row["recur_until"],
+            "recur_count": row["recur_count"],
+            "series_uid": row["series_uid"],
+            "series_start": series_start,
+            "occurrence": row["occurrence"] + 1,
+            "created_at": created,
+            "updated_at": created,
+        },
+    )
+    return _load(store, next_id)
+
+
 def complete(
     store: Store,
     followup_id: str | int,
@@ -353,8 +416,6 @@ def complete(
     with store.transaction():
         current = _load(store, fid)
         _require(current, ("open",), "complete")
-        row = activity.followup_row(store, fid)
-        assert row is not None
         store.update(
             "followups",
             fid,
@@ -367,37 +428,9 @@ def complete(
             note_id = interactions.create(
                 store, [current.contact.id], note_body, kind_="note", stamp=stamp, followup_id=fid
             )
-        next_followup = None
-        if current.recurrence is not None:
-            if from_done is not None:
-                current = _with_from(current, "done" if from_done else "due")
-            nxt = _next_occurrence(current, row, now_local.replace(tzinfo=None))
-            if nxt is not None:
-                due_at, series_start = nxt
-                created = clock.utc_stamp()
-                next_id = store.insert(
-                    "followups",
-                    {
-                        "uid": new_uid(),
-                        "contact_id": row["contact_id"],
-                        "title": row["title"],
-                        "notes": row["notes"],
-                        "due_date": due_at.date().isoformat(),
-                        "due_time": row["due_time"] and due_at.strftime("%H:%M"),
-                        "priority": row["priority"],
-                        "status": "open",
-                        "rrule": row["rrule"],
-                        "recur_from": row["recur_from"],
-                        "recur_until": row["recur_until"],
-                        "recur_count": row["recur_count"],
-                        "series_uid": row["series_uid"],
-                        "series_start": series_start,
-                        "occurrence": row["occurrence"] + 1,
-                        "created_at": created,
-                        "updated_at": created,
-                    },
-                )
-                next_followup = _load(store, next_id)
+        if current.recurrence is not None and from_done is not None:
+            current = _with_from(current, "done" if from_done else "due")
+        next_followup = _schedule_next(store, current, now_local.replace(tzinfo=None))
         return Completion(_load(store, fid), next_followup, note_id)
 
 
@@ -453,9 +486,14 @@ def reopen(store: Store, followup_id: str | int) -> FollowUp:
         return _load(store, fid)
 
 
-def cancel(store: Store, followup_id: str | int, *, on: When | None = None) -> FollowUp:
+def cancel(
+    store: Store, followup_id: str | int, *, stop: bool = False, on: When | None = None
+) -> Completion:
+    """Cancel an open follow-up. For a repeating one this skips one occurrence and
+    schedules the next, unless ``stop`` ends the series here."""
     fid = parse_id(followup_id)
-    stamp = clock.utc_stamp(dates.local_now(on))
+    now_local = dates.local_now(on)
+    stamp = clock.utc_stamp(now_local)
     with store.transaction():
         current = _load(store, fid)
         _require(current, ("open",), "cancel")
@@ -464,4 +502,7 @@ def cancel(store: Store, followup_id: str | int, *, on: When | None = None) -> F
             fid,
             {"status": "cancelled", "cancelled_at": stamp, "updated_at": clock.utc_stamp()},
         )
-        return _load(store, fid)
+        next_followup = (
+            None if stop else _schedule_next(store, current, now_local.replace(tzinfo=None))
+        )
+        return Completion(_load(store, fid), next_followup, None)

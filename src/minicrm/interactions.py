@@ -73,8 +73,15 @@ def occurred_at(at: str | None, on: When | None) -> str:
     """When it happened, as a UTC stamp: --at WHEN (read as the past), else now."""
     if at is None:
         return clock.utc_stamp(dates.local_now(on))
-    when = dates.parse_when(at, today=dates.today(on), prefer="past")
-    return dates.to_utc_stamp(when)
+    now = dates.local_now(on)
+    when = dates.parse_when(at, today=now.date(), prefer="past")
+    stamp = dates.to_utc_stamp(when)
+    if stamp > clock.utc_stamp(now) and (when.time is not None or when.day > now.date()):
+        raise InvalidInput(
+            f"--at {when.iso()} is in the future: the timeline records what happened",
+            hint="use minicrm follow for what will happen",
+        )
+    return stamp
 
 
 def touch_contact(store: Store, contact_id: int) -> None:

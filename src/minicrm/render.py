@@ -209,12 +209,14 @@ CONTACT_CSV_COLUMNS = (
     "phones",
     "urls",
     "addresses",
+    "dates",
     "birthday",
     "tags",
     "stage",
     "source",
     "custom",
     "keep_in_touch_days",
+    "last_contacted_at",
     "archived",
     "created_at",
     "updated_at",
@@ -251,12 +253,14 @@ def contact_csv_row(c: Contact) -> list[object]:
         _labelled(c.phones),
         _labelled(c.urls),
         _labelled(c.addresses),
+        _labelled(c.dates),
         c.birthday,
         ",".join(c.tags),
         c.stage,
         c.source,
         json.dumps(c.custom, ensure_ascii=False, sort_keys=True) if c.custom else "",
         c.cadence_days,
+        c.last_contacted_at,
         "yes" if c.archived else "no",
         c.created_at,
         c.updated_at,
@@ -274,6 +278,11 @@ def print_contacts(contacts: Sequence[Contact], fmt: str, *, raw: bool = False) 
         nothing("No contacts match.")
     else:
         print_table(CONTACT_COLUMNS, [contact_row(c) for c in contacts])
+
+
+def _yearly(value: str) -> str:
+    """A stored yearly date for people: 1990-05-17 as is, --05-17 as 05-17 (no year)."""
+    return value[2:] + " (no year)" if value.startswith("--") else value
 
 
 def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
@@ -296,13 +305,10 @@ def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
     ):
         for item in items:
             pairs.append((label + (f" ({item.label})" if item.label else ""), item.value))
+    for item in c.dates:
+        pairs.append((f"Date ({item.label})" if item.label else "Date", _yearly(item.value)))
     if c.birthday:
-        pairs.append(
-            (
-                "Birthday",
-                c.birthday.replace("--", "") if c.birthday.startswith("--") else c.birthday,
-            )
-        )
+        pairs.append(("Birthday", _yearly(c.birthday)))
     if c.tags:
         pairs.append(("Tags", ", ".join(c.tags)))
     for label, value in (("Stage", c.stage), ("Source", c.source)):

@@ -286,7 +286,7 @@ def print_stale(items: Sequence[StaleItem], fmt: str) -> None:
                     item.contact.id,
                     item.contact.name,
                     cadence,
-                    f"{item.days_over} days over",
+                    f"{item.days_over} day{'s' if item.days_over != 1 else ''} over",
                     item.since,
                     reach,
                     last,

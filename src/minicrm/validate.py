@@ -50,7 +50,18 @@ def text(
     value = value.strip()
     if not value:
         if required:
-            raise InvalidInput(f"{what} must not be empty", hint=f'e.g. "Jane Doe" for a {what}')
+            example = {
+                "name": '"Jane Doe"',
+                "company name": '"Acme"',
+                "title": '"Send proposal"',
+                "text": '"Talked pricing"',
+                "email": "jane@acme.io",
+                "phone": "+1 555 0100",
+                "tag": "vip",
+                "URL": "https://example.com",
+            }
+            hint = f"e.g. {example[what]}" if what in example else "give a value"
+            raise InvalidInput(f"{what} must not be empty", hint=hint)
         return None
     pattern = _CONTROL if multiline else _CONTROL_ONE_LINE
     bad = pattern.search(value)
@@ -212,7 +223,11 @@ BIRTHDAY_FORMS = "1990-05-17, --05-17 (no year), may 17, 17 may 1990"
 
 def important_date(value: str) -> str:
     """An anniversary or other yearly date: like a birthday, with or without the year."""
-    result = birthday(value)
+    try:
+        result = birthday(value)
+    except InvalidInput as exc:
+        hint = (exc.hint or "").replace("between 1850 and today", "in the past (a yearly date)")
+        raise InvalidInput(exc.message.replace("birthday", "date"), hint=hint or None) from None
     if result is None:
         raise InvalidInput("date must not be empty", hint=f"accepted: {BIRTHDAY_FORMS}")
     return result

@@ -178,7 +178,10 @@ def interaction_edit(
     kind: Annotated[
         str | None, typer.Option("--kind", help="note, call, email, meeting or message.")
     ] = None,
-    at: AtPastOpt = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="WHEN", help='When it happened instead, e.g. "monday 10am".'),
+    ] = None,
     with_: WithOpt = None,
     without: Annotated[
         list[str] | None,
@@ -192,14 +195,15 @@ def interaction_edit(
         raise InvalidInput(
             "nothing to change", hint="give --text, --kind, --at, --with or --without"
         )
+    store = store_of(ctx)
     item, changed = interactions.edit(
-        store_of(ctx),
+        store,
         interaction_id,
         text=None if text is None else read_text(text),
         kind_=kind,
         at=at,
-        add_refs=with_ or [],
-        remove_refs=without or [],
+        add_refs=[resolve_contact(store, r) for r in with_ or []],
+        remove_refs=[resolve_contact(store, r) for r in without or []],
         on=on_when(on),
     )
     if json_:
@@ -308,7 +312,12 @@ def followup_edit(
     ctx: typer.Context,
     followup_id: IdArg,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
-    due: DueOpt = None,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due", "-d", metavar="WHEN", help="New due day (re-anchors a repeating series)."
+        ),
+    ] = None,
     at: Annotated[
         str | None, typer.Option("--at", metavar="TIME", help='Due time; "" makes it all-day.')
     ] = None,
@@ -456,11 +465,28 @@ def reopen(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False) -> No
 
 
 def cancel(
-    ctx: typer.Context, followup_id: IdArg, on: OnOpt = None, json_: JsonOpt = False
+    ctx: typer.Context,
+    followup_id: IdArg,
+    stop: Annotated[
+        bool,
+        typer.Option(
+            "--stop",
+            help="For a repeating follow-up: end the series here instead of skipping to the next occurrence.",
+        ),
+    ] = False,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
 ) -> None:
-    """Cancel an open follow-up (kept, marked cancelled)."""
-    item = followups.cancel(store_of(ctx), followup_id, on=on_when(on))
+    """Cancel an open follow-up (kept, marked cancelled); a repeating one skips to its next."""
+    result = followups.cancel(store_of(ctx), followup_id, stop=stop, on=on_when(on))
     if json_:
-        show.print_followup(item, "json")
-    else:
-        show.followup_line("Cancelled", item)
+        show.write_json(
+            {
+                "cancelled": result.done.to_dict(),
+                "next": result.next.to_dict() if result.next else None,
+            }
+        )
+        return
+    show.followup_line("Cancelled", result.done)
+    if result.next:
+        show.followup_line("Next", result.next)

@@ -426,7 +426,7 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
         if json_:
             render.write_json([c.to_dict() for c in items])
         elif not items:
-            render.message("No tag has a keep-in-touch cadence.")
+            render.nothing("No tag has a keep-in-touch cadence.")
         else:
             render.print_table(("tag", "every"), [[c.tag, f"{c.days}d"] for c in items])
         return

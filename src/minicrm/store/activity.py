@@ -47,6 +47,16 @@ def followup_rows(
     return store.query(sql, params)
 
 
+def series_has_occurrence(store: Store, series_uid: str, occurrence: int) -> bool:
+    return (
+        store.scalar(
+            "SELECT 1 FROM followups WHERE series_uid = ? AND occurrence = ? LIMIT 1",
+            [series_uid, occurrence],
+        )
+        is not None
+    )
+
+
 def followup_ids_of_contact(store: Store, contact_id: int) -> list[int]:
     return [
         r["id"] for r in store.query("SELECT id FROM followups WHERE contact_id = ?", [contact_id])
