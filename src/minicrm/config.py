@@ -15,6 +15,7 @@ DEFAULT_CONTACT_STAGES = ("lead", "prospect", "customer", "partner", "former")
 @dataclass(frozen=True)
 class Config:
     contact_stages: tuple[str, ...] = DEFAULT_CONTACT_STAGES
+    smtp: dict[str, object] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
 
 
@@ -42,4 +43,7 @@ def load_config(path: Path | None = None) -> Config:
             f"config file {path}: contacts.stages must be a list of names",
             hint='e.g. stages = ["lead", "customer"]',
         )
-    return Config(contact_stages=tuple(s.strip().lower() for s in stages), source=path)
+    smtp = data.get("smtp", {})
+    if not isinstance(smtp, dict):
+        raise InvalidInput(f"config file {path}: [smtp] must be a table", hint='host = "..."')
+    return Config(contact_stages=tuple(s.strip().lower() for s in stages), smtp=smtp, source=path)

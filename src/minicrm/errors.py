@@ -13,6 +13,7 @@ EXIT_NOT_FOUND = 3
 EXIT_AMBIGUOUS = 4
 EXIT_BUSY = 5
 EXIT_DATABASE = 6
+EXIT_DELIVERY = 7
 EXIT_INTERRUPTED = 130
 
 
@@ -74,6 +75,12 @@ class DatabaseBusy(MinicrmError):
     """Another process held the database lock for longer than the busy timeout."""
 
     exit_code = EXIT_BUSY
+
+
+class DeliveryFailed(MinicrmError):
+    """The digest could not be sent: the SMTP server was unreachable or refused it."""
+
+    exit_code = EXIT_DELIVERY
 
 
 class DatabaseError(MinicrmError):

@@ -57,6 +57,28 @@ def _fail(text: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _remind_about_digest(ctx: Any) -> None:
+    """On a terminal, after a command that used the database: one line if the last digest
+    is over two days old (cron may have stopped). Never for the digest itself."""
+    state = ctx.obj
+    if (
+        not isinstance(state, AppState)
+        or state._store is None
+        or ctx.invoked_subcommand == "digest"
+    ):
+        return
+    from minicrm.cli.common import interactive
+
+    if not interactive():
+        return
+    from minicrm import digest
+    from minicrm.render import message
+
+    note = digest.overdue_note(state._store)
+    if note:
+        message(f"minicrm: {note}")
+
+
 def _click_error(exc: Any) -> None:
     """A usage error as one line: the problem, the usage, where the help is. Exit 2."""
     if isinstance(exc, _click.exceptions.NoArgsIsHelpError):
@@ -87,6 +109,7 @@ class MinicrmGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+            _remind_about_digest(ctx)
             return result
         except MinicrmError as exc:
             if debug:
@@ -163,11 +186,12 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
-from minicrm.cli import activity, companies, contacts, database, views  # noqa: E402
+from minicrm.cli import activity, companies, contacts, database, digest, views  # noqa: E402
 
 contacts.register(app)
 activity.register(app)
 views.register(app)
+digest.register(app)
 app.add_typer(companies.app, name="company")
 app.add_typer(database.app, name="db")
 

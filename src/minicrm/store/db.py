@@ -22,6 +22,7 @@ from minicrm.ids import new_uid
 from minicrm.store.schema import (
     CONTACT_CHILD_TABLES,
     DATA_TABLES,
+    LOG_TABLES,
     MIGRATION_SET,
     build_migrations,
     migration_names,
@@ -229,6 +230,19 @@ class Store:
         )
         self._record("update", table, row_id, before, self.get(table, row_id))
         return True
+
+    def append_log(self, table: str, values: Row) -> int:
+        """Append a row to a bookkeeping log (LOG_TABLES, e.g. digest runs): the one write
+        that history does not record, because these rows are a record themselves."""
+        if table not in LOG_TABLES:
+            raise ValueError(f"{table!r} is not a minicrm log table")
+        with self.transaction():
+            cols = list(values)
+            cursor = self._execute(
+                f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})',
+                [values[c] for c in cols],
+            )
+            return int(cursor.lastrowid or 0)
 
     def delete(self, table: str, row_id: int) -> None:
         """Delete one row; records what it held."""

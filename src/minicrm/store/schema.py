@@ -273,3 +273,31 @@ def _daily_loop(db: Any) -> None:
     """Interactions, follow-ups, important dates, tag cadences, last-contacted time."""
     for statement in DAILY_LOOP_SCHEMA:
         db.execute(statement)
+
+
+# Bookkeeping tables: written through Store.append_log, not recorded in history (they are
+# themselves a log of runs, not user data that undo should reverse).
+LOG_TABLES = ("digest_runs",)
+
+DIGEST_SCHEMA = [
+    """
+    CREATE TABLE digest_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ran_at TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        format TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        sent_to TEXT,
+        status TEXT NOT NULL CHECK (status IN ('printed', 'empty', 'sent', 'failed'))
+    )
+    """,
+    "CREATE INDEX idx_digest_runs_as_of ON digest_runs(as_of)",
+    "CREATE INDEX idx_digest_runs_ran_at ON digest_runs(ran_at)",
+]
+
+
+@migration("0003_digest_runs")
+def _digest_runs(db: Any) -> None:
+    """A record of every digest run, so a gap between runs can be caught up."""
+    for statement in DIGEST_SCHEMA:
+        db.execute(statement)

@@ -1,0 +1,88 @@
+"""minicrm digest: one message a day with everything that needs the user (for cron)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from minicrm import digest as domain
+from minicrm import render
+from minicrm.cli.common import OnOpt, on_when, store_of
+
+
+class DigestFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("digest")(digest)
+
+
+def digest(
+    ctx: typer.Context,
+    days: Annotated[
+        int, typer.Option("--days", help="How many days ahead for upcoming follow-ups and dates.")
+    ] = 7,
+    fmt: Annotated[
+        DigestFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (80 columns), markdown, html (a complete, e-mail-safe page) or json.",
+        ),
+    ] = DigestFormat.text,
+    quiet_if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--quiet-if-empty",
+            help="Print (or send) nothing at all when there is nothing to report.",
+        ),
+    ] = False,
+    send_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--send-to",
+            metavar="ADDRESS",
+            help="E-mail the digest (text + HTML) over SMTP instead of printing it; repeatable. Settings: MINICRM_SMTP_* or [smtp] in the config file.",
+        ),
+    ] = None,
+    on: OnOpt = None,
+) -> None:
+    """Everything that needs you today, for cron: overdue, today, coming up, people to get in
+    touch with, birthdays; after a gap, what fell due since the last digest."""
+    from minicrm import mail, render_digest, validate
+
+    recipients = [validate.email(address) for address in send_to or []]
+    config = mail.settings() if recipients else None  # bad settings: fail before any work
+    store = store_of(ctx)
+    result = domain.build(store, days=days, on=on_when(on))
+    if result.empty and quiet_if_empty:
+        domain.record(store, result, fmt=fmt.value, status="empty")
+        return
+    if not recipients:
+        text = render_digest.render(result, fmt.value)
+        domain.record(store, result, fmt=fmt.value, status="printed")
+        sys.stdout.write(text)
+        return
+    assert config is not None
+    message = mail.build_message(
+        config.sender,
+        recipients,
+        f"{render_digest.title(result)}: {result.summary()}",
+        render_digest.as_text(result),
+        render_digest.as_html(result),
+    )
+    try:
+        mail.send(message, config)
+    except Exception:
+        domain.record(store, result, fmt="email", status="failed", sent_to=recipients)
+        raise
+    domain.record(store, result, fmt="email", status="sent", sent_to=recipients)
+    if render.stdout_is_terminal():
+        render.message(f"Sent the digest to {', '.join(recipients)}")

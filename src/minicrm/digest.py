@@ -1,0 +1,174 @@
+"""The daily digest: everything that needs the user today, in one message for cron.
+
+:func:`build` gathers it as of a local day; :func:`record` notes the run, so the next
+digest can catch up on the days between two runs ("missed since your last digest").
+Rendering lives in :mod:`minicrm.render_digest`, delivery in :mod:`minicrm.mail`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from minicrm import clock, dates, views
+from minicrm.dates import When
+from minicrm.errors import InvalidInput
+from minicrm.models import DateItem, DueItem, StaleItem
+from minicrm.store import digests as queries
+from minicrm.store.db import Store
+
+STALE_AFTER_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Digest:
+    as_of: date
+    days: int
+    generated_at: str
+    previous: date | None  # the day of the last digest before this one, if any
+    missed: tuple[DueItem, ...]  # still open, fell due in the gap since the last digest
+    missed_dates: tuple[DateItem, ...]  # birthdays and dates that passed in the gap
+    overdue: tuple[DueItem, ...]
+    today: tuple[DueItem, ...]
+    upcoming: tuple[DueItem, ...]
+    stale: tuple[StaleItem, ...]
+    dates: tuple[DateItem, ...]
+
+    @property
+    def gap(self) -> bool:
+        """True when the last digest was more than a day before this one."""
+        return self.previous is not None and (self.as_of - self.previous).days > 1
+
+    @property
+    def count(self) -> int:
+        return sum(
+            len(part)
+            for part in (
+                self.missed,
+                self.missed_dates,
+                self.overdue,
+                self.today,
+                self.upcoming,
+                self.stale,
+                self.dates,
+            )
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self.count == 0
+
+    def summary(self) -> str:
+        """One line: '2 overdue, 1 today, 3 upcoming, 1 to get in touch with, 1 date'."""
+        parts = []
+        for number, label in (
+            (len(self.missed), "missed"),
+            (len(self.overdue), "overdue"),
+            (len(self.today), "today"),
+            (len(self.upcoming), "upcoming"),
+            (len(self.stale), "to get in touch with"),
+            (
+                len(self.dates) + len(self.missed_dates),
+                "date" if len(self.dates) + len(self.missed_dates) == 1 else "dates",
+            ),
+        ):
+            if number:
+                parts.append(f"{number} {label}")
+        return ", ".join(parts) or "nothing to do"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "days": self.days,
+            "generated_at": self.generated_at,
+            "previous_digest": self.previous.isoformat() if self.previous else None,
+            "gap": self.gap,
+            "empty": self.empty,
+            "summary": self.summary(),
+            "missed": [i.to_dict() for i in self.missed],
+            "missed_dates": [i.to_dict() for i in self.missed_dates],
+            "overdue": [i.to_dict() for i in self.overdue],
+            "today": [i.to_dict() for i in self.today],
+            "upcoming": [i.to_dict() for i in self.upcoming],
+            "stale": [i.to_dict() for i in self.stale],
+            "dates": [i.to_dict() for i in self.dates],
+        }
+
+
+def build(store: Store, *, days: int = 7, on: When | None = None) -> Digest:
+    """Gather the digest as of ``on`` (default today): follow-ups overdue, today and in the
+    next ``days`` days, contacts past their cadence, dates in the next ``days`` days, and,
+    after a gap since the previous digest, what fell due in between."""
+    if not 0 <= days <= 365:
+        raise InvalidInput(f"--days {days} is out of range", hint="0 to 365")
+    today = dates.today(on)
+    with store.snapshot():
+        previous_row = queries.previous_run(store, today.isoformat())
+        previous = date.fromisoformat(previous_row["as_of"]) if previous_row else None
+        gap_start = (
+            previous + timedelta(days=1) if previous and (today - previous).days > 1 else None
+        )
+        items = views.agenda(store, days=days + 1, on=on)
+        missed, overdue, due_today, upcoming = [], [], [], []
+        for item in items:
+            due = date.fromisoformat(item.followup.due_date)
+            if due == today:
+                due_today.append(item)
+            elif due > today:
+                upcoming.append(item)
+            elif gap_start is not None and due >= gap_start:
+                missed.append(item)
+            else:
+                overdue.append(item)
+        missed_dates: list[DateItem] = []
+        if gap_start is not None:
+            missed_dates = views.birthdays(
+                store, days=min((today - gap_start).days, 366), on=When(gap_start)
+            )
+        return Digest(
+            as_of=today,
+            days=days,
+            generated_at=clock.utc_stamp(),
+            previous=previous,
+            missed=tuple(missed),
+            missed_dates=tuple(missed_dates),
+            overdue=tuple(overdue),
+            today=tuple(due_today),
+            upcoming=tuple(upcoming),
+            stale=tuple(views.stale(store, on=on)),
+            dates=tuple(views.birthdays(store, days=days + 1, on=on)),
+        )
+
+
+def record(
+    store: Store, digest: Digest, *, fmt: str, status: str, sent_to: list[str] | None = None
+) -> None:
+    """Note that a digest ran (bookkeeping, not undoable history)."""
+    store.append_log(
+        "digest_runs",
+        {
+            "ran_at": clock.utc_stamp(),
+            "as_of": digest.as_of.isoformat(),
+            "format": fmt,
+            "items": digest.count,
+            "sent_to": ", ".join(sent_to) if sent_to else None,
+            "status": status,
+        },
+    )
+
+
+def overdue_note(store: Store) -> str | None:
+    """A reminder for an interactive command when cron seems to have stopped: the last
+    digest ran over two days ago (None if none ever ran, or one ran recently)."""
+    row = queries.last_run(store)
+    if row is None:
+        return None
+    ran = dates.local_datetime(row["ran_at"])
+    age = (dates.local_now() - ran).days
+    if age < STALE_AFTER_DAYS:
+        return None
+    return (
+        f"note: the last digest ran {age} days ago ({ran:%Y-%m-%d %H:%M}); "
+        "is its cron job or timer still running?"
+    )
