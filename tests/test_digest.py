@@ -127,6 +127,8 @@ def test_a_gap_since_the_last_digest_gets_its_own_heading(prepared):
     assert {i["title"] for i in data["missed"]} == {"Send proposal", "Call back", "Lunch"}
     assert data["overdue"] == []
     assert [d["date"] for d in data["missed_dates"]] == ["2026-12-03"]  # Ann's birthday
+    missed = prepared("digest", "--on", "2026-12-05").stdout.split("MISSED SINCE")[1]
+    assert "Thu 2026-12-03 (2 days ago, turns 36)" in missed
     text = prepared("digest", "--on", "2026-12-06").stdout
     assert "MISSED SINCE" not in text  # the previous digest was yesterday: no gap
     assert "OVERDUE" in text
@@ -262,6 +264,8 @@ def test_unreachable_server_and_missing_settings(prepared, monkeypatch):
     monkeypatch.delenv("MINICRM_SMTP_HOST")
     assert "no SMTP server" in prepared("digest", "--send-to", "a@b.io", code=2).stderr
     prepared("digest", "--send-to", "not-an-address", code=2)
+    monkeypatch.setenv("MINICRM_SMTP_HOST", "127.0.0.1")
+    prepared("digest", "--send-to", "a@b.io", "--format", "html", code=2)
 
 
 def test_smtp_settings_from_the_config_file(tmp_path, monkeypatch):
@@ -283,6 +287,8 @@ def test_smtp_settings_from_the_config_file(tmp_path, monkeypatch):
     )
     monkeypatch.setenv("MINICRM_SMTP_PORT", "2525")
     assert mail.settings().port == 2525
+    monkeypatch.setenv("MINICRM_SMTP_HOST", "")  # empty counts as not set
+    assert mail.settings().host == "mail.example.org"
     monkeypatch.setenv("MINICRM_SMTP_SECURITY", "tls-please")
     with pytest.raises(minicrm.InvalidInput):
         mail.settings()

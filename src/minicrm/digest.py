@@ -7,7 +7,7 @@ Rendering lives in :mod:`minicrm.render_digest`, delivery in :mod:`minicrm.mail`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -123,9 +123,14 @@ def build(store: Store, *, days: int = 7, on: When | None = None) -> Digest:
                 overdue.append(item)
         missed_dates: list[DateItem] = []
         if gap_start is not None:
-            missed_dates = views.birthdays(
+            passed = views.birthdays(
                 store, days=min((today - gap_start).days, 366), on=When(gap_start)
             )
+            # counted from today, so they read "2 days ago"
+            missed_dates = [
+                replace(item, days_until=(date.fromisoformat(item.next_date) - today).days)
+                for item in passed
+            ]
         return Digest(
             as_of=today,
             days=days,

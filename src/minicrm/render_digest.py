@@ -92,6 +92,10 @@ def _date_entry(item: DateItem) -> Entry:
     )
 
 
+def _next_days(n: int) -> str:
+    return "today" if n == 0 else f"next {n} day{'s' if n != 1 else ''}"
+
+
 def sections(d: Digest) -> Iterator[tuple[str, list[Entry]]]:
     """(heading, entries) for every non-empty section, in reading order."""
     if d.gap and d.previous and (d.missed or d.missed_dates):
@@ -102,14 +106,14 @@ def sections(d: Digest) -> Iterator[tuple[str, list[Entry]]]:
     for heading, items in (
         ("Overdue", d.overdue),
         ("Today", d.today),
-        (f"Coming up (next {d.days} days)", d.upcoming),
+        (f"Coming up ({_next_days(d.days)})", d.upcoming),
     ):
         if items:
             yield heading, [_followup_entry(i) for i in items]
     if d.stale:
         yield "Time to get in touch", [_stale_entry(i) for i in d.stale]
     if d.dates:
-        yield f"Birthdays and dates (next {d.days} days)", [_date_entry(i) for i in d.dates]
+        yield f"Birthdays and dates ({_next_days(d.days)})", [_date_entry(i) for i in d.dates]
 
 
 def title(d: Digest) -> str:

@@ -11,6 +11,7 @@ import typer
 from minicrm import digest as domain
 from minicrm import render
 from minicrm.cli.common import OnOpt, on_when, store_of
+from minicrm.errors import InvalidInput
 
 
 class DigestFormat(StrEnum):
@@ -30,13 +31,14 @@ def digest(
         int, typer.Option("--days", help="How many days ahead for upcoming follow-ups and dates.")
     ] = 7,
     fmt: Annotated[
-        DigestFormat,
+        DigestFormat | None,
         typer.Option(
             "--format",
             "-f",
-            help="text (80 columns), markdown, html (a complete, e-mail-safe page) or json.",
+            help="text (80 columns; the default), markdown, html (a complete, e-mail-safe "
+            "page) or json. Not with --send-to, which sends text and HTML together.",
         ),
-    ] = DigestFormat.text,
+    ] = None,
     quiet_if_empty: Annotated[
         bool,
         typer.Option(
@@ -58,6 +60,11 @@ def digest(
     touch with, birthdays; after a gap, what fell due since the last digest."""
     from minicrm import mail, render_digest, validate
 
+    if send_to and fmt is not None:
+        raise InvalidInput(
+            "--format does not apply to --send-to", hint="the e-mail carries both text and HTML"
+        )
+    fmt = fmt or DigestFormat.text
     recipients = [validate.email(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
     store = store_of(ctx)
