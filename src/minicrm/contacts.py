@@ -129,6 +129,9 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 cadence_days=r["cadence_days"],
                 archived=bool(r["archived"]),
                 last_contacted_at=r["last_contacted_at"],
+                notes=r["notes"],
+                vcard_extra=tuple(json.loads(r["vcard_extra"] or "[]")),
+                photo=r["photo"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
             )

@@ -50,6 +50,9 @@ class Contact:
     cadence_days: int | None = None
     archived: bool = False
     last_contacted_at: str | None = None
+    notes: str | None = None
+    vcard_extra: tuple[str, ...] = ()  # vCard properties minicrm does not model, kept as lines
+    photo: str | None = None  # the PHOTO property as a vCard line
     created_at: str = ""
     updated_at: str = ""
 
@@ -62,8 +65,10 @@ class Contact:
     def phone(self) -> str | None:
         return self.phones[0].value if self.phones else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, include_photo: bool = False) -> dict[str, Any]:
+        """The documented JSON shape. The photo itself (often large) only with
+        ``include_photo`` (the JSON dump); otherwise ``has_photo`` says whether there is one."""
+        data = {
             "id": self.id,
             "uid": self.uid,
             "name": self.name,
@@ -85,9 +90,15 @@ class Contact:
             "keep_in_touch_days": self.cadence_days,
             "archived": self.archived,
             "last_contacted_at": self.last_contacted_at,
+            "notes": self.notes,
+            "vcard_properties": list(self.vcard_extra),
+            "has_photo": self.photo is not None,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+        if include_photo:
+            data["photo"] = self.photo
+        return data
 
     def brief(self) -> ContactBrief:
         return ContactBrief(self.id, self.uid, self.name)

@@ -301,3 +301,19 @@ def _digest_runs(db: Any) -> None:
     """A record of every digest run, so a gap between runs can be caught up."""
     for statement in DIGEST_SCHEMA:
         db.execute(statement)
+
+
+INTERCHANGE_SCHEMA = [
+    "ALTER TABLE contacts ADD COLUMN notes TEXT",
+    "ALTER TABLE contacts ADD COLUMN vcard_extra TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE contacts ADD COLUMN photo TEXT",
+    "CREATE INDEX idx_contacts_uid ON contacts(uid)",
+]
+
+
+@migration("0004_interchange")
+def _interchange(db: Any) -> None:
+    """What vCard and other imports bring: notes about the person, the vCard properties
+    minicrm does not model (kept for a lossless round trip), and the photo."""
+    for statement in INTERCHANGE_SCHEMA:
+        db.execute(statement)
