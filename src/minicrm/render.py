@@ -410,3 +410,33 @@ def print_company(company: Company, members: Sequence[Contact], fmt: str) -> Non
     pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
     pairs += [("Created", company.created_at), ("Updated", company.updated_at)]
     print_card(company.name, pairs)
+
+
+class Progress:
+    """A progress bar on stderr when a person watches a terminal; silent otherwise."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Progress:
+        import sys as _sys
+
+        if _sys.stderr.isatty() and stdout_is_terminal():
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(console=_console(_sys.stderr), transient=True)
+            self._bar.start()
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if self._task is None:
+            self._task = self._bar.add_task(visible(self.description), total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

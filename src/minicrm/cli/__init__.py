@@ -186,9 +186,18 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
-from minicrm.cli import activity, companies, contacts, database, digest, views  # noqa: E402
+from minicrm.cli import (  # noqa: E402
+    activity,
+    companies,
+    contacts,
+    database,
+    digest,
+    interchange,
+    views,
+)
 
 contacts.register(app)
+interchange.register(app)
 activity.register(app)
 views.register(app)
 digest.register(app)

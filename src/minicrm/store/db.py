@@ -214,6 +214,74 @@ class Store:
         self._record("insert", table, row_id, None, self.get(table, row_id))
         return row_id
 
+    def insert_many(self, table: str, rows: Sequence[Row]) -> list[int]:
+        """Insert many rows with one ``executemany`` and record them in history the same
+        way, also in bulk. Ids are assigned here, in order (the write lock is held, and
+        AUTOINCREMENT guarantees they were never used). Rows may give their own ``id``
+        (a restore), all or none of them. Returns the ids."""
+        self._require_write(table)
+        if not rows:
+            return []
+        cols = [c for c in self._known_columns(table, rows[0]) if c != "id"]
+        if all(row.get("id") is not None for row in rows):
+            ids = [int(row["id"]) for row in rows]
+        else:
+            seq = self.scalar("SELECT seq FROM sqlite_sequence WHERE name = ?", [table]) or 0
+            start = max(int(seq), int(self.scalar(f'SELECT max(id) FROM "{table}"') or 0)) + 1
+            ids = list(range(start, start + len(rows)))
+        names = ", ".join(f'"{c}"' for c in ["id", *cols])
+        marks = ", ".join("?" for _ in range(len(cols) + 1))
+        try:
+            self.conn.executemany(
+                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                (
+                    [row_id, *(row.get(c) for c in cols)]
+                    for row_id, row in zip(ids, rows, strict=True)
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
+        self._record_many(table, ids)
+        return ids
+
+    def _record_many(self, table: str, ids: list[int]) -> None:
+        stamp = clock.utc_stamp()
+        self._ensure_changeset(stamp)
+        owner_column = CONTACT_CHILD_TABLES.get(table)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.query(f'SELECT * FROM "{table}" WHERE id IN ({marks})', chunk)
+            owners: dict[int, str] = {}
+            if owner_column:
+                contact_ids = sorted({r[owner_column] for r in rows})
+                owner_marks = ", ".join("?" for _ in contact_ids)
+                owners = {
+                    r["id"]: r["uid"]
+                    for r in self.query(
+                        f"SELECT id, uid FROM contacts WHERE id IN ({owner_marks})", contact_ids
+                    )
+                }
+            self.conn.executemany(
+                "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
+                "VALUES (?, 'insert', ?, ?, ?, NULL, ?, ?)",
+                (
+                    (
+                        self._changeset_id,
+                        table,
+                        row["id"],
+                        row.get("uid")
+                        if "uid" in row
+                        else owners.get(row.get(owner_column or "", -1)),
+                        json.dumps(row, ensure_ascii=False),
+                        stamp,
+                    )
+                    for row in rows
+                ),
+            )
+
     def update(self, table: str, row_id: int, changes: Row) -> bool:
         """Set columns of one row; records the change. Returns False if nothing changed."""
         self._require_write(table)
@@ -290,16 +358,19 @@ class Store:
             return None
         return self.scalar("SELECT uid FROM contacts WHERE id = ?", [row[column]])
 
-    def _record(
-        self, op: str, table: str, row_id: int, before: Row | None, after: Row | None
-    ) -> None:
-        stamp = clock.utc_stamp()
+    def _ensure_changeset(self, stamp: str) -> None:
         if self._changeset_id is None:
             cursor = self._execute(
                 "INSERT INTO changesets (uid, command, created_at) VALUES (?, ?, ?)",
                 [new_uid(), self._pending_command, stamp],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
+
+    def _record(
+        self, op: str, table: str, row_id: int, before: Row | None, after: Row | None
+    ) -> None:
+        stamp = clock.utc_stamp()
+        self._ensure_changeset(stamp)
         row = after if after is not None else before
         assert row is not None
         self._execute(

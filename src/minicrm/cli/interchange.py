@@ -1,0 +1,230 @@
+"""import and export."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from minicrm import contacts, exports, imports, render
+from minicrm.cli.common import JsonOpt, RawOpt, store_of
+from minicrm.errors import InvalidInput
+
+
+class ImportFormat(StrEnum):
+    auto = "auto"
+    csv = "csv"
+    google = "google"
+    outlook = "outlook"
+    vcard = "vcard"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    google = "google"
+    vcard = "vcard"
+    ics = "ics"
+
+
+class Policy(StrEnum):
+    merge = "merge"
+    skip = "skip"
+    new = "new"
+
+
+class Photos(StrEnum):
+    keep = "keep"
+    drop = "drop"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("export")(export)
+
+
+def import_(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A .csv, .vcf or .json file, a folder of .vcf files, or - for stdin.",
+        ),
+    ],
+    fmt: Annotated[
+        ImportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="auto (from the content, then the extension), csv, google, outlook, vcard or json.",
+        ),
+    ] = ImportFormat.auto,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    ] = False,
+    on_duplicate: Annotated[
+        Policy,
+        typer.Option(
+            "--on-duplicate",
+            help="When a contact is already there (same uid, email or name): merge (fill what is empty, add new emails, phones, tags), skip, or new (add a copy).",
+        ),
+    ] = Policy.merge,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="CSV: read COLUMN as FIELD (name, email, phone, company, tags, custom:KEY, ignore, ...). Repeatable.",
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Tag every imported contact (repeatable)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid records and list the others, instead of importing nothing.",
+        ),
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="The file's encoding when it is not UTF-8, e.g. latin-1."),
+    ] = None,
+    photos: Annotated[
+        Photos, typer.Option("--photos", help="vCard photos: keep (default) or drop.")
+    ] = Photos.keep,
+    json_: JsonOpt = False,
+) -> None:
+    """Import contacts from CSV (generic, Google, Outlook), vCard or minicrm JSON, in one
+    transaction; matching contacts are merged, not duplicated."""
+    store = store_of(ctx)
+    with render.Progress(f"Importing {source}") as bar:
+        report = imports.import_source(
+            store,
+            source,
+            fmt=fmt.value,
+            encoding=encoding,
+            mapping=map_ or [],
+            on_duplicate=on_duplicate.value,
+            tags=tag or [],
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            photos=photos.value,
+            progress=bar.update,
+        )
+    if json_:
+        render.write_json(report.to_dict())
+        return
+    verb = "Would import" if dry_run else "Imported"
+    render.line(
+        f"{verb} {report.source} ({report.format}): {report.count('created')} created, "
+        f"{report.count('merged')} merged, {report.count('unchanged')} unchanged, "
+        f"{report.count('skipped')} skipped, {report.count('invalid')} invalid"
+    )
+    for outcome in report.outcomes:
+        if outcome.action in ("skipped", "invalid"):
+            render.line(
+                f"  {outcome.action} {outcome.position}: {outcome.name + ': ' if outcome.name else ''}{outcome.reason}"
+            )
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (complete dump), csv, google (Google Contacts CSV), vcard or ics (follow-ups and birthdays).",
+        ),
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (atomically, mode 0600) instead of stdout.",
+        ),
+    ] = None,
+    vdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--vdir",
+            metavar="DIR",
+            help="vCard: one <uid>.vcf per contact in DIR (for vdirsyncer).",
+        ),
+    ] = None,
+    vcard_version: Annotated[str, typer.Option("--vcard-version", help="4 (default) or 3.")] = "4",
+    no_photos: Annotated[
+        bool, typer.Option("--no-photos", help="vCard: leave photos out.")
+    ] = False,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help="Only contacts whose name or email contains this."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    ] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Only contacts in this stage.")
+    ] = None,
+    archived: Annotated[
+        bool | None,
+        typer.Option(
+            "--archived/--no-archived",
+            help="Include archived contacts (default: yes for json, no otherwise).",
+        ),
+    ] = None,
+    raw: RawOpt = False,
+) -> None:
+    """Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or
+    iCalendar. Takes the filters of ls."""
+    version = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}.get(vcard_version)
+    if version is None:
+        raise InvalidInput(f"unknown vCard version {vcard_version!r}", hint="3 or 4")
+    if vdir is not None and fmt is not ExportFormat.vcard:
+        raise InvalidInput("--vdir is for --format vcard")
+    if vdir is not None and output is not None:
+        raise InvalidInput("--vdir and --output disagree", hint="give one of them")
+    store = store_of(ctx)
+    filtered = bool(query or tag or company or stage) or archived is False
+    include_archived = archived if archived is not None else fmt is ExportFormat.json
+    selected = contacts.list_contacts(
+        store,
+        query=query,
+        tags=tag or [],
+        company=company,
+        stage=stage,
+        archived=None if include_archived else False,
+        sort="id",
+    )
+    if vdir is not None:
+        count = exports.write_vdir(vdir, selected, version=version, include_photo=not no_photos)
+        render.message(f"Wrote {count} vCard files to {vdir}")
+        return
+    text = exports.render(
+        store,
+        fmt.value,
+        selected,
+        whole=not filtered,
+        vcard_version=version,
+        include_photo=not no_photos,
+        raw=raw,
+    )
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        exports.write_file(output, text)
+        render.message(f"Wrote {output}")

@@ -1,0 +1,162 @@
+"""Exporting: minicrm's JSON dump (and its restore), vCard files and vdirs, CSV for
+spreadsheets and Google, iCalendar for follow-ups and birthdays. Files are written
+atomically (a temporary file, then a rename) and created 0600: they hold personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from minicrm import clock, followups
+from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.formats import jsondump
+from minicrm.models import Contact
+from minicrm.store import dump as dump_queries
+from minicrm.store.db import Store
+from minicrm.store.schema import DATA_TABLES, migration_names
+
+FORMATS = ("json", "csv", "google", "vcard", "ics")
+
+
+def dump(store: Store, contacts: Sequence[Contact] | None = None) -> dict[str, Any]:
+    """The complete dump, or the part that belongs to ``contacts``."""
+    ids = None if contacts is None else [c.id for c in contacts]
+    with store.snapshot():
+        return {
+            "format": jsondump.FORMAT,
+            "version": jsondump.VERSION,
+            "schema": migration_names(),
+            "tables": {table: dump_queries.rows(store, table, ids) for table in DATA_TABLES},
+        }
+
+
+def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
+    """Put a dump back, ids and all, into an EMPTY database (one transaction)."""
+    jsondump.check_dump(data, DATA_TABLES)
+    counts = {}
+    with store.transaction():
+        if not dump_queries.is_empty(store):
+            raise InvalidInput("restoring a dump with its ids needs an empty database")
+        for table in DATA_TABLES:
+            rows = data["tables"].get(table, [])
+            if rows and any(not isinstance(r, dict) or "id" not in r for r in rows):
+                raise InvalidInput(f"the dump's {table} rows need an id each")
+            store.insert_many(table, rows)
+            counts[table] = len(rows)
+    return counts
+
+
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(
+    store: Store,
+    fmt: str,
+    contacts: Sequence[Contact],
+    *,
+    whole: bool,
+    vcard_version: str = "4.0",
+    include_photo: bool = True,
+    raw: bool = False,
+) -> str:
+    """The export as text. ``whole``: no filter was given (the JSON dump is complete)."""
+    if fmt == "json":
+        return to_json_text(dump(store, None if whole else contacts))
+    if fmt == "vcard":
+        from minicrm.formats import vcard
+
+        return vcard.to_vcards(contacts, version=vcard_version, include_photo=include_photo)
+    if fmt == "google":
+        from minicrm.formats import csvfmt
+
+        return csvfmt.to_google_csv(contacts, raw=raw)
+    if fmt == "csv":
+        import io
+
+        from minicrm.render import CONTACT_CSV_COLUMNS, contact_csv_row, write_delimited
+
+        buffer = io.StringIO()
+        write_delimited(
+            CONTACT_CSV_COLUMNS, (contact_csv_row(c) for c in contacts), raw=raw, file=buffer
+        )
+        return buffer.getvalue()
+    if fmt == "ics":
+        from minicrm.formats import ics
+
+        wanted = {c.id for c in contacts}
+        open_items = [
+            f
+            for f in followups.list_followups(store)
+            if whole or (f.contact is not None and f.contact.id in wanted)
+        ]
+        birthdays = [(c, "birthday", c.birthday) for c in contacts if c.birthday and not c.archived]
+        birthdays += [
+            (c, d.label or "date", d.value) for c in contacts if not c.archived for d in c.dates
+        ]
+        return ics.to_ics(open_items, birthdays, now_stamp=clock.utc_stamp())
+    raise InvalidInput(f"unknown export format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, mode 0600."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder", hint="give a file name, or --vdir for a folder")
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise MinicrmError(f"cannot write in {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise MinicrmError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+
+
+def vdir_name(uid: str) -> str:
+    """The file name for a contact in a vdir: ``<uid>.vcf``, or a hash of the uid when it
+    has characters a file name must not carry (``/``, ``..``, ...)."""
+    if _SAFE_NAME.match(uid) and ".." not in uid:
+        return f"{uid}.vcf"
+    return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32] + ".vcf"
+
+
+def write_vdir(
+    directory: Path,
+    contacts: Sequence[Contact],
+    *,
+    version: str = "4.0",
+    include_photo: bool = True,
+) -> int:
+    """One ``<uid>.vcf`` per contact in ``directory`` (created 0700), as vdirsyncer expects."""
+    from minicrm.formats import vcard
+
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a folder")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = directory.resolve()
+    for contact in contacts:
+        target = (directory / vdir_name(contact.uid)).resolve()
+        if target.parent != root:
+            raise MinicrmError(f"refusing to write outside {root}: {target}")
+        write_file(target, vcard.to_vcard(contact, version=version, include_photo=include_photo))
+    return len(contacts)

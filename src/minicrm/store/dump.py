@@ -1,0 +1,38 @@
+"""Raw rows of the data tables, for the JSON dump and its restore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from minicrm.store.db import Row, Store
+from minicrm.store.schema import DATA_TABLES
+
+
+def is_empty(store: Store) -> bool:
+    """No user data at all (a restore keeps ids only into an empty database)."""
+    return all(store.scalar(f'SELECT count(*) FROM "{table}"') == 0 for table in DATA_TABLES)
+
+
+def rows(store: Store, table: str, contact_ids: Sequence[int] | None = None) -> list[Row]:
+    """All rows of ``table`` by id; with ``contact_ids``, only what belongs to those
+    contacts (and the companies, follow-ups and interactions they need)."""
+    if table not in DATA_TABLES:
+        raise ValueError(table)
+    if contact_ids is None:
+        return store.query(f'SELECT * FROM "{table}" ORDER BY id')
+    ids = list(contact_ids)
+    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS dump_ids (id INTEGER PRIMARY KEY)")
+    store.conn.execute("DELETE FROM dump_ids")
+    store.conn.executemany("INSERT INTO dump_ids (id) VALUES (?)", [(i,) for i in ids])
+    where = {
+        "contacts": "id IN (SELECT id FROM dump_ids)",
+        "companies": "id IN (SELECT company_id FROM contacts WHERE id IN (SELECT id FROM dump_ids))",
+        "followups": "contact_id IN (SELECT id FROM dump_ids)",
+        "interaction_contacts": "contact_id IN (SELECT id FROM dump_ids)",
+        "interactions": (
+            "id IN (SELECT interaction_id FROM interaction_contacts "
+            "WHERE contact_id IN (SELECT id FROM dump_ids))"
+        ),
+        "tag_cadences": "1",
+    }.get(table, "contact_id IN (SELECT id FROM dump_ids)")
+    return store.query(f'SELECT * FROM "{table}" WHERE {where} ORDER BY id')

@@ -1,0 +1,238 @@
+"""Import and export through the CLI and the library: the JSON dump round trip, duplicate
+handling, atomicity, dry runs, and safe files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import minicrm
+from minicrm import exports, imports
+from minicrm.interchange import Incoming, RecordError
+
+
+def counts(db_path) -> dict[str, int]:
+    conn = sqlite3.connect(db_path)
+    return {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("contacts", "contact_emails", "companies", "changesets", "history")
+    }
+
+
+def test_json_dump_restores_identically(run, tmp_path):
+    run(
+        "add",
+        "Jane Doe",
+        "--email",
+        "work:jane@acme.io",
+        "--company",
+        "Acme",
+        "--tag",
+        "vip",
+        "--birthday",
+        "may 17",
+        "--date",
+        "anniversary:2015-06-20",
+        "--set",
+        "x=1",
+        "--every",
+        "2w",
+    )
+    run("add", "Raj", "--phone", "+1 555 0100")
+    run("archive", "raj")
+    run("follow", "jane", "Call", "--due", "2026-12-01", "--every", "month")
+    run("log", "jane", "call", "Talked", "--with", "raj")
+    run("tag", "cadence", "vip", "10d")
+    first = run("export").stdout
+    other = tmp_path / "other.db"
+    run("--db", str(other), "import", "-", input=first)
+    assert run("--db", str(other), "export").stdout == first
+    data = json.loads(first)
+    assert data["format"] == "minicrm-dump" and data["version"] == 1
+    assert {t: len(rows) for t, rows in data["tables"].items()}["interaction_contacts"] == 2
+
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20
+).filter(str.strip)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=st.lists(
+        st.tuples(
+            names, st.lists(st.sampled_from(["vip", "lead", "x-1"]), max_size=2), st.booleans()
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    notes=st.lists(names, max_size=3),
+)
+def test_any_database_round_trips_through_the_dump(tmp_path_factory, people, notes):
+    folder = tmp_path_factory.mktemp("rt")
+    source = minicrm.open_store(folder / "a.db")
+    for number, (name, tags, with_email) in enumerate(people):
+        changes = minicrm.ContactChanges(add_tags=tags)
+        if with_email:
+            changes.add["emails"] = [f"p{number}@example.org"]
+        contact = minicrm.add_contact(source, name, changes)
+        for text in notes:
+            from minicrm import interactions
+
+            interactions.log(source, [f"#{contact.id}"], text)
+    text = exports.to_json_text(exports.dump(source))
+    target = minicrm.open_store(folder / "b.db")
+    exports.restore(target, json.loads(text))
+    assert exports.to_json_text(exports.dump(target)) == text
+
+
+def test_import_twice_changes_nothing_the_second_time(run, tmp_path, db_path):
+    people = [
+        {"name": "Ann Lee", "emails": [{"label": "work", "value": "ann@x.io"}], "tags": ["vip"]},
+        {"name": "Bob", "phones": [{"label": None, "value": "+1 555 0100"}]},
+    ]
+    source = tmp_path / "people.json"
+    source.write_text(json.dumps(people))
+    first = json.loads(run("import", str(source), "--json").stdout)
+    assert first["created"] == 2
+    before = counts(db_path)
+    second = json.loads(run("import", str(source), "--json").stdout)
+    assert (second["created"], second["unchanged"]) == (0, 2)
+    after = counts(db_path)
+    assert after["contacts"] == before["contacts"] and after["history"] == before["history"]
+
+
+def test_merge_fills_gaps_and_never_overwrites(run, tmp_path):
+    run("add", "Ann Lee", "--email", "ann@x.io", "--title", "CTO")
+    incoming = [
+        {
+            "name": "Ann Lee",
+            "title": "Intern",
+            "nickname": "Annie",
+            "emails": [
+                {"label": None, "value": "ANN@x.io"},
+                {"label": "home", "value": "ann@home.org"},
+            ],
+            "tags": ["met-2026"],
+        }
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(incoming))
+    report = json.loads(run("import", str(source), "--json").stdout)
+    assert report["merged"] == 1 and "same email" in report["records"][0]["reason"]
+    ann = run.json("show", "ann")
+    assert ann["title"] == "CTO" and ann["nickname"] == "Annie"
+    assert [e["value"] for e in ann["emails"]] == ["ann@x.io", "ann@home.org"]
+    assert ann["tags"] == ["met-2026"]
+
+
+def test_skip_and_new_policies(run, tmp_path):
+    run("add", "Ann Lee")
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([{"name": "ann lee", "title": "CEO"}]))
+    skipped = json.loads(run("import", str(source), "--on-duplicate", "skip", "--json").stdout)
+    assert (
+        skipped["skipped"] == 1 and "duplicate of #1 (same name)" in skipped["records"][0]["reason"]
+    )
+    assert run.json("show", "1")["title"] is None
+    copied = json.loads(run("import", str(source), "--on-duplicate", "new", "--json").stdout)
+    assert copied["created"] == 1
+    assert len(run.json("ls")) == 2
+
+
+def test_a_bad_record_fails_the_whole_import(run, tmp_path, db_path):
+    source = tmp_path / "in.json"
+    source.write_text(
+        json.dumps([{"name": "Good"}, {"name": "Bad", "emails": [{"value": "nope"}]}, {"name": ""}])
+    )
+    before = counts(db_path) if db_path.exists() else None
+    err = run("import", str(source), code=2).stderr
+    assert "item 2 of in.json" in err and "nothing was imported" in err and "--skip-invalid" in err
+    assert before is None or counts(db_path) == before
+    assert run.json("ls") == []
+    report = json.loads(run("import", str(source), "--skip-invalid", "--json").stdout)
+    assert (report["created"], report["invalid"]) == (1, 2)
+    assert [r["position"] for r in report["records"]] == ["item 2 of in.json", "item 3 of in.json"]
+
+
+def test_dry_run_writes_nothing(run, tmp_path, db_path):
+    run("add", "Keep")
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([{"name": "New One"}, {"name": "Keep", "title": "x"}]))
+    before = counts(db_path)
+    out = run("import", str(source), "--dry-run").stdout
+    assert out.startswith("Would import") and "1 created, 1 merged" in out
+    assert counts(db_path) == before
+
+
+def test_an_import_is_one_change_set(run, tmp_path, db_path):
+    source = tmp_path / "in.json"
+    source.write_text(
+        json.dumps([{"name": f"P{i}", "emails": [{"value": f"p{i}@x.io"}]} for i in range(2500)])
+    )
+    before = counts(db_path) if db_path.exists() else {"changesets": 0}
+    run("import", str(source), "--tag", "imported")
+    after = counts(db_path)
+    assert after["changesets"] - before["changesets"] == 1
+    assert after["contacts"] == 2500 and after["contact_emails"] == 2500
+    assert len(run.json("ls", "--tag", "imported", "--limit", "3000")) == 2500
+
+
+def test_interrupted_import_leaves_the_database_as_it_was(store):
+    minicrm.add_contact(store, "Before")
+    records = [Incoming(position=f"item {i}", name=f"P{i}") for i in range(3000)]
+
+    def interrupt(done: int, total: int) -> None:
+        if done >= 1500:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        imports.run_import(store, records, source="x", fmt="json", progress=interrupt)
+    assert [c.name for c in minicrm.list_contacts(store)] == ["Before"]
+
+
+def test_record_errors_from_parsers_name_their_position(store):
+    with pytest.raises(minicrm.InvalidInput, match="card 2: cannot read it"):
+        imports.run_import(
+            store,
+            [Incoming("card 1", name="A"), RecordError("card 2", "cannot read it")],
+            source="x",
+            fmt="vcard",
+        )
+    assert minicrm.list_contacts(store) == []
+
+
+def test_not_utf8_is_a_clear_error_unless_encoding(run, tmp_path):
+    source = tmp_path / "latin.csv"
+    source.write_bytes("name,email\nJos\xe9,jose@x.io\n".encode("latin-1"))
+    err = run("import", str(source), code=2).stderr
+    assert "not valid UTF-8 (line 2" in err and "--encoding" in err
+
+
+def test_export_csv_is_spreadsheet_safe(run):
+    run("add", '=HYPERLINK("http://x")')
+    rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")'
+
+
+def test_export_writes_a_0600_file_and_refuses_folders(run, tmp_path):
+    run("add", "Ann")
+    target = tmp_path / "out.json"
+    run("export", "-o", str(target))
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    run("export", "-o", str(tmp_path), code=2)
+
+
+def test_vdir_file_names_cannot_escape(tmp_path):
+    assert exports.vdir_name("abc-123") == "abc-123.vcf"
+    for hostile in ("../../.bashrc", "a/b", "..", ".hidden"):
+        name = exports.vdir_name(hostile)
+        assert "/" not in name and not name.startswith(".")
