@@ -11,7 +11,7 @@ merges go through the ordinary write path. Ctrl-C or an error rolls everything b
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,24 +179,27 @@ def _custom_name(key: str) -> str:
     return cleaned if cleaned[0].isalpha() else f"f_{cleaned}"
 
 
-def validate_all(
-    records: Iterable[Incoming | RecordError], *, skip_invalid: bool, photos: str
-) -> tuple[list[Prepared], list[RecordError]]:
-    """Pass 1. Without ``skip_invalid`` the first bad record stops the import."""
-    good, bad = [], []
+Records = Iterable[Incoming | RecordError]
+
+
+def _prepared(
+    records: Records, *, skip_invalid: bool, photos: str, bad: list[RecordError] | None = None
+) -> Iterator[Prepared]:
+    """Validated records, one at a time. A bad one stops the import (InvalidInput), or
+    with ``skip_invalid`` is collected in ``bad`` and passed over."""
     for record in records:
         try:
             if isinstance(record, RecordError):
                 raise record
-            good.append(prepare(record, photos=photos))
+            yield prepare(record, photos=photos)
         except RecordError as exc:
             if not skip_invalid:
                 raise InvalidInput(
                     f"{exc.position}: {exc.message}; nothing was imported",
                     hint="fix that record, or pass --skip-invalid to import the others",
                 ) from None
-            bad.append(exc)
-    return good, bad
+            if bad is not None:
+                bad.append(exc)
 
 
 # -- pass 2: match, then create / merge / skip ----------------------------------------------
@@ -229,14 +232,16 @@ def _match(store: Store, p: Prepared, index: _Index) -> tuple[int, str] | None:
             return found, f"same email {value}"
     name_key = validate.key(p.name)
     found = index.name.get(name_key) or queries.contact_by_name(store, name_key)
-    if found:
+    if found and not (p.items["emails"] and queries.has_emails(store, found)):
+        # Same name, and no emails on both sides to tell them apart. Two "Ann Lee" with
+        # different addresses are two people: neither shares an email with the other.
         return found, "same name"
     return None
 
 
 def run_import(
     store: Store,
-    records: Iterable[Incoming | RecordError],
+    records: Records | Callable[[], Records],
     *,
     source: str,
     fmt: str,
@@ -247,20 +252,32 @@ def run_import(
     photos: str = "keep",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import ``records`` into ``store`` in one transaction (rolled back for ``dry_run``)."""
+    """Import ``records`` into ``store`` in one transaction (rolled back for ``dry_run``).
+
+    ``records`` is read twice: once to validate everything before anything is written,
+    then to import. Pass a list, or a function that reads the source afresh, so that a
+    100,000-row file is never held in memory as records.
+    """
     if on_duplicate not in POLICIES:
         raise InvalidInput(f"unknown --on-duplicate {on_duplicate!r}", hint="merge, skip or new")
     if photos not in ("keep", "drop"):
         raise InvalidInput(f"unknown --photos {photos!r}", hint="keep or drop")
     extra_tags = [validate.tag(t) for t in tags]
-    good, bad = validate_all(records, skip_invalid=skip_invalid, photos=photos)
+    read = records if callable(records) else lambda: records
+    bad: list[RecordError] = []
+    total = sum(1 for _ in _prepared(read(), skip_invalid=skip_invalid, photos=photos, bad=bad))
     report = ImportReport(source=source, format=fmt, dry_run=dry_run)
     report.outcomes += [Outcome(e.position, "invalid", "", reason=e.message) for e in bad]
-    for p in good:
-        p.tags = list(dict.fromkeys([*p.tags, *extra_tags]))
+
+    def good() -> Iterator[Prepared]:
+        for p in _prepared(read(), skip_invalid=True, photos=photos):
+            if extra_tags:
+                p.tags = list(dict.fromkeys([*p.tags, *extra_tags]))
+            yield p
+
     try:
         with store.transaction():
-            _apply(store, good, on_duplicate, report, progress)
+            _apply(store, good(), total, on_duplicate, report, progress)
             if dry_run:
                 raise _DryRun("dry run: rolled back")
     except _DryRun:
@@ -274,7 +291,8 @@ class _DryRun(MinicrmError):
 
 def _apply(
     store: Store,
-    good: list[Prepared],
+    good: Iterable[Prepared],
+    total: int,
     policy: str,
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
@@ -285,7 +303,7 @@ def _apply(
     company_ids: dict[str, int] = {}
     for number, p in enumerate(good, start=1):
         if progress and number % 500 == 0:
-            progress(number, len(good))
+            progress(number, total)
         match = None if policy == "new" else _match(store, p, index)
         if match is None and pending and _touches(p, pending_names):
             _flush(store, pending, index, report, company_ids)
@@ -320,20 +338,29 @@ def _apply(
         )
     _flush(store, pending, index, report, company_ids)
     if progress:
-        progress(len(good), len(good))
+        progress(total, total)
 
 
 def _keys(p: Prepared) -> set[str]:
-    keys = {"n:" + validate.key(p.name)}
-    keys.update("e:" + key for _l, _v, key in p.items["emails"])
+    """What a later record could match this one by (see :func:`_match`): its uid, its
+    emails, and its name, marked by whether it has emails (a name only matches where
+    one of the two sides has none)."""
+    keys = {"e:" + key for _l, _v, key in p.items["emails"]}
     if p.uid:
         keys.add("u:" + p.uid)
+    name = validate.key(p.name)
+    keys.add(("n+:" if p.items["emails"] else "n-:") + name)
     return keys
 
 
 def _touches(p: Prepared, pending_keys: set[str]) -> bool:
     """Would ``p`` match a contact still waiting in the batch? Then flush first."""
-    return bool(_keys(p) & pending_keys)
+    keys = {k for k in _keys(p) if not k.startswith("n")}
+    name = validate.key(p.name)
+    keys.add("n-:" + name)
+    if not p.items["emails"]:
+        keys.add("n+:" + name)
+    return bool(keys & pending_keys)
 
 
 def _company_id(store: Store, name: str | None, cache: dict[str, int]) -> int | None:
@@ -496,9 +523,12 @@ def import_source(
 
         if jsondump.is_dump(data) and on_duplicate == "merge" and dump_queries.is_empty(store):
             return _restore(store, data, label, dry_run)
-    records = sources.records(
-        chosen, texts, mapping=column_map, csv_kind="auto" if fmt == "auto" else chosen
-    )
+
+    def records() -> Records:  # read afresh for each of the two passes
+        return sources.records(
+            chosen, texts, mapping=column_map, csv_kind="auto" if fmt == "auto" else chosen
+        )
+
     return run_import(
         store,
         records,

@@ -19,6 +19,13 @@ def contact_by_name(store: Store, name_key: str) -> int | None:
     return store.scalar("SELECT min(id) FROM contacts WHERE name_key = ?", [name_key])
 
 
+def has_emails(store: Store, contact_id: int) -> bool:
+    return (
+        store.scalar("SELECT 1 FROM contact_emails WHERE contact_id = ? LIMIT 1", [contact_id])
+        is not None
+    )
+
+
 def child_rows(store: Store, table: str, contact_id: int) -> list[Row]:
     return store.query(
         f'SELECT * FROM "{table}" WHERE contact_id = ? ORDER BY position, id', [contact_id]
