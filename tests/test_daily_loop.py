@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def berlin(monkeypatch):
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("berlin")
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ import pytest
 
 import minicrm
 
-
-@pytest.fixture(autouse=True)
-def berlin(monkeypatch):
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("berlin")
 
 
 @pytest.fixture

@@ -271,16 +271,27 @@ def _add_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) 
             )
         seen.add(item_key)
         position += 1
-        row: dict[str, object] = {
-            "contact_id": contact_id,
-            "label": label,
-            "value": value,
-            "position": position,
-        }
-        if spec.key:
-            row["value_key"] = item_key
-        store.insert(spec.table, row)
+        store.insert(
+            spec.table,
+            child_row(contact_id, label, value, position, item_key if spec.key else None),
+        )
     return bool(values)
+
+
+def child_row(
+    contact_id: int, label: str | None, value: str, position: int, value_key: str | None
+) -> dict[str, object]:
+    """A row of a contact's emails, phones, addresses, URLs or dates (value_key only for
+    the kinds that are looked up by it: emails and phones)."""
+    row: dict[str, object] = {
+        "contact_id": contact_id,
+        "label": label,
+        "value": value,
+        "position": position,
+    }
+    if value_key is not None:
+        row["value_key"] = value_key
+    return row
 
 
 def _remove_items(store: Store, contact_id: int, kind: str, values: Sequence[str]) -> bool:

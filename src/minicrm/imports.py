@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minicrm import clock, companies, validate
+from minicrm.contacts import child_row
 from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.ids import new_uid
 from minicrm.interchange import Incoming, RecordError
@@ -402,15 +403,9 @@ def _flush(
         children = []
         for contact_id, p in zip(ids, pending, strict=True):
             for position, (label, value, key) in enumerate(p.items[_kind]):
-                child: dict[str, object] = {
-                    "contact_id": contact_id,
-                    "label": label,
-                    "value": value,
-                    "position": position,
-                }
-                if keyer:
-                    child["value_key"] = key
-                children.append(child)
+                children.append(
+                    child_row(contact_id, label, value, position, key if keyer else None)
+                )
         store.insert_many(table, children)
     store.insert_many(
         "contact_tags",
@@ -452,15 +447,9 @@ def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, in
             if key in have:
                 continue
             position += 1
-            child: dict[str, object] = {
-                "contact_id": contact_id,
-                "label": label,
-                "value": value,
-                "position": position,
-            }
-            if keyer:
-                child["value_key"] = key
-            store.insert(table, child)
+            store.insert(
+                table, child_row(contact_id, label, value, position, key if keyer else None)
+            )
             have.add(key)
             changed = True
     tags = queries.tags_of(store, contact_id)
