@@ -236,3 +236,55 @@ def test_vdir_file_names_cannot_escape(tmp_path):
     for hostile in ("../../.bashrc", "a/b", "..", ".hidden"):
         name = exports.vdir_name(hostile)
         assert "/" not in name and not name.startswith(".")
+
+
+def test_own_csv_export_imports_back_with_everything(run, tmp_path):
+    run(
+        "add",
+        "Ann Lee",
+        "--email",
+        "work:ann@x.io",
+        "--phone",
+        "+1 555 0100",
+        "--stage",
+        "lead",
+        "--source",
+        "fair",
+        "--every",
+        "2w",
+        "--tag",
+        "vip",
+        "--set",
+        "k=v",
+        "--notes",
+        "Likes tea",
+    )
+    run("add", "Ann Lee", "--email", "other-ann@y.io")
+    run("archive", "#2")
+    exported = tmp_path / "out.csv"
+    run("export", "--format", "csv", "--archived", "-o", str(exported))
+    other = tmp_path / "other.db"
+    report = json.loads(run("--db", str(other), "import", str(exported), "--json").stdout)
+    assert report["created"] == 2 and report["format"] == "csv"
+    people = run.json("--db", str(other), "ls", "--all", "--sort", "id")
+    first, second = people
+    assert first["emails"] == [{"label": "work", "value": "ann@x.io"}]
+    assert (first["stage"], first["source"], first["keep_in_touch_days"]) == ("lead", "fair", 14)
+    assert first["tags"] == ["vip"] and first["custom"] == {"k": "v"}
+    assert second["archived"] is True and second["emails"][0]["value"] == "other-ann@y.io"
+
+
+def test_an_old_or_odd_birthday_is_kept_as_text(run, tmp_path):
+    card = tmp_path / "old.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+    )
+    run("import", str(card))
+    ada = run.json("show", "ada")
+    assert ada["birthday"] is None and ada["custom"]["birthday_text"] == "1815-12-10"
+
+
+def test_notes_on_the_card_and_settable(run):
+    run("add", "Ann", "--notes", "Met at the fair\nlikes tea")
+    assert "Met at the fair" in run("show", "ann").stdout
+    assert run.json("edit", "ann", "--set", "notes=")["notes"] is None

@@ -34,6 +34,7 @@ FIELD_NAMES = {
     "every": "cadence_days",
     "cadence": "cadence_days",
     "keep_in_touch_days": "cadence_days",
+    "notes": "notes",
 }
 
 SORT_KEYS = tuple(queries.CONTACT_SORTS)
@@ -204,6 +205,11 @@ def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, i
 # -- writing ----------------------------------------------------------------------------
 
 
+def stage(value: str) -> str:
+    """A stage name checked against the configured list."""
+    return _stage(value)
+
+
 def _stage(value: str) -> str:
     from minicrm.config import load_config  # tomllib: only when a stage is given
 
@@ -237,6 +243,10 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
             columns["stage"] = _stage(value) if value else None
         elif column == "cadence_days":
             columns["cadence_days"] = validate.cadence(value)
+        elif column == "notes":
+            columns["notes"] = validate.text(
+                raw or "", "notes", multiline=True, max_len=validate.MAX_TEXT
+            )
         else:
             max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
             columns[column] = validate.text(value, name, max_len=max_len)

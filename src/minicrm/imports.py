@@ -33,7 +33,17 @@ CHILD_KINDS = (
     ("urls", "contact_urls", validate.url, None),
     ("dates", "contact_dates", validate.important_date, None),
 )
-SCALARS = ("given_name", "family_name", "nickname", "title", "birthday", "notes")
+SCALARS = (
+    "given_name",
+    "family_name",
+    "nickname",
+    "title",
+    "birthday",
+    "notes",
+    "stage",
+    "source",
+    "cadence_days",
+)
 
 
 @dataclass(slots=True)
@@ -50,6 +60,7 @@ class Prepared:
     uid: str | None
     vcard_extra: list[str]
     photo: str | None
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,13 +121,23 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
     if not (name or "").strip():
         name = record.company or (record.emails[0][1] if record.emails else "")
     clean_name = validate.required_name(name or "")
-    fields: dict[str, str | None] = {}
+    fields: dict[str, Any] = {}
+    custom_extra: dict[str, str] = {}
     for key in SCALARS:
-        raw = getattr(record, key)
+        raw = record.cadence if key == "cadence_days" else getattr(record, key)
         if raw is None or not str(raw).strip():
             continue
         if key == "birthday":
-            fields[key] = _birthday(str(raw))
+            try:
+                fields[key] = _birthday(str(raw))
+            except InvalidInput:  # "circa 1800", 1815-03-01: kept as text, not refused
+                custom_extra["birthday_text"] = str(raw).strip()
+        elif key == "stage":
+            from minicrm.contacts import stage as check_stage
+
+            fields[key] = check_stage(str(raw))
+        elif key == "cadence_days":
+            fields[key] = validate.cadence(str(raw))
         elif key == "notes":
             fields[key] = validate.text(
                 str(raw), "notes", multiline=True, max_len=validate.MAX_TEXT
@@ -138,7 +159,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         items[kind] = cleaned
     tags = list(dict.fromkeys(validate.tag(t) for t in record.tags if t and t.strip()))
     custom = {}
-    for key, value in record.custom.items():
+    for key, value in {**custom_extra, **record.custom}.items():
         clean_key = validate.custom_key(_custom_name(key))
         clean_value = validate.text(str(value), f"field {clean_key}", multiline=True)
         if clean_value is not None:
@@ -152,6 +173,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         else None
     )
     return Prepared(
+        archived=bool(record.archived),
         position=record.position,
         name=clean_name,
         fields=fields,
@@ -393,6 +415,7 @@ def _flush(
             "custom": json.dumps(p.custom, ensure_ascii=False, sort_keys=True),
             "vcard_extra": json.dumps(p.vcard_extra, ensure_ascii=False),
             "photo": p.photo,
+            "archived": int(p.archived),
             "created_at": stamp,
             "updated_at": stamp,
         }
@@ -510,7 +533,8 @@ def import_source(
         data = sources.load_json(*texts[0])
         from minicrm.store import dump as dump_queries
 
-        if jsondump.is_dump(data) and on_duplicate == "merge" and dump_queries.is_empty(store):
+        plain = on_duplicate == "merge" and not list(tags) and photos == "keep"
+        if jsondump.is_dump(data) and plain and dump_queries.is_empty(store):
             return _restore(store, data, label, dry_run)
 
     def records() -> Records:  # read afresh for each of the two passes
@@ -534,8 +558,11 @@ def import_source(
 
 def _restore(store: Store, data: dict[str, Any], label: str, dry_run: bool) -> ImportReport:
     from minicrm import exports
+    from minicrm.formats import jsondump
+    from minicrm.store.schema import DATA_TABLES
 
     report = ImportReport(source=label, format="json (restore)", dry_run=dry_run)
+    jsondump.check_dump(data, DATA_TABLES)
     contacts = data.get("tables", {}).get("contacts", [])
     if not dry_run:
         exports.restore(store, data)

@@ -30,6 +30,10 @@ class Incoming:
     dates: list[Labelled] = field(default_factory=list)  # (label, date) e.g. anniversary
     tags: list[str] = field(default_factory=list)
     notes: str | None = None
+    stage: str | None = None
+    source: str | None = None
+    cadence: str | None = None  # keep-in-touch cadence as typed: 30, 30d, 2w
+    archived: bool | None = None
     uid: str | None = None
     custom: dict[str, str] = field(default_factory=dict)
     vcard_extra: list[str] = field(default_factory=list)  # unmodelled vCard lines, kept

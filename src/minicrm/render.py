@@ -318,6 +318,8 @@ def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
         pairs.append(("Keep in touch", f"every {c.cadence_days} days"))
     for name, value in sorted(c.custom.items()):
         pairs.append((name, value))
+    if c.notes:
+        pairs.append(("Notes", c.notes))
     if c.archived:
         pairs.append(("Archived", "yes"))
     pairs.append(("Created", c.created_at))

@@ -137,6 +137,9 @@ def add(
     every: EveryOpt = None,
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+    ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
     set_: SetOpt = None,
@@ -152,6 +155,7 @@ def add(
             every=every,
             source=source,
             nickname=nickname,
+            notes=notes,
             given=given,
             family=family,
         ),
@@ -253,6 +257,9 @@ def edit(
     every: EveryOpt = None,
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+    ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
     add_email: Annotated[
@@ -322,6 +329,7 @@ def edit(
             every=every,
             source=source,
             nickname=nickname,
+            notes=notes,
             given=given,
             family=family,
         ),

@@ -212,7 +212,7 @@ def export(
     )
     if vdir is not None:
         count = exports.write_vdir(vdir, selected, version=version, include_photo=not no_photos)
-        render.message(f"Wrote {count} vCard files to {vdir}")
+        render.message(f"Wrote {count} vCard file{'s' if count != 1 else ''} to {vdir}")
         return
     text = exports.render(
         store,
@@ -224,6 +224,8 @@ def export(
         raw=raw,
     )
     if output is None:
+        if render.stdout_is_terminal():  # exact in files and pipes; never steers a terminal
+            text = render.visible(text.replace("\r\n", "\n"), one_line=False)
         sys.stdout.write(text)
     else:
         exports.write_file(output, text)

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from minicrm.errors import InvalidInput
 from minicrm.interchange import Incoming, RecordError
@@ -51,7 +51,7 @@ FIELDS = (
     "custom:KEY",
 )
 LABELLED_FIELDS = ("email", "phone", "address", "url", "date")  # take FIELD:LABEL in --map
-KINDS = ("auto", "csv", "google", "outlook")
+KINDS = ("auto", "csv", "google", "outlook", "minicrm")
 
 FIELD_SIZE_LIMIT = 10 * 1024 * 1024
 MULTI_SEP = " ::: "  # Google joins several values of one cell with this
@@ -456,8 +456,10 @@ def _outlook(column: str) -> _Target | None:
 
 
 def detect_kind(header: list[str]) -> str:
-    """``google``, ``outlook`` or ``csv`` (anything else) from the header row."""
+    """``minicrm``, ``google``, ``outlook`` or ``csv`` (anything else) from the header row."""
     cells = {" ".join(c.replace("\ufeff", "").lower().split()) for c in header}
+    if {"uid", "name", "emails", "phones", "keep_in_touch_days"} <= cells:
+        return "minicrm"
     first = bool(cells & {"given name", "first name"})
     numbered = any(_GOOGLE_NUMBERED.fullmatch(c) for c in cells)
     google_only = {"group membership", "file as", "organization name", "phonetic first name"}
@@ -770,6 +772,11 @@ def parse_csv(
             header = [c.replace("\ufeff", "").strip() for c in cells]
             if kind == "auto":
                 kind = detect_kind(header)
+            if kind == "minicrm" and not mapping:
+                yield from _minicrm_rows(reader, header, where)
+                return
+            if kind == "minicrm":
+                kind = "csv"
             columns, known = _plan(header, kind, mapping or {})
             if not known:
                 yield RecordError(
@@ -794,6 +801,65 @@ def parse_csv(
                 if value:
                     row.put(column, value)
         yield row.finish(cells)
+
+
+def _labelled_cell(value: str) -> list[tuple[str | None, str]]:
+    """``work:jane@acme.io; home@x.org`` (minicrm's own CSV) -> [(label, value), ...]."""
+    items: list[tuple[str | None, str]] = []
+    for part in value.split("; "):
+        if not part.strip():
+            continue
+        head, sep, rest = part.partition(":")
+        if sep and re.fullmatch(r"[a-z][a-z0-9_-]{0,23}", head) and not rest.startswith("//"):
+            items.append((head, rest))
+        else:
+            items.append((None, part))
+    return items
+
+
+def _minicrm_rows(reader: Any, header: list[str], where: str) -> Iterator[Incoming | RecordError]:
+    """Read back minicrm's own CSV (``ls --format csv``, ``export --format csv``)."""
+    import json
+
+    line = reader.line_num
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        position = f"line {start}{where}"
+        row = {
+            name: _unguard(cells[i]).strip() if i < len(cells) else ""
+            for i, name in enumerate(header)
+        }
+        try:
+            custom = json.loads(row.get("custom") or "{}")
+            if not isinstance(custom, dict):
+                raise ValueError("custom is not an object")
+        except ValueError as exc:
+            yield RecordError(position, f"the custom column is not a JSON object: {exc}")
+            continue
+        yield Incoming(
+            position=position,
+            name=row.get("name") or None,
+            given_name=row.get("given_name") or None,
+            family_name=row.get("family_name") or None,
+            nickname=row.get("nickname") or None,
+            title=row.get("title") or None,
+            company=row.get("company") or None,
+            emails=_labelled_cell(row.get("emails", "")),
+            phones=_labelled_cell(row.get("phones", "")),
+            urls=_labelled_cell(row.get("urls", "")),
+            addresses=_labelled_cell(row.get("addresses", "")),
+            dates=_labelled_cell(row.get("dates", "")),
+            birthday=row.get("birthday") or None,
+            tags=[t for t in row.get("tags", "").split(",") if t.strip()],
+            stage=row.get("stage") or None,
+            source=row.get("source") or None,
+            cadence=row.get("keep_in_touch_days") or None,
+            archived=row.get("archived") == "yes" if row.get("archived") else None,
+            uid=row.get("uid") or None,
+            custom={str(k): str(v) for k, v in custom.items()},
+        )
 
 
 # -- writing ------------------------------------------------------------------------------
