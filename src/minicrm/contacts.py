@@ -39,6 +39,16 @@ FIELD_NAMES = {
 
 SORT_KEYS = tuple(queries.CONTACT_SORTS)
 
+# The field terms `ls` takes, with an example each.
+LS_FIELDS = {
+    "tag": "tag:vip",
+    "company": "company:acme",
+    "stage": "stage:lead",
+    "email": "email:@acme.io",
+    "stale": "stale:yes",
+    "archived": "archived:all",
+}
+
 
 @dataclass(frozen=True)
 class _Kind:
@@ -168,9 +178,46 @@ def list_contacts(
     sort: str = "name",
     reverse: bool = False,
     limit: int | None = None,
+    terms: Sequence[str] = (),
+    on: object = None,
 ) -> list[Contact]:
     """Contacts matching every filter. ``archived``: False (default) hides archived
-    contacts, True shows only them, None shows all."""
+    contacts, True shows only them, None shows all. ``terms`` are what `ls` takes as
+    arguments: field terms (tag:vip, company:acme, stage:lead, email:@acme.io,
+    stale:yes|no, archived:yes|no|all) and words matched against names and emails."""
+    words = [query] if query else []
+    tags = list(tags)
+    email_key = stale = None
+    for term in terms:
+        name, sep, value = term.partition(":")
+        field_name = name.lower()
+        if not sep or field_name not in LS_FIELDS:
+            words.append(term)
+            continue
+        value = value.strip()
+        if not value:
+            raise InvalidInput(f"{field_name}: needs a value", hint=f"e.g. {LS_FIELDS[field_name]}")
+        if field_name == "tag":
+            tags.append(value)
+        elif field_name == "company":
+            company = value
+        elif field_name == "stage":
+            stage = value
+        elif field_name == "email":
+            email_key = validate.email_key(value)
+        elif field_name in ("stale", "archived"):
+            choice = value.lower()
+            allowed = ("yes", "no", "all") if field_name == "archived" else ("yes", "no")
+            if choice not in allowed:
+                raise InvalidInput(
+                    f"{field_name}:{value} is not one of {', '.join(allowed)}",
+                    hint=f"e.g. {LS_FIELDS[field_name]}",
+                )
+            if field_name == "stale":
+                stale = choice == "yes"
+            else:
+                archived = {"yes": True, "no": False, "all": None}[choice]
+    query = " ".join(words) or None
     if sort not in queries.CONTACT_SORTS:
         raise InvalidInput(f"cannot sort by {sort!r}", hint=f"one of: {', '.join(SORT_KEYS)}")
     if limit is not None and limit < 0:
@@ -187,6 +234,15 @@ def list_contacts(
         )
         if company is not None:
             flt.company_id = refs.company_id(store, company)
+        flt.email_key = email_key
+        if stale is not None:
+            from minicrm import views  # views imports this module
+
+            stale_ids = {item.contact.id for item in views.stale(store, on=on)}  # type: ignore[arg-type]
+            if stale:
+                flt.ids = sorted(stale_ids)
+            else:
+                flt.exclude_ids = sorted(stale_ids)
         return _build(queries.contact_rows(store, flt), store)
 
 

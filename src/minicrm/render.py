@@ -442,3 +442,44 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) -> Any:
+    """A snippet with its matches in bold on a terminal, between [ ] in plain output."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for start, end in highlights:
+        pieces += [(text[last:start], False), (text[start:end], True)]
+        last = end
+    pieces.append((text[last:], False))
+    if not terminal:
+        return "".join(f"[{visible(p)}]" if hit else visible(p) for p, hit in pieces)
+    from rich.text import Text
+
+    out = Text()
+    for piece, hit in pieces:
+        out.append(visible(piece), style="bold" if hit else None)
+    return out
+
+
+def print_search_results(results: Sequence[Any]) -> None:
+    """Each contact (best first) with where it matched, the match highlighted."""
+    terminal = stdout_is_terminal()
+    console = _console() if terminal else None
+    for result in results:
+        who = f"#{result.contact.id} {result.contact.name}" if result.contact else "(no contact)"
+        if console is not None:
+            from rich.text import Text
+
+            console.print(Text(visible(who), style="bold"))
+        else:
+            print(visible(who))
+        for hit in result.hits:
+            label = f"  {hit.kind} #{hit.id}: " if hit.kind != "contact" else "  "
+            snippet = _marked(hit.text.replace("\n", " "), hit.highlights, terminal)
+            if console is not None:
+                from rich.text import Text
+
+                console.print(Text(visible(label)) + snippet)
+            else:
+                print(visible(label) + snippet)

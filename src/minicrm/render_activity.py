@@ -349,3 +349,18 @@ def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
             [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
             title="Latest interactions",
         )
+
+
+# -- search -----------------------------------------------------------------------------
+
+
+def print_search(results: Sequence, fmt: str) -> None:  # Sequence[search.Result]
+    if fmt == "json":
+        write_json([r.to_dict() for r in results])
+        return
+    if not results:
+        nothing("Nothing matches.")
+        return
+    from minicrm.render import print_search_results
+
+    print_search_results(results)

@@ -193,11 +193,13 @@ from minicrm.cli import (  # noqa: E402
     database,
     digest,
     interchange,
+    search,
     views,
 )
 
 contacts.register(app)
 interchange.register(app)
+search.register(app)
 activity.register(app)
 views.register(app)
 digest.register(app)

@@ -180,9 +180,13 @@ def add(
 
 def ls(
     ctx: typer.Context,
-    query: Annotated[
-        str | None,
-        typer.Argument(metavar="QUERY", help="Only contacts whose name or email contains this."),
+    terms: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[TERM]...",
+            help="Field terms (tag:vip, company:acme, stage:lead, email:@acme.io, stale:yes, "
+            "archived:all) and words that names or emails must contain.",
+        ),
     ] = None,
     tag: Annotated[
         Multi,
@@ -197,21 +201,26 @@ def ls(
     archived: Annotated[bool, typer.Option("--archived", help="Only archived contacts.")] = False,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Archived contacts too.")] = False,
     sort: Annotated[
-        str, typer.Option("--sort", help="name, id, created, updated, company or stage.")
+        str,
+        typer.Option(
+            "--sort", help="name, id, created, updated, company, stage or last-contacted."
+        ),
     ] = "name",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    on: OnOpt = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
     raw: RawOpt = False,
 ) -> None:
-    """List contacts (archived ones are hidden unless --archived or --all)."""
+    """List contacts, filtered by field terms and words (archived ones are hidden unless
+    --archived, --all or archived:all)."""
     out = output_format(json_, fmt)
     if archived and all_:
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
     found = domain.list_contacts(
         store_of(ctx),
-        query=query,
+        terms=terms or [],
         tags=tag or [],
         company=company,
         stage=stage,
@@ -219,6 +228,7 @@ def ls(
         sort=sort.lower(),
         reverse=reverse,
         limit=limit,
+        on=on_when(on),
     )
     render.print_contacts(found, out, raw=raw)
 

@@ -110,6 +110,9 @@ class Store:
         self._depth = 0
         self._changeset_id: int | None = None
         self._columns: dict[str, list[str]] = {}
+        # what this transaction touched, for the full-text index (store/search.py)
+        self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
+        self._dirty_companies: set[int] = set()
 
     # -- reading --------------------------------------------------------------------
 
@@ -185,6 +188,7 @@ class Store:
             raise
         else:
             try:
+                self._refresh_search()
                 self._execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
@@ -193,6 +197,9 @@ class Store:
         finally:
             self._depth = 0
             self._changeset_id = None
+            for ids in self._dirty.values():
+                ids.clear()
+            self._dirty_companies.clear()
 
     @property
     def in_transaction(self) -> bool:
@@ -211,7 +218,10 @@ class Store:
             [values[c] for c in cols],
         )
         row_id = int(cursor.lastrowid or 0)
-        self._record("insert", table, row_id, None, self.get(table, row_id))
+        after = self.get(table, row_id)
+        self._record("insert", table, row_id, None, after)
+        assert after is not None
+        self._touch(table, after)
         return row_id
 
     def insert_many(self, table: str, rows: Sequence[Row]) -> list[int]:
@@ -244,6 +254,8 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
         self._record_many(table, ids)
+        for row_id, row in zip(ids, rows, strict=True):
+            self._touch(table, {**row, "id": row_id})
         return ids
 
     def _record_many(self, table: str, ids: list[int]) -> None:
@@ -296,7 +308,11 @@ class Store:
             f'UPDATE "{table}" SET {assignments} WHERE id = ?',
             [*(changes[c] for c in cols), row_id],
         )
-        self._record("update", table, row_id, before, self.get(table, row_id))
+        after = self.get(table, row_id)
+        self._record("update", table, row_id, before, after)
+        self._touch(table, before)
+        assert after is not None
+        self._touch(table, after)
         return True
 
     def append_log(self, table: str, values: Row) -> int:
@@ -320,6 +336,31 @@ class Store:
             return
         self._execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
         self._record("delete", table, row_id, before, None)
+        self._touch(table, before)
+
+    # -- the full-text index --------------------------------------------------------
+
+    def _touch(self, table: str, row: Row) -> None:
+        """Note which searchable item a written row belongs to."""
+        if table == "contacts":
+            self._dirty[1].add(row["id"])
+        elif table in CONTACT_CHILD_TABLES and table != "interaction_contacts":
+            self._dirty[1].add(row["contact_id"])
+        elif table == "companies":
+            self._dirty_companies.add(row["id"])
+        elif table == "interactions":
+            self._dirty[2].add(row["id"])
+        elif table == "followups":
+            self._dirty[3].add(row["id"])
+
+    def _refresh_search(self) -> None:
+        if any(self._dirty.values()) or self._dirty_companies:
+            from minicrm.store import search
+
+            try:
+                search.reindex(self, self._dirty, self._dirty_companies)
+            except sqlite3.Error as exc:
+                raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
     # -- internals ------------------------------------------------------------------
 

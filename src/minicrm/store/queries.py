@@ -15,6 +15,8 @@ CONTACT_SORTS = {
     "updated": "c.updated_at, c.id",
     "company": "co.name_key IS NULL, co.name_key, c.name_key, c.id",
     "stage": "c.stage IS NULL, c.stage, c.name_key, c.id",
+    # longest without contact first (never contacted before anyone)
+    "last-contacted": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.id",
 }
 
 _CONTACT_SELECT = """
@@ -30,7 +32,9 @@ class ContactFilter:
     stage: str | None = None
     archived: bool | None = False  # None: both
     text_key: str | None = None  # matches name or email, already key()-normalised
+    email_key: str | None = None  # part of an email, casefolded
     ids: Sequence[int] | None = None
+    exclude_ids: Sequence[int] = ()
     sort: str = "name"
     reverse: bool = False
     limit: int | None = None
@@ -58,6 +62,14 @@ def contact_rows(store: Store, flt: ContactFilter) -> list[Row]:
             "(SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0))"
         )
         params += [flt.text_key, flt.text_key]
+    if flt.exclude_ids:
+        where.append(f"c.id NOT IN ({', '.join('?' for _ in flt.exclude_ids)})")
+        params += list(flt.exclude_ids)
+    if flt.email_key:
+        where.append(
+            "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)"
+        )
+        params.append(flt.email_key)
     if flt.ids is not None:
         where.append(f"c.id IN ({', '.join('?' for _ in flt.ids) or 'NULL'})")
         params += list(flt.ids)

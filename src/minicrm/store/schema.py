@@ -317,3 +317,34 @@ def _interchange(db: Any) -> None:
     minicrm does not model (kept for a lossless round trip), and the photo."""
     for statement in INTERCHANGE_SCHEMA:
         db.execute(statement)
+
+
+# The full-text index: one row per contact (rowid id*4+1), interaction (id*4+2) and
+# follow-up (id*4+3); kept in step by the Store at every commit (store/search.py).
+SEARCH_SCHEMA = [
+    """
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        kind UNINDEXED,
+        item_id UNINDEXED,
+        contact_id UNINDEXED,
+        name,
+        emails,
+        phones,
+        tags,
+        company,
+        body,
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+]
+
+
+@migration("0005_search")
+def _search(db: Any) -> None:
+    """Full-text search over contacts, interactions and follow-ups, built for what exists."""
+    for statement in SEARCH_SCHEMA:
+        db.execute(statement)
+    from minicrm.store.search import rebuild_sql
+
+    for statement in rebuild_sql():
+        db.execute(statement)

@@ -1,0 +1,33 @@
+"""minicrm search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm import render_activity
+from minicrm import search as domain
+from minicrm.cli.common import JsonOpt, store_of
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+
+
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help='Words, pric*, "a phrase", AND/OR/NOT, ( ), and field terms tag:, company:, stage:, email:, phone:, name:.',
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many contacts.")] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """Full-text search over contacts, notes and follow-ups, best match first, grouped by
+    contact. Accents and case do not matter."""
+    results = domain.search(store_of(ctx), " ".join(words), limit=limit)
+    render_activity.print_search(results, "json" if json_ else "table")
