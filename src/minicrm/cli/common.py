@@ -34,6 +34,15 @@ RawOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+# The contact filters that ls and export share.
+TagFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
+]
+CompanyFilterOpt = Annotated[
+    str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+]
+StageFilterOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts in this stage.")]
 
 
 def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:

@@ -9,10 +9,13 @@ import typer
 from minicrm import contacts as domain
 from minicrm import render
 from minicrm.cli.common import (
+    CompanyFilterOpt,
     FormatOpt,
     JsonOpt,
     OnOpt,
     RawOpt,
+    StageFilterOpt,
+    TagFilterOpt,
     YesOpt,
     confirm,
     interactive,
@@ -188,16 +191,9 @@ def ls(
             "archived:all) and words that names or emails must contain.",
         ),
     ] = None,
-    tag: Annotated[
-        Multi,
-        typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
-    ] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
-    ] = None,
-    stage: Annotated[
-        str | None, typer.Option("--stage", help="Only contacts in this stage.")
-    ] = None,
+    tag: TagFilterOpt = None,
+    company: CompanyFilterOpt = None,
+    stage: StageFilterOpt = None,
     archived: Annotated[bool, typer.Option("--archived", help="Only archived contacts.")] = False,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Archived contacts too.")] = False,
     sort: Annotated[

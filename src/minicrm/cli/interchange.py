@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from minicrm import contacts, exports, imports, render
-from minicrm.cli.common import JsonOpt, RawOpt, store_of
+from minicrm.cli.common import (
+    CompanyFilterOpt,
+    JsonOpt,
+    RawOpt,
+    StageFilterOpt,
+    TagFilterOpt,
+    store_of,
+)
 from minicrm.errors import InvalidInput
 
 
@@ -170,16 +177,9 @@ def export(
         str | None,
         typer.Option("--query", "-q", help="Only contacts whose name or email contains this."),
     ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
-    ] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
-    ] = None,
-    stage: Annotated[
-        str | None, typer.Option("--stage", help="Only contacts in this stage.")
-    ] = None,
+    tag: TagFilterOpt = None,
+    company: CompanyFilterOpt = None,
+    stage: StageFilterOpt = None,
     archived: Annotated[
         bool | None,
         typer.Option(
