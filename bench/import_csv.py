@@ -20,12 +20,53 @@ import tempfile
 import time
 from pathlib import Path
 
-FIRST = ["Ann", "Bob", "Chen", "Dana", "Eli", "Fatma", "Goran", "Hana", "Ivan", "Jae-won",
-         "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Zoë"]
-LAST = ["Lee", "Smith", "Okafor", "Müller", "García", "Kowalski", "Nguyen", "Rossi", "Sato",
-        "Haddad", "Novak", "Silva", "Kim", "Brown", "Dubois", "Ivanova", "Patel", "Cohen"]
-COMPANIES = [f"{w} {s}" for w in ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay")
-             for s in ("Ltd", "Inc", "GmbH", "Labs", "Group")]
+FIRST = [
+    "Ann",
+    "Bob",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Fatma",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jae-won",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Zoë",
+]
+LAST = [
+    "Lee",
+    "Smith",
+    "Okafor",
+    "Müller",
+    "García",
+    "Kowalski",
+    "Nguyen",
+    "Rossi",
+    "Sato",
+    "Haddad",
+    "Novak",
+    "Silva",
+    "Kim",
+    "Brown",
+    "Dubois",
+    "Ivanova",
+    "Patel",
+    "Cohen",
+]
+COMPANIES = [
+    f"{w} {s}"
+    for w in ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay")
+    for s in ("Ltd", "Inc", "GmbH", "Labs", "Group")
+]
 TAGS = ["vip", "lead", "customer", "partner", "conference-2026", "newsletter", "cold"]
 
 
@@ -33,15 +74,23 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "Tags", "Notes"])
+        writer.writerow(
+            ["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "Tags", "Notes"]
+        )
         for i in range(rows):
             first, last = rng.choice(FIRST), rng.choice(LAST)
-            writer.writerow([
-                first, last, f"{first.lower()}.{last.lower()}.{i}@example.org".replace(" ", ""),
-                f"+1 555 {i:07d}", rng.choice(COMPANIES), rng.choice(["CEO", "CTO", "Buyer", ""]),
-                ",".join(rng.sample(TAGS, rng.randint(0, 2))),
-                "Met at the fair" if rng.random() < 0.1 else "",
-            ])
+            writer.writerow(
+                [
+                    first,
+                    last,
+                    f"{first.lower()}.{last.lower()}.{i}@example.org".replace(" ", ""),
+                    f"+1 555 {i:07d}",
+                    rng.choice(COMPANIES),
+                    rng.choice(["CEO", "CTO", "Buyer", ""]),
+                    ",".join(rng.sample(TAGS, rng.randint(0, 2))),
+                    "Met at the fair" if rng.random() < 0.1 else "",
+                ]
+            )
 
 
 def main() -> None:
@@ -62,8 +111,10 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "minicrm", "import", str(source)], env=env, check=True)
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"import of {args.rows:,} CSV rows: {elapsed:.2f} s, peak RSS {peak_kib / 1024:.0f} MiB "
-          f"({source.stat().st_size / 1e6:.1f} MB file, database {db.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"import of {args.rows:,} CSV rows: {elapsed:.2f} s, peak RSS {peak_kib / 1024:.0f} MiB "
+        f"({source.stat().st_size / 1e6:.1f} MB file, database {db.stat().st_size / 1e6:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,245 @@
+"""The bare-Python references bench/run.py times minicrm against.
+
+Each is a small script run as ``python -c SCRIPT DB [ARGS]``: start Python, ``import
+sqlite3``, open the file, run the SQL that answers the same question as the minicrm
+command and print the rows (tab-separated, no alignment, no dataclasses, no Typer). They
+are what the same answer costs with nothing in between, so "ratio" is minicrm's
+overhead. They read what minicrm reads (same rows, same order, same limits); they do not
+validate input, resolve ambiguous references or handle errors.
+
+Run one by hand:  python -c "$(python bench/references.py due)" bench/data/bench.db 2026-11-22
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Shared: print rows as tab-separated lines.
+_HEAD = """\
+import sqlite3, sys
+db = sys.argv[1]
+conn = sqlite3.connect(db)
+out = sys.stdout.write
+def show(rows):
+    out("".join("\\t".join("" if v is None else str(v) for v in r) + "\\n" for r in rows))
+"""
+
+# The first email and phone and the latest interaction of a contact: what `due`, `stale`
+# and the digest call "reach".
+_REACH = """
+    (SELECT value FROM contact_emails WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT value FROM contact_phones WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT i.occurred_at || ' ' || i.kind || ': ' || i.body
+     FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id
+     WHERE ic.contact_id = c.id ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1)
+"""
+
+_FOLLOWUP_ORDER = (
+    "ORDER BY f.due_date, f.due_time IS NOT NULL, f.due_time, "
+    "CASE f.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, f.id"
+)
+
+# `minicrm --version`: the floor of starting Python at all.
+PASS = "pass"
+
+# `minicrm due`: open follow-ups due on or before today, with how to reach the contact.
+DUE = (
+    _HEAD
+    + f'''
+today = sys.argv[2]
+show(conn.execute("""
+SELECT f.id, f.due_date, f.due_time, f.title, c.display_name, {_REACH}
+FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
+WHERE f.status = 'open' AND f.due_date <= ? {_FOLLOWUP_ORDER}""", [today]))
+'''
+)
+
+# `minicrm ls tag:vip --limit 50`: the first 50 unarchived vip contacts by name, with
+# company, first email and phone, tags and stage.
+LS = (
+    _HEAD
+    + '''
+tag, limit = sys.argv[2], int(sys.argv[3])
+show(conn.execute("""
+SELECT c.id, c.display_name, co.name,
+    (SELECT value FROM contact_emails WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT value FROM contact_phones WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT group_concat(tag, ', ') FROM
+        (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)),
+    c.stage
+FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+WHERE c.archived = 0 AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)
+ORDER BY c.name_key, c.id LIMIT ?""", [tag, limit]))
+'''
+)
+
+# `minicrm show EMAIL`: the contact found by email, its card (company, emails, phones,
+# URLs, addresses, dates, tags), open follow-ups and the five latest interactions.
+SHOW = (
+    _HEAD
+    + f'''
+ref, today = sys.argv[2], sys.argv[3]
+(cid,) = conn.execute(
+    "SELECT DISTINCT contact_id FROM contact_emails WHERE value_key = ?", [ref.lower()]
+).fetchone()
+show(conn.execute(
+    "SELECT c.*, co.name FROM contacts c LEFT JOIN companies co ON co.id = c.company_id "
+    "WHERE c.id = ?", [cid]))
+for table in ("contact_emails", "contact_phones", "contact_urls", "contact_addresses",
+              "contact_dates"):
+    show(conn.execute(
+        f"SELECT label, value FROM {{table}} WHERE contact_id = ? ORDER BY position, id", [cid]))
+show(conn.execute("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [cid]))
+show(conn.execute("""
+SELECT f.id, f.due_date, f.due_time, f.title FROM followups f
+WHERE f.status = 'open' AND f.contact_id = ? {_FOLLOWUP_ORDER}""", [cid]))
+show(conn.execute("""
+SELECT i.id, i.occurred_at, i.kind, i.body
+FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id
+WHERE ic.contact_id = ? ORDER BY i.occurred_at DESC, i.id DESC LIMIT 5""", [cid]))
+'''
+)
+
+# `minicrm search WORD`: FTS5 hits best first, each hit's contacts (an interaction's
+# participants), until 20 contacts; up to 3 hits per contact, with snippets.
+SEARCH = (
+    _HEAD
+    + """
+word, limit = sys.argv[2], 20
+hits = {}
+cursor = conn.execute(
+    "SELECT kind, item_id, contact_id, snippet(search_index, -1, '[', ']', '…', 12) "
+    "FROM search_index WHERE search_index MATCH ? ORDER BY rank", ['"' + word + '"'])
+for kind, item_id, contact_id, snippet in cursor:
+    if kind == "interaction":
+        owners = [r[0] for r in conn.execute(
+            "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ? ORDER BY id",
+            [item_id])]
+    else:
+        owners = [contact_id if kind == "followup" else item_id]
+    for owner in owners:
+        if owner not in hits and len(hits) >= limit:
+            continue
+        hits.setdefault(owner, [])
+        if len(hits[owner]) < 3:
+            hits[owner].append((kind, item_id, snippet))
+    if len(hits) >= limit:
+        break
+for owner, found in hits.items():
+    name = conn.execute(
+        "SELECT display_name FROM contacts WHERE id = ?", [owner]).fetchone() if owner else None
+    out(f"#{owner} {name[0] if name else ''}\\n")
+    show(found)
+"""
+)
+
+# `minicrm digest`: follow-ups overdue, today and in the next 7 days with reach, contacts
+# past their keep-in-touch cadence (their own, else their tags' shortest) with reach, and
+# birthdays and dates in the next 8 days.
+DIGEST = (
+    _HEAD
+    + f'''
+from datetime import date, timedelta
+today = date.fromisoformat(sys.argv[2])
+show(conn.execute("""
+SELECT f.id, f.due_date, f.due_time, f.title, c.display_name, {_REACH}
+FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
+WHERE f.status = 'open' AND f.due_date <= ? {_FOLLOWUP_ORDER}""",
+    [(today + timedelta(days=7)).isoformat()]))
+show(conn.execute("""
+SELECT * FROM (
+    SELECT c.id, c.display_name, coalesce(c.cadence_days, t.days) AS cadence,
+        julianday(?) - julianday(date(coalesce(c.last_contacted_at, c.created_at))) AS since,
+        {_REACH}
+    FROM contacts c LEFT JOIN (
+        SELECT ct.contact_id, min(tc.days) AS days FROM contact_tags ct
+        JOIN tag_cadences tc ON tc.tag = ct.tag GROUP BY ct.contact_id
+    ) t ON t.contact_id = c.id
+    WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)
+) WHERE since > cadence ORDER BY cadence - since, display_name""", [today.isoformat()]))
+soon = []
+for cid, name, label, value in conn.execute("""
+    SELECT c.id, c.display_name, 'birthday', c.birthday FROM contacts c
+    WHERE c.archived = 0 AND c.birthday IS NOT NULL
+    UNION ALL
+    SELECT c.id, c.display_name, coalesce(d.label, 'date'), d.value
+    FROM contact_dates d JOIN contacts c ON c.id = d.contact_id WHERE c.archived = 0"""):
+    month, day = int(value[-5:-3]), int(value[-2:])
+    for year in (today.year, today.year + 1):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            when = date(year, 2, 28)
+        if when >= today:
+            break
+    if (when - today).days < 8:
+        soon.append(((when - today).days, name, label, when.isoformat(), cid))
+show(sorted(soon))
+'''
+)
+
+# `minicrm import FILE` (into a new database): copy an empty, migrated database, then
+# read the CSV and insert contacts, companies, emails, phones and tags with executemany in
+# one transaction, and index the new contacts for search. No validation, no matching,
+# no history rows: the floor for the same rows. argv: template, target, csv, index SQL.
+IMPORT = """\
+import csv, re, shutil, sqlite3, sys, unicodedata, uuid
+from datetime import datetime, timezone
+template, target, source, index_sql = sys.argv[1:5]
+shutil.copyfile(template, target)
+conn = sqlite3.connect(target, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("PRAGMA foreign_keys = ON")
+def key(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+contacts, emails, phones, tags, companies = [], [], [], [], {}
+with open(source, newline="", encoding="utf-8") as handle:
+    for cid, row in enumerate(csv.DictReader(handle), start=1):
+        name = f"{row['First Name']} {row['Last Name']}".strip()
+        company = row["Company"].strip() or None
+        if company and company not in companies:
+            companies[company] = (len(companies) + 1, str(uuid.uuid4()), company,
+                                  company.casefold(), stamp, stamp)
+        contacts.append((cid, str(uuid.uuid4()), name, key(name), row["First Name"] or None,
+                         row["Last Name"] or None, row["Job Title"] or None,
+                         companies[company][0] if company else None, row["Notes"] or None,
+                         stamp, stamp))
+        if row["Email"]:
+            emails.append((cid, row["Email"], row["Email"].casefold()))
+        if row["Phone"]:
+            phone = row["Phone"]
+            phones.append((cid, phone, ("+" if phone.startswith("+") else "")
+                           + re.sub(r"\\D", "", phone)))
+        tags.extend((cid, t.strip().lower()) for t in row["Tags"].split(",") if t.strip())
+conn.execute("BEGIN IMMEDIATE")
+conn.executemany("INSERT INTO companies (id, uid, name, name_key, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", companies.values())
+conn.executemany("INSERT INTO contacts (id, uid, display_name, name_key, given_name, "
+                 "family_name, title, company_id, notes, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", contacts)
+conn.executemany("INSERT INTO contact_emails (contact_id, value, value_key) VALUES (?, ?, ?)",
+                 emails)
+conn.executemany("INSERT INTO contact_phones (contact_id, value, value_key) VALUES (?, ?, ?)",
+                 phones)
+conn.executemany("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
+conn.execute(index_sql)
+conn.execute("COMMIT")
+print(f"imported {len(contacts)} contacts")
+"""
+
+SCRIPTS = {
+    "pass": PASS,
+    "due": DUE,
+    "ls": LS,
+    "show": SHOW,
+    "search": SEARCH,
+    "digest": DIGEST,
+    "import": IMPORT,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in SCRIPTS:
+        sys.exit(f"usage: python bench/references.py {{{','.join(SCRIPTS)}}}")
+    print(SCRIPTS[sys.argv[1]])
