@@ -148,6 +148,11 @@ def write_delimited(
 
 
 def _width(text: str) -> int:
+    """Terminal cells ``text`` takes: wide East Asian characters count two, combining
+    marks none. Plain ASCII (nearly every cell) is its length, without a per-character
+    Unicode lookup: that lookup made `due` spend 230 ms of 600 ms drawing 4,400 rows."""
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f":
