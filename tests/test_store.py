@@ -237,3 +237,26 @@ def test_damaged_file_is_a_database_error(run, db_path):
 
 def test_database_error_class():
     assert DatabaseError("x").exit_code == 6
+
+
+def test_version_answers_without_loading_the_command_tree():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.argv = ['minicrm', '--version']\n"
+        "from minicrm.__main__ import main\n"
+        "main()\n"
+        "print(sorted(m for m in ('typer', 'rich', 'sqlite3', 'minicrm.contacts') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == [f"minicrm {minicrm.__version__}", "[]"]
+
+
+def test_the_library_names_load_on_first_use():
+    assert minicrm.add_contact.__module__ == "minicrm.contacts"
+    assert "add_contact" in dir(minicrm)
+    with pytest.raises(AttributeError):
+        _ = minicrm.no_such_name

@@ -7,62 +7,67 @@ The CLI is a thin layer over these functions; a script can call them directly::
     jane = minicrm.add_contact(store, "Jane Doe", minicrm.ContactChanges(
         add={"emails": ["jane@acme.io"]}, fields={"company": "Acme"}, add_tags=["vip"]))
     minicrm.list_contacts(store, tags=["vip"])
+
+The names below are imported on first use (PEP 562), so ``import minicrm`` costs next to
+nothing and ``minicrm --version`` does not pay for the whole library.
 """
 
-from minicrm.companies import add_company, edit_company, get_company, list_companies, remove_company
-from minicrm.contacts import (
-    ContactChanges,
-    add_contact,
-    get_contact,
-    list_contacts,
-    remove_contact,
-    set_archived,
-    tag_contacts,
-    update_contact,
-)
-from minicrm.errors import (
-    Ambiguous,
-    Conflict,
-    DatabaseBusy,
-    DatabaseError,
-    InvalidInput,
-    MinicrmError,
-    NotFound,
-)
-from minicrm.models import Company, CompanyRef, Contact, Labelled
-from minicrm.paths import resolve_db_path
-from minicrm.store.db import Store, memory_store, open_store
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Ambiguous",
-    "Company",
-    "CompanyRef",
-    "Conflict",
-    "Contact",
-    "ContactChanges",
-    "DatabaseBusy",
-    "DatabaseError",
-    "InvalidInput",
-    "Labelled",
-    "MinicrmError",
-    "NotFound",
-    "Store",
-    "__version__",
-    "add_company",
-    "add_contact",
-    "edit_company",
-    "get_company",
-    "get_contact",
-    "list_companies",
-    "list_contacts",
-    "memory_store",
-    "open_store",
-    "remove_company",
-    "remove_contact",
-    "resolve_db_path",
-    "set_archived",
-    "tag_contacts",
-    "update_contact",
-]
+_EXPORTS = {
+    "add_company": "minicrm.companies",
+    "edit_company": "minicrm.companies",
+    "get_company": "minicrm.companies",
+    "list_companies": "minicrm.companies",
+    "remove_company": "minicrm.companies",
+    "ContactChanges": "minicrm.contacts",
+    "add_contact": "minicrm.contacts",
+    "get_contact": "minicrm.contacts",
+    "list_contacts": "minicrm.contacts",
+    "remove_contact": "minicrm.contacts",
+    "set_archived": "minicrm.contacts",
+    "tag_contacts": "minicrm.contacts",
+    "update_contact": "minicrm.contacts",
+    "Ambiguous": "minicrm.errors",
+    "Conflict": "minicrm.errors",
+    "DatabaseBusy": "minicrm.errors",
+    "DatabaseError": "minicrm.errors",
+    "InvalidInput": "minicrm.errors",
+    "MinicrmError": "minicrm.errors",
+    "NotFound": "minicrm.errors",
+    "Company": "minicrm.models",
+    "CompanyRef": "minicrm.models",
+    "Contact": "minicrm.models",
+    "Labelled": "minicrm.models",
+    "resolve_db_path": "minicrm.paths",
+    "Store": "minicrm.store.db",
+    "memory_store": "minicrm.store.db",
+    "open_store": "minicrm.store.db",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    try:  # a submodule: minicrm.interactions, minicrm.followups, ...
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError:
+        raise AttributeError(f"module 'minicrm' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+def version_line() -> str:
+    return f"minicrm {__version__}"

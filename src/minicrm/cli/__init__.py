@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup, _click  # typer >= 0.26 ships its own click
 
-from minicrm import __version__
+from minicrm import version_line
 from minicrm.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
 from minicrm.paths import resolve_db_path
 
@@ -151,7 +151,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"minicrm {__version__}")
+        print(version_line())
         raise typer.Exit()
 
 
