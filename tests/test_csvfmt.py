@@ -16,8 +16,8 @@ from minicrm.formats.csvfmt import (
     detect_kind,
     parse_csv,
     parse_mapping,
-    to_google_csv,
 )
+from minicrm.formats.google_csv import to_google_csv
 from minicrm.interchange import Incoming, RecordError
 from minicrm.models import CompanyRef, Contact, Labelled
 

@@ -74,9 +74,9 @@ def render(
 
         return vcard.to_vcards(contacts, version=vcard_version, include_photo=include_photo)
     if fmt == "google":
-        from minicrm.formats import csvfmt
+        from minicrm.formats import google_csv
 
-        return csvfmt.to_google_csv(contacts, raw=raw)
+        return google_csv.to_google_csv(contacts, raw=raw)
     if fmt == "csv":
         import io
 

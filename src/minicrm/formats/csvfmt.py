@@ -12,25 +12,22 @@ for none), Google's ``" ::: "`` multi-value cells and ``"* "`` primary markers, 
 (``"Work Fax"`` -> ``work-fax``), tags (``"Book Club"`` -> ``Book-Club``), and the ``'``
 that a formula guard put before ``= + - @`` (so minicrm's own guarded CSV reads back).
 
-Writing. :func:`to_google_csv` writes the columns Google Contacts' import accepts, every
-cell through :func:`minicrm.render.guard_formula` unless ``raw``.
+Writing is :mod:`minicrm.formats.google_csv` (the columns Google Contacts' import
+accepts, every cell through :func:`minicrm.render.guard_formula` unless ``raw``).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from minicrm.errors import InvalidInput
 from minicrm.interchange import Incoming, RecordError
-from minicrm.models import Contact
-from minicrm.render import guard_formula
 
 FIELDS = (
     "name",
@@ -860,112 +857,3 @@ def _minicrm_rows(reader: Any, header: list[str], where: str) -> Iterator[Incomi
             uid=row.get("uid") or None,
             custom={str(k): str(v) for k, v in custom.items()},
         )
-
-
-# -- writing ------------------------------------------------------------------------------
-
-_GOOGLE_LABELS = {
-    "work": "Work",
-    "home": "Home",
-    "mobile": "Mobile",
-    "main": "Main",
-    "other": "Other",
-    "pager": "Pager",
-    "work-fax": "Work Fax",
-    "home-fax": "Home Fax",
-    "google-voice": "Google Voice",
-}
-_OWN_COLUMN_CUSTOM = ("middle_name", "honorific", "suffix", "department")
-
-
-def _google_label(label: str | None) -> str:
-    if not label:
-        return ""
-    return _GOOGLE_LABELS.get(label, label)
-
-
-def to_google_csv(contacts: Iterable[Contact], *, raw: bool = False) -> str:
-    """The contacts as a CSV Google Contacts imports (its own export's column names).
-
-    A contact whose name differs from its given/middle/family name carries the name in
-    "File As"; one without those parts gets its whole name as First Name (Google needs a
-    name to show). Other custom fields become "Custom Field n". Every cell goes through
-    the formula guard unless ``raw``. RFC 4180: CRLF line ends, quotes where needed.
-    """
-    contacts = list(contacts)
-
-    def most(attr: str) -> int:
-        return max([1, *(len(getattr(c, attr)) for c in contacts)])
-
-    def extra_custom(c: Contact) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in sorted(c.custom.items()) if k not in _OWN_COLUMN_CUSTOM]
-
-    n_custom = max([1, *(len(extra_custom(c)) for c in contacts)])
-    numbered = (
-        ("E-mail", "emails", most("emails")),
-        ("Phone", "phones", most("phones")),
-        ("Address", "addresses", most("addresses")),
-        ("Website", "urls", most("urls")),
-        ("Event", "dates", most("dates")),
-    )
-    header = [
-        "First Name",
-        "Middle Name",
-        "Last Name",
-        "Name Prefix",
-        "Name Suffix",
-        "Nickname",
-        "File As",
-        "Organization Name",
-        "Organization Title",
-        "Organization Department",
-        "Birthday",
-        "Notes",
-        "Labels",
-    ]
-    for what, _attr, count in numbered:
-        value = "Formatted" if what == "Address" else "Value"
-        for n in range(1, count + 1):
-            header += [f"{what} {n} - Label", f"{what} {n} - {value}"]
-    for n in range(1, n_custom + 1):
-        header += [f"Custom Field {n} - Label", f"Custom Field {n} - Value"]
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for c in contacts:
-        middle = c.custom.get("middle_name")
-        if c.given_name or c.family_name or middle:
-            first, last = c.given_name, c.family_name
-            built = " ".join(p for p in (first, middle, last) if p)
-            file_as = c.name if c.name != built else None
-        else:
-            first, last, file_as = c.name, None, None
-        row: list[str | None] = [
-            first,
-            middle,
-            last,
-            c.custom.get("honorific"),
-            c.custom.get("suffix"),
-            c.nickname,
-            file_as,
-            c.company.name if c.company else None,
-            c.title,
-            c.custom.get("department"),
-            c.birthday,
-            c.notes,
-            MULTI_SEP.join(c.tags),
-        ]
-        for _what, attr, count in numbered:
-            items = list(getattr(c, attr))
-            for n in range(count):
-                if n < len(items):
-                    row += [_google_label(items[n].label), items[n].value]
-                else:
-                    row += ["", ""]
-        custom = extra_custom(c)
-        for n in range(n_custom):
-            row += list(custom[n]) if n < len(custom) else ["", ""]
-        cells = ["" if v is None else str(v) for v in row]
-        writer.writerow(cells if raw else [guard_formula(v) for v in cells])
-    return buffer.getvalue()
