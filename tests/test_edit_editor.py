@@ -51,6 +51,13 @@ def test_form_edits_become_changes(store, jane):
     assert updated.birthday == "--05-17" and updated.cadence_days == 30
 
 
+def test_notes_are_in_the_form_with_their_line_breaks(store, jane):
+    form = editform.to_form(jane).replace("notes:", "notes: Likes tea\\nand long walks")
+    updated, _ = minicrm.update_contact(store, jane.id, editform.parse_form(jane, form))
+    assert updated.notes == "Likes tea\nand long walks"
+    assert "notes: Likes tea\\nand long walks" in editform.to_form(updated)
+
+
 def test_emptied_form_or_deleted_lines_change_nothing(jane):
     assert editform.parse_form(jane, "").is_empty()
     assert editform.parse_form(jane, "# only a comment\n\n").is_empty()

@@ -22,6 +22,7 @@ SCALARS = (
     ("stage", "stage"),
     ("source", "source"),
     ("every", None),
+    ("notes", "notes"),
 )
 LISTS = (
     ("email", "emails"),
