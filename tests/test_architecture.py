@@ -65,3 +65,26 @@ def test_cli_runs_no_sql():
         if name.startswith("cli/"):
             source = (SRC / name).read_text()
             assert ".query(" not in source and ".execute(" not in source, name
+
+
+def test_every_command_is_in_the_lazy_loading_table():
+    import typer
+
+    from minicrm import cli
+
+    full = typer.main.get_command(cli.app)
+    assert set(full.commands) == set(cli.COMMANDS)
+    for name in full.commands:
+        alone = typer.main.get_command(cli.build_app(name))
+        assert name in alone.commands
+        assert len(alone.commands) < len(full.commands)
+
+
+def test_the_command_name_is_found_after_global_options():
+    from minicrm.cli import command_name
+
+    assert command_name(["ls", "tag:vip"]) == "ls"
+    assert command_name(["--db", "x.db", "--debug", "due"]) == "due"
+    assert command_name(["--db=x.db", "show", "jane"]) == "show"
+    assert command_name(["--help"]) is None
+    assert command_name([]) is None

@@ -97,3 +97,7 @@ def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False) -> None:
     company, unlinked = domain.remove_company(store, ref)
     unlinked_text = "1 contact" if unlinked == 1 else f"{unlinked} contacts"
     render.line(f"Deleted company #{company.id} {company.name}; {unlinked_text} unlinked")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="company")

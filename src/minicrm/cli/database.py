@@ -13,3 +13,7 @@ def path(ctx: typer.Context) -> None:
     from minicrm.cli import state
 
     print(state(ctx).db_path)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="db")
