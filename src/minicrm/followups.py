@@ -360,6 +360,20 @@ def _next_occurrence(
     return (nxt, row["series_start"]) if nxt else None
 
 
+# What every occurrence of a series shares with the one before it.
+_SERIES_COLUMNS = (
+    "contact_id",
+    "title",
+    "notes",
+    "priority",
+    "rrule",
+    "recur_from",
+    "recur_until",
+    "recur_count",
+    "series_uid",
+)
+
+
 def _schedule_next(store: Store, current: FollowUp, closed_local: datetime) -> FollowUp | None:
     """After an occurrence of a series is closed (done or skipped), insert the next one,
     unless the series has ended or its next occurrence already exists (a reopened and
@@ -375,22 +389,15 @@ def _schedule_next(store: Store, current: FollowUp, closed_local: datetime) -> F
         return None
     due_at, series_start = nxt
     created = clock.utc_stamp()
+    carried = {column: row[column] for column in _SERIES_COLUMNS}
     next_id = store.insert(
         "followups",
         {
+            **carried,
             "uid": new_uid(),
-            "contact_id": row["contact_id"],
-            "title": row["title"],
-            "notes": row["notes"],
             "due_date": due_at.date().isoformat(),
             "due_time": row["due_time"] and due_at.strftime("%H:%M"),
-            "priority": row["priority"],
             "status": "open",
-            "rrule": row["rrule"],
-            "recur_from": row["recur_from"],
-            "recur_until": row["recur_until"],
-            "recur_count": row["recur_count"],
-            "series_uid": row["series_uid"],
             "series_start": series_start,
             "occurrence": row["occurrence"] + 1,
             "created_at": created,
