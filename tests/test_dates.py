@@ -573,3 +573,16 @@ def test_the_parser_needs_no_dateutil_parser():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Europe/Berlin", ":Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3"],
+)
+def test_a_posix_tz_string_means_the_same_zone_as_its_iana_name(zone, name):
+    # zoneinfo reads IANA names; a POSIX rule string falls back to dateutil. Both must
+    # place the spring-forward gap and the autumn overlap the same way.
+    zone(name)
+    assert dates.to_utc_stamp(When(date(2026, 3, 29), time(2, 30))) == "2026-03-29T01:30:00Z"
+    assert dates.to_utc_stamp(When(date(2026, 10, 25), time(2, 30))) == "2026-10-25T00:30:00Z"
+    assert dates.to_utc_stamp(When(date(2026, 7, 1), time(9, 0))) == "2026-07-01T07:00:00Z"

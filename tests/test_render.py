@@ -106,3 +106,13 @@ def test_csv_to_a_terminal_shows_controls_but_files_get_exact_data(monkeypatch, 
     render.print_contacts([contact], "tsv")
     out = capsys.readouterr().out
     assert "\u202e" not in out and "\\u202e" in out
+
+
+def test_every_character_visible_escapes_is_non_printable():
+    # visible() returns printable text untouched without running its patterns; that is
+    # only safe while each pattern matches nothing str.isprintable() accepts.
+    for pattern in (render._UNSAFE, render._UNSAFE_LINE):
+        for code in range(0x110000):
+            ch = chr(code)
+            if pattern.match(ch):
+                assert not ch.isprintable(), f"U+{code:04X}"

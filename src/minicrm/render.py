@@ -39,6 +39,8 @@ def visible(value: object, *, one_line: bool = True) -> str:
     """``value`` as text that cannot control a terminal; control characters shown as
     ``\\x1b``-style escapes. With ``one_line`` newlines and tabs are escaped too."""
     text = "" if value is None else str(value)
+    if text.isprintable():  # every character the patterns escape is non-printable
+        return text
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
 
 

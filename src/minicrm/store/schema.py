@@ -348,3 +348,17 @@ def _search(db: Any) -> None:
 
     for statement in rebuild_sql():
         db.execute(statement)
+
+
+OPEN_FOLLOWUPS_SCHEMA = [
+    "DROP INDEX idx_followups_status_due",
+    # The hot paths (due, agenda, the digest) read only open follow-ups, ~15% of them.
+    "CREATE INDEX idx_followups_open_due ON followups(due_date, due_time) WHERE status = 'open'",
+]
+
+
+@migration("0006_open_followups")
+def _open_followups(db: Any) -> None:
+    """A partial index for the open follow-ups, which every daily command reads."""
+    for statement in OPEN_FOLLOWUPS_SCHEMA:
+        db.execute(statement)
