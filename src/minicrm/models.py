@@ -140,6 +140,11 @@ class Company:
         }
 
 
+def first_line(text: str) -> str:
+    """The first non-empty line of ``text``, stripped."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 @dataclass(frozen=True)
 class Interaction:
     """One entry of the timeline: a note, call, email, meeting or message."""
@@ -157,7 +162,7 @@ class Interaction:
     @property
     def summary(self) -> str:
         """The first non-empty line of the body."""
-        return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+        return first_line(self.body)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -240,26 +245,37 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class LastInteraction:
+    """What a reminder shows of a contact's latest interaction."""
+
+    id: int
+    kind: str
+    occurred_at: str
+    summary: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "occurred_at": self.occurred_at,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
 class Reach:
     """How to reach a contact from a reminder: best email and phone, last interaction."""
 
     email: str | None = None
     phone: str | None = None
-    last_interaction: Interaction | None = None
+    last_interaction: LastInteraction | None = None
 
     def to_dict(self) -> dict[str, Any]:
         last = self.last_interaction
         return {
             "email": self.email,
             "phone": self.phone,
-            "last_interaction": None
-            if last is None
-            else {
-                "id": last.id,
-                "kind": last.kind,
-                "occurred_at": last.occurred_at,
-                "summary": last.summary,
-            },
+            "last_interaction": None if last is None else last.to_dict(),
         }
 
 

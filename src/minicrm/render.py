@@ -166,12 +166,14 @@ def _width(text: str) -> int:
 def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Aligned columns, nothing truncated, no control codes: for pipes and files."""
     cells = [[visible(c) for c in columns]] + [[visible(v) for v in row] for row in rows]
-    widths = [max(_width(r[i]) for r in cells) for i in range(len(columns))]
-    lines = []
-    for r in cells:
-        parts = [c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)]
-        lines.append("  ".join(parts).rstrip())
-    return "\n".join(lines)
+    sizes = [[_width(c) for c in r] for r in cells]
+    widths = [max(r[i] for r in sizes) for i in range(len(columns))]
+    return "\n".join(
+        "  ".join(
+            [c + " " * (width - size) for c, size, width in zip(r, s, widths, strict=True)]
+        ).rstrip()
+        for r, s in zip(cells, sizes, strict=True)
+    )
 
 
 def print_table(

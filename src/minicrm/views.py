@@ -15,8 +15,10 @@ from minicrm.models import (
     DateItem,
     DueItem,
     FollowUp,
+    LastInteraction,
     Reach,
     StaleItem,
+    first_line,
 )
 from minicrm.store import activity, queries
 from minicrm.store.db import Store
@@ -25,21 +27,14 @@ from minicrm.store.db import Store
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     """Best email and phone (the first of each) and the last interaction, per contact."""
     ids = list(dict.fromkeys(contact_ids))
-    emails = queries.contact_children(store, "contact_emails", ids)
-    phones = queries.contact_children(store, "contact_phones", ids)
-    last_rows = activity.last_interaction_rows(store, ids)
+    emails = queries.first_values(store, "contact_emails", ids)
+    phones = queries.first_values(store, "contact_phones", ids)
     last = {
-        cid: item
-        for cid, item in zip(
-            last_rows, interactions.build(store, list(last_rows.values())), strict=True
-        )
+        cid: LastInteraction(r["id"], r["kind"], r["occurred_at"], first_line(r["body"]))
+        for cid, r in activity.last_interaction_rows(store, ids).items()
     }
     return {
-        cid: Reach(
-            email=emails[cid][0]["value"] if emails[cid] else None,
-            phone=phones[cid][0]["value"] if phones[cid] else None,
-            last_interaction=last.get(cid),
-        )
+        cid: Reach(email=emails.get(cid), phone=phones.get(cid), last_interaction=last.get(cid))
         for cid in ids
     }
 

@@ -85,14 +85,16 @@ def interaction_rows_for_contact(
 
 
 def last_interaction_rows(store: Store, contact_ids: Sequence[int]) -> dict[int, Row]:
-    """The latest interaction of each contact (by when it happened), in one query: a
+    """The latest interaction of each contact (by when it happened): id, kind, occurred_at
+    and body, in one query: a
     correlated subquery finds each contact's latest id through its links (~4 ms per 500
     contacts, half the cost of ranking all their interactions with a window function)."""
     import json
 
     result: dict[int, Row] = {}
     for row in store.query(
-        "SELECT j.value AS for_contact, i.* FROM json_each(?) j JOIN interactions i ON i.id = ("
+        "SELECT j.value AS for_contact, i.id, i.kind, i.occurred_at, i.body"
+        " FROM json_each(?) j JOIN interactions i ON i.id = ("
         " SELECT ic.interaction_id FROM interaction_contacts ic"
         " JOIN interactions last ON last.id = ic.interaction_id"
         " WHERE ic.contact_id = j.value ORDER BY last.occurred_at DESC, last.id DESC LIMIT 1)",

@@ -107,6 +107,21 @@ def contact_children(store: Store, table: str, contact_ids: Sequence[int]) -> di
     return result
 
 
+def first_values(store: Store, table: str, contact_ids: Sequence[int]) -> dict[int, str]:
+    """The first value (by position) of a contact child table for each contact that has one."""
+    import json
+
+    result: dict[int, str] = {}
+    for row in store.query(
+        f'SELECT contact_id, value FROM "{table}"'
+        " WHERE contact_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY contact_id, position DESC, id DESC",
+        [json.dumps(list(contact_ids))],
+    ):
+        result[row["contact_id"]] = row["value"]  # the last row of a contact is its first
+    return result
+
+
 def contact_ids_by_email(store: Store, email_key: str) -> list[int]:
     return [
         r["contact_id"]
