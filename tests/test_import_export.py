@@ -288,3 +288,44 @@ def test_notes_on_the_card_and_settable(run):
     run("add", "Ann", "--notes", "Met at the fair\nlikes tea")
     assert "Met at the fair" in run("show", "ann").stdout
     assert run.json("edit", "ann", "--set", "notes=")["notes"] is None
+
+
+def test_matching_within_a_file_is_the_same_into_an_empty_or_a_used_database(tmp_path):
+    # Into a database without contacts the importer matches from what it has imported so
+    # far, without queries; it must decide exactly as the query path does.
+    from minicrm import imports, open_store
+
+    source = tmp_path / "dupes.csv"
+    source.write_text(
+        "Name,E-mail,Phone\n"
+        "Ann Lee,ann@a.io,\n"
+        "Ann Lee,,+1 555 0100\n"  # same name, no email: the same Ann
+        "Ann Lee,ann2@b.io,\n"  # same name, another email: another Ann
+        "Bob Stone,,\n"
+        "Bob Stone,bob@b.io,\n"  # gains an email by merging into Bob
+        "Robert Stone,bob@b.io,\n"  # ...which a later record then matches
+        "Cy Twombly,cy@c.io,\n"
+        "C. Twombly,CY@C.IO,\n",
+        encoding="utf-8",
+    )
+    outcomes = []
+    for seed in (None, "Zed Unrelated"):
+        with open_store(tmp_path / f"{seed}.db") as store:
+            if seed:
+                with store.transaction():
+                    minicrm.add_contact(store, seed)
+            report = imports.import_source(store, str(source))
+            outcomes.append(
+                [(o.action, o.contact_id and o.contact_id - bool(seed)) for o in report.outcomes]
+            )
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == [
+        ("created", 1),
+        ("merged", 1),  # Ann without email: same name, one side has no email
+        ("created", 2),  # Ann with another email: another person
+        ("created", 3),
+        ("merged", 3),  # Bob gains bob@b.io
+        ("unchanged", 3),  # Robert matches Bob by that email, brings nothing new
+        ("created", 4),
+        ("unchanged", 4),  # same email, other case
+    ]

@@ -260,3 +260,51 @@ def test_the_library_names_load_on_first_use():
     assert "add_contact" in dir(minicrm)
     with pytest.raises(AttributeError):
         _ = minicrm.no_such_name
+
+
+def test_bulk_inserts_record_the_same_history_as_single_ones(store):
+    import json
+
+    with store.transaction():
+        single = store.insert(
+            "contacts",
+            {
+                "uid": "u-1",
+                "display_name": "Zoë «x»",
+                "name_key": "zoe x",
+                "created_at": "t",
+                "updated_at": "t",
+            },
+        )
+        store.insert(
+            "contact_emails", {"contact_id": single, "value": "z@x.io", "value_key": "z@x.io"}
+        )
+        bulk = store.insert_many(
+            "contacts",
+            [
+                {
+                    "uid": f"u-{n}",
+                    "display_name": f"N {n}",
+                    "name_key": f"n {n}",
+                    "notes": None,
+                    "created_at": "t",
+                    "updated_at": "t",
+                }
+                for n in (2, 3)
+            ],
+        )
+        store.insert_many(
+            "contact_emails", [{"contact_id": bulk[1], "value": "n@x.io", "value_key": "n@x.io"}]
+        )
+    history = store.query("SELECT entity, row_id, uid, before, after FROM history ORDER BY id")
+    assert [(h["entity"], h["uid"]) for h in history] == [
+        ("contacts", "u-1"),
+        ("contact_emails", "u-1"),
+        ("contacts", "u-2"),
+        ("contacts", "u-3"),
+        ("contact_emails", "u-3"),
+    ]
+    for h in history:  # each "after" is the stored row, column for column, in order
+        row = store.get(h["entity"], h["row_id"])
+        assert h["before"] is None
+        assert list(json.loads(h["after"]).items()) == list(row.items())

@@ -441,6 +441,11 @@ class Progress:
             self._bar.start()
         return self
 
+    @property
+    def shown(self) -> bool:
+        """Is a bar on the screen (so work done only to feed it is worth doing)?"""
+        return self._bar is not None
+
     def update(self, done: int, total: int) -> None:
         if self._bar is None:
             return

@@ -124,7 +124,7 @@ def import_(
             skip_invalid=skip_invalid,
             dry_run=dry_run,
             photos=photos.value,
-            progress=bar.update,
+            progress=bar.update if bar.shown else None,
         )
     if json_:
         render.write_json(report.to_dict())

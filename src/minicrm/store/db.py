@@ -201,6 +201,17 @@ class Store:
                 ids.clear()
             self._dirty_companies.clear()
 
+    @contextmanager
+    def large_cache(self, mib: int = 64) -> Iterator[Store]:
+        """A bigger page cache for a bulk load (SQLite's default is 2 MiB): the indexes of
+        100,000 new contacts then stay in memory while they grow."""
+        before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        try:
+            yield self
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0 and self.conn.in_transaction
@@ -254,45 +265,31 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
         self._record_many(table, ids)
-        for row_id, row in zip(ids, rows, strict=True):
-            self._touch(table, {**row, "id": row_id})
+        self._touch_many(table, ids, rows)
         return ids
 
     def _record_many(self, table: str, ids: list[int]) -> None:
+        """History rows for freshly inserted rows, written by SQLite itself in one
+        ``INSERT ... SELECT`` (``json_object`` over the table's columns, in their order:
+        the same object ``_record`` writes). Doing it row by row in Python was 5.5 s of an
+        18 s import of 100,000 contacts."""
         stamp = clock.utc_stamp()
         self._ensure_changeset(stamp)
+        self._known_columns(table, {})
+        pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in self._columns[table])
         owner_column = CONTACT_CHILD_TABLES.get(table)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.query(f'SELECT * FROM "{table}" WHERE id IN ({marks})', chunk)
-            owners: dict[int, str] = {}
-            if owner_column:
-                contact_ids = sorted({r[owner_column] for r in rows})
-                owner_marks = ", ".join("?" for _ in contact_ids)
-                owners = {
-                    r["id"]: r["uid"]
-                    for r in self.query(
-                        f"SELECT id, uid FROM contacts WHERE id IN ({owner_marks})", contact_ids
-                    )
-                }
-            self.conn.executemany(
-                "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
-                "VALUES (?, 'insert', ?, ?, ?, NULL, ?, ?)",
-                (
-                    (
-                        self._changeset_id,
-                        table,
-                        row["id"],
-                        row.get("uid")
-                        if "uid" in row
-                        else owners.get(row.get(owner_column or "", -1)),
-                        json.dumps(row, ensure_ascii=False),
-                        stamp,
-                    )
-                    for row in rows
-                ),
-            )
+        if "uid" in self._columns[table]:
+            uid = "t.uid"
+        elif owner_column:
+            uid = f'(SELECT uid FROM contacts WHERE id = t."{owner_column}")'
+        else:
+            uid = "NULL"
+        self._execute(
+            "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
+            f"SELECT ?, 'insert', ?, t.id, {uid}, NULL, json_object({pairs}), ? "
+            f'FROM "{table}" t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id',
+            [self._changeset_id, table, stamp, json.dumps(ids)],
+        )
 
     def update(self, table: str, row_id: int, changes: Row) -> bool:
         """Set columns of one row; records the change. Returns False if nothing changed."""
@@ -352,6 +349,19 @@ class Store:
             self._dirty[2].add(row["id"])
         elif table == "followups":
             self._dirty[3].add(row["id"])
+
+    def _touch_many(self, table: str, ids: Sequence[int], rows: Sequence[Row]) -> None:
+        """:meth:`_touch` for rows inserted in bulk (without a dict per row)."""
+        if table in CONTACT_CHILD_TABLES and table != "interaction_contacts":
+            self._dirty[1].update(row["contact_id"] for row in rows)
+        elif table == "contacts":
+            self._dirty[1].update(ids)
+        elif table == "companies":
+            self._dirty_companies.update(ids)
+        elif table == "interactions":
+            self._dirty[2].update(ids)
+        elif table == "followups":
+            self._dirty[3].update(ids)
 
     def _refresh_search(self) -> None:
         if any(self._dirty.values()) or self._dirty_companies:
@@ -431,6 +441,12 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # -- opening ------------------------------------------------------------------------

@@ -5,6 +5,10 @@ from __future__ import annotations
 from minicrm.store.db import Row, Store
 
 
+def any_contacts(store: Store) -> bool:
+    return store.scalar("SELECT 1 FROM contacts LIMIT 1") is not None
+
+
 def contact_by_uid(store: Store, uid: str) -> int | None:
     return store.scalar("SELECT id FROM contacts WHERE uid = ?", [uid])
 
