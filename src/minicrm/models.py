@@ -28,6 +28,20 @@ class CompanyRef:
 
 
 @dataclass(frozen=True)
+class ContactLine:
+    """A contact as one line of a listing: what `ls` shows, read in one query."""
+
+    id: int
+    name: str
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    tags: tuple[str, ...] = ()
+    stage: str | None = None
+    archived: bool = False
+
+
+@dataclass(frozen=True)
 class Contact:
     id: int
     uid: str

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from minicrm.models import Company, Contact
+from minicrm.models import Company, Contact, ContactLine
 
 # C0 (but newline and tab, handled per use), DEL, C1, bidi embeddings/overrides/isolates,
 # line and paragraph separators.
@@ -236,11 +236,12 @@ def _labelled(items: Iterable[Any]) -> str:
     return "; ".join(f"{i.label}:{i.value}" if i.label else i.value for i in items)
 
 
-def contact_row(c: Contact) -> list[object]:
+def contact_row(c: Contact | ContactLine) -> list[object]:
+    company = c.company.name if isinstance(c, Contact) and c.company else c.company
     return [
         c.id,
         c.name + (" (archived)" if c.archived else ""),
-        c.company.name if c.company else "",
+        company or "",
         c.email or "",
         c.phone or "",
         ", ".join(c.tags),
@@ -276,12 +277,25 @@ def contact_csv_row(c: Contact) -> list[object]:
     ]
 
 
-def print_contacts(contacts: Sequence[Contact], fmt: str, *, raw: bool = False) -> None:
+def _whole(c: Contact | ContactLine) -> Contact:
+    if not isinstance(c, Contact):
+        raise TypeError("JSON and CSV listings need whole contacts (list_contacts)")
+    return c
+
+
+def print_contacts(
+    contacts: Sequence[Contact] | Sequence[ContactLine], fmt: str, *, raw: bool = False
+) -> None:
+    """A listing; JSON and CSV/TSV need whole :class:`Contact` records, a table takes
+    either."""
     if fmt == "json":
-        write_json([c.to_dict() for c in contacts])
+        write_json([_whole(c).to_dict() for c in contacts])
     elif fmt in ("csv", "tsv"):
         write_delimited(
-            CONTACT_CSV_COLUMNS, (contact_csv_row(c) for c in contacts), tsv=fmt == "tsv", raw=raw
+            CONTACT_CSV_COLUMNS,
+            (contact_csv_row(_whole(c)) for c in contacts),
+            tsv=fmt == "tsv",
+            raw=raw,
         )
     elif not contacts:
         nothing("No contacts match.")

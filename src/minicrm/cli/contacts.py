@@ -214,7 +214,12 @@ def ls(
     out = output_format(json_, fmt)
     if archived and all_:
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
-    found = domain.list_contacts(
+    # A table shows one line per contact: read just that (one query). JSON and CSV carry
+    # every field, so they read whole contacts.
+    listing = (
+        domain.list_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
+    )
+    found = listing(
         store_of(ctx),
         terms=terms or [],
         tags=tag or [],
