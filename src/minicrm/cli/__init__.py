@@ -191,6 +191,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",
+    "deal": "deals",
+    "pipeline": "deals",
     "db": "database",
 }
 
