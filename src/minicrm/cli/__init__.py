@@ -193,6 +193,7 @@ COMMANDS: dict[str, str] = {
     "company": "companies",
     "deal": "deals",
     "pipeline": "deals",
+    "stats": "stats",
     "db": "database",
 }
 
