@@ -103,7 +103,7 @@ def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
             r"[a-z0-9][a-z0-9_-]{0,39}", name.strip().lower()
         ):
             raise InvalidInput(
-                f"config file {path}: deal stage name {name!r} is not a name",
+                f"config file {path}: deals.stages: {name!r} is not a stage name",
                 hint="letters, digits, - and _, e.g. demo-booked",
             )
         if (
@@ -112,7 +112,7 @@ def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
             or not 0 <= probability <= 100
         ):
             raise InvalidInput(
-                f"config file {path}: deal stage {name!r} needs a probability from 0 to 100",
+                f"config file {path}: deals.stages: {name!r} needs a probability from 0 to 100",
                 hint='e.g. {name = "proposal", probability = 50}',
             )
         stages.append(DealStage(name.strip().lower(), probability))

@@ -195,6 +195,19 @@ def _close_date(value: str | None, today: date) -> str | None:
     return dates.parse_date(value, today=today).isoformat()
 
 
+def _company(store: Store, ref: str) -> int:
+    """A company reference; a name that matches none creates the company (like
+    ``add --company``)."""
+    from minicrm import companies
+
+    try:
+        return refs.company_id(store, ref)
+    except NotFound:
+        if ref.strip().lstrip("#").isdigit():
+            raise
+        return companies.find_or_create(store, ref)
+
+
 def _record_change(store: Store, deal_id: int, old: str | None, new: str, stamp: str) -> None:
     store.insert(
         "deal_stage_changes",
@@ -240,7 +253,7 @@ def add_deal(
     with store.transaction():
         contact_id = refs.contact_id(store, ref) if ref else None
         if company is not None:
-            company_id = refs.company_id(store, company) if company.strip() else None
+            company_id = _company(store, company) if company.strip() else None
         elif contact_id is not None:
             contact_row = store.get("contacts", contact_id)
             company_id = contact_row["company_id"] if contact_row else None
@@ -309,7 +322,7 @@ def edit_deal(
         if contact is not None:
             changes["contact_id"] = refs.contact_id(store, contact) if contact.strip() else None
         if company is not None:
-            changes["company_id"] = refs.company_id(store, company) if company.strip() else None
+            changes["company_id"] = _company(store, company) if company.strip() else None
         if reason is not None:
             if current.stage != "lost":
                 raise InvalidInput(
