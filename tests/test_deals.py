@@ -343,3 +343,36 @@ def test_the_dump_round_trips_deals(people, tmp_path):
     target = minicrm.open_store(tmp_path / "third.db")
     exports.restore(target, json.loads(first))
     assert exports.to_json_text(exports.dump(target)) == first
+
+
+def test_the_digest_has_a_deals_section_in_every_format(people):
+    run = people
+    deal(run, "bob", "Past close", "--value", "10", "--close", "2026-11-20")
+    soon = deal(run, "jane", "Closing soon", "--value", "20", "--close", "2026-11-25")
+    run("follow", "--deal", str(soon["id"]), "Send contract", "--due", "2026-11-24")
+    deal(run, "bob", "Idle", "--value", "30")
+    deal(run, "bob", "Far and busy", "--value", "40", "--close", "2027-03-01")
+    run("follow", "--deal", "4", "Check in", "--due", "2026-12-20")
+    data = json.loads(run("digest", "--format", "json").stdout)
+    assert [d["title"] for d in data["deals"]["overdue_close"]] == ["Past close"]
+    assert [d["title"] for d in data["deals"]["closing"]] == ["Closing soon"]
+    assert data["deals"]["closing"][0]["next_step"]["title"] == "Send contract"
+    assert [d["title"] for d in data["deals"]["no_next_step"]] == ["Idle"]
+    assert "3 deals" in data["summary"] and data["empty"] is False
+    text = run("digest").stdout
+    assert "DEALS PAST THEIR CLOSE DATE" in text and "DEALS WITHOUT A NEXT STEP" in text
+    assert "Deal #2 Closing soon - Jane Doe / Acme" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "## Deals closing (next 7 days)" in run("digest", "--format", "markdown").stdout
+    assert "Deals without a next step" in run("digest", "--format", "html").stdout
+    narrow = json.loads(run("digest", "--format", "json", "--deal-days", "1").stdout)
+    assert narrow["deals"]["closing"] == [] and len(narrow["deals"]["no_next_step"]) == 1
+
+
+def test_no_deal_needing_a_step_keeps_the_digest_empty(people):
+    run = people
+    did = str(deal(run, "bob", "Busy", "--value", "1", "--close", "2027-01-01")["id"])
+    run("follow", "--deal", did, "Later", "--due", "2027-01-01")
+    run("deal", "won", str(deal(run, "bob", "Done deal")["id"]))
+    assert run("digest", "--quiet-if-empty").stdout == ""
+    assert json.loads(run("digest", "--format", "json").stdout)["deals"]["no_next_step"] == []
