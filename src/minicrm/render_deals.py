@@ -5,7 +5,6 @@ integer minor units (``12,000.00 EUR``), never through a float."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from minicrm import dates, money
 from minicrm.models import Deal, DealPage
@@ -270,9 +269,3 @@ def print_pipeline(board: Board, fmt: str) -> None:
             )
     line("")
     line("Open pipeline: " + _money_totals(board.totals))
-
-
-def closing_note(deal: Deal, today: date) -> str:
-    if not deal.close_date:
-        return ""
-    return dates.humanize_days((date.fromisoformat(deal.close_date) - today).days)
