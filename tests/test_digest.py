@@ -81,6 +81,7 @@ def test_json_digest_is_stable_and_parses(prepared):
         "upcoming",
         "stale",
         "dates",
+        "deals",
     }
     assert [i["title"] for i in data["overdue"]] == ["Send proposal"]
     assert data["overdue"][0]["days_overdue"] == 3

@@ -128,5 +128,8 @@ def remove_company(store: Store, ref: str) -> tuple[Company, int]:
         stamp = clock.utc_stamp()
         for contact_id in members:
             store.update("contacts", contact_id, {"company_id": None, "updated_at": stamp})
+        from minicrm import deals
+
+        deals.unlink_company(store, cid)
         store.delete("companies", cid)
         return company, len(members)

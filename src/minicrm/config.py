@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,30 @@ DEFAULT_CONTACT_STAGES = ("lead", "prospect", "customer", "partner", "former")
 
 
 @dataclass(frozen=True)
+class DealStage:
+    name: str
+    probability: int  # the default chance of winning a deal in this stage, 0-100
+
+
+DEFAULT_DEAL_STAGES = (
+    DealStage("lead", 10),
+    DealStage("qualified", 25),
+    DealStage("proposal", 50),
+    DealStage("negotiation", 75),
+    DealStage("won", 100),
+    DealStage("lost", 0),
+)
+DEFAULT_CURRENCY = "EUR"
+CLOSED_STAGES = ("won", "lost")
+_STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
+
+
+@dataclass(frozen=True)
 class Config:
     contact_stages: tuple[str, ...] = DEFAULT_CONTACT_STAGES
     smtp: dict[str, object] = field(default_factory=dict)
+    deal_stages: tuple[DealStage, ...] = DEFAULT_DEAL_STAGES
+    deal_currency: str = DEFAULT_CURRENCY
     source: Path | None = field(default=None, compare=False)
 
 
@@ -46,4 +68,68 @@ def load_config(path: Path | None = None) -> Config:
     smtp = data.get("smtp", {})
     if not isinstance(smtp, dict):
         raise InvalidInput(f"config file {path}: [smtp] must be a table", hint='host = "..."')
-    return Config(contact_stages=tuple(s.strip().lower() for s in stages), smtp=smtp, source=path)
+    deal_stages, deal_currency = _deals(data.get("deals", {}), path)
+    return Config(
+        contact_stages=tuple(s.strip().lower() for s in stages),
+        smtp=smtp,
+        deal_stages=deal_stages,
+        deal_currency=deal_currency,
+        source=path,
+    )
+
+
+def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
+    """The [deals] table: ``currency`` and the ordered ``stages`` with probabilities."""
+    if not isinstance(table, dict):
+        raise InvalidInput(f"config file {path}: [deals] must be a table", hint=_STAGES_HINT)
+    code = table.get("currency", DEFAULT_CURRENCY)
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{3}", code.strip()):
+        raise InvalidInput(
+            f"config file {path}: deals.currency must be a three-letter code",
+            hint='e.g. currency = "USD"',
+        )
+    raw = table.get("stages")
+    if raw is None:
+        return DEFAULT_DEAL_STAGES, code.strip().upper()
+    problem = f"config file {path}: deals.stages must be a list of {{name, probability}} tables"
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput(problem, hint=_STAGES_HINT)
+    stages: list[DealStage] = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - {"name", "probability"}:
+            raise InvalidInput(problem, hint=_STAGES_HINT)
+        name, probability = item.get("name"), item.get("probability")
+        if not isinstance(name, str) or not re.fullmatch(
+            r"[a-z0-9][a-z0-9_-]{0,39}", name.strip().lower()
+        ):
+            raise InvalidInput(
+                f"config file {path}: deals.stages: {name!r} is not a stage name",
+                hint="letters, digits, - and _, e.g. demo-booked",
+            )
+        if (
+            isinstance(probability, bool)
+            or not isinstance(probability, int)
+            or not 0 <= probability <= 100
+        ):
+            raise InvalidInput(
+                f"config file {path}: deals.stages: {name!r} needs a probability from 0 to 100",
+                hint='e.g. {name = "proposal", probability = 50}',
+            )
+        stages.append(DealStage(name.strip().lower(), probability))
+    names = [s.name for s in stages]
+    if len(set(names)) != len(names):
+        raise InvalidInput(
+            f"config file {path}: deals.stages names a stage twice", hint=_STAGES_HINT
+        )
+    missing = [s for s in CLOSED_STAGES if s not in names]
+    if missing:
+        raise InvalidInput(
+            f"config file {path}: deals.stages must include {' and '.join(repr(s) for s in missing)}",
+            hint="won and lost are the stages that close a deal",
+        )
+    if len(names) == len(CLOSED_STAGES):
+        raise InvalidInput(
+            f"config file {path}: deals.stages needs at least one open stage besides won and lost",
+            hint=_STAGES_HINT,
+        )
+    return tuple(stages), code.strip().upper()

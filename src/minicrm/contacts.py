@@ -538,6 +538,9 @@ def remove_contact(store: Store, ref: str | int) -> Contact:
         contact = _load(store, contact_id)
         interactions.detach_contact(store, contact_id)
         followups.remove_for_contact(store, contact_id)
+        from minicrm import deals
+
+        deals.unlink_contact(store, contact_id)
         for table in ("contact_tags", *(k.table for k in KINDS.values())):
             for row in queries.contact_children(store, table, [contact_id])[contact_id]:
                 store.delete(table, row["id"])

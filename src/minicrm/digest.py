@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from minicrm import clock, dates, views
+from minicrm import clock, dates, pipeline, views
 from minicrm.dates import When
 from minicrm.errors import InvalidInput
 from minicrm.models import DateItem, DueItem, StaleItem
+from minicrm.pipeline import DealAlerts
 from minicrm.store import digests as queries
 from minicrm.store.db import Store
 
@@ -34,6 +35,11 @@ class Digest:
     upcoming: tuple[DueItem, ...]
     stale: tuple[StaleItem, ...]
     dates: tuple[DateItem, ...]
+    deals: DealAlerts | None = None  # open deals closing soon, past their close, idle
+
+    @property
+    def deal_count(self) -> int:
+        return self.deals.count if self.deals is not None else 0
 
     @property
     def gap(self) -> bool:
@@ -42,17 +48,20 @@ class Digest:
 
     @property
     def count(self) -> int:
-        return sum(
-            len(part)
-            for part in (
-                self.missed,
-                self.missed_dates,
-                self.overdue,
-                self.today,
-                self.upcoming,
-                self.stale,
-                self.dates,
+        return (
+            sum(
+                len(part)
+                for part in (
+                    self.missed,
+                    self.missed_dates,
+                    self.overdue,
+                    self.today,
+                    self.upcoming,
+                    self.stale,
+                    self.dates,
+                )
             )
+            + self.deal_count
         )
 
     @property
@@ -72,6 +81,7 @@ class Digest:
                 len(self.dates) + len(self.missed_dates),
                 "date" if len(self.dates) + len(self.missed_dates) == 1 else "dates",
             ),
+            (self.deal_count, "deal" if self.deal_count == 1 else "deals"),
         ):
             if number:
                 parts.append(f"{number} {label}")
@@ -93,13 +103,20 @@ class Digest:
             "upcoming": [i.to_dict() for i in self.upcoming],
             "stale": [i.to_dict() for i in self.stale],
             "dates": [i.to_dict() for i in self.dates],
+            "deals": self.deals.to_dict()
+            if self.deals is not None
+            else {"days": self.days, "overdue_close": [], "closing": [], "no_next_step": []},
         }
 
 
-def build(store: Store, *, days: int = 7, on: When | None = None) -> Digest:
+def build(
+    store: Store, *, days: int = 7, deal_days: int | None = None, on: When | None = None
+) -> Digest:
     """Gather the digest as of ``on`` (default today): follow-ups overdue, today and in the
-    next ``days`` days, contacts past their cadence, dates in the next ``days`` days, and,
-    after a gap since the previous digest, what fell due in between."""
+    next ``days`` days, contacts past their cadence, dates in the next ``days`` days, open
+    deals whose close date has passed or comes within ``deal_days`` (default ``days``) days
+    or that have no next step, and, after a gap since the previous digest, what fell due
+    in between."""
     if not 0 <= days <= 365:
         raise InvalidInput(f"--days {days} is out of range", hint="0 to 365")
     today = dates.today(on)
@@ -143,6 +160,7 @@ def build(store: Store, *, days: int = 7, on: When | None = None) -> Digest:
             upcoming=tuple(upcoming),
             stale=tuple(views.stale(store, on=on)),
             dates=tuple(views.birthdays(store, days=days + 1, on=on)),
+            deals=pipeline.alerts(store, days=days if deal_days is None else deal_days, on=on),
         )
 
 

@@ -68,6 +68,7 @@ def _to_followup(row: Row) -> FollowUp:
         snoozed_from=row["snoozed_from"],
         completed_at=row["completed_at"],
         cancelled_at=row["cancelled_at"],
+        deal_id=row.get("deal_id"),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -190,9 +191,12 @@ def add_followup(
     from_done: bool = False,
     priority_: str = "normal",
     notes: str | None = None,
+    deal: str | int | None = None,
     on: When | None = None,
 ) -> FollowUp:
-    """Promise something: ``title`` for contact ``ref``, due ``due`` (default today)."""
+    """Promise something: ``title`` for contact ``ref``, due ``due`` (default today).
+    With ``deal`` the follow-up is a next step of that deal (and, without ``ref``, for
+    the deal's contact)."""
     clean_title = validate.text(title, "title", max_len=MAX_TITLE, required=True)
     clean_notes = (
         validate.text(notes, "notes", multiline=True, max_len=validate.MAX_TEXT) if notes else None
@@ -206,12 +210,19 @@ def add_followup(
         when = _first_on_rule(str(rule["rrule"]), when, rule.get("recur_until"))
     with store.transaction():
         contact_id = refs.contact_id(store, ref) if ref else None
+        deal_id = None
+        if deal is not None:
+            from minicrm.deals import deal_contact
+
+            deal_id, deal_contact_id = deal_contact(store, deal)
+            contact_id = contact_id if ref else deal_contact_id
         stamp = clock.utc_stamp()
         followup_id = store.insert(
             "followups",
             {
                 "uid": new_uid(),
                 "contact_id": contact_id,
+                "deal_id": deal_id,
                 "title": clean_title,
                 "notes": clean_notes,
                 "due_date": when.day.isoformat(),
@@ -243,6 +254,7 @@ def edit_followup(
     priority_: str | None = None,
     notes: str | None = None,
     contact: str | None = None,
+    deal: str | None = None,
     on: When | None = None,
 ) -> tuple[FollowUp, bool]:
     """Change a follow-up. ``at=""`` makes it all-day; ``every="none"`` stops recurring."""
@@ -261,6 +273,10 @@ def edit_followup(
             changes["priority"] = priority(priority_)
         if contact is not None:
             changes["contact_id"] = refs.contact_id(store, contact) if contact.strip() else None
+        if deal is not None:
+            from minicrm.deals import deal_contact
+
+            changes["deal_id"] = deal_contact(store, deal)[0] if deal.strip() else None
         day = date.fromisoformat(current.due_date)
         at_time = time.fromisoformat(current.due_time) if current.due_time else None
         if due is not None:
@@ -363,6 +379,7 @@ def _next_occurrence(
 # What every occurrence of a series shares with the one before it.
 _SERIES_COLUMNS = (
     "contact_id",
+    "deal_id",
     "title",
     "notes",
     "priority",

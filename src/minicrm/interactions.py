@@ -46,6 +46,7 @@ def build(store: Store, rows: Sequence[Row]) -> list[Interaction]:
             occurred_at=r["occurred_at"],
             contacts=tuple(ContactBrief(c["id"], c["uid"], c["name"]) for c in links[r["id"]]),
             followup_id=r["followup_id"],
+            deal_id=r.get("deal_id"),
             created_at=r["created_at"],
             updated_at=r["updated_at"],
         )
@@ -101,6 +102,7 @@ def create(
     kind_: str = "note",
     stamp: str,
     followup_id: int | None = None,
+    deal_id: int | None = None,
 ) -> int:
     """Insert an interaction for resolved contacts (inside the caller's transaction)."""
     now = clock.utc_stamp()
@@ -112,6 +114,7 @@ def create(
             "body": text,
             "occurred_at": stamp,
             "followup_id": followup_id,
+            "deal_id": deal_id,
             "created_at": now,
             "updated_at": now,
         },
@@ -131,17 +134,34 @@ def log(
     *,
     kind_: str = "note",
     at: str | None = None,
+    deal: str | int | None = None,
     on: When | None = None,
 ) -> Interaction:
-    """Record an interaction with one or more contacts."""
-    if not refs_:
+    """Record an interaction with one or more contacts. With ``deal`` it concerns that
+    deal, and with no contact given it is with the deal's contact."""
+    if not refs_ and deal is None:
         raise InvalidInput("an interaction needs a contact", hint="minicrm log jane call 'Talked'")
     clean_kind = kind(kind_)
     clean_body = body(text)
     stamp = occurred_at(at, on)
     with store.transaction():
         ids = [refs.contact_id(store, r) for r in refs_]
-        return _load(store, create(store, ids, clean_body, kind_=clean_kind, stamp=stamp))
+        deal_id = None
+        if deal is not None:
+            from minicrm.deals import deal_contact
+
+            deal_id, deal_contact_id = deal_contact(store, deal)
+            if not ids:
+                if deal_contact_id is None:
+                    raise InvalidInput(
+                        f"deal #{deal_id} has no contact; say who the interaction was with",
+                        hint=f"minicrm log REF TEXT --deal {deal_id}",
+                    )
+                ids = [deal_contact_id]
+        return _load(
+            store,
+            create(store, ids, clean_body, kind_=clean_kind, stamp=stamp, deal_id=deal_id),
+        )
 
 
 def list_for_contact(store: Store, ref: str, *, limit: int | None = None) -> list[Interaction]:

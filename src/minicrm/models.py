@@ -170,6 +170,7 @@ class Interaction:
     occurred_at: str
     contacts: tuple[ContactBrief, ...] = ()
     followup_id: int | None = None
+    deal_id: int | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -187,6 +188,7 @@ class Interaction:
             "occurred_at": self.occurred_at,
             "contacts": [c.to_dict() for c in self.contacts],
             "followup_id": self.followup_id,
+            "deal_id": self.deal_id,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -227,6 +229,7 @@ class FollowUp:
     snoozed_from: str | None = None
     completed_at: str | None = None
     cancelled_at: str | None = None
+    deal_id: int | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -253,6 +256,7 @@ class FollowUp:
             "snoozed_from": self.snoozed_from,
             "completed_at": self.completed_at,
             "cancelled_at": self.cancelled_at,
+            "deal_id": self.deal_id,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -362,10 +366,115 @@ class ContactPage:
     open_followups: tuple[FollowUp, ...]
     interactions: tuple[Interaction, ...]
     next_due: FollowUp | None
+    deals: tuple[Deal, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = self.contact.to_dict()
         data["open_followups"] = [f.to_dict() for f in self.open_followups]
         data["recent_interactions"] = [i.to_dict() for i in self.interactions]
         data["next_due"] = self.next_due.to_dict() if self.next_due else None
+        data["deals"] = [d.to_dict() for d in self.deals]
+        return data
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A deal: what a relationship may be worth, in a stage of the pipeline.
+
+    The value is exact: ``amount_minor`` integer minor units (cents) of ``currency``;
+    JSON shows it as a decimal string (``"12000.00"``) beside the currency."""
+
+    id: int
+    uid: str
+    title: str
+    amount_minor: int
+    currency: str
+    stage: str
+    probability: int | None = None  # set on the deal; None: the stage's default
+    stage_probability: int = 0  # the stage's default (0 for a stage no longer configured)
+    contact: ContactBrief | None = None
+    company: CompanyRef | None = None
+    close_date: str | None = None
+    lost_reason: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    closed_at: str | None = None
+
+    @property
+    def status(self) -> str:
+        """open, won or lost (won and lost are the closed stages)."""
+        return self.stage if self.stage in ("won", "lost") else "open"
+
+    @property
+    def effective_probability(self) -> int:
+        """The deal's own probability, else its stage's; a closed deal has its stage's
+        (won 100, lost 0 by default) whatever was set while it was open."""
+        if self.probability is None or self.status != "open":
+            return self.stage_probability
+        return self.probability
+
+    @property
+    def weighted_minor(self) -> int:
+        from minicrm import money
+
+        return money.weighted(self.amount_minor, self.effective_probability)
+
+    @property
+    def value(self) -> str:
+        from minicrm import money
+
+        return money.format_minor(self.amount_minor, self.currency)
+
+    def to_dict(self) -> dict[str, Any]:
+        from minicrm import money
+
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "title": self.title,
+            "contact": self.contact.to_dict() if self.contact else None,
+            "company": self.company.to_dict() if self.company else None,
+            "value": self.value,
+            "currency": self.currency,
+            "stage": self.stage,
+            "status": self.status,
+            "probability": self.effective_probability,
+            "probability_from": "deal"
+            if self.probability is not None and self.status == "open"
+            else "stage",
+            "weighted_value": money.format_minor(self.weighted_minor, self.currency),
+            "close_date": self.close_date,
+            "lost_reason": self.lost_reason,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "closed_at": self.closed_at,
+        }
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """One move of a deal between stages (``from_stage`` None: the deal was created)."""
+
+    from_stage: str | None
+    to_stage: str
+    changed_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.from_stage, "to": self.to_stage, "at": self.changed_at}
+
+
+@dataclass(frozen=True)
+class DealPage:
+    """Everything `deal show` puts on one screen."""
+
+    deal: Deal
+    stage_changes: tuple[StageChange, ...]
+    followups: tuple[FollowUp, ...]
+    interactions: tuple[Interaction, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.deal.to_dict()
+        data["stage_changes"] = [c.to_dict() for c in self.stage_changes]
+        data["followups"] = [f.to_dict() for f in self.followups]
+        data["interactions"] = [i.to_dict() for i in self.interactions]
         return data

@@ -202,6 +202,21 @@ def print_table(
     _console(file).print(table)
 
 
+def print_board(
+    headers: Sequence[str], cells: Sequence[str], *, file: IO[str] | None = None
+) -> None:
+    """Columns side by side on a terminal (a kanban board): one header and one cell of
+    text per column. Callers print plain text themselves when not on a terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold", expand=True, show_lines=False)
+    for header in headers:
+        table.add_column(Text(visible(header, one_line=False)), overflow="fold", ratio=1)
+    table.add_row(*(Text(visible(cell, one_line=False)) for cell in cells))
+    _console(file).print(table)
+
+
 # -- contacts ---------------------------------------------------------------------------
 
 CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")

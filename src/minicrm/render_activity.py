@@ -349,6 +349,10 @@ def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
             [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
             title="Latest interactions",
         )
+    if page.deals:
+        from minicrm.render_deals import print_contact_deals
+
+        print_contact_deals(page.deals)
 
 
 # -- search -----------------------------------------------------------------------------

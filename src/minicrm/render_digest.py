@@ -14,6 +14,7 @@ from datetime import date
 from minicrm import dates
 from minicrm.digest import Digest
 from minicrm.models import DateItem, DueItem, StaleItem
+from minicrm.pipeline import BoardItem
 from minicrm.render import to_json, visible
 
 WIDTH = 80
@@ -92,6 +93,30 @@ def _date_entry(item: DateItem) -> Entry:
     )
 
 
+def _deal_entry(item: BoardItem, as_of: date) -> Entry:
+    from minicrm import money
+
+    deal = item.deal
+    who = " / ".join(
+        visible(n)
+        for n in (deal.contact and deal.contact.name, deal.company and deal.company.name)
+        if n
+    )
+    headline = f"Deal #{deal.id} {visible(deal.title)}" + (f" - {who}" if who else "")
+    detail = f"{money.show(deal.amount_minor, deal.currency)}, {deal.stage} ({deal.effective_probability}%)"
+    if deal.close_date:
+        days = (date.fromisoformat(deal.close_date) - as_of).days
+        detail += f", close {_day(deal.close_date)} ({_ago(-days)})"
+    details = [detail]
+    if item.next_step is not None:
+        details.append(
+            f"Next step: #{item.next_step.id} {visible(item.next_step.title)}, due {item.next_step.due_date}"
+        )
+    else:
+        details.append("No next step: no open follow-up for this deal")
+    return Entry(headline, details)
+
+
 def _next_days(n: int) -> str:
     return "today" if n == 0 else f"next {n} day{'s' if n != 1 else ''}"
 
@@ -114,6 +139,14 @@ def sections(d: Digest) -> Iterator[tuple[str, list[Entry]]]:
         yield "Time to get in touch", [_stale_entry(i) for i in d.stale]
     if d.dates:
         yield f"Birthdays and dates ({_next_days(d.days)})", [_date_entry(i) for i in d.dates]
+    if d.deals is not None:
+        for heading, group in (
+            ("Deals past their close date", d.deals.overdue_close),
+            (f"Deals closing ({_next_days(d.deals.days)})", d.deals.closing),
+            ("Deals without a next step", d.deals.no_next_step),
+        ):
+            if group:
+                yield heading, [_deal_entry(i, d.as_of) for i in group]
 
 
 def title(d: Digest) -> str:

@@ -153,7 +153,7 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
 
 
 def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
-    """A contact's card, open follow-ups, latest interactions and next due item."""
+    """A contact's card, open follow-ups, latest interactions, next due item and deals."""
     with store.snapshot():
         contact_id = refs.contact_id(store, ref)
         contact = contacts.get_contact(store, f"#{contact_id}")
@@ -161,9 +161,12 @@ def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> Cont
         recent = interactions.build(
             store, activity.interaction_rows_for_contact(store, contact_id, interactions_limit)
         )
+        from minicrm import deals
+
         return ContactPage(
             contact=contact,
             open_followups=tuple(open_items),
             interactions=tuple(recent),
             next_due=open_items[0] if open_items else None,
+            deals=tuple(deals.deals_of_contact(store, contact_id)),
         )

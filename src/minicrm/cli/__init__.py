@@ -191,6 +191,9 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",
+    "deal": "deals",
+    "pipeline": "deals",
+    "stats": "stats",
     "db": "database",
 }
 

@@ -68,6 +68,12 @@ CountOpt = Annotated[
 ]
 PriorityOpt = Annotated[str | None, typer.Option("--priority", "-p", help="low, normal or high.")]
 NotesOpt = Annotated[str | None, typer.Option("--notes", help="Details of the follow-up.")]
+DealOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--deal", metavar="ID", help="The deal it concerns (its contact, if REF is left out)."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -87,20 +93,32 @@ def register(app: typer.Typer) -> None:
 
 def log(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
+    ],
     words: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="[KIND] TEXT",
             help="Optional kind (note, call, email, meeting, message) and the text; - reads the text from stdin.",
         ),
-    ],
+    ] = None,
     with_: WithOpt = None,
     at: AtPastOpt = None,
+    deal: DealOpt = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Log a note, call, email, meeting or message with a contact."""
+    """Log a note, call, email, meeting or message with a contact (or about a deal)."""
+    words = list(words or [])
+    if deal is not None and (not words or (len(words) == 1 and ref.lower() in interactions.KINDS)):
+        # `log --deal 3 TEXT` or `log --deal 3 KIND TEXT`: with the deal's contact
+        words = [ref, *words]
+        ref = ""
+    if not words:
+        raise InvalidInput(
+            "expected REF [KIND] TEXT", hint='minicrm log jane call "Talked pricing"'
+        )
     if len(words) == 1:
         kind, text = "note", words[0]
     elif len(words) == 2:
@@ -116,8 +134,10 @@ def log(
             hint='quote the text: minicrm log jane call "Talked pricing"',
         )
     store = store_of(ctx)
-    people = [resolve_contact(store, ref), *(resolve_contact(store, r) for r in with_ or [])]
-    item = interactions.log(store, people, read_text(text), kind_=kind, at=at, on=on_when(on))
+    people = [resolve_contact(store, r) for r in ([ref] if ref else []) + list(with_ or [])]
+    item = interactions.log(
+        store, people, read_text(text), kind_=kind, at=at, deal=deal, on=on_when(on)
+    )
     if json_:
         show.print_interaction(item, "json")
     else:
@@ -230,10 +250,12 @@ def interaction_rm(
 
 def follow(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
-    title: Annotated[
-        str, typer.Argument(metavar="TITLE", help='What to do, e.g. "Send proposal".')
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
     ],
+    title: Annotated[
+        str | None, typer.Argument(metavar="TITLE", help='What to do, e.g. "Send proposal".')
+    ] = None,
     due: DueOpt = None,
     at: TimeOpt = None,
     every: EveryOpt = None,
@@ -248,15 +270,25 @@ def follow(
     ] = False,
     priority: PriorityOpt = None,
     notes_: NotesOpt = None,
+    deal: DealOpt = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Promise a follow-up to a contact, due on a day or at a time, maybe repeating."""
     store = store_of(ctx)
+    if title is None:
+        if deal is None:
+            raise InvalidInput(
+                "give the contact and the title", hint='minicrm follow jane "Send proposal"'
+            )
+        contact, title = None, ref  # `follow --deal 3 TITLE`: for the deal's contact
+    else:
+        contact = resolve_contact(store, ref)
     item = followups.add_followup(
         store,
-        resolve_contact(store, ref),
+        contact,
         title,
+        deal=deal,
         due=due,
         at=at,
         every=every,
@@ -347,13 +379,17 @@ def followup_edit(
         str | None,
         typer.Option("--contact", "-c", metavar="REF", help="Move it to another contact."),
     ] = None,
+    deal: Annotated[
+        str | None,
+        typer.Option("--deal", metavar="ID", help='Link it to a deal ("" unlinks).'),
+    ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a follow-up: title, due date or time, repetition, priority, notes, contact."""
+    """Change a follow-up: title, due date or time, repetition, priority, notes, contact, deal."""
     if all(
         v is None
-        for v in (title, due, at, every, until, count, from_done, priority, notes_, contact)
+        for v in (title, due, at, every, until, count, from_done, priority, notes_, contact, deal)
     ):
         raise InvalidInput(
             "nothing to change", hint="give --title, --due, --at, --every, --priority, ..."
@@ -372,6 +408,7 @@ def followup_edit(
         priority_=priority,
         notes=notes_,
         contact=resolve_contact(store, contact) if contact else contact,
+        deal=deal,
         on=on_when(on),
     )
     if json_:

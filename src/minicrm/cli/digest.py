@@ -30,6 +30,13 @@ def digest(
     days: Annotated[
         int, typer.Option("--days", help="How many days ahead for upcoming follow-ups and dates.")
     ] = 7,
+    deal_days: Annotated[
+        int | None,
+        typer.Option(
+            "--deal-days",
+            help="How many days ahead for deals closing soon (default: --days).",
+        ),
+    ] = None,
     fmt: Annotated[
         DigestFormat | None,
         typer.Option(
@@ -57,7 +64,8 @@ def digest(
     on: OnOpt = None,
 ) -> None:
     """Everything that needs you today, for cron: overdue, today, coming up, people to get in
-    touch with, birthdays; after a gap, what fell due since the last digest."""
+    touch with, birthdays, deals that need a step; after a gap, what fell due since the
+    last digest."""
     from minicrm import mail, render_digest, validate
 
     if send_to and fmt is not None:
@@ -68,7 +76,7 @@ def digest(
     recipients = [validate.email(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
     store = store_of(ctx)
-    result = domain.build(store, days=days, on=on_when(on))
+    result = domain.build(store, days=days, deal_days=deal_days, on=on_when(on))
     if result.empty and quiet_if_empty:
         domain.record(store, result, fmt=fmt.value, status="empty")
         return

@@ -26,7 +26,13 @@ def rows(store: Store, table: str, contact_ids: Sequence[int] | None = None) -> 
     store.conn.executemany("INSERT INTO dump_ids (id) VALUES (?)", [(i,) for i in ids])
     where = {
         "contacts": "id IN (SELECT id FROM dump_ids)",
-        "companies": "id IN (SELECT company_id FROM contacts WHERE id IN (SELECT id FROM dump_ids))",
+        "companies": (
+            "id IN (SELECT company_id FROM contacts WHERE id IN (SELECT id FROM dump_ids))"
+            " OR id IN (SELECT company_id FROM deals WHERE contact_id IN (SELECT id FROM dump_ids))"
+        ),
+        "deal_stage_changes": (
+            "deal_id IN (SELECT id FROM deals WHERE contact_id IN (SELECT id FROM dump_ids))"
+        ),
         "followups": "contact_id IN (SELECT id FROM dump_ids)",
         "interaction_contacts": "contact_id IN (SELECT id FROM dump_ids)",
         "interactions": (
@@ -35,4 +41,17 @@ def rows(store: Store, table: str, contact_ids: Sequence[int] | None = None) -> 
         ),
         "tag_cadences": "1",
     }.get(table, "contact_id IN (SELECT id FROM dump_ids)")
-    return store.query(f'SELECT * FROM "{table}" WHERE {where} ORDER BY id')
+    result = store.query(f'SELECT * FROM "{table}" WHERE {where} ORDER BY id')
+    if table in ("followups", "interactions"):
+        # a link to another contact's deal (not in this dump) is left out, so that the
+        # part restores on its own
+        kept = {
+            r["id"]
+            for r in store.query(
+                "SELECT id FROM deals WHERE contact_id IN (SELECT id FROM dump_ids)"
+            )
+        }
+        for row in result:
+            if row.get("deal_id") is not None and row["deal_id"] not in kept:
+                row["deal_id"] = None
+    return result

@@ -52,6 +52,8 @@ DATA_TABLES = (
     "contact_tags",
     "contact_dates",
     "tag_cadences",
+    "deals",
+    "deal_stage_changes",
     "followups",
     "interactions",
     "interaction_contacts",
@@ -368,4 +370,51 @@ def _hot_paths(db: Any) -> None:
     """Indexes for the hot paths: a partial one for the open follow-ups, which every daily
     command reads, and covering ones for a contact's first email and phone."""
     for statement in HOT_PATHS_SCHEMA:
+        db.execute(statement)
+
+
+DEALS_SCHEMA = [
+    """
+    CREATE TABLE deals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        contact_id INTEGER REFERENCES contacts(id),
+        company_id INTEGER REFERENCES companies(id),
+        title TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL DEFAULT 0 CHECK (amount_minor >= 0),
+        currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+        stage TEXT NOT NULL,
+        probability INTEGER CHECK (probability BETWEEN 0 AND 100),
+        close_date TEXT,
+        lost_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT
+    )
+    """,
+    "CREATE INDEX idx_deals_contact ON deals(contact_id)",
+    "CREATE INDEX idx_deals_company ON deals(company_id)",
+    "CREATE INDEX idx_deals_stage ON deals(stage, close_date)",
+    """
+    CREATE TABLE deal_stage_changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        deal_id INTEGER NOT NULL REFERENCES deals(id),
+        from_stage TEXT,
+        to_stage TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_deal_stage_changes_deal ON deal_stage_changes(deal_id, changed_at)",
+    "ALTER TABLE followups ADD COLUMN deal_id INTEGER REFERENCES deals(id)",
+    "CREATE INDEX idx_followups_deal ON followups(deal_id, status)",
+    "ALTER TABLE interactions ADD COLUMN deal_id INTEGER REFERENCES deals(id)",
+    "CREATE INDEX idx_interactions_deal ON interactions(deal_id)",
+]
+
+
+@migration("0007_deals")
+def _deals(db: Any) -> None:
+    """Deals in a pipeline of stages, each stage change recorded with its time, and the
+    follow-ups and interactions that concern a deal."""
+    for statement in DEALS_SCHEMA:
         db.execute(statement)

@@ -1,0 +1,271 @@
+"""Rendering of deals and the pipeline board: rows, cards and columns handed to
+:mod:`minicrm.render` (the only module that talks to Rich). Amounts are shown from their
+integer minor units (``12,000.00 EUR``), never through a float."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from minicrm import dates, money
+from minicrm.models import Deal, DealPage
+from minicrm.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
+from minicrm.render import (
+    line,
+    nothing,
+    print_board,
+    print_card,
+    print_table,
+    stdout_is_terminal,
+    visible,
+    write_delimited,
+    write_json,
+)
+
+FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
+
+
+def _local(stamp: str | None) -> str:
+    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M") if stamp else ""
+
+
+def amount(deal: Deal) -> str:
+    return money.show(deal.amount_minor, deal.currency)
+
+
+def party(deal: Deal) -> str:
+    """Who the deal is with: contact, company, or both."""
+    names = [deal.contact.name if deal.contact else "", deal.company.name if deal.company else ""]
+    return " / ".join(n for n in names if n)
+
+
+def _money_totals(items: Sequence[MoneyTotal]) -> str:
+    return "; ".join(
+        f"{money.show(t.total_minor, t.currency)} (weighted {money.show(t.weighted_minor, t.currency)})"
+        for t in items
+    )
+
+
+# -- lists ------------------------------------------------------------------------------
+
+DEAL_COLUMNS = ("id", "stage", "title", "with", "value", "prob", "close")
+DEAL_CSV_COLUMNS = (
+    "id",
+    "uid",
+    "title",
+    "contact_id",
+    "contact",
+    "company_id",
+    "company",
+    "stage",
+    "status",
+    "value",
+    "currency",
+    "probability",
+    "weighted_value",
+    "close_date",
+    "lost_reason",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
+
+
+def deal_row(deal: Deal) -> list[object]:
+    return [
+        deal.id,
+        deal.stage,
+        deal.title,
+        party(deal),
+        amount(deal),
+        f"{deal.effective_probability}%",
+        deal.close_date or "",
+    ]
+
+
+def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
+    if fmt == "json":
+        write_json([d.to_dict() for d in items])
+    elif fmt in ("csv", "tsv"):
+        write_delimited(
+            DEAL_CSV_COLUMNS,
+            (
+                [
+                    d.id,
+                    d.uid,
+                    d.title,
+                    d.contact.id if d.contact else "",
+                    d.contact.name if d.contact else "",
+                    d.company.id if d.company else "",
+                    d.company.name if d.company else "",
+                    d.stage,
+                    d.status,
+                    d.value,
+                    d.currency,
+                    d.effective_probability,
+                    money.format_minor(d.weighted_minor, d.currency),
+                    d.close_date,
+                    d.lost_reason,
+                    d.created_at,
+                    d.updated_at,
+                    d.closed_at,
+                ]
+                for d in items
+            ),
+            tsv=fmt == "tsv",
+            raw=raw,
+        )
+    elif not items:
+        nothing("No deals match.")
+    else:
+        print_table(DEAL_COLUMNS, [deal_row(d) for d in items])
+
+
+def deal_line(verb: str, deal: Deal) -> None:
+    who = f" with {party(deal)}" if party(deal) else ""
+    line(f"{verb} deal #{deal.id} {deal.title}{who}: {amount(deal)}, {deal.stage}")
+
+
+# -- one deal ---------------------------------------------------------------------------
+
+
+def deal_card(deal: Deal) -> list[tuple[str, str]]:
+    pairs = [("ID", f"#{deal.id}"), ("Title", deal.title)]
+    if deal.contact:
+        pairs.append(("Contact", f"#{deal.contact.id} {deal.contact.name}"))
+    if deal.company:
+        pairs.append(("Company", f"#{deal.company.id} {deal.company.name}"))
+    source = "set on the deal" if deal.to_dict()["probability_from"] == "deal" else "stage default"
+    pairs += [
+        ("Value", amount(deal)),
+        ("Stage", deal.stage + ("" if deal.status == "open" else f" ({_local(deal.closed_at)})")),
+        ("Probability", f"{deal.effective_probability}% ({source})"),
+        ("Weighted", money.show(deal.weighted_minor, deal.currency)),
+    ]
+    if deal.close_date:
+        pairs.append(("Close", deal.close_date))
+    if deal.lost_reason:
+        pairs.append(("Lost because", deal.lost_reason))
+    pairs += [("Created", _local(deal.created_at)), ("Updated", deal.updated_at)]
+    return pairs
+
+
+def print_deal(deal: Deal, fmt: str) -> None:
+    if fmt == "json":
+        write_json(deal.to_dict())
+    else:
+        print_card(f"Deal #{deal.id}", deal_card(deal))
+
+
+def print_deal_page(page: DealPage, fmt: str) -> None:
+    if fmt == "json":
+        write_json(page.to_dict())
+        return
+    print_card(f"Deal #{page.deal.id}", deal_card(page.deal))
+    print_table(
+        ("when", "from", "to"),
+        [
+            [_local(c.changed_at), c.from_stage or "(created)", c.to_stage]
+            for c in page.stage_changes
+        ],
+        title="Stage changes",
+    )
+    if page.followups:
+        print_table(
+            ("id", "due", "title", "status"),
+            [
+                [f.id, f.due_date + (f" {f.due_time}" if f.due_time else ""), f.title, f.status]
+                for f in page.followups
+            ],
+            title="Follow-ups",
+        )
+    if page.interactions:
+        print_table(
+            ("id", "when", "kind", "with", "text"),
+            [
+                [
+                    i.id,
+                    _local(i.occurred_at),
+                    i.kind,
+                    ", ".join(c.name for c in i.contacts),
+                    i.summary,
+                ]
+                for i in page.interactions
+            ],
+            title="Interactions",
+        )
+
+
+def print_contact_deals(items: Sequence[Deal]) -> None:
+    """The Deals section of a contact's page (open first)."""
+    if items:
+        print_table(
+            ("id", "stage", "title", "value", "prob", "close"),
+            [[r[0], r[1], r[2], r[4], r[5], r[6]] for r in map(deal_row, items)],
+            title="Deals",
+        )
+
+
+# -- the board --------------------------------------------------------------------------
+
+
+def _flags(item: BoardItem) -> str:
+    return ", ".join(FLAG_TEXT[f] for f in item.flags)
+
+
+def _stage_heading(name: str, probability: int | None, count: int) -> str:
+    chance = f" ({probability}%)" if probability is not None else " (not configured)"
+    return f"{name}{chance}: {count} deal{'s' if count != 1 else ''}"
+
+
+def print_pipeline(board: Board, fmt: str) -> None:
+    if fmt == "json":
+        write_json(board.to_dict())
+        return
+    if not board.items:
+        nothing("No open deals.")
+        return
+    if stdout_is_terminal():
+        headers, cells = [], []
+        for column in board.stages:
+            head = [_stage_heading(column.name, column.probability, len(column.items))]
+            head += [
+                f"{money.show(t.total_minor, t.currency)}\nweighted {money.show(t.weighted_minor, t.currency)}"
+                for t in column.totals
+            ]
+            headers.append("\n".join(head))
+            cards = []
+            for item in column.items:
+                deal = item.deal
+                card = [
+                    f"#{deal.id} {visible(deal.title)}",
+                    f"  {visible(party(deal))}" if party(deal) else "",
+                    f"  {amount(deal)} · {deal.effective_probability}%",
+                    f"  close {deal.close_date}" if deal.close_date else "",
+                    f"  ! {_flags(item)}" if item.flags else "",
+                ]
+                cards.append("\n".join(c for c in card if c))
+            cells.append("\n\n".join(cards))
+        print_board(headers, cells)
+    else:
+        for column in board.stages:
+            heading = _stage_heading(column.name, column.probability, len(column.items))
+            if column.totals:
+                heading += ", " + _money_totals(column.totals)
+            print_table(
+                ("id", "title", "with", "value", "prob", "close", "flags"),
+                [
+                    [
+                        i.deal.id,
+                        i.deal.title,
+                        party(i.deal),
+                        amount(i.deal),
+                        f"{i.deal.effective_probability}%",
+                        i.deal.close_date or "",
+                        _flags(i),
+                    ]
+                    for i in column.items
+                ],
+                title=heading,
+            )
+    line("")
+    line("Open pipeline: " + _money_totals(board.totals))

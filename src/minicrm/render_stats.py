@@ -1,0 +1,122 @@
+"""minicrm stats for people: a few short sections of text, with a sparkline per kind of
+interaction (one character a week). The same text on a terminal and in a pipe (no
+colour, nothing to strip); ``--json`` gives the numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from minicrm import money
+from minicrm.render import line, print_table, visible, write_json
+from minicrm.stats import Stats
+
+BARS = "·▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[int]) -> str:
+    """One character per value, scaled to the largest (· for 0)."""
+    top = max(values, default=0)
+    if top == 0:
+        return BARS[0] * len(values)
+    return "".join(BARS[0] if v == 0 else BARS[max(1, round(v * 8 / top))] for v in values)
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _heading(text: str) -> None:
+    line("")
+    line(text)
+
+
+def print_stats(stats: Stats, fmt: str) -> None:
+    data = stats.to_dict()
+    if fmt == "json":
+        write_json(data)
+        return
+    p = stats.period
+    line(f"minicrm stats, {p.start.isoformat()} to {p.end.isoformat()} ({p.days} days)")
+
+    act = data["activity"]
+    _heading(
+        f"Activity: {act['interactions_total']} interactions, {act['new_contacts']} new contacts"
+        f" (weeks from {stats.activity.weeks[0][0].isoformat()})"
+    )
+    width = max(len(k) for k in stats.activity.by_kind)
+    for kind, counts in stats.activity.by_kind.items():
+        line(f"  {kind:<{width}}  {sparkline(counts)}  {sum(counts)}")
+    line(f"  {'new':<{width}}  {sparkline(stats.activity.new_contacts)}  {act['new_contacts']}")
+
+    kept = data["followups"]
+    _heading(
+        f"Promises kept: {_percent(kept['on_time_rate'])} on time "
+        f"({kept['on_time']} on time, {kept['late']} late, {kept['overdue']} still overdue)"
+    )
+    line(
+        "  trend: "
+        + " ".join(_percent(t["on_time_rate"]) for t in kept["trend"])
+        + ("  (per month)" if p.days > 120 else "  (per week)")
+    )
+
+    touch = data["keep_in_touch"]
+    median = touch["median_days_since_contact"]
+    _heading(
+        f"Keep in touch: {_percent(touch['adherence'])} inside their cadence "
+        f"({touch['inside']} of {touch['contacts']}); median "
+        f"{'n/a' if median is None else f'{median:g}'} days since last contact"
+    )
+    for tag in touch["by_tag"]:
+        line(
+            f"  {visible(tag['tag'])}: {_percent(tag['adherence'])} ({tag['inside']} of {tag['contacts']})"
+        )
+
+    pipe = data["pipeline"]
+    avg_days = pipe["average_days_to_won"]
+    _heading(
+        f"Pipeline: win rate {_percent(pipe['win_rate'])} ({pipe['won']} won, {pipe['lost']} lost);"
+        f" {'n/a' if avg_days is None else f'{avg_days:g}'} days on average from creation to won"
+    )
+    rows = [
+        [stage["stage"], t["currency"], t["count"], t["total"], t["weighted"]]
+        for stage in pipe["open_by_stage"]
+        for t in stage["totals"]
+    ]
+    if rows:
+        print_table(
+            ("stage", "currency", "deals", "open value", "weighted"),
+            rows,
+            title="Open value by stage",
+        )
+    if pipe["forecast"]:
+        print_table(
+            ("close month", "currency", "deals", "value", "weighted"),
+            [
+                [
+                    f["close_month"] or "(no date)",
+                    f["currency"],
+                    f["count"],
+                    f["total"],
+                    f["weighted"],
+                ]
+                for f in pipe["forecast"]
+            ],
+            title="Weighted forecast by close month",
+        )
+    for size in pipe["average_deal_size"]:
+        line(f"  average won deal: {size['average']} {size['currency']} ({size['count']} won)")
+    if stats.pipeline.lost_deals:
+        print_table(
+            ("lost on", "id", "title", "value", "reason"),
+            [
+                [
+                    d.lost_on.isoformat(),
+                    d.id,
+                    d.title,
+                    money.show(d.amount_minor, d.currency),
+                    d.reason or "",
+                ]
+                for d in stats.pipeline.lost_deals
+            ],
+            title="Lost, and why",
+        )
