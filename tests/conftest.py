@@ -4,6 +4,7 @@ always point into a temporary folder."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,3 +83,44 @@ def contact_factory(run: Run):
         return json.loads(run("add", name, *args, "--json").stdout)
 
     return make
+
+
+# -- the reliability suite's long mode ----------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        default=False,
+        help="tests/reliability at full size (minutes): also MINICRM_SOAK=1",
+    )
+
+
+@pytest.fixture(scope="session")
+def soak(request: pytest.FixtureRequest) -> bool:
+    """True in the long mode (`pytest --soak` or MINICRM_SOAK=1): the reliability tests
+    then run at the sizes docs/reliability.md reports; otherwise at CI sizes."""
+    import os
+
+    return bool(request.config.getoption("--soak") or os.environ.get("MINICRM_SOAK"))
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for running the real `minicrm` executable in a subprocess, on this
+    test's temporary database, without colour and in UTC."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINICRM_")}
+    env.update(
+        MINICRM_DB=str(tmp_path / "data" / "minicrm.db"),
+        MINICRM_CONFIG=str(tmp_path / "config.toml"),
+        NO_COLOR="1",
+        TZ="UTC",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+MINICRM = [sys.executable, "-m", "minicrm"]  # the installed package, whatever PATH holds
