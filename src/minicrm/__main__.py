@@ -13,9 +13,19 @@ def main() -> None:
 
         print(version_line())
         return
-    from minicrm.cli import main as cli_main
+    try:
+        from minicrm.cli import main as cli_main
 
-    cli_main()
+        cli_main()
+    except KeyboardInterrupt:  # Ctrl-C while starting up, before any command ran
+        sys.stderr.write("minicrm: interrupted; nothing was written by the unfinished command\n")
+        raise SystemExit(130) from None
+    finally:
+        # Finished, one way or another, and said so: a Ctrl-C while Python shuts down
+        # would only turn the exit status into "killed by SIGINT".
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,21 @@ def _fail(text: str, code: int) -> None:
     from minicrm.render import message
 
     message(f"minicrm: {text}")
+    _finished()
     raise typer.Exit(code)
+
+
+_as_program = False  # set by main(): the process is the minicrm command, not a test runner
+
+
+def _finished() -> None:
+    """The command has done its work and said so. In the minicrm process a Ctrl-C from now
+    on is ignored: it could only turn the exit status into a silent 130 (typer's own
+    handler) while the database closes."""
+    if _as_program:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _remind_about_digest(ctx: Any) -> None:
@@ -110,12 +124,17 @@ class MinicrmGroup(TyperGroup):
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
             _remind_about_digest(ctx)
+            _finished()
             return result
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
+            state = ctx.obj
+            store = getattr(state, "_store", None)
+            if store is not None and store.commits:  # Ctrl-C after the change was saved
+                _fail("interrupted; the change had already been saved", EXIT_INTERRUPTED)
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
@@ -255,4 +274,6 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> None:
+    global _as_program
+    _as_program = True
     build_app(command_name(sys.argv[1:]))(prog_name="minicrm")

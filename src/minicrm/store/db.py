@@ -46,7 +46,11 @@ def translate_sqlite_error(
             hint="try again",
         )
     if "disk is full" in lowered or "disk i/o" in lowered:
-        return MinicrmError(f"cannot write the database: {text}", hint="free some disk space")
+        problem = "the disk is full" if "full" in lowered else "disk I/O error (is the disk full?)"
+        return DatabaseError(
+            f"cannot write the database: {problem}; nothing was written",
+            hint="free some disk space and run the command again",
+        )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
@@ -108,6 +112,7 @@ class Store:
         self.path = path
         self.command = command
         self._depth = 0
+        self.commits = 0  # transactions committed through this Store
         self._changeset_id: int | None = None
         self._columns: dict[str, list[str]] = {}
         # what this transaction touched, for the full-text index (store/search.py)
@@ -193,7 +198,10 @@ class Store:
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                else:  # committed, then interrupted (Ctrl-C) before this line ran
+                    self.commits += 1
                 raise
+            self.commits += 1
         finally:
             self._depth = 0
             self._changeset_id = None
