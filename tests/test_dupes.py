@@ -104,25 +104,44 @@ def test_ignore_hides_a_pair_until_unignored(run, contact_factory):
 
 
 @pytest.fixture
-def pair(run, contact_factory):
-    """Two records of one person with interactions (one shared), follow-ups and a deal."""
-    contact_factory(
-        "John Smith", "-e", "john@acme.io", "--company", "Acme", "--tag", "vip",
-        "--set", "title=CTO", "--set", "shirt=L", "--set", "notes=Met at PyCon",
-    )  # fmt: skip
-    contact_factory(
-        "Jon Smith", "-e", "JOHN@acme.io", "-e", "jon@home.net", "-p", "+1 555 010 0100",
-        "--tag", "vip", "--tag", "golf", "--set", "title=CEO", "--set", "shirt=M",
-        "--set", "team=blue", "--every", "30d", "--birthday", "1980-05-03",
-        "--set", "notes=Plays golf",
-    )  # fmt: skip
-    contact_factory("Mary Jones")
-    run("log", "1", "call", "first call", "--at", "2026-11-01")
-    run("log", "2", "email", "old mail", "--at", "2026-11-20")
-    run("log", "1", "meeting", "lunch together", "--with", "2", "--with", "3", "--at", "2026-10-01")
-    run("follow", "2", "send proposal", "--due", "tomorrow")
-    run("deal", "add", "2", "Website", "--value", "1000")
-    run("dupes", "--ignore", "2", "3")  # Jon is not Mary: carried over to John
+def pair(run, store):
+    """Two records of one person with interactions (one shared), follow-ups and a deal
+    (built through the library: the CLI paths are covered elsewhere)."""
+    from minicrm import deals, followups, interactions
+
+    C = minicrm.ContactChanges
+    minicrm.add_contact(
+        store,
+        "John Smith",
+        C(
+            fields={"company": "Acme", "title": "CTO", "notes": "Met at PyCon"},
+            add={"emails": ["john@acme.io"]},
+            add_tags=["vip"],
+            custom={"shirt": "L"},
+        ),
+    )
+    minicrm.add_contact(
+        store,
+        "Jon Smith",
+        C(
+            fields={
+                "title": "CEO",
+                "every": "30d",
+                "birthday": "1980-05-03",
+                "notes": "Plays golf",
+            },
+            add={"emails": ["JOHN@acme.io", "jon@home.net"], "phones": ["+1 555 010 0100"]},
+            add_tags=["vip", "golf"],
+            custom={"shirt": "M", "team": "blue"},
+        ),
+    )
+    minicrm.add_contact(store, "Mary Jones")
+    interactions.log(store, ["1"], "first call", kind_="call", at="2026-11-01")
+    interactions.log(store, ["2"], "old mail", kind_="email", at="2026-11-20")
+    interactions.log(store, ["1", "2", "3"], "lunch together", kind_="meeting", at="2026-10-01")
+    followups.add_followup(store, "2", "send proposal", due="tomorrow")
+    deals.add_deal(store, "2", "Website", value="1000")
+    dupes.ignore_pair(store, 2, 3)  # Jon is not Mary: carried over to John
     return run
 
 

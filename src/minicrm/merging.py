@@ -206,7 +206,13 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
             work.columns[column] = result
             if column == "display_name":
                 work.columns["name_key"] = validate.key(result)
-        if _shown(va) is not None or _shown(vb) is not None:
+        if column == "archived":
+            listed = bool(va or vb)
+        elif column == "created_at":
+            listed = va != vb
+        else:
+            listed = _shown(va) is not None or _shown(vb) is not None
+        if listed:
             fields.append(FieldResult(name, shown(va), shown(vb), shown(result), rule))
 
     for kind, spec in contacts.KINDS.items():
