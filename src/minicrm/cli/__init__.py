@@ -203,6 +203,8 @@ COMMANDS: dict[str, str] = {
     "import": "interchange",
     "export": "interchange",
     "search": "search",
+    "dupes": "dupes",
+    "merge": "dupes",
     **dict.fromkeys(
         ("log", "notes", "follow", "done", "snooze", "reopen", "cancel", "interaction", "followup"),
         "activity",

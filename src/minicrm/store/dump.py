@@ -40,6 +40,11 @@ def rows(store: Store, table: str, contact_ids: Sequence[int] | None = None) -> 
             "WHERE contact_id IN (SELECT id FROM dump_ids))"
         ),
         "tag_cadences": "1",
+        # a "not a duplicate" pair goes with a part only if both of its contacts do
+        "dupe_ignores": (
+            "contact_a_uid IN (SELECT uid FROM contacts WHERE id IN (SELECT id FROM dump_ids))"
+            " AND contact_b_uid IN (SELECT uid FROM contacts WHERE id IN (SELECT id FROM dump_ids))"
+        ),
     }.get(table, "contact_id IN (SELECT id FROM dump_ids)")
     result = store.query(f'SELECT * FROM "{table}" WHERE {where} ORDER BY id')
     if table in ("followups", "interactions"):

@@ -57,6 +57,7 @@ DATA_TABLES = (
     "followups",
     "interactions",
     "interaction_contacts",
+    "dupe_ignores",
 )
 
 # Child table -> the column naming its contact (history records the contact's uid).
@@ -417,4 +418,27 @@ def _deals(db: Any) -> None:
     """Deals in a pipeline of stages, each stage change recorded with its time, and the
     follow-ups and interactions that concern a deal."""
     for statement in DEALS_SCHEMA:
+        db.execute(statement)
+
+
+DUPES_SCHEMA = [
+    """
+    CREATE TABLE dupe_ignores (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        contact_a_uid TEXT NOT NULL,
+        contact_b_uid TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK (contact_a_uid < contact_b_uid),
+        UNIQUE (contact_a_uid, contact_b_uid)
+    )
+    """,
+    "CREATE INDEX idx_dupe_ignores_b ON dupe_ignores(contact_b_uid)",
+]
+
+
+@migration("0009_dupes")
+def _dupes(db: Any) -> None:
+    """Pairs of contacts the user said are not duplicates (`minicrm dupes --ignore`), by
+    the two contacts' uids in sorted order, so a pair is one row whichever way it is named."""
+    for statement in DUPES_SCHEMA:
         db.execute(statement)
