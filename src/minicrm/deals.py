@@ -185,8 +185,11 @@ def list_deals(
 
 def deals_of_contact(store: Store, contact_id: int, *, config: Config | None = None) -> list[Deal]:
     """A contact's deals, open first (for the contact page)."""
+    rows = queries.deal_rows(store, contact_id=contact_id)
+    if not rows:  # most contacts: no need to read the config file
+        return []
     config = settings(config)
-    return _ordered(build(queries.deal_rows(store, contact_id=contact_id), config), config)
+    return _ordered(build(rows, config), config)
 
 
 def _close_date(value: str | None, today: date) -> str | None:
