@@ -91,7 +91,7 @@ def choose(exc: Ambiguous) -> int:
     return exc.candidates[picked - 1][0]
 
 
-def confirm(question: str, yes: bool) -> None:
+def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
     """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
     from minicrm.errors import Refused
     from minicrm.render import visible
@@ -100,7 +100,7 @@ def confirm(question: str, yes: bool) -> None:
         return
     if not interactive():
         raise Refused(
-            "refusing to delete without --yes when not run from a terminal", hint="add --yes"
+            f"refusing to {action} without --yes when not run from a terminal", hint="add --yes"
         )
     if not typer.confirm(visible(question), default=False, err=True):
         raise Refused("cancelled; nothing was changed")
