@@ -59,11 +59,23 @@ def _make_private_dir(folder: Path) -> None:
 
 
 def _new_name(folder: Path, stem: str) -> Path:
-    """``<stem>-<UTC time>.db``, or ``-2``, ``-3``... when that second is taken."""
+    """``<stem>-<UTC time>.db``, or ``-2``, ``-3``... after the highest number already
+    used in that second (so names sort in the order they were written, even after
+    pruning freed a lower one)."""
     stamp = clock.now().strftime(_STAMP)
-    dest = folder / f"{stem}-{stamp}.db"
-    counter = 1
-    while dest.exists():
+    pattern = backup_pattern(stem)
+    used = 0
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        names = []
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match and match.group(1) == stamp:
+            used = max(used, int(match.group(2) or 1))
+    dest = folder / (f"{stem}-{stamp}.db" if used == 0 else f"{stem}-{stamp}-{used + 1}.db")
+    counter = used + 1
+    while dest.exists():  # a file of that name that is not a backup (a folder, say)
         counter += 1
         dest = folder / f"{stem}-{stamp}-{counter}.db"
     return dest

@@ -85,7 +85,7 @@ def write_failed(dest: Path, exc: BaseException) -> MinicrmError:
     else:
         reason = str(exc)
         lowered = reason.lower()
-        full = "full" in lowered or "too large" in lowered
+        full = "full" in lowered or "too large" in lowered or "disk i/o" in lowered
     if full:
         return MinicrmError(
             f"cannot write the backup {dest}: {reason}", hint="free some disk space"
