@@ -533,3 +533,19 @@ def test_restore_refuses_to_replace_a_file_that_is_not_minicrms(run, db_path, tm
     result = run("--db", str(target), "db", "restore", str(saved), "--yes", code=6)
     assert "refusing to replace it" in result.stderr
     assert target.read_text() == "my notes"
+
+
+def test_a_backup_with_another_page_size_is_restored(run, db_path, tmp_path):
+    """A WAL database cannot change its page size: the copy is rewritten to match."""
+    run("add", "Jane")
+    saved = tmp_path / "big-pages.db"
+    run("db", "backup", str(saved))
+    conn = sqlite3.connect(saved, isolation_level=None)
+    conn.execute("PRAGMA page_size = 8192")
+    conn.execute("VACUUM")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.close()
+    run("add", "Bob")
+    run("db", "restore", str(saved), "--yes")
+    assert [c["name"] for c in run.json("ls")] == ["Jane"]
+    run("db", "check")
