@@ -27,6 +27,8 @@ DEFAULT_DEAL_STAGES = (
     DealStage("lost", 0),
 )
 DEFAULT_CURRENCY = "EUR"
+DEFAULT_BACKUPS_KEEP = 10
+MAX_BACKUPS_KEEP = 100_000
 CLOSED_STAGES = ("won", "lost")
 _STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
 
@@ -37,6 +39,7 @@ class Config:
     smtp: dict[str, object] = field(default_factory=dict)
     deal_stages: tuple[DealStage, ...] = DEFAULT_DEAL_STAGES
     deal_currency: str = DEFAULT_CURRENCY
+    backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
     source: Path | None = field(default=None, compare=False)
 
 
@@ -75,6 +78,7 @@ def load_config(path: Path | None = None) -> Config:
         smtp=smtp,
         deal_stages=deal_stages,
         deal_currency=deal_currency,
+        backups_keep=_backups_keep(data.get("backups", {}), path),
         source=path,
     )
 
@@ -134,3 +138,22 @@ def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
             hint=_STAGES_HINT,
         )
     return tuple(stages), code.strip().upper()
+
+
+def valid_keep(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_BACKUPS_KEEP
+
+
+def _backups_keep(table: object, path: Path) -> int:
+    """The [backups] table: ``keep``, how many of `db backup`'s files to keep."""
+    if not isinstance(table, dict) or set(table) - {"keep"}:
+        raise InvalidInput(
+            f"config file {path}: [backups] must be a table with keep = N", hint="e.g. keep = 10"
+        )
+    keep = table.get("keep", DEFAULT_BACKUPS_KEEP)
+    if not valid_keep(keep):
+        raise InvalidInput(
+            f"config file {path}: backups.keep must be a whole number from 0 to {MAX_BACKUPS_KEEP}",
+            hint="e.g. keep = 10 (0 keeps every backup)",
+        )
+    return int(keep)

@@ -14,6 +14,7 @@ EXIT_AMBIGUOUS = 4
 EXIT_BUSY = 5
 EXIT_DATABASE = 6
 EXIT_DELIVERY = 7
+EXIT_CHECK_FAILED = 8
 EXIT_INTERRUPTED = 130
 
 
@@ -87,3 +88,9 @@ class DatabaseError(MinicrmError):
     """The database file cannot be used: not SQLite, newer schema, unreadable, corrupt."""
 
     exit_code = EXIT_DATABASE
+
+
+class CheckFailed(MinicrmError):
+    """``db check`` found problems (it has printed them); the message names the checks."""
+
+    exit_code = EXIT_CHECK_FAILED

@@ -530,3 +530,30 @@ def cancel(
             None if stop else _schedule_next(store, current, now_local.replace(tzinfo=None))
         )
         return Completion(_load(store, fid), next_followup, None)
+
+
+def _closed_local(current: FollowUp) -> datetime:
+    """When an occurrence was closed, as a naive local time (what `done` scheduled from)."""
+    stamp = current.completed_at or current.cancelled_at
+    moment = dates.local_datetime(stamp) if stamp else dates.local_now()
+    return moment.replace(tzinfo=None)
+
+
+def next_due_after(store: Store, followup_id: int) -> datetime | None:
+    """When the occurrence after this closed one of a series falls due by the series'
+    rule (naive local time), or None when the rule has run out (for `db check`)."""
+    current = _load(store, followup_id)
+    if current.recurrence is None:
+        return None
+    row = activity.followup_row(store, followup_id)
+    assert row is not None
+    nxt = _next_occurrence(current, row, _closed_local(current))
+    return nxt[0] if nxt else None
+
+
+def schedule_missing_next(store: Store, followup_id: int) -> FollowUp | None:
+    """Insert the next occurrence a closed occurrence should have scheduled (for
+    `db check --repair`); None if it exists already or the series has ended."""
+    with store.transaction():
+        current = _load(store, followup_id)
+        return _schedule_next(store, current, _closed_local(current))

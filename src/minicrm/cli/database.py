@@ -1,10 +1,27 @@
-"""Database commands: db path."""
+"""Database commands: db path, db backup, db restore, db check."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="The database file: where it is.", no_args_is_help=True)
+from minicrm.cli.common import JsonOpt, YesOpt, confirm, store_of
+
+app = typer.Typer(
+    help="The database file: where it is, backups, restore, integrity check.",
+    no_args_is_help=True,
+)
+
+KeepOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--keep",
+        metavar="N",
+        help="Keep the newest N of minicrm's backups in the folder (0: all; "
+        "default: [backups] keep in the config, else 10).",
+    ),
+]
 
 
 @app.command("path")
@@ -13,6 +30,115 @@ def path(ctx: typer.Context) -> None:
     from minicrm.cli import state
 
     print(state(ctx).db_path)
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A new file, or a folder; default: backups/ beside the database.",
+        ),
+    ] = None,
+    keep: KeepOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Write a consistent copy of the database, even while other commands write to it."""
+    from minicrm import maintenance
+    from minicrm.render import line, message, write_json
+
+    result = maintenance.backup(store_of(ctx), dest, keep=keep)
+    if json_:
+        write_json(result.to_dict())
+        return
+    line(f"Backed up to {result.path}")
+    for old in result.pruned:
+        message(f"minicrm: removed the old backup {old}")
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="PATH", help="The backup to restore.")],
+    yes: YesOpt = False,
+    keep: KeepOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Replace the database with a backup (a backup of the current one is taken first)."""
+    from minicrm import maintenance
+    from minicrm.cli import state
+    from minicrm.render import line, write_json
+
+    db_path = state(ctx).db_path
+    with maintenance.prepare_restore(db_path, source) as prepared:
+        counts = maintenance.describe_counts(prepared.counts)
+        confirm(
+            f"Replace the database {db_path} with {prepared.source} ({counts})? "
+            "A backup of the current database is taken first.",
+            yes,
+            action="restore",
+        )
+        result = maintenance.restore(db_path, prepared, keep=keep)
+    if json_:
+        write_json(result.to_dict())
+        return
+    if result.safety_backup:
+        line(f"Backed up the current database to {result.safety_backup}")
+    line(f"Restored {result.database} from {result.source} ({counts})")
+    if result.migrated:
+        line(f"Upgraded its schema: {', '.join(result.migrated)}")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Fix what can be fixed safely (rebuild the search index, last-contacted "
+            "times, a missing next occurrence), then check again.",
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Check the database: SQLite's integrity and foreign keys, the search index, and
+    minicrm's own invariants. Exits 8 if a check fails."""
+    from minicrm import maintenance
+    from minicrm.errors import CheckFailed
+    from minicrm.render import line, write_json
+
+    store = store_of(ctx)
+    report = maintenance.repair(store) if repair else maintenance.check(store)
+    if json_:
+        write_json(report.to_dict())
+    else:
+        for done in report.repaired:
+            line(f"repaired  {done}")
+        for item in report.checks:
+            label = {"ok": "ok", "fail": "FAIL", "warn": "warn"}[item.status]
+            text = f"{label:<5} {item.name}"
+            if item.status != "ok":
+                text += f": {item.summary}"
+            line(text)
+            if item.status != "ok":
+                for detail in item.details:
+                    line(f"        {detail}")
+    if not report.ok:
+        names = [c.name for c in report.failed]
+        fixable = [c.name for c in report.failed if c.repairable]
+        hint = (
+            f"minicrm db check --repair fixes {', '.join(fixable)}"
+            if fixable and not repair
+            else "restore a backup with minicrm db restore, or fix it by hand"
+        )
+        raise CheckFailed(
+            f"db check: {len(names)} check{'s' if len(names) != 1 else ''} failed: "
+            + ", ".join(names),
+            hint=hint,
+        )
 
 
 def register(root: typer.Typer) -> None:

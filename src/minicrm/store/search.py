@@ -47,6 +47,11 @@ _INSERT = (
 )
 
 
+def rebuild_sql_selects() -> list[str]:
+    """The rows the index should hold, per kind (rowid first, then its columns)."""
+    return [_CONTACT_ROWS, _INTERACTION_ROWS, _FOLLOWUP_ROWS]
+
+
 def rebuild_sql() -> list[str]:
     """Statements that fill an empty index from the tables."""
     return [_INSERT + _CONTACT_ROWS, _INSERT + _INTERACTION_ROWS, _INSERT + _FOLLOWUP_ROWS]
