@@ -194,6 +194,7 @@ COMMANDS: dict[str, str] = {
     "deal": "deals",
     "pipeline": "deals",
     "stats": "stats",
+    **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
 }
 

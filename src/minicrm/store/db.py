@@ -109,6 +109,8 @@ class Store:
         self.command = command
         self._depth = 0
         self._changeset_id: int | None = None
+        self._pending_command = command
+        self._pending_kind: tuple[str, int | None] = ("command", None)
         self._columns: dict[str, list[str]] = {}
         # what this transaction touched, for the full-text index (store/search.py)
         self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
@@ -180,6 +182,7 @@ class Store:
         self._depth = 1
         self._changeset_id = None
         self._pending_command = command or self.command
+        self._pending_kind = ("command", None)
         try:
             yield self
         except BaseException:
@@ -200,6 +203,19 @@ class Store:
             for ids in self._dirty.values():
                 ids.clear()
             self._dirty_companies.clear()
+
+    def begin_changeset(self, *, kind: str = "command", undoes: int | None = None) -> int:
+        """Start a new change set inside the open transaction: the writes that follow are
+        recorded under it, apart from those before. ``undo 3`` reverses three change sets
+        in one transaction and records one change set (``kind`` undo, ``undoes`` the one
+        it reversed) for each. Returns its id."""
+        if not self.in_transaction:
+            raise RuntimeError("begin_changeset must run inside Store.transaction()")
+        self._changeset_id = None
+        self._pending_kind = (kind, undoes)
+        self._ensure_changeset(clock.utc_stamp())
+        assert self._changeset_id is not None
+        return self._changeset_id
 
     @contextmanager
     def large_cache(self, mib: int = 64) -> Iterator[Store]:
@@ -411,9 +427,11 @@ class Store:
 
     def _ensure_changeset(self, stamp: str) -> None:
         if self._changeset_id is None:
+            kind, undoes = self._pending_kind
             cursor = self._execute(
-                "INSERT INTO changesets (uid, command, created_at) VALUES (?, ?, ?)",
-                [new_uid(), self._pending_command, stamp],
+                "INSERT INTO changesets (uid, command, created_at, kind, undoes) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [new_uid(), self._pending_command, stamp, kind, undoes],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
 
