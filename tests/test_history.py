@@ -307,7 +307,7 @@ command = st.one_of(
 
 
 @settings(
-    max_examples=10,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -333,3 +333,18 @@ def test_undoing_everything_gives_back_the_start_and_redo_the_end(run, tmp_path,
     if len(done) > 1:
         run(*db, "redo", str(len(done) - 1))
     assert export(run, *db) == end
+
+
+def test_a_large_undo_asks_first_at_a_terminal(run, tmp_path, monkeypatch):
+    source = tmp_path / "people.csv"
+    source.write_text("name\n" + "\n".join(f"Person {i}" for i in range(101)) + "\n")
+    run("import", str(source))
+    before = export(run)
+    monkeypatch.setattr("minicrm.cli.history.interactive", lambda: True)
+    result = run("undo", input="n\n", code=1)
+    assert "Undo 101 rows?" in result.stderr and "cancelled" in result.stderr
+    assert export(run) == before
+    run("undo", input="y\n")
+    assert export(run)["tables"]["contacts"] == []
+    run("redo", "--yes")  # --yes: no question
+    assert export(run) == before

@@ -284,11 +284,34 @@ class Store:
         self._touch_many(table, ids, rows)
         return ids
 
-    def _record_many(self, table: str, ids: list[int]) -> None:
-        """History rows for freshly inserted rows, written by SQLite itself in one
-        ``INSERT ... SELECT`` (``json_object`` over the table's columns, in their order:
-        the same object ``_record`` writes). Doing it row by row in Python was 5.5 s of an
-        18 s import of 100,000 contacts."""
+    def delete_many(self, table: str, ids: Sequence[int]) -> None:
+        """Delete rows by id and record what they held, in bulk like :meth:`insert_many`
+        (undoing an import of 100,000 contacts). Ids of rows that do not exist are
+        ignored."""
+        self._require_write(table)
+        if not ids:
+            return
+        id_list = json.dumps([int(i) for i in ids])
+        owner = CONTACT_CHILD_TABLES.get(table)
+        touched = self.query(
+            f'SELECT id{", " + owner if owner else ""} FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [id_list],
+        )
+        if not touched:
+            return
+        present = [row["id"] for row in touched]
+        self._record_many(table, present, op="delete")
+        self._execute(
+            f'DELETE FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))', [id_list]
+        )
+        self._touch_many(table, present, touched)
+
+    def _record_many(self, table: str, ids: list[int], op: str = "insert") -> None:
+        """History rows for freshly inserted rows (or rows about to be deleted), written by
+        SQLite itself in one ``INSERT ... SELECT`` (``json_object`` over the table's
+        columns, in their order: the same object ``_record`` writes). Doing it row by row
+        in Python was 5.5 s of an 18 s import of 100,000 contacts."""
         stamp = clock.utc_stamp()
         self._ensure_changeset(stamp)
         self._known_columns(table, {})
@@ -300,11 +323,13 @@ class Store:
             uid = f'(SELECT uid FROM contacts WHERE id = t."{owner_column}")'
         else:
             uid = "NULL"
+        image = f"json_object({pairs})"
+        before, after = ("NULL", image) if op == "insert" else (image, "NULL")
         self._execute(
             "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
-            f"SELECT ?, 'insert', ?, t.id, {uid}, NULL, json_object({pairs}), ? "
+            f"SELECT ?, ?, ?, t.id, {uid}, {before}, {after}, ? "
             f'FROM "{table}" t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id',
-            [self._changeset_id, table, stamp, json.dumps(ids)],
+            [self._changeset_id, op, table, stamp, json.dumps(ids)],
         )
 
     def update(self, table: str, row_id: int, changes: Row) -> bool:
