@@ -267,11 +267,13 @@ def test_library_undo_is_the_same_function(db_path):
     store = minicrm.open_store(db_path)
     try:
         minicrm.add_contact(store, "Jane Doe")
-        outcome = history.undo(store)
+        outcome = minicrm.undo(store)
         assert outcome.steps[0].target.command == "python"
         assert minicrm.list_contacts(store) == []
-        history.redo(store)
+        minicrm.redo(store)
         assert [c.name for c in minicrm.list_contacts(store)] == ["Jane Doe"]
+        assert [c.kind for c in minicrm.list_changesets(store)] == ["redo", "undo", "command"]
+        assert minicrm.undo is history.undo
     finally:
         store.close()
 

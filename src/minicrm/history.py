@@ -316,64 +316,73 @@ def _check_blockers(store: Store, target: Row, rows: list[Row]) -> None:
             )
 
 
-def _check_state(store: Store, target: Row, rows: list[Row]) -> None:
-    """Each row must be exactly as the change set left it."""
-    final: dict[tuple[str, int], dict[str, Any] | None] = {}
-    for r in rows:
-        final[(r["entity"], r["row_id"])] = r["after"]
-    by_table: dict[str, list[int]] = {}
-    for entity, row_id in final:
-        by_table.setdefault(entity, []).append(row_id)
-    for entity, ids in by_table.items():
-        current = hq.current_rows(store, entity, ids)
-        for row_id in ids:
-            image = final[(entity, row_id)]
-            now = current.get(row_id)
-            same = (
-                now is None
-                if image is None
-                else now is not None and all(now.get(k) == v for k, v in image.items())
-            )
-            if not same:
-                blocker = hq.last_touch(store, entity, row_id, target["id"])
-                by = (
-                    f"change set {describe(blocker)} changed {_key_text(entity, row_id)} later"
-                    if blocker is not None
-                    else f"{_key_text(entity, row_id)} is no longer as it left it"
+def _check_state(store: Store, target: Row, action: str) -> None:
+    """Each row must be exactly as the change set left it: as the last image the change
+    set recorded for it (walking backwards, the first one met), or absent."""
+    seen: set[tuple[str, int]] = set()
+    for chunk in hq.rows_backwards(store, target["id"]):
+        final: dict[str, dict[int, dict[str, Any] | None]] = {}
+        for r in chunk:
+            key = (r["entity"], r["row_id"])
+            if key not in seen:
+                seen.add(key)
+                final.setdefault(r["entity"], {})[r["row_id"]] = r["after"]
+        for entity, images in final.items():
+            current = hq.current_rows(store, entity, images)
+            for row_id, image in images.items():
+                now = current.get(row_id)
+                same = (
+                    now is None
+                    if image is None
+                    else now is not None and all(now.get(k) == v for k, v in image.items())
                 )
-                raise Conflict(
-                    f"cannot undo {describe(target)}: {by}; nothing was changed",
-                    hint=f"undo #{blocker['id']} first" if blocker else "see minicrm history",
-                )
+                if not same:
+                    _refuse_changed(store, target, entity, row_id, action)
+
+
+def _refuse_changed(store: Store, target: Row, entity: str, row_id: int, action: str) -> None:
+    blocker = hq.last_touch(store, entity, row_id, target["id"])
+    by = (
+        f"change set {describe(blocker)} changed {_key_text(entity, row_id)} later"
+        if blocker is not None
+        else f"{_key_text(entity, row_id)} is no longer as it left it"
+    )
+    raise Conflict(
+        f"cannot {action} {describe(target)}: {by}; nothing was changed",
+        hint=f"undo #{blocker['id']} first" if blocker else "see minicrm history",
+    )
 
 
 def _reverse(store: Store, target: Row, kind: str) -> int:
     """Reverse one change set inside the open transaction; returns the new change set.
     (A redo reverses an undo at the top of the redo stack: the state check suffices, and
     a redo of a later undo, already re-applied, is no blocker but its prerequisite.)"""
-    rows = hq.rows_of(store, target["id"])
-    if kind == "undo":
-        _check_blockers(store, target, rows)
-    _check_state(store, target, rows)
+    if kind == "undo" and hq.in_effect_after(store, target["id"]):
+        _check_blockers(store, target, hq.rows_of(store, target["id"]))
+    _check_state(store, target, "undo" if kind == "undo" else "redo the undo")
     recorded = store.begin_changeset(kind=kind, undoes=target["id"])
     known: dict[str, set[str]] = {}
-    # Runs of rows of one table and op are written in bulk (an import's 100,000
-    # contacts): no table refers to itself, so order inside a run does not matter.
-    for (op, entity), run in groupby(reversed(rows), key=lambda r: (r["op"], r["entity"])):
-        if entity not in known:
-            known[entity] = set(hq.columns(store, entity))
-        batch = list(run)
-        if op == "insert":
-            store.delete_many(entity, [r["row_id"] for r in batch])
-        elif op == "delete":
-            store.insert_many(
-                entity,
-                [{k: v for k, v in r["before"].items() if k in known[entity]} for r in batch],
-            )
-        else:
-            for r in batch:
-                values = {k: v for k, v in r["before"].items() if k != "id" and k in known[entity]}
-                store.update(entity, r["row_id"], values)
+    # Walking backwards, runs of rows of one table and op are written in bulk (an
+    # import's 100,000 contacts): no table refers to itself, so order inside a run does
+    # not matter.
+    for chunk in hq.rows_backwards(store, target["id"]):
+        for (op, entity), run in groupby(chunk, key=lambda r: (r["op"], r["entity"])):
+            if entity not in known:
+                known[entity] = set(hq.columns(store, entity))
+            batch = list(run)
+            if op == "insert":
+                store.delete_many(entity, [r["row_id"] for r in batch])
+            elif op == "delete":
+                columns = known[entity]
+                store.insert_many(
+                    entity, [{k: v for k, v in r["before"].items() if k in columns} for r in batch]
+                )
+            else:
+                for r in batch:
+                    values = {
+                        k: v for k, v in r["before"].items() if k != "id" and k in known[entity]
+                    }
+                    store.update(entity, r["row_id"], values)
     hq.mark_undone(store, target["id"], recorded)
     return recorded
 

@@ -8,7 +8,7 @@ an undo is recorded as a change set of its own (see minicrm/history.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from minicrm import clock
@@ -75,6 +75,25 @@ def rows_of(store: Store, changeset_id: int) -> list[Row]:
         row["before"] = None if row["before"] is None else json.loads(row["before"])
         row["after"] = None if row["after"] is None else json.loads(row["after"])
     return rows
+
+
+def rows_backwards(store: Store, changeset_id: int, chunk: int = 5000) -> Iterator[list[Row]]:
+    """The history rows of one change set, newest first, decoded, ``chunk`` at a time
+    (an import's 400,000 rows are never all in memory at once)."""
+    below = None
+    while True:
+        rows = store.query(
+            "SELECT id, op, entity, row_id, uid, before, after FROM history "
+            "WHERE changeset_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+            [changeset_id, below, below, chunk],
+        )
+        if not rows:
+            return
+        for row in rows:
+            row["before"] = None if row["before"] is None else json.loads(row["before"])
+            row["after"] = None if row["after"] is None else json.loads(row["after"])
+        yield rows
+        below = rows[-1]["id"]
 
 
 def in_effect_after(store: Store, changeset_id: int) -> list[int]:
