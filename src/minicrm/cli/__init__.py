@@ -215,6 +215,7 @@ COMMANDS: dict[str, str] = {
     "deal": "deals",
     "pipeline": "deals",
     "stats": "stats",
+    **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
 }
 

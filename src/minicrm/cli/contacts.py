@@ -240,6 +240,13 @@ def show(
         str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
     ],
     on: OnOpt = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="Show the contact's recorded changes instead (as minicrm history REF).",
+        ),
+    ] = False,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
@@ -249,6 +256,12 @@ def show(
 
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
+    if history:
+        from minicrm import history as changes
+        from minicrm.render_history import print_changesets
+
+        print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
+        return
     page = views.contact_page(store, resolve_contact(store, ref))
     print_contact_page(page, out, dates.today(on_when(on)))
 

@@ -114,6 +114,8 @@ class Store:
         self._depth = 0
         self.commits = 0  # transactions committed through this Store
         self._changeset_id: int | None = None
+        self._pending_command = command
+        self._pending_kind: tuple[str, int | None] = ("command", None)
         self._columns: dict[str, list[str]] = {}
         # what this transaction touched, for the full-text index (store/search.py)
         self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
@@ -185,6 +187,7 @@ class Store:
         self._depth = 1
         self._changeset_id = None
         self._pending_command = command or self.command
+        self._pending_kind = ("command", None)
         try:
             yield self
         except BaseException:
@@ -208,6 +211,19 @@ class Store:
             for ids in self._dirty.values():
                 ids.clear()
             self._dirty_companies.clear()
+
+    def begin_changeset(self, *, kind: str = "command", undoes: int | None = None) -> int:
+        """Start a new change set inside the open transaction: the writes that follow are
+        recorded under it, apart from those before. ``undo 3`` reverses three change sets
+        in one transaction and records one change set (``kind`` undo, ``undoes`` the one
+        it reversed) for each. Returns its id."""
+        if not self.in_transaction:
+            raise RuntimeError("begin_changeset must run inside Store.transaction()")
+        self._changeset_id = None
+        self._pending_kind = (kind, undoes)
+        self._ensure_changeset(clock.utc_stamp())
+        assert self._changeset_id is not None
+        return self._changeset_id
 
     @contextmanager
     def large_cache(self, mib: int = 64) -> Iterator[Store]:
@@ -276,11 +292,34 @@ class Store:
         self._touch_many(table, ids, rows)
         return ids
 
-    def _record_many(self, table: str, ids: list[int]) -> None:
-        """History rows for freshly inserted rows, written by SQLite itself in one
-        ``INSERT ... SELECT`` (``json_object`` over the table's columns, in their order:
-        the same object ``_record`` writes). Doing it row by row in Python was 5.5 s of an
-        18 s import of 100,000 contacts."""
+    def delete_many(self, table: str, ids: Sequence[int]) -> None:
+        """Delete rows by id and record what they held, in bulk like :meth:`insert_many`
+        (undoing an import of 100,000 contacts). Ids of rows that do not exist are
+        ignored."""
+        self._require_write(table)
+        if not ids:
+            return
+        id_list = json.dumps([int(i) for i in ids])
+        owner = CONTACT_CHILD_TABLES.get(table)
+        touched = self.query(
+            f'SELECT id{", " + owner if owner else ""} FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [id_list],
+        )
+        if not touched:
+            return
+        present = [row["id"] for row in touched]
+        self._record_many(table, present, op="delete")
+        self._execute(
+            f'DELETE FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))', [id_list]
+        )
+        self._touch_many(table, present, touched)
+
+    def _record_many(self, table: str, ids: list[int], op: str = "insert") -> None:
+        """History rows for freshly inserted rows (or rows about to be deleted), written by
+        SQLite itself in one ``INSERT ... SELECT`` (``json_object`` over the table's
+        columns, in their order: the same object ``_record`` writes). Doing it row by row
+        in Python was 5.5 s of an 18 s import of 100,000 contacts."""
         stamp = clock.utc_stamp()
         self._ensure_changeset(stamp)
         self._known_columns(table, {})
@@ -292,11 +331,13 @@ class Store:
             uid = f'(SELECT uid FROM contacts WHERE id = t."{owner_column}")'
         else:
             uid = "NULL"
+        image = f"json_object({pairs})"
+        before, after = ("NULL", image) if op == "insert" else (image, "NULL")
         self._execute(
             "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
-            f"SELECT ?, 'insert', ?, t.id, {uid}, NULL, json_object({pairs}), ? "
+            f"SELECT ?, ?, ?, t.id, {uid}, {before}, {after}, ? "
             f'FROM "{table}" t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id',
-            [self._changeset_id, table, stamp, json.dumps(ids)],
+            [self._changeset_id, op, table, stamp, json.dumps(ids)],
         )
 
     def update(self, table: str, row_id: int, changes: Row) -> bool:
@@ -419,9 +460,11 @@ class Store:
 
     def _ensure_changeset(self, stamp: str) -> None:
         if self._changeset_id is None:
+            kind, undoes = self._pending_kind
             cursor = self._execute(
-                "INSERT INTO changesets (uid, command, created_at) VALUES (?, ?, ?)",
-                [new_uid(), self._pending_command, stamp],
+                "INSERT INTO changesets (uid, command, created_at, kind, undoes) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [new_uid(), self._pending_command, stamp, kind, undoes],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
 

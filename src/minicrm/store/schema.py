@@ -421,6 +421,25 @@ def _deals(db: Any) -> None:
         db.execute(statement)
 
 
+UNDO_SCHEMA = [
+    # what kind of change set: a command's own, an undo of one, or a redo (an undo's undo)
+    "ALTER TABLE changesets ADD COLUMN kind TEXT NOT NULL DEFAULT 'command' "
+    "CHECK (kind IN ('command', 'undo', 'redo'))",
+    # for an undo or redo: the change set it reversed
+    "ALTER TABLE changesets ADD COLUMN undoes INTEGER REFERENCES changesets(id)",
+    # set on a change set when it is reversed (with undone_at): the change set that did it
+    "ALTER TABLE changesets ADD COLUMN undone_by INTEGER REFERENCES changesets(id)",
+]
+
+
+@migration("0008_undo")
+def _undo(db: Any) -> None:
+    """Undo and redo: which change sets reverse which, so that `undo` walks back the
+    commands still in effect and `redo` re-applies what was just undone."""
+    for statement in UNDO_SCHEMA:
+        db.execute(statement)
+
+
 DUPES_SCHEMA = [
     """
     CREATE TABLE dupe_ignores (

@@ -1,0 +1,132 @@
+"""minicrm history, undo and redo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from minicrm.cli.common import JsonOpt, YesOpt, interactive, resolve_contact, store_of
+from minicrm.errors import NotFound
+
+# An undo or redo larger than this asks first, on a terminal (never in a script: it can
+# itself be taken back with redo or undo).
+CONFIRM_ABOVE_ROWS = 100
+
+
+def register(root: typer.Typer) -> None:
+    root.command("history")(history)
+    root.command("undo")(undo)
+    root.command("redo")(redo)
+
+
+LimitOpt = Annotated[
+    int,
+    typer.Option("--limit", "-n", metavar="N", help="At most N change sets (newest first)."),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Check and show what would change; change nothing.")
+]
+
+
+def contact_ref(store: object, ref: str) -> str:
+    """A live contact as #id (asking on a terminal if ambiguous), or the reference as
+    given, which may name a deleted contact by #id or uid."""
+    try:
+        return resolve_contact(store, ref)
+    except NotFound:
+        return ref
+
+
+def history(
+    ctx: typer.Context,
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[REF]",
+            help="Only changes to this contact (a deleted one by #id or uid).",
+        ),
+    ] = None,
+    limit: LimitOpt = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """List the recorded change sets, newest first: one per command, with what changed."""
+    from minicrm import history as domain
+    from minicrm.render_history import print_changesets
+
+    store = store_of(ctx)
+    chosen = None if ref is None else contact_ref(store, ref)
+    print_changesets(
+        domain.list_changesets(store, chosen, limit=limit), "json" if json_ else "table"
+    )
+
+
+def _ask(targets: list, action: str, yes: bool) -> None:
+    from minicrm.errors import Refused
+    from minicrm.render import message, visible
+    from minicrm.render_history import counts_text, local_time
+
+    rows = sum(t.rows for t in targets)
+    if yes or rows <= CONFIRM_ABOVE_ROWS or not interactive():
+        return
+    for t in targets:
+        message(f"  #{t.id} {t.command} ({local_time(t.at)}): {counts_text(t.counts)}")
+    if not typer.confirm(visible(f"{action} {rows:,} rows?"), default=False, err=True):
+        raise Refused("cancelled; nothing was changed")
+
+
+def undo(
+    ctx: typer.Context,
+    count: Annotated[
+        int,
+        typer.Argument(metavar="[N]", help="How many change sets to undo (default 1)."),
+    ] = 1,
+    changeset: Annotated[
+        int | None,
+        typer.Option(
+            "--changeset",
+            "-c",
+            metavar="ID",
+            help="Undo this change set (see minicrm history) instead of the newest.",
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Take back the last N commands that changed data (all of them, or none)."""
+    from minicrm import history as domain
+    from minicrm.render_history import print_outcome
+
+    store = store_of(ctx)
+    expect = None
+    if not dry_run and not yes and interactive():
+        targets = domain.undo_targets(store, count, changeset=changeset)
+        _ask(targets, "Undo", yes)
+        expect = [t.id for t in targets]
+    outcome = domain.undo(store, count, changeset=changeset, dry_run=dry_run, expect=expect)
+    print_outcome(outcome, "json" if json_ else "table")
+
+
+def redo(
+    ctx: typer.Context,
+    count: Annotated[
+        int,
+        typer.Argument(metavar="[N]", help="How many undone change sets to re-apply (default 1)."),
+    ] = 1,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Re-apply what undo took back (only until another command changes data)."""
+    from minicrm import history as domain
+    from minicrm.render_history import print_outcome
+
+    store = store_of(ctx)
+    expect = None
+    if not dry_run and not yes and interactive():
+        targets = domain.redo_targets(store, count)
+        _ask(targets, "Redo", yes)
+        expect = [t.id for t in targets]
+    outcome = domain.redo(store, count, dry_run=dry_run, expect=expect)
+    print_outcome(outcome, "json" if json_ else "table")
