@@ -151,6 +151,25 @@ def leaks(screen: bytes) -> list[bytes]:
     return found
 
 
+_COMMANDS: dict[int, object] = {}
+
+
+@pytest.fixture(autouse=True)
+def _build_the_command_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """typer's CliRunner rebuilds the click command from the app on every invoke (~60 ms
+    of this tree); these tests invoke hundreds of times, so build it once."""
+    import typer.testing
+
+    build = typer.testing._get_command
+
+    def cached(app: object) -> object:
+        if id(app) not in _COMMANDS:
+            _COMMANDS[id(app)] = build(app)
+        return _COMMANDS[id(app)]
+
+    monkeypatch.setattr(typer.testing, "_get_command", cached)
+
+
 # -- the database -----------------------------------------------------------------------
 
 
@@ -544,21 +563,22 @@ def test_a_vcard_uid_cannot_steer_the_vdir_out_of_its_folder(tmp_path, run):
     assert not Path("/tmp/minicrm-abs.vcf").exists()
 
 
-@pytest.mark.parametrize("index", range(len(CATALOGUE)))
-def test_each_string_on_its_own(index, tmp_path, cli_env, soak):
-    """Soak only: one database per string, every command and every show in a terminal."""
+def test_each_string_on_its_own(tmp_path, cli_env, soak):
+    """Soak only: one database per string, every command and every show in a terminal,
+    each command its own process."""
     if not soak:
         pytest.skip("soak mode only (pytest --soak)")
-    db = Path(cli_env["MINICRM_DB"])
-    ids = build(db, [CATALOGUE[index]])
-    out = tmp_path / "exports"
-    out.mkdir()
-    argvs = commands(ids, out, everything=True)
-    for argv, (code, screen) in zip(
-        argvs, run_in_ptys(argvs, terminal_env(cli_env), 600), strict=True
-    ):
-        _check_terminal_run(argv, code, screen)
-    record_figures("single", 1, len(argvs))
+    env = terminal_env(cli_env)
+    for index, string in enumerate(CATALOGUE):
+        folder = tmp_path / f"s{index}"
+        out = folder / "exports"
+        out.mkdir(parents=True)
+        env["MINICRM_DB"] = str(folder / "minicrm.db")
+        ids = build(folder / "minicrm.db", [string])
+        argvs = commands(ids, out, everything=True)
+        for argv, (code, screen) in zip(argvs, run_in_ptys(argvs, env, 600), strict=True):
+            _check_terminal_run(argv, code, screen)
+        record_figures("single", 1, len(argvs))
 
 
 FIGURES: dict[str, list[int]] = {}
