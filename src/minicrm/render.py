@@ -54,6 +54,9 @@ def stdout_is_terminal() -> bool:
 def _console(file: IO[str] | None = None) -> Any:
     from rich.console import Console
 
+    # A dumb terminal shows escape codes as garbage: Rich would still send bold and
+    # underline there, so no styles at all (color_system=None) on TERM=dumb.
+    dumb = os.environ.get("TERM", "").lower() in ("dumb", "unknown")
     return Console(
         file=file,
         highlight=False,
@@ -61,6 +64,7 @@ def _console(file: IO[str] | None = None) -> Any:
         markup=False,
         soft_wrap=False,
         no_color=bool(os.environ.get("NO_COLOR")) or None,
+        **({"color_system": None} if dumb else {}),
     )
 
 
