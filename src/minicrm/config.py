@@ -46,6 +46,8 @@ class Config:
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults."""
     path = path or config_path()
+    if path is None:  # no home folder, so no config file
+        return Config()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -45,11 +45,32 @@ def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
             raise InvalidInput("restoring a dump with its ids needs an empty database")
         for table in DATA_TABLES:
             rows = data["tables"].get(table, [])
-            if rows and any(not isinstance(r, dict) or "id" not in r for r in rows):
-                raise InvalidInput(f"the dump's {table} rows need an id each")
+            _check_rows(table, rows, store.columns(table))
             store.insert_many(table, rows)
             counts[table] = len(rows)
     return counts
+
+
+def _check_rows(table: str, rows: list[Any], columns: list[str]) -> None:
+    """Refuse (InvalidInput) dump rows the table cannot take as they are: not objects,
+    without an integer id, with columns the table lacks or values that are not scalars."""
+    for number, row in enumerate(rows, start=1):
+        where = f"the dump's {table} row {number}"
+        if not isinstance(row, dict) or "id" not in row:
+            raise InvalidInput(f"the dump's {table} rows need an id each")
+        if isinstance(row["id"], bool) or not isinstance(row["id"], int):
+            raise InvalidInput(f"{where} has an id that is not a whole number: {row['id']!r}")
+        unknown = sorted(str(k) for k in row if k not in columns)
+        if unknown:
+            raise InvalidInput(
+                f"{where} has columns the table does not have: {', '.join(unknown)}",
+                hint="is it a dump of another minicrm version?",
+            )
+        for key, value in row.items():
+            if value is not None and not isinstance(value, str | int | float):
+                raise InvalidInput(f"{where}: {key} is a {type(value).__name__}, not a value")
+        if set(row) != set(rows[0]):
+            raise InvalidInput(f"{where} has other columns than the table's first row")
 
 
 def to_json_text(data: Any) -> str:

@@ -85,6 +85,10 @@ def load_json(name: str, text: str) -> Any:
         raise InvalidInput(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:  # json's C parser gives up past ~1,000 levels of nesting
+        raise InvalidInput(
+            f"{name} nests arrays or objects too deeply to be a contacts file"
+        ) from None
 
 
 def records(

@@ -12,13 +12,26 @@ DB_FILENAME = "minicrm.db"
 def default_data_dir() -> Path:
     import platformdirs  # lazy: +17 ms that only the default path needs
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    try:
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    except RuntimeError:  # no HOME and no home in the user database: "~" stays "~"
+        from minicrm.errors import DatabaseError
+
+        raise DatabaseError(
+            "cannot tell where to keep the database: HOME is not set and this user has "
+            "no home folder",
+            hint="set MINICRM_DB, HOME or XDG_DATA_HOME, or pass --db PATH",
+        ) from None
 
 
-def default_config_dir() -> Path:
+def default_config_dir() -> Path | None:
+    """The config folder, or None when there is no home folder to have one in."""
     import platformdirs
 
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    try:
+        return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    except RuntimeError:
+        return None
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -31,9 +44,11 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return default_data_dir() / DB_FILENAME
 
 
-def config_path() -> Path:
-    """The configuration file: MINICRM_CONFIG, else config.toml in the config dir."""
+def config_path() -> Path | None:
+    """The configuration file: MINICRM_CONFIG, else config.toml in the config dir (None
+    without a home folder: then there is no config file, and the defaults apply)."""
     env = os.environ.get("MINICRM_CONFIG")
     if env:
         return Path(env).expanduser()
-    return default_config_dir() / "config.toml"
+    folder = default_config_dir()
+    return None if folder is None else folder / "config.toml"

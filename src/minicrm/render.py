@@ -54,6 +54,9 @@ def stdout_is_terminal() -> bool:
 def _console(file: IO[str] | None = None) -> Any:
     from rich.console import Console
 
+    # A dumb terminal shows escape codes as garbage: Rich would still send bold and
+    # underline there, so no styles at all (color_system=None) on TERM=dumb.
+    dumb = os.environ.get("TERM", "").lower() in ("dumb", "unknown")
     return Console(
         file=file,
         highlight=False,
@@ -61,6 +64,7 @@ def _console(file: IO[str] | None = None) -> Any:
         markup=False,
         soft_wrap=False,
         no_color=bool(os.environ.get("NO_COLOR")) or None,
+        **({"color_system": None} if dumb else {}),
     )
 
 
@@ -194,12 +198,42 @@ def print_table(
     from rich.table import Table
     from rich.text import Text
 
+    console = _console(file)
+    if console.width < NARROW_CELLS * len(columns):
+        _print_records(console, columns, rows, title)
+        return
     table = Table(title=Text(visible(title)) if title else None, header_style="bold")
     for column in columns:
         table.add_column(Text(column), overflow="fold")
     for row in rows:
         table.add_row(*(Text(visible(v)) for v in row))
-    _console(file).print(table)
+    console.print(table)
+
+
+# Below this many cells a column, a table's columns squeeze to nothing (at COLUMNS=20 a
+# 7-column table showed only its borders): each row is then printed as "column: value"
+# lines instead.
+NARROW_CELLS = 6
+
+
+def _print_records(
+    console: Any, columns: Sequence[str], rows: Sequence[Sequence[object]], title: str | None
+) -> None:
+    from rich.text import Text
+
+    if title:
+        console.print(Text(visible(title), style="bold"))
+    for number, row in enumerate(rows):
+        if number:
+            console.print()
+        for column, value in zip(columns, row, strict=True):
+            text = visible(value)
+            if text:
+                line = Text()
+                if column:
+                    line.append(column + ": ", style="bold")
+                line.append(text)
+                console.print(line, overflow="fold")
 
 
 def print_board(

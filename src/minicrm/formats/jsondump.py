@@ -55,90 +55,134 @@ def contact_records(data: Any, source: str) -> Iterator[Incoming | RecordError]:
             yield RecordError(position, f"unexpected shape: {exc}")
 
 
-def _labelled(items: Any) -> list[tuple[str | None, str]]:
-    return [(i.get("label"), str(i["value"])) for i in items or []]
+def _text(value: Any, what: str) -> str | None:
+    """A string field of a JSON record: a string or null, nothing else."""
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{what} must be a string, not {type(value).__name__}")
+
+
+def _texts(values: Any, what: str) -> list[str]:
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise TypeError(f"{what} must be a list of strings, not {type(values).__name__}")
+    return [_text(v, what) or "" for v in values]
+
+
+def _labelled(items: Any, what: str) -> list[tuple[str | None, str]]:
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise TypeError(f"{what} must be a list of {{label, value}} objects")
+    out = []
+    for i in items:
+        value = i["value"]
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError(f"{what} values must be strings, not {type(value).__name__}")
+        out.append((_text(i.get("label"), f"{what} label"), str(value)))
+    return out
 
 
 def _from_contact_json(item: dict[str, Any], position: str) -> Incoming:
     company = item.get("company")
+    if isinstance(company, dict):
+        company = company.get("name")
+    custom = item.get("custom") or {}
+    if not isinstance(custom, dict):
+        raise TypeError(f"custom must be an object, not {type(custom).__name__}")
+    cadence = item.get("keep_in_touch_days")
+    if cadence is not None and (isinstance(cadence, bool) or not isinstance(cadence, int | str)):
+        raise TypeError("keep_in_touch_days must be a number of days")
+    archived = item.get("archived")
+    if archived is not None and not isinstance(archived, bool):
+        raise TypeError(f"archived must be true or false, not {archived!r}")
     return Incoming(
         position=position,
-        name=item.get("name"),
-        given_name=item.get("given_name"),
-        family_name=item.get("family_name"),
-        nickname=item.get("nickname"),
-        title=item.get("title"),
-        company=company.get("name") if isinstance(company, dict) else company,
-        emails=_labelled(item.get("emails")),
-        phones=_labelled(item.get("phones")),
-        addresses=_labelled(item.get("addresses")),
-        urls=_labelled(item.get("urls")),
-        dates=_labelled(item.get("dates")),
-        birthday=item.get("birthday"),
-        tags=list(item.get("tags") or []),
-        notes=item.get("notes"),
-        stage=item.get("stage"),
-        source=item.get("source"),
-        cadence=None if item.get("keep_in_touch_days") is None else str(item["keep_in_touch_days"]),
-        archived=item.get("archived"),
-        uid=item.get("uid"),
-        custom={str(k): str(v) for k, v in (item.get("custom") or {}).items()},
-        vcard_extra=list(item.get("vcard_properties") or []),
-        photo=item.get("photo"),
+        name=_text(item.get("name"), "name"),
+        given_name=_text(item.get("given_name"), "given_name"),
+        family_name=_text(item.get("family_name"), "family_name"),
+        nickname=_text(item.get("nickname"), "nickname"),
+        title=_text(item.get("title"), "title"),
+        company=_text(company, "company"),
+        emails=_labelled(item.get("emails"), "emails"),
+        phones=_labelled(item.get("phones"), "phones"),
+        addresses=_labelled(item.get("addresses"), "addresses"),
+        urls=_labelled(item.get("urls"), "urls"),
+        dates=_labelled(item.get("dates"), "dates"),
+        birthday=_text(item.get("birthday"), "birthday"),
+        tags=_texts(item.get("tags"), "tags"),
+        notes=_text(item.get("notes"), "notes"),
+        stage=_text(item.get("stage"), "stage"),
+        source=_text(item.get("source"), "source"),
+        cadence=None if cadence is None else str(cadence),
+        archived=archived,
+        uid=_text(item.get("uid"), "uid"),
+        custom={str(k): _text(v, f"custom field {k!r}") or "" for k, v in custom.items()},
+        vcard_extra=_texts(item.get("vcard_properties"), "vcard_properties"),
+        photo=_text(item.get("photo"), "photo"),
     )
 
 
 def _dump_contacts(data: dict[str, Any], source: str) -> Iterator[Incoming | RecordError]:
     tables = data.get("tables") or {}
-    companies = {row["id"]: row["name"] for row in tables.get("companies", [])}
-    children: dict[str, dict[int, list[dict[str, Any]]]] = {}
-    for table in (
-        "contact_emails",
-        "contact_phones",
-        "contact_addresses",
-        "contact_urls",
-        "contact_dates",
-        "contact_tags",
-    ):
-        grouped: dict[int, list[dict[str, Any]]] = {}
-        for row in tables.get(table, []):
-            grouped.setdefault(row["contact_id"], []).append(row)
-        children[table] = grouped
-    for row in tables.get("contacts", []):
-        position = f"contact #{row.get('id')} of {source}"
+    try:
+        companies = {row["id"]: row["name"] for row in tables.get("companies", [])}
+        children: dict[str, dict[int, list[dict[str, Any]]]] = {}
+        for table in (
+            "contact_emails",
+            "contact_phones",
+            "contact_addresses",
+            "contact_urls",
+            "contact_dates",
+            "contact_tags",
+        ):
+            grouped: dict[int, list[dict[str, Any]]] = {}
+            for row in tables.get(table, []):
+                grouped.setdefault(row["contact_id"], []).append(row)
+            children[table] = grouped
+        contacts = list(tables.get("contacts", []))
+    except (TypeError, KeyError, AttributeError) as exc:
+        yield RecordError(source, f"unexpected shape of the dump's tables: {exc}")
+        return
+    for row in contacts:
+        position = f"contact #{row.get('id') if isinstance(row, dict) else '?'} of {source}"
         try:
             cid = row["id"]
 
             def kids(table: str, cid: int = cid) -> list[tuple[str | None, str]]:
                 ordered = sorted(
-                    children[table].get(cid, []), key=lambda r: (r["position"], r["id"])
+                    children[table].get(cid, []), key=lambda child: (child["position"], child["id"])
                 )
-                return [(r["label"], r["value"]) for r in ordered]
+                return _labelled(ordered, table)
 
+            custom = json.loads(row.get("custom") or "{}")
+            if not isinstance(custom, dict):
+                raise TypeError("custom must be a JSON object")
             yield Incoming(
                 position=position,
-                name=row["display_name"],
-                given_name=row.get("given_name"),
-                family_name=row.get("family_name"),
-                nickname=row.get("nickname"),
-                title=row.get("title"),
-                company=companies.get(row.get("company_id")),
+                name=_text(row["display_name"], "display_name"),
+                given_name=_text(row.get("given_name"), "given_name"),
+                family_name=_text(row.get("family_name"), "family_name"),
+                nickname=_text(row.get("nickname"), "nickname"),
+                title=_text(row.get("title"), "title"),
+                company=_text(companies.get(row.get("company_id")), "company"),
                 emails=kids("contact_emails"),
                 phones=kids("contact_phones"),
                 addresses=kids("contact_addresses"),
                 urls=kids("contact_urls"),
                 dates=kids("contact_dates"),
-                birthday=row.get("birthday"),
-                tags=[r["tag"] for r in children["contact_tags"].get(cid, [])],
-                notes=row.get("notes"),
-                stage=row.get("stage"),
-                source=row.get("source"),
+                birthday=_text(row.get("birthday"), "birthday"),
+                tags=_texts([r["tag"] for r in children["contact_tags"].get(cid, [])], "tags"),
+                notes=_text(row.get("notes"), "notes"),
+                stage=_text(row.get("stage"), "stage"),
+                source=_text(row.get("source"), "source"),
                 cadence=None if row.get("cadence_days") is None else str(row["cadence_days"]),
                 archived=bool(row.get("archived")),
-                uid=row.get("uid"),
-                custom=json.loads(row.get("custom") or "{}"),
-                vcard_extra=json.loads(row.get("vcard_extra") or "[]"),
-                photo=row.get("photo"),
+                uid=_text(row.get("uid"), "uid"),
+                custom={str(k): _text(v, f"custom field {k!r}") or "" for k, v in custom.items()},
+                vcard_extra=_texts(json.loads(row.get("vcard_extra") or "[]"), "vcard_extra"),
+                photo=_text(row.get("photo"), "photo"),
             )
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
             yield RecordError(position, f"unexpected shape: {exc}")

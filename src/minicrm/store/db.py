@@ -440,11 +440,16 @@ class Store:
         if not self.in_transaction:
             raise RuntimeError("writes must run inside Store.transaction()")
 
-    def _known_columns(self, table: str, values: Row) -> list[str]:
+    def columns(self, table: str) -> list[str]:
+        """The column names of a data table."""
+        self._check_table(table)
         if table not in self._columns:
             info = self.conn.execute(f'PRAGMA table_info("{table}")').fetchall()
             self._columns[table] = [row["name"] for row in info]
-        known = self._columns[table]
+        return self._columns[table]
+
+    def _known_columns(self, table: str, values: Row) -> list[str]:
+        known = self.columns(table)
         unknown = [c for c in values if c not in known]
         if unknown:
             raise ValueError(f"unknown columns for {table}: {unknown}")
