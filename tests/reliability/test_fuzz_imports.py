@@ -38,25 +38,6 @@ def fuzz(soak: bool, ci: int, long: int, strategy: st.SearchStrategy, check) -> 
     property_()
 
 
-_COMMANDS: dict[int, object] = {}
-
-
-@pytest.fixture(autouse=True)
-def _build_the_command_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """typer's CliRunner rebuilds the click command from the app on every invoke (~60 ms
-    of this tree); these tests invoke hundreds of times, so build it once."""
-    import typer.testing
-
-    build = typer.testing._get_command
-
-    def cached(app: object) -> object:
-        if id(app) not in _COMMANDS:
-            _COMMANDS[id(app)] = build(app)
-        return _COMMANDS[id(app)]
-
-    monkeypatch.setattr(typer.testing, "_get_command", cached)
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database holding one contact, made once per module."""

@@ -151,25 +151,6 @@ def leaks(screen: bytes) -> list[bytes]:
     return found
 
 
-_COMMANDS: dict[int, object] = {}
-
-
-@pytest.fixture(autouse=True)
-def _build_the_command_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """typer's CliRunner rebuilds the click command from the app on every invoke (~60 ms
-    of this tree); these tests invoke hundreds of times, so build it once."""
-    import typer.testing
-
-    build = typer.testing._get_command
-
-    def cached(app: object) -> object:
-        if id(app) not in _COMMANDS:
-            _COMMANDS[id(app)] = build(app)
-        return _COMMANDS[id(app)]
-
-    monkeypatch.setattr(typer.testing, "_get_command", cached)
-
-
 # -- the database -----------------------------------------------------------------------
 
 
