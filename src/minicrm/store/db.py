@@ -226,7 +226,7 @@ class Store:
         return self._changeset_id
 
     @contextmanager
-    def large_cache(self, mib: int = 64) -> Iterator[Store]:
+    def large_cache(self, mib: int = 32) -> Iterator[Store]:
         """A bigger page cache for a bulk load (SQLite's default is 2 MiB): the indexes of
         100,000 new contacts then stay in memory while they grow."""
         before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
