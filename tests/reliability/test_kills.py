@@ -3,7 +3,7 @@ the database must pass integrity_check and hold none or all of the import; SIGIN
 end with a clean one-line message and exit code 130.
 
 CI size: a 3,000-row file, 3 kills and 3 interrupts. `pytest --soak`: 200,000 rows,
-20 of each (docs/reliability.md).
+10 of each (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _state(db: Path) -> tuple[str, int]:
 
 
 def test_an_import_killed_or_interrupted_anywhere_is_all_or_nothing(cli_env, tmp_path, soak):
-    rows, tries = (200_000, 20) if soak else (3_000, 3)
+    rows, tries = (200_000, 10) if soak else (3_000, 3)
     source = tmp_path / "big.csv"
     _write_csv(source, rows)
     db = Path(cli_env["MINICRM_DB"])
