@@ -632,6 +632,7 @@ def build(args: argparse.Namespace) -> dict:
     interactions: list[tuple] = []
     links: list[tuple[int, int]] = []
     last_contacted: dict[int, str] = {}
+    last_interaction: dict[int, tuple[str, int]] = {}  # contact -> (occurred_at, id)
     kind_names = [k for k, _ in KINDS]
     kind_weights = [w for _, w in KINDS]
     planted_interactions: dict[str, list[int]] = {}
@@ -669,13 +670,23 @@ def build(args: argparse.Namespace) -> dict:
             links.append((iid, cid))
             if stamp > last_contacted.get(cid, ""):
                 last_contacted[cid] = stamp
+            if (stamp, iid) > last_interaction.get(cid, ("", 0)):
+                last_interaction[cid] = (stamp, iid)
 
     # the contact `show` is timed on: a busy one (about the 50th most active), with open
     # follow-ups
     show_id = activity_order[min(50, n_contacts - 1)]
     for back in (2, 0, -3):
         add_followup("open", today - timedelta(days=back), show_id)
-    contacts = [(*row[:17], last_contacted.get(row[0]), *row[18:]) for row in contacts]
+    contacts = [
+        (
+            *row[:17],
+            last_contacted.get(row[0]),
+            *row[18:],
+            last_interaction.get(row[0], ("", None))[1],
+        )
+        for row in contacts
+    ]
     timings["build rows"] = time.perf_counter() - started
 
     # -- write --------------------------------------------------------------------------
@@ -702,7 +713,8 @@ def build(args: argparse.Namespace) -> dict:
                 "contacts",
                 "id, uid, display_name, name_key, given_name, family_name, nickname, title, "
                 "company_id, birthday, stage, source, cadence_days, custom, archived, "
-                "created_at, updated_at, last_contacted_at, notes, vcard_extra, photo",
+                "created_at, updated_at, last_contacted_at, notes, vcard_extra, photo, "
+                "last_interaction_id",
                 contacts,
             ),
             ("contact_emails", "contact_id, label, value, value_key, position", emails),

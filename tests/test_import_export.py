@@ -329,3 +329,27 @@ def test_matching_within_a_file_is_the_same_into_an_empty_or_a_used_database(tmp
         ("created", 4),
         ("unchanged", 4),  # same email, other case
     ]
+
+
+def test_a_dump_from_before_last_interaction_id_restores_with_it_filled(run, tmp_path):
+    run("add", "Ann Lee")
+    run("add", "Bob Stone")
+    run("log", "ann", "first", "--at", "2026-11-01")
+    run("log", "ann", "call", "latest", "--with", "bob", "--at", "2026-11-20")
+    run("log", "ann", "older", "--at", "2026-11-10")
+    dump = json.loads(run("export", "--format", "json").stdout)
+    for row in dump["tables"]["contacts"]:  # as a minicrm before migration 0010 wrote it
+        del row["last_interaction_id"]
+    dump["schema"] = [name for name in dump["schema"] if name < "0010"]
+    source = tmp_path / "old.json"
+    source.write_text(json.dumps(dump), encoding="utf-8")
+    run("--db", str(tmp_path / "new.db"), "import", str(source))
+    shown = json.loads(
+        run("--db", str(tmp_path / "new.db"), "due", "--json", "--on", "2026-11-22").stdout or "[]"
+    )
+    assert shown == []
+    fresh = json.loads(run("--db", str(tmp_path / "new.db"), "export", "--format", "json").stdout)
+    ids = {c["display_name"]: c["last_interaction_id"] for c in fresh["tables"]["contacts"]}
+    latest = [i["id"] for i in fresh["tables"]["interactions"] if i["body"] == "latest"]
+    assert ids == {"Ann Lee": latest[0], "Bob Stone": latest[0]}
+    run("--db", str(tmp_path / "new.db"), "db", "check")

@@ -46,9 +46,32 @@ def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
         for table in DATA_TABLES:
             rows = data["tables"].get(table, [])
             _check_rows(table, rows, store.columns(table))
+            if table == "contacts" and rows and "last_interaction_id" not in rows[0]:
+                rows = _with_last_interactions(rows, data["tables"])
             store.insert_many(table, rows)
             counts[table] = len(rows)
     return counts
+
+
+def _with_last_interactions(contacts: list[Any], tables: dict[str, Any]) -> list[Any]:
+    """A dump made before contacts.last_interaction_id existed (migration 0010): fill it
+    from the dump's own interactions, as the migration does for a database."""
+    when = {
+        i["id"]: (str(i.get("occurred_at") or ""), i["id"])
+        for i in tables.get("interactions", [])
+        if isinstance(i, dict) and isinstance(i.get("id"), int)
+    }
+    latest: dict[Any, tuple[str, int]] = {}
+    for link in tables.get("interaction_contacts", []):
+        if not isinstance(link, dict) or link.get("interaction_id") not in when:
+            continue
+        key = when[link["interaction_id"]]
+        if key > latest.get(link.get("contact_id"), ("", -1)):
+            latest[link.get("contact_id")] = key
+    return [
+        {**row, "last_interaction_id": latest[row["id"]][1] if row["id"] in latest else None}
+        for row in contacts
+    ]
 
 
 def _check_rows(table: str, rows: list[Any], columns: list[str]) -> None:

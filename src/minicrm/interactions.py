@@ -86,11 +86,16 @@ def occurred_at(at: str | None, on: When | None) -> str:
 
 
 def touch_contact(store: Store, contact_id: int) -> None:
-    """Set last_contacted_at to the contact's latest interaction (or None)."""
+    """Set last_contacted_at and last_interaction_id from the contact's latest interaction
+    (or None): the one place that keeps both."""
+    latest = activity.latest_interaction_of_contact(store, contact_id)
     store.update(
         "contacts",
         contact_id,
-        {"last_contacted_at": activity.latest_occurrence_of_contact(store, contact_id)},
+        {
+            "last_contacted_at": latest["occurred_at"] if latest else None,
+            "last_interaction_id": latest["id"] if latest else None,
+        },
     )
 
 

@@ -378,8 +378,9 @@ def _last_contacted(store: Store) -> Check:
     if not rows:
         return Check("last_contacted", "ok", "every contact's last-contacted time is right")
     details = [
-        f"#{r['id']} {r['display_name']}: recorded {r['stored'] or 'never'}, "
-        f"latest interaction {r['latest'] or 'none'}"
+        f"#{r['id']} {r['display_name']}: recorded {r['stored'] or 'never'}"
+        f" (#{r['stored_id'] or '-'}), latest interaction {r['latest'] or 'none'}"
+        f" (#{r['latest_id'] or '-'})"
         for r in rows
     ]
     return Check(
@@ -532,7 +533,14 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
             if "last_contacted" in failing:
                 rows = sql.last_contacted_mismatches(store)
                 for row in rows:
-                    store.update("contacts", row["id"], {"last_contacted_at": row["latest"]})
+                    store.update(
+                        "contacts",
+                        row["id"],
+                        {
+                            "last_contacted_at": row["latest"],
+                            "last_interaction_id": row["latest_id"],
+                        },
+                    )
                 repaired.append(
                     f"last_contacted: set from the interactions for {_plural(len(rows), 'contact')}"
                 )

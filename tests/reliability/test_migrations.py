@@ -92,6 +92,9 @@ def test_an_old_database_upgrades_intact_after_a_0600_backup(fixture, tmp_path, 
     for args in (["show", "Grace Hopper"], ["due"], ["agenda"], ["search", "Ada"]):
         run("--db", str(db), *args)
     run("--db", str(db), "add", "New Person", "-e", "new@example.com")
+    # minicrm's own invariants hold on the upgraded data too (e.g. the derived
+    # last_contacted_at / last_interaction_id that migrations fill)
+    run("--db", str(db), "db", "check")
 
     pending = migration_names()[level(fixture) :]
     backups = list(tmp_path.glob("old.db.before-*.bak"))

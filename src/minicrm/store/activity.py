@@ -85,19 +85,15 @@ def interaction_rows_for_contact(
 
 
 def last_interaction_rows(store: Store, contact_ids: Sequence[int]) -> dict[int, Row]:
-    """The latest interaction of each contact (by when it happened): id, kind, occurred_at
-    and body, in one query: a
-    correlated subquery finds each contact's latest id through its links (~4 ms per 500
-    contacts, half the cost of ranking all their interactions with a window function)."""
+    """The latest interaction of each contact: id, kind, occurred_at and body, through
+    ``contacts.last_interaction_id`` (kept by interactions.touch_contact), in one query."""
     import json
 
     result: dict[int, Row] = {}
     for row in store.query(
-        "SELECT j.value AS for_contact, i.id, i.kind, i.occurred_at, i.body"
-        " FROM json_each(?) j JOIN interactions i ON i.id = ("
-        " SELECT ic.interaction_id FROM interaction_contacts ic"
-        " JOIN interactions last ON last.id = ic.interaction_id"
-        " WHERE ic.contact_id = j.value ORDER BY last.occurred_at DESC, last.id DESC LIMIT 1)",
+        "SELECT c.id AS for_contact, i.id, i.kind, i.occurred_at, i.body"
+        " FROM contacts c JOIN interactions i ON i.id = c.last_interaction_id"
+        " WHERE c.id IN (SELECT value FROM json_each(?))",
         [json.dumps(list(dict.fromkeys(contact_ids)))],
     ):
         result[row.pop("for_contact")] = row
@@ -120,10 +116,12 @@ def interaction_links(store: Store, interaction_ids: Sequence[int]) -> dict[int,
     return result
 
 
-def latest_occurrence_of_contact(store: Store, contact_id: int) -> str | None:
-    return store.scalar(
-        "SELECT max(i.occurred_at) FROM interaction_contacts ic "
-        "JOIN interactions i ON i.id = ic.interaction_id WHERE ic.contact_id = ?",
+def latest_interaction_of_contact(store: Store, contact_id: int) -> Row | None:
+    """{id, occurred_at} of the contact's latest interaction (by time, then id), or None."""
+    return store.query_one(
+        "SELECT i.id, i.occurred_at FROM interaction_contacts ic "
+        "JOIN interactions i ON i.id = ic.interaction_id WHERE ic.contact_id = ? "
+        "ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1",
         [contact_id],
     )
 

@@ -139,15 +139,17 @@ def recreate_search_index(store: Store) -> int:
 
 
 def last_contacted_mismatches(store: Store) -> list[Row]:
-    """Contacts whose ``last_contacted_at`` is not their latest interaction's time."""
+    """Contacts whose ``last_contacted_at`` or ``last_interaction_id`` is not their latest
+    interaction's time or id: {id, display_name, stored, latest, stored_id, latest_id}."""
     return store.query(
-        "SELECT id, display_name, stored, latest FROM ("
-        "  SELECT c.id, c.display_name, c.last_contacted_at AS stored,"
-        "    (SELECT max(i.occurred_at) FROM interaction_contacts ic"
-        "     JOIN interactions i ON i.id = ic.interaction_id"
-        "     WHERE ic.contact_id = c.id) AS latest"
-        "  FROM contacts c"
-        ") WHERE stored IS NOT latest ORDER BY id"
+        "SELECT c.id, c.display_name, c.last_contacted_at AS stored,"
+        "  c.last_interaction_id AS stored_id, i.occurred_at AS latest, i.id AS latest_id"
+        " FROM contacts c LEFT JOIN interactions i ON i.id = ("
+        "  SELECT ic.interaction_id FROM interaction_contacts ic"
+        "  JOIN interactions x ON x.id = ic.interaction_id WHERE ic.contact_id = c.id"
+        "  ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)"
+        " WHERE c.last_contacted_at IS NOT i.occurred_at OR c.last_interaction_id IS NOT i.id"
+        " ORDER BY c.id"
     )
 
 

@@ -461,3 +461,28 @@ def _dupes(db: Any) -> None:
     the two contacts' uids in sorted order, so a pair is one row whichever way it is named."""
     for statement in DUPES_SCHEMA:
         db.execute(statement)
+
+
+# The latest interaction of each contact (by when it happened, then id), kept beside
+# last_contacted_at by interactions.touch_contact, the one place that sets both. Reminders
+# (due, agenda, the digest) show it for thousands of contacts at once; reading it through
+# interaction_contacts took ~40 ms of `due`'s ~250. No foreign key: it is a cache that
+# touch_contact refreshes after an interaction is deleted, and `db check` verifies it.
+LAST_INTERACTION_SCHEMA = [
+    "ALTER TABLE contacts ADD COLUMN last_interaction_id INTEGER",
+    """
+    UPDATE contacts SET last_interaction_id = (
+        SELECT ic.interaction_id FROM interaction_contacts ic
+        JOIN interactions i ON i.id = ic.interaction_id
+        WHERE ic.contact_id = contacts.id
+        ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1
+    )
+    """,
+]
+
+
+@migration("0010_last_interaction")
+def _last_interaction(db: Any) -> None:
+    """contacts.last_interaction_id, filled from the interactions."""
+    for statement in LAST_INTERACTION_SCHEMA:
+        db.execute(statement)
