@@ -111,6 +111,11 @@ def list_followups(
         return [_to_followup(r) for r in rows]
 
 
+def from_row(row: Row) -> FollowUp:
+    """A follow-up record from a row of ``store.activity.followup_rows``."""
+    return _to_followup(row)
+
+
 @dataclass
 class _Due:
     day: date

@@ -170,11 +170,13 @@ def _width(text: str) -> int:
 def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Aligned columns, nothing truncated, no control codes: for pipes and files."""
     cells = [[visible(c) for c in columns]] + [[visible(v) for v in row] for row in rows]
-    sizes = [[_width(c) for c in r] for r in cells]
-    widths = [max(r[i] for r in sizes) for i in range(len(columns))]
+    last = len(columns) - 1  # the last column is not padded: its widths are not needed
+    sizes = [[_width(c) for c in r[:last]] for r in cells]
+    widths = [max(r[i] for r in sizes) for i in range(last)]
     return "\n".join(
         "  ".join(
-            [c + " " * (width - size) for c, size, width in zip(r, s, widths, strict=True)]
+            [c + " " * (width - size) for c, size, width in zip(r, s, widths, strict=False)]
+            + r[last:]
         ).rstrip()
         for r, s in zip(cells, sizes, strict=True)
     )

@@ -207,7 +207,11 @@ def _reach_text(item: DueItem | StaleItem) -> tuple[str, str]:
     reach = item.reach
     contact_way = " / ".join(v for v in (reach.phone, reach.email) if v)
     last = reach.last_interaction
-    last_text = f"{_local(last.occurred_at)[:10]} {last.kind}: {last.summary}" if last else ""
+    last_text = (
+        f"{dates.local_date(last.occurred_at).isoformat()} {last.kind}: {last.summary}"
+        if last
+        else ""
+    )
     return contact_way, last_text
 
 

@@ -14,7 +14,6 @@ from minicrm.models import (
     ContactPage,
     DateItem,
     DueItem,
-    FollowUp,
     LastInteraction,
     Reach,
     StaleItem,
@@ -39,24 +38,37 @@ def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     }
 
 
-def _due_items(store: Store, items: list[FollowUp], today: date) -> list[DueItem]:
-    reach = _reach(store, (f.contact.id for f in items if f.contact))
-    return [
-        DueItem(
-            followup=f,
-            days_overdue=(today - date.fromisoformat(f.due_date)).days,
-            reach=reach[f.contact.id] if f.contact else Reach(),
+def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
+    """Open follow-ups due on or before ``last_day``, each with its contact's reach, from
+    one query."""
+    items = []
+    for row in activity.followup_rows(store, due_before=last_day.isoformat(), reach=True):
+        followup = followups.from_row(row)
+        last = (
+            LastInteraction(
+                row["reach_last_id"],
+                row["reach_last_kind"],
+                row["reach_last_at"],
+                first_line(row["reach_last_body"]),
+            )
+            if row["reach_last_id"] is not None
+            else None
         )
-        for f in items
-    ]
+        items.append(
+            DueItem(
+                followup=followup,
+                days_overdue=(today - date.fromisoformat(followup.due_date)).days,
+                reach=Reach(row["reach_email"], row["reach_phone"], last),
+            )
+        )
+    return items
 
 
 def due(store: Store, *, on: When | None = None) -> list[DueItem]:
     """Open follow-ups that are overdue or due today, most overdue first."""
     today = dates.today(on)
     with store.snapshot():
-        items = followups.list_followups(store, due_before=today)
-        return _due_items(store, items, today)
+        return _open_due_by(store, today, today)
 
 
 def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
@@ -65,8 +77,7 @@ def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueIt
         raise InvalidInput(f"--days {days} is out of range", hint="1 to 3660")
     today = dates.today(on)
     with store.snapshot():
-        items = followups.list_followups(store, due_before=today + timedelta(days=days - 1))
-        return _due_items(store, items, today)
+        return _open_due_by(store, today + timedelta(days=days - 1), today)
 
 
 def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:

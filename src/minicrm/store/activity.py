@@ -12,6 +12,21 @@ SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name
 FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
 """
 
+# The same, with how to reach each follow-up's contact (what `due`, `agenda` and the
+# digest show beside it): first email and phone through their covering indexes, the
+# latest interaction through contacts.last_interaction_id. One query instead of four.
+_FOLLOWUP_REACH_SELECT = """
+SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name,
+    (SELECT value FROM contact_emails WHERE contact_id = f.contact_id
+     ORDER BY position, id LIMIT 1) AS reach_email,
+    (SELECT value FROM contact_phones WHERE contact_id = f.contact_id
+     ORDER BY position, id LIMIT 1) AS reach_phone,
+    li.id AS reach_last_id, li.kind AS reach_last_kind, li.occurred_at AS reach_last_at,
+    li.body AS reach_last_body
+FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
+LEFT JOIN interactions li ON li.id = c.last_interaction_id
+"""
+
 
 def followup_row(store: Store, followup_id: int) -> Row | None:
     return store.query_one(_FOLLOWUP_SELECT + " WHERE f.id = ?", [followup_id])
@@ -24,8 +39,11 @@ def followup_rows(
     contact_id: int | None = None,
     due_before: str | None = None,  # inclusive, YYYY-MM-DD
     limit: int | None = None,
+    reach: bool = False,
 ) -> list[Row]:
-    """Follow-ups in due order (all-day items first on a day, then by time, priority)."""
+    """Follow-ups in due order (all-day items first on a day, then by time, priority).
+    With ``reach``, each row also has reach_email, reach_phone and the contact's latest
+    interaction as reach_last_id/_kind/_at/_body (all None without a contact)."""
     if tuple(statuses) == ("open",):  # spelled out, so the partial index can serve it
         where, params = ["f.status = 'open'"], []
     else:
@@ -38,7 +56,7 @@ def followup_rows(
         where.append("f.due_date <= ?")
         params.append(due_before)
     sql = (
-        _FOLLOWUP_SELECT
+        (_FOLLOWUP_REACH_SELECT if reach else _FOLLOWUP_SELECT)
         + " WHERE "
         + " AND ".join(where)
         + " ORDER BY f.due_date, f.due_time IS NOT NULL, f.due_time,"
