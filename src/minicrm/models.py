@@ -1,4 +1,12 @@
-"""The records minicrm returns. ``to_dict()`` is the documented JSON shape (docs/json.md)."""
+"""The records minicrm returns. ``to_dict()`` is the documented JSON shape (docs/json.md).
+
+They are plain dataclasses, not frozen ones: a frozen dataclass generates twice the
+methods (``__setattr__``, ``__delattr__``, ``__hash__`` beside ``__init__``, ``__repr__``,
+``__eq__``), which cost every command ~3 ms to define these 18 classes at start-up, and
+sets each field through ``object.__setattr__``, which cost `due` ~10 ms for its 4,401
+rows. Treat them as values all the same: nothing in minicrm changes a record once made
+(``dataclasses.replace`` makes a changed copy).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass
 class Labelled:
     """One email, phone, address or URL, with an optional label (work, home, ...)."""
 
@@ -17,7 +25,7 @@ class Labelled:
         return {"label": self.label, "value": self.value}
 
 
-@dataclass(frozen=True)
+@dataclass
 class CompanyRef:
     id: int
     uid: str
@@ -27,7 +35,7 @@ class CompanyRef:
         return {"id": self.id, "uid": self.uid, "name": self.name}
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactLine:
     """A contact as one line of a listing: what `ls` shows, read in one query."""
 
@@ -41,7 +49,7 @@ class ContactLine:
     archived: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class Contact:
     id: int
     uid: str
@@ -118,7 +126,7 @@ class Contact:
         return ContactBrief(self.id, self.uid, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactBrief:
     """A contact named inside another record."""
 
@@ -130,7 +138,7 @@ class ContactBrief:
         return {"id": self.id, "uid": self.uid, "name": self.name}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Company:
     id: int
     uid: str
@@ -159,7 +167,7 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Interaction:
     """One entry of the timeline: a note, call, email, meeting or message."""
 
@@ -194,7 +202,7 @@ class Interaction:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Recurrence:
     rule: str  # RFC 5545 RRULE body, e.g. FREQ=WEEKLY;INTERVAL=2
     text: str  # the same in words
@@ -212,7 +220,7 @@ class Recurrence:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class FollowUp:
     id: int
     uid: str
@@ -262,7 +270,7 @@ class FollowUp:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class LastInteraction:
     """What a reminder shows of a contact's latest interaction."""
 
@@ -280,7 +288,7 @@ class LastInteraction:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reach:
     """How to reach a contact from a reminder: best email and phone, last interaction."""
 
@@ -297,7 +305,7 @@ class Reach:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class DueItem:
     """A follow-up in a view (due, agenda), with what the user needs to act on it."""
 
@@ -312,7 +320,7 @@ class DueItem:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass
 class StaleItem:
     contact: ContactBrief
     cadence_days: int
@@ -336,7 +344,7 @@ class StaleItem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class DateItem:
     """A birthday or important date coming up."""
 
@@ -358,7 +366,7 @@ class DateItem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContactPage:
     """Everything `show` puts on one screen."""
 
@@ -377,7 +385,7 @@ class ContactPage:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass
 class Deal:
     """A deal: what a relationship may be worth, in a stage of the pipeline.
 
@@ -451,7 +459,7 @@ class Deal:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class StageChange:
     """One move of a deal between stages (``from_stage`` None: the deal was created)."""
 
@@ -463,7 +471,7 @@ class StageChange:
         return {"from": self.from_stage, "to": self.to_stage, "at": self.changed_at}
 
 
-@dataclass(frozen=True)
+@dataclass
 class DealPage:
     """Everything `deal show` puts on one screen."""
 
