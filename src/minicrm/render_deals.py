@@ -145,7 +145,7 @@ def deal_card(deal: Deal) -> list[tuple[str, str]]:
         pairs.append(("Close", deal.close_date))
     if deal.lost_reason:
         pairs.append(("Lost because", deal.lost_reason))
-    pairs += [("Created", _local(deal.created_at)), ("Updated", deal.updated_at)]
+    pairs += [("Created", _local(deal.created_at)), ("Updated", _local(deal.updated_at))]
     return pairs
 
 
