@@ -116,3 +116,20 @@ def test_every_character_visible_escapes_is_non_printable():
             ch = chr(code)
             if pattern.match(ch):
                 assert not ch.isprintable(), f"U+{code:04X}"
+
+
+def test_a_card_on_a_narrow_terminal_wraps_values_instead_of_cutting_them(monkeypatch):
+    from rich.console import Console
+
+    out = io.StringIO()
+    monkeypatch.setattr(
+        render,
+        "_console",
+        lambda file=None: Console(file=out, width=20, color_system=None, markup=False),
+    )
+    render.print_card(
+        "Contact #1", [("Email", "averyveryverylongaddress@example.org")], terminal=True
+    )
+    shown = "".join(line.strip("│ ") for line in out.getvalue().splitlines()[1:-1])
+    assert "…" not in out.getvalue()
+    assert shown.replace("Email", "").replace(" ", "") == "averyveryverylongaddress@example.org"

@@ -423,8 +423,8 @@ def print_card(
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(style="bold", overflow="fold")
+    grid.add_column(overflow="fold")  # a narrow terminal wraps a value, never cuts it
     for label, value in pairs:
         grid.add_row(Text(visible(label)), Text(visible(value, one_line=False)))
     _console(file).print(Panel(grid, title=Text(visible(title)), title_align="left", expand=False))
