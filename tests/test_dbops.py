@@ -549,3 +549,23 @@ def test_a_backup_with_another_page_size_is_restored(run, db_path, tmp_path):
     run("db", "restore", str(saved), "--yes")
     assert [c["name"] for c in run.json("ls")] == ["Jane"]
     run("db", "check")
+
+
+def test_db_check_of_a_file_checks_a_copy_and_leaves_the_file_as_it_was(run, db_path, filled):
+    folder = db_path.parent / "elsewhere"
+    folder.mkdir()
+    run("db", "backup", str(folder))  # a folder: a timestamped file in it
+    [backup] = folder.iterdir()
+    before = backup.read_bytes()
+    assert check(run, str(backup))["ok"] is True
+    raw(backup, "UPDATE search_index_data SET block = zeroblob(length(block)) WHERE id > 1")
+    damaged = backup.read_bytes()
+    result = run("db", "check", str(backup), code=8)
+    assert "FAIL  search_index: the index is damaged" in result.stdout
+    assert backup.read_bytes() == damaged and damaged != before
+    assert sorted(p.name for p in folder.iterdir()) == [backup.name]  # no -wal, -shm, copy
+    assert not [p for p in db_path.parent.iterdir() if ".check" in p.name]  # copy removed
+    refused = run("db", "check", str(backup), "--repair", code=2)
+    assert "--repair works on the database in use" in refused.stderr
+    assert check(run)["ok"] is True  # the database in use was never involved
+    run("db", "check", str(db_path.parent / "missing.db"), code=3)

@@ -515,6 +515,23 @@ def check(store: Store, *, config: Config | None = None) -> CheckReport:
     return CheckReport(checks)
 
 
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    work_folder: str | os.PathLike[str],
+    config: Config | None = None,
+) -> CheckReport:
+    """:func:`check` on another database file, a backup say, without writing to it: the
+    checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
+    from minicrm.store.db import open_store
+
+    with (
+        sql.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
+        open_store(copy, command="minicrm db check") as store,
+    ):
+        return check(store, config=config)
+
+
 def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     """Fix, in one transaction, what can be fixed without guessing: rebuild the search
     index, set last-contacted times from the interactions (recorded in history, like any

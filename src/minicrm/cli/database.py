@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, confirm, store_of
+from minicrm.errors import InvalidInput
 
 app = typer.Typer(
     help="The database file: where it is, backups, restore, integrity check.",
@@ -94,6 +95,14 @@ def restore(
 @app.command("check")
 def check(
     ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="Check this database file (a backup, say) instead: on a temporary copy, so "
+            "the file itself is never changed.",
+        ),
+    ] = None,
     repair: Annotated[
         bool,
         typer.Option(
@@ -110,8 +119,19 @@ def check(
     from minicrm.errors import CheckFailed
     from minicrm.render import line, write_json
 
-    store = store_of(ctx)
-    report = maintenance.repair(store) if repair else maintenance.check(store)
+    if file is not None:
+        if repair:
+            raise InvalidInput(
+                "--repair works on the database in use, not on a PATH",
+                hint=f"restore it first (minicrm db restore {file}), or check it without --repair",
+            )
+        from minicrm.cli import state
+
+        work = state(ctx).db_path.parent  # beside the database in use, like restore's copy
+        report = maintenance.check_file(file, work_folder=work)
+    else:
+        store = store_of(ctx)
+        report = maintenance.repair(store) if repair else maintenance.check(store)
     if json_:
         write_json(report.to_dict())
     else:

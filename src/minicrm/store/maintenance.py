@@ -242,10 +242,18 @@ class Prepared:
 
 
 def _readonly(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+    """A read-only connection that leaves no trace beside ``path``. A file in WAL mode read
+    with ``mode=ro`` would get new, empty ``-wal``/``-shm`` companions that nothing removes;
+    without a ``-wal`` file there is nothing un-checkpointed and no writer at work, so the
+    file is opened ``immutable`` (no locks, no companions). With one, a writer may be at
+    work: plain read-only, which sees its committed changes."""
+    uri = path.resolve().as_uri()
+    if not Path(f"{path}-wal").exists():
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+    return sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
 
 
-def _require_sqlite(path: Path, what: str) -> None:
+def _require_sqlite(path: Path, what: str, action: str = "nothing was restored") -> None:
     if not path.exists():
         raise NotFound(f"{what} {path} does not exist", hint="give the path of a backup")
     if not path.is_file():
@@ -256,7 +264,7 @@ def _require_sqlite(path: Path, what: str) -> None:
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
     if header != SQLITE_HEADER:
-        raise DatabaseError(f"{path} is not a SQLite database; nothing was restored")
+        raise DatabaseError(f"{path} is not a SQLite database; {action}")
 
 
 def _require_minicrm(conn: sqlite3.Connection, path: Path, action: str) -> list[str]:
@@ -334,6 +342,46 @@ def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
         finally:
             conn.close()
         yield Prepared(source, tmp, migrated, counts)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
+    """A temporary 0600 copy of the minicrm database file ``source`` in ``folder``, read
+    through a read-only connection and migrated if it is older (``source`` itself is never
+    written: no WAL switch, no migration), removed afterwards. A file SQLite cannot read
+    at all is a DatabaseError."""
+    _require_sqlite(source, "database", "nothing was checked")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = temp_file(folder, source.name + ".check")
+    except OSError as exc:
+        raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
+    try:
+        try:
+            src = _readonly(source)
+            try:
+                copy_into(src, tmp)
+            finally:
+                src.close()
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot read {source}: {exc}") from exc
+        except OSError as exc:
+            raise MinicrmError(
+                f"cannot copy {source}: {exc.strerror}", hint="free some disk space"
+            ) from exc
+        conn = _connect(tmp)
+        try:
+            _require_minicrm(conn, source, "nothing was checked")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{source} is damaged or not SQLite ({exc})") from exc
+        finally:
+            conn.close()
+        yield tmp
     finally:
         tmp.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm", "-journal"):
