@@ -25,6 +25,7 @@ FIXTURE_FILES = sorted(FIXTURES.glob("schema-*.db"))
 NAMES = {
     1: {"Ada Lovelace", "Grace Hopper", "Zoë Ünïcode-Ñame"},
     5: {"Katherine Johnson"},  # imported from a vCard
+    9: {"Alan Turing"},  # two records merged into one
 }
 
 
