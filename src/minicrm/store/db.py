@@ -396,19 +396,11 @@ class Store:
 
     def _touch(self, table: str, row: Row) -> None:
         """Note which searchable item a written row belongs to."""
-        if table == "contacts":
-            self._dirty[1].add(row["id"])
-        elif table in CONTACT_CHILD_TABLES and table != "interaction_contacts":
-            self._dirty[1].add(row["contact_id"])
-        elif table == "companies":
-            self._dirty_companies.add(row["id"])
-        elif table == "interactions":
-            self._dirty[2].add(row["id"])
-        elif table == "followups":
-            self._dirty[3].add(row["id"])
+        self._touch_many(table, [row.get("id")], [row])  # type: ignore[list-item]
 
     def _touch_many(self, table: str, ids: Sequence[int], rows: Sequence[Row]) -> None:
-        """:meth:`_touch` for rows inserted in bulk (without a dict per row)."""
+        """Note which searchable items written rows (``ids``, in the order of ``rows``)
+        belong to: a contact for its own and its child tables' rows, else the item."""
         if table in CONTACT_CHILD_TABLES and table != "interaction_contacts":
             self._dirty[1].update(row["contact_id"] for row in rows)
         elif table == "contacts":
