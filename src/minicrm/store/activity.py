@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minicrm.store.db import Row, Store
+from minicrm.store.queries import first_value_sql
 
 _FOLLOWUP_SELECT = """
 SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name
@@ -15,12 +16,10 @@ FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
 # The same, with how to reach each follow-up's contact (what `due`, `agenda` and the
 # digest show beside it): first email and phone through their covering indexes, the
 # latest interaction through contacts.last_interaction_id. One query instead of four.
-_FOLLOWUP_REACH_SELECT = """
+_FOLLOWUP_REACH_SELECT = f"""
 SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name,
-    (SELECT value FROM contact_emails WHERE contact_id = f.contact_id
-     ORDER BY position, id LIMIT 1) AS reach_email,
-    (SELECT value FROM contact_phones WHERE contact_id = f.contact_id
-     ORDER BY position, id LIMIT 1) AS reach_phone,
+    {first_value_sql("contact_emails", "f.contact_id")} AS reach_email,
+    {first_value_sql("contact_phones", "f.contact_id")} AS reach_phone,
     li.id AS reach_last_id, li.kind AS reach_last_kind, li.occurred_at AS reach_last_at,
     li.body AS reach_last_body
 FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
