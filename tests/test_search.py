@@ -134,3 +134,12 @@ def test_ls_terms_compose(people, run):
     run("ls", "stale:maybe", code=2)
     ordered = [c["name"] for c in run.json("ls", "--sort", "last-contacted", "archived:all")]
     assert ordered[0] == "Chen Li"  # never contacted: first
+
+
+def test_a_name_hit_shows_the_name_once(run):
+    run("add", "Zoë Williams", "--set", "given_name=Zoë", "--set", "family_name=Williams")
+    run("add", "Bill Gates", "--set", "given_name=William", "--set", "family_name=Gates")
+    [zoe] = run.json("search", "zoe")
+    assert [h["snippet"] for h in zoe["hits"]] == ["Zoë Williams"]
+    [bill] = run.json("search", "william")  # a given name other than the display name stays
+    assert [h["snippet"] for h in bill["hits"]] == ["Bill Gates William Gates"]

@@ -483,6 +483,12 @@ LAST_INTERACTION_SCHEMA = [
 
 @migration("0010_last_interaction")
 def _last_interaction(db: Any) -> None:
-    """contacts.last_interaction_id, filled from the interactions."""
+    """contacts.last_interaction_id, filled from the interactions; and the search index
+    rebuilt, as its contact rows no longer repeat a name that equals given + family name."""
     for statement in LAST_INTERACTION_SCHEMA:
+        db.execute(statement)
+    from minicrm.store.search import rebuild_sql
+
+    db.execute("DELETE FROM search_index")
+    for statement in rebuild_sql():
         db.execute(statement)

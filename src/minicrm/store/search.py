@@ -21,8 +21,10 @@ START, END = "\x02", "\x03"  # snippet markers
 
 _CONTACT_ROWS = """
 SELECT c.id * 4 + 1, 'contact', c.id, c.id,
-    trim(c.display_name || ' ' || coalesce(c.nickname, '') || ' ' ||
-         coalesce(c.given_name, '') || ' ' || coalesce(c.family_name, '')),
+    trim(c.display_name || coalesce(' ' || c.nickname, '') ||
+         CASE WHEN trim(coalesce(c.given_name, '') || ' ' || coalesce(c.family_name, ''))
+                   = c.display_name THEN ''  -- "Zoë Williams" once, not twice in a snippet
+              ELSE coalesce(' ' || c.given_name, '') || coalesce(' ' || c.family_name, '') END),
     coalesce((SELECT group_concat(value, ' ') FROM contact_emails WHERE contact_id = c.id), ''),
     coalesce((SELECT group_concat(value || ' ' || value_key, ' ') FROM contact_phones
               WHERE contact_id = c.id), ''),
