@@ -489,6 +489,6 @@ def _last_interaction(db: Any) -> None:
         db.execute(statement)
     from minicrm.store.search import rebuild_sql
 
-    db.execute("DELETE FROM search_index")
-    for statement in rebuild_sql():
+    db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
+    for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:
         db.execute(statement)
