@@ -569,3 +569,23 @@ def test_db_check_of_a_file_checks_a_copy_and_leaves_the_file_as_it_was(run, db_
     assert "--repair works on the database in use" in refused.stderr
     assert check(run)["ok"] is True  # the database in use was never involved
     run("db", "check", str(db_path.parent / "missing.db"), code=3)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "DROP TABLE search_index_data",
+        "DROP TABLE search_index_config",
+        "DELETE FROM search_index_config",
+        "DROP TABLE search_index_content",
+        "DELETE FROM search_index_docsize",
+        "DROP TABLE search_index",
+    ],
+)
+def test_an_index_missing_its_tables_is_named_and_rebuilt(run, db_path, filled, damage):
+    raw(db_path, damage)
+    failed = check(run, code=8)
+    assert status(failed)["search_index"] == "fail"
+    run("db", "check", "--repair")
+    assert check(run)["ok"] is True
+    assert run.json("search", "jane") != []

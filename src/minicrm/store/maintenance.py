@@ -128,7 +128,21 @@ def recreate_search_index(store: Store) -> int:
         create = SEARCH_SCHEMA[0]
     else:
         create = sql[0]
-        conn.execute("DROP TABLE search_index")
+        try:
+            conn.execute("DROP TABLE search_index")
+        except sqlite3.Error:
+            # FTS5 cannot open (hence not drop) an index that lost one of its tables or
+            # its config: remove the table's entry from the schema (SQLite's documented
+            # way out, writable_schema), then the tables the index kept its data in.
+            conn.execute("PRAGMA writable_schema = ON")
+            try:
+                conn.execute(
+                    "DELETE FROM sqlite_master WHERE type = 'table' AND name = 'search_index'"
+                )
+            finally:
+                conn.execute("PRAGMA writable_schema = RESET")
+    for suffix in ("data", "idx", "content", "docsize", "config"):  # what is left of it
+        conn.execute(f"DROP TABLE IF EXISTS search_index_{suffix}")
     conn.execute(create)
     for statement in search.rebuild_sql():
         conn.execute(statement)
