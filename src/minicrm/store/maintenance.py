@@ -299,21 +299,16 @@ def _require_minicrm(conn: sqlite3.Connection, path: Path, action: str) -> list[
 
 
 @contextmanager
-def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
-    """Copy ``source`` (read-only, consistently) into a temporary 0600 file beside the
-    live database, check the copy (a minicrm database, not newer, passing SQLite's
-    integrity and foreign-key checks), migrate it if it is older, and yield it. The
-    temporary file is removed afterwards. The live database is not touched."""
-    _require_sqlite(source, "backup")
-    folder = live.parent
-    if not folder.exists():
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"cannot create {folder}: {exc.strerror}") from exc
-    nothing = "nothing was restored"
+def _temporary_copy(
+    source: Path, folder: Path, name: str, what: str, action: str
+) -> Iterator[Path]:
+    """A consistent copy of the SQLite file ``source``, read through a read-only
+    connection, in a new 0600 file in ``folder``; removed (with any -wal/-shm/-journal)
+    afterwards. ``what``/``action`` word the errors ("backup", "nothing was restored")."""
+    _require_sqlite(source, what, action)
     try:
-        tmp = temp_file(folder, live.name + ".restore")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = temp_file(folder, name)
     except OSError as exc:
         raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
     try:
@@ -324,11 +319,26 @@ def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
             finally:
                 src.close()
         except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot read {source}: {exc}; {nothing}") from exc
+            raise DatabaseError(f"cannot read {source}: {exc}; {action}") from exc
         except OSError as exc:
             raise MinicrmError(
                 f"cannot copy {source}: {exc.strerror}", hint="free some disk space"
             ) from exc
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
+    """Copy ``source`` (read-only, consistently) into a temporary 0600 file beside the
+    live database, check the copy (a minicrm database, not newer, passing SQLite's
+    integrity and foreign-key checks), migrate it if it is older, and yield it. The
+    temporary file is removed afterwards. The live database is not touched."""
+    nothing = "nothing was restored"
+    with _temporary_copy(source, live.parent, live.name + ".restore", "backup", nothing) as tmp:
         conn = _connect(tmp)
         try:
             try:
@@ -356,10 +366,6 @@ def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
         finally:
             conn.close()
         yield Prepared(source, tmp, migrated, counts)
-    finally:
-        tmp.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 @contextmanager
@@ -368,38 +374,17 @@ def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
     through a read-only connection and migrated if it is older (``source`` itself is never
     written: no WAL switch, no migration), removed afterwards. A file SQLite cannot read
     at all is a DatabaseError."""
-    _require_sqlite(source, "database", "nothing was checked")
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = temp_file(folder, source.name + ".check")
-    except OSError as exc:
-        raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
-    try:
-        try:
-            src = _readonly(source)
-            try:
-                copy_into(src, tmp)
-            finally:
-                src.close()
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot read {source}: {exc}") from exc
-        except OSError as exc:
-            raise MinicrmError(
-                f"cannot copy {source}: {exc.strerror}", hint="free some disk space"
-            ) from exc
+    nothing = "nothing was checked"
+    with _temporary_copy(source, folder, source.name + ".check", "database", nothing) as tmp:
         conn = _connect(tmp)
         try:
-            _require_minicrm(conn, source, "nothing was checked")
+            _require_minicrm(conn, source, nothing)
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"{source} is damaged or not SQLite ({exc})") from exc
         finally:
             conn.close()
         yield tmp
-    finally:
-        tmp.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 @contextmanager
