@@ -12,6 +12,7 @@ Money figures are per currency, in integer minor units, rounded half to even.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass
@@ -99,13 +100,6 @@ def _buckets(p: Period, *, months: bool) -> list[tuple[date, date]]:
     return result
 
 
-def _bucket_of(day: date, buckets: list[tuple[date, date]]) -> int | None:
-    for index, (first, last) in enumerate(buckets):
-        if first <= day <= last:
-            return index
-    return None
-
-
 # -- activity ---------------------------------------------------------------------------
 
 
@@ -134,17 +128,25 @@ class Activity:
 
 def activity(rows: list[Row], created: list[Row], p: Period) -> Activity:
     weeks = _buckets(p, months=False)
+    # each week as the stored stamps of its local days: [bounds[i], bounds[i + 1]) is week
+    # i, so a row is placed by comparing its stamp, without converting it to a local date
+    bounds = [_stamp(first) for first, _ in weeks] + [_stamp(weeks[-1][1] + timedelta(days=1))]
     counts = {kind: [0] * len(weeks) for kind in interactions.KINDS}
     for row in rows:
-        index = _bucket_of(dates.local_date(row["occurred_at"]), weeks)
+        index = _week_of(row["occurred_at"], bounds)
         if index is not None and row["kind"] in counts:
             counts[row["kind"]][index] += 1
     new = [0] * len(weeks)
     for row in created:
-        index = _bucket_of(dates.local_date(row["created_at"]), weeks)
+        index = _week_of(row["created_at"], bounds)
         if index is not None:
             new[index] += 1
     return Activity(tuple(weeks), {k: tuple(v) for k, v in counts.items()}, tuple(new))
+
+
+def _week_of(stamp: str, bounds: list[str]) -> int | None:
+    index = bisect.bisect_right(bounds, stamp) - 1
+    return index if 0 <= index < len(bounds) - 1 else None
 
 
 # -- promises kept ----------------------------------------------------------------------
@@ -220,14 +222,13 @@ class Adherence:
 
 
 def adherence(store: Store, as_of: date, end_stamp: str) -> Adherence:
-    last = queries.last_contact_before(store, end_stamp)
     inside: dict[int, bool] = {}
     since_days: list[int] = []
-    for row in queries.cadence_contacts(store):
-        if dates.local_date(row["created_at"]) > as_of:
+    for row in queries.cadence_contacts(store, end_stamp):
+        if row["created_at"] >= end_stamp:  # added after the as-of day
             continue
         cadence = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
-        days = (as_of - dates.local_date(last.get(row["id"]) or row["created_at"])).days
+        days = (as_of - dates.local_date(row["last"] or row["created_at"])).days
         since_days.append(days)
         inside[row["id"]] = days <= cadence
     tags: dict[str, list[int]] = {}
@@ -426,7 +427,7 @@ def compute(
     as_of = dates.today(on)
     p = period(period_, as_of)
     end_stamp = _stamp(p.end + timedelta(days=1))
-    with store.snapshot():
+    with store.snapshot(), dates.zone_pinned():
         # a day's margin either side: each row is then placed on its local day
         wide_start = _stamp(p.start - timedelta(days=1))
         wide_end = _stamp(p.end + timedelta(days=2))

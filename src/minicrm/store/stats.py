@@ -34,11 +34,24 @@ def followups_due_between(store: Store, first_day: str, last_day: str) -> list[R
     )
 
 
-def cadence_contacts(store: Store) -> list[Row]:
-    """Unarchived contacts with their own cadence and the shortest cadence of their tags."""
+def cadence_contacts(store: Store, end: str) -> list[Row]:
+    """Unarchived contacts with their own cadence and the shortest cadence of their tags,
+    each with ``last``: when its latest interaction before ``end`` happened (or None).
+
+    ``contacts.last_contacted_at`` is the latest interaction of all (kept by
+    interactions.touch_contact; db check verifies it), so it is the answer whenever it is
+    before ``end``; only a contact with an interaction on or after ``end`` (stats as of an
+    earlier day) looks further, through its own links. Grouping every link of every
+    contact instead (375k at 100k contacts) took 0.6 s."""
     return store.query(
         """
-        SELECT c.id, c.cadence_days, c.created_at, t.days AS tag_days
+        SELECT c.id, c.cadence_days, c.created_at, t.days AS tag_days,
+            CASE WHEN c.last_contacted_at IS NULL OR c.last_contacted_at < :end
+                THEN c.last_contacted_at
+                ELSE (SELECT max(i.occurred_at) FROM interaction_contacts ic
+                      JOIN interactions i ON i.id = ic.interaction_id
+                      WHERE ic.contact_id = c.id AND i.occurred_at < :end)
+            END AS last
         FROM contacts c
         LEFT JOIN (
             SELECT ct.contact_id, min(tc.days) AS days
@@ -46,21 +59,9 @@ def cadence_contacts(store: Store) -> list[Row]:
             GROUP BY ct.contact_id
         ) t ON t.contact_id = c.id
         WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)
-        """
+        """,
+        {"end": end},
     )
-
-
-def last_contact_before(store: Store, end: str) -> dict[int, str]:
-    """contact id -> when its latest interaction before ``end`` happened."""
-    return {
-        r["contact_id"]: r["last"]
-        for r in store.query(
-            "SELECT ic.contact_id, max(i.occurred_at) AS last FROM interaction_contacts ic "
-            "JOIN interactions i ON i.id = ic.interaction_id WHERE i.occurred_at < ? "
-            "GROUP BY ic.contact_id",
-            [end],
-        )
-    }
 
 
 def contact_tags(store: Store) -> list[Row]:
