@@ -84,6 +84,14 @@ def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
     """Contacts past their keep-in-touch cadence (their own, else their tags' shortest),
     most days over first. The clock runs from the last interaction, else from when the
     contact was added."""
+    with store.snapshot():
+        return with_reach(store, stale_ranked(store, on=on))
+
+
+def stale_ranked(store: Store, *, on: When | None = None) -> list[StaleItem]:
+    """:func:`stale` without each contact's reach (email, phone, last interaction), which
+    costs a lookup per contact: a caller that shows only the first few adds it to those
+    with :func:`with_reach`."""
     today = dates.today(on)
     zone = dates.local_zone()
     result = []
@@ -107,9 +115,14 @@ def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
                         days_over=days_since - cadence,
                     )
                 )
-        result.sort(key=lambda item: (-item.days_over, item.contact.name.casefold()))
-        reach = _reach(store, (item.contact.id for item in result))
-    return [_with_reach(item, reach[item.contact.id]) for item in result]
+    result.sort(key=lambda item: (-item.days_over, item.contact.name.casefold()))
+    return result
+
+
+def with_reach(store: Store, items: list[StaleItem]) -> list[StaleItem]:
+    """The items with each contact's reach filled in."""
+    reach = _reach(store, (item.contact.id for item in items))
+    return [_with_reach(item, reach[item.contact.id]) for item in items]
 
 
 def _with_reach(item: StaleItem, reach: Reach) -> StaleItem:
@@ -143,9 +156,14 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
     if not 1 <= days <= 366:
         raise InvalidInput(f"--days {days} is out of range", hint="1 to 366")
     today = dates.today(on)
+    # only the dates that can fall in the window are read: its days as MM-DD, and 29
+    # February, which is kept on the 28th in a common year
+    window = {(today + timedelta(days=n)).strftime("%m-%d") for n in range(days)}
+    if "02-28" in window:
+        window.add("02-29")
     result = []
     with store.snapshot():
-        for row in activity.dated_contacts(store):
+        for row in activity.dated_contacts(store, window if len(window) < 366 else None):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
             if days_until < days:

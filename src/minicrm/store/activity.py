@@ -176,14 +176,23 @@ def cadence_candidates(store: Store) -> list[Row]:
     )
 
 
-def dated_contacts(store: Store) -> list[Row]:
-    """Unarchived contacts' birthdays and important dates: contact, label, value."""
+def dated_contacts(store: Store, month_days: Sequence[str] | None = None) -> list[Row]:
+    """Unarchived contacts' birthdays and important dates: contact, label, value; with
+    ``month_days`` (``MM-DD`` strings), only the dates that fall on one of them."""
+    import json
+
+    on_days = (
+        "" if month_days is None else "AND substr({}, -5) IN (SELECT value FROM json_each(:days))"
+    )
     return store.query(
-        """
+        f"""
         SELECT c.id, c.uid, c.display_name, 'birthday' AS label, c.birthday AS value
         FROM contacts c WHERE c.archived = 0 AND c.birthday IS NOT NULL
+            {on_days.format("c.birthday")}
         UNION ALL
         SELECT c.id, c.uid, c.display_name, coalesce(d.label, 'date') AS label, d.value
         FROM contact_dates d JOIN contacts c ON c.id = d.contact_id WHERE c.archived = 0
-        """
+            {on_days.format("d.value")}
+        """,
+        {"days": json.dumps(sorted(month_days or ()))},
     )
