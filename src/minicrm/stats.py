@@ -126,27 +126,21 @@ class Activity:
         }
 
 
-def activity(rows: list[Row], created: list[Row], p: Period) -> Activity:
+def activity(store: Store, p: Period) -> Activity:
+    """Interactions per kind and new contacts per week, counted by SQLite: each week is
+    the stored stamps of its local days, [bounds[i], bounds[i + 1]), so a row is placed by
+    comparing its stamp, without reading it into Python (64,000 rows in 12 weeks at 100k
+    contacts)."""
     weeks = _buckets(p, months=False)
-    # each week as the stored stamps of its local days: [bounds[i], bounds[i + 1]) is week
-    # i, so a row is placed by comparing its stamp, without converting it to a local date
     bounds = [_stamp(first) for first, _ in weeks] + [_stamp(weeks[-1][1] + timedelta(days=1))]
     counts = {kind: [0] * len(weeks) for kind in interactions.KINDS}
-    for row in rows:
-        index = _week_of(row["occurred_at"], bounds)
-        if index is not None and row["kind"] in counts:
-            counts[row["kind"]][index] += 1
+    for row in queries.interactions_per_bucket(store, bounds):
+        if row["kind"] in counts:
+            counts[row["kind"]][row["bucket"]] += row["n"]
     new = [0] * len(weeks)
-    for row in created:
-        index = _week_of(row["created_at"], bounds)
-        if index is not None:
-            new[index] += 1
+    for row in queries.contacts_created_per_bucket(store, bounds):
+        new[row["bucket"]] += row["n"]
     return Activity(tuple(weeks), {k: tuple(v) for k, v in counts.items()}, tuple(new))
-
-
-def _week_of(stamp: str, bounds: list[str]) -> int | None:
-    index = bisect.bisect_right(bounds, stamp) - 1
-    return index if 0 <= index < len(bounds) - 1 else None
 
 
 # -- promises kept ----------------------------------------------------------------------
@@ -428,18 +422,23 @@ def compute(
     p = period(period_, as_of)
     end_stamp = _stamp(p.end + timedelta(days=1))
     with store.snapshot(), dates.zone_pinned():
-        # a day's margin either side: each row is then placed on its local day
-        wide_start = _stamp(p.start - timedelta(days=1))
-        wide_end = _stamp(p.end + timedelta(days=2))
-        act = activity(
-            queries.interactions_between(store, wide_start, wide_end),
-            queries.contacts_created_between(store, wide_start, wide_end),
-            p,
-        )
+        act = activity(store, p)
         due_rows = queries.followups_due_between(store, p.start.isoformat(), p.end.isoformat())
         kept = promises(due_rows, p.start, p.end, as_of)
+        # each bucket's rows only (they come by due day): 13 passes over all the period's
+        # follow-ups were ~40% of stats at 100k contacts
+        due_days = [row["due_date"] for row in due_rows]
         trend = tuple(
-            promises(due_rows, first, last, as_of)
+            promises(
+                due_rows[
+                    bisect.bisect_left(due_days, first.isoformat()) : bisect.bisect_right(
+                        due_days, last.isoformat()
+                    )
+                ],
+                first,
+                last,
+                as_of,
+            )
             for first, last in _buckets(p, months=p.days > 120)
         )
         touch = adherence(store, as_of, end_stamp)

@@ -9,19 +9,30 @@ from __future__ import annotations
 from minicrm.store.db import Row, Store
 
 
-def interactions_between(store: Store, start: str, end: str) -> list[Row]:
-    """kind and occurred_at of interactions that happened in [start, end)."""
+def _bucket_sql(column: str, bounds: list[str]) -> tuple[str, list[str]]:
+    """``CASE`` placing ``column`` in bucket i when bounds[i] <= it < bounds[i + 1], and
+    the condition that it is in one."""
+    cases = " ".join(f"WHEN {column} < ? THEN {i - 1}" for i in range(1, len(bounds)))
+    return f"CASE {cases} END", [*bounds[1:], bounds[0], bounds[-1]]
+
+
+def interactions_per_bucket(store: Store, bounds: list[str]) -> list[Row]:
+    """(kind, bucket, n): interactions that happened in each [bounds[i], bounds[i + 1])."""
+    bucket, params = _bucket_sql("occurred_at", bounds)
     return store.query(
-        "SELECT id, kind, occurred_at FROM interactions "
-        "WHERE occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at",
-        [start, end],
+        f"SELECT kind, {bucket} AS bucket, count(*) AS n FROM interactions "
+        "WHERE occurred_at >= ? AND occurred_at < ? GROUP BY kind, bucket",
+        params,
     )
 
 
-def contacts_created_between(store: Store, start: str, end: str) -> list[Row]:
+def contacts_created_per_bucket(store: Store, bounds: list[str]) -> list[Row]:
+    """(bucket, n): contacts added in each [bounds[i], bounds[i + 1])."""
+    bucket, params = _bucket_sql("created_at", bounds)
     return store.query(
-        "SELECT id, created_at FROM contacts WHERE created_at >= ? AND created_at < ?",
-        [start, end],
+        f"SELECT {bucket} AS bucket, count(*) AS n FROM contacts "
+        "WHERE created_at >= ? AND created_at < ? GROUP BY bucket",
+        params,
     )
 
 
