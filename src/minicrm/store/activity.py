@@ -117,6 +117,22 @@ def last_interaction_rows(store: Store, contact_ids: Sequence[int]) -> dict[int,
     return result
 
 
+def reach_rows(store: Store, contact_ids: Sequence[int]) -> list[Row]:
+    """How to reach each contact, in one query: its first email and phone (from their
+    covering indexes) and its latest interaction (through ``contacts.last_interaction_id``):
+    id, email, phone, last_id, last_kind, last_at, last_body."""
+    import json
+
+    return store.query(
+        f"SELECT c.id, {first_value_sql('contact_emails', 'c.id')} AS email, "
+        f"{first_value_sql('contact_phones', 'c.id')} AS phone, li.id AS last_id, "
+        "li.kind AS last_kind, li.occurred_at AS last_at, li.body AS last_body "
+        "FROM contacts c LEFT JOIN interactions li ON li.id = c.last_interaction_id "
+        "WHERE c.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(dict.fromkeys(contact_ids)))],
+    )
+
+
 def interaction_links(store: Store, interaction_ids: Sequence[int]) -> dict[int, list[Row]]:
     """interaction id -> [{link id, contact id, uid, name}] in the order they were added."""
     result: dict[int, list[Row]] = {iid: [] for iid in interaction_ids}
