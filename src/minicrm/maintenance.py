@@ -21,7 +21,7 @@ from typing import Any
 
 from minicrm import clock
 from minicrm.config import MAX_BACKUPS_KEEP, Config, load_config, valid_keep
-from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.errors import DatabaseBusy, InvalidInput, MinicrmError
 from minicrm.store import maintenance as sql
 from minicrm.store.backup import backup_to
 from minicrm.store.db import Store
@@ -339,8 +339,8 @@ _KIND_WORDS = {
 }
 
 
-def _search_index(store: Store) -> Check:
-    damaged = sql.fts_problem(store)
+def _search_index(store: Store, damaged: str | None) -> Check:
+    """``damaged``: what FTS5's own check said (run before, see :func:`check`)."""
     if damaged:
         return Check(
             "search_index", "fail", f"the index is damaged: {damaged}", [], repairable=True
@@ -491,20 +491,42 @@ def _changesets(store: Store) -> Check:
 
 
 def _guarded(name: str, run: Callable[[], Check]) -> Check:
-    """A check that cannot even run (a damaged file) fails with the reason."""
+    """A check that cannot even run (a damaged file) fails with the reason. A busy
+    database is not a failed check: DatabaseBusy goes up to the caller (exit 5)."""
     try:
         return run()
+    except DatabaseBusy:
+        raise
     except MinicrmError as exc:
         return Check(name, "fail", f"could not be checked: {exc.message}")
 
 
+def _fts_check(store: Store) -> Check | str | None:
+    """FTS5's own check (it needs the write lock, so it runs before the read transaction
+    of the other checks, waiting for a writer like any command): its finding, or a
+    failed Check when it could not run at all."""
+    try:
+        return sql.fts_problem(store)
+    except DatabaseBusy:
+        raise
+    except MinicrmError as exc:
+        return Check("search_index", "fail", f"could not be checked: {exc.message}")
+
+
 def check(store: Store, *, config: Config | None = None) -> CheckReport:
-    """Every check, on one consistent state of the database. Read-only."""
+    """Every check, read-only. FTS5's own check of the search index runs first, in a
+    transaction of its own that waits for the write lock (see
+    :func:`minicrm.store.maintenance.fts_problem`) and is rolled back; the others then
+    run on one consistent state of the database. Another process holding the lock for
+    longer than the busy timeout raises :class:`DatabaseBusy`."""
+    fts = _fts_check(store)
     with store.snapshot():
         checks = [
             _guarded("integrity", lambda: _integrity(store)),
             _guarded("foreign_keys", lambda: _foreign_keys(store)),
-            _guarded("search_index", lambda: _search_index(store)),
+            fts
+            if isinstance(fts, Check)
+            else _guarded("search_index", lambda: _search_index(store, fts)),
             _guarded("interactions", lambda: _interactions(store)),
             _guarded("last_contacted", lambda: _last_contacted(store)),
             _guarded("followup_series", lambda: _followup_series(store)),

@@ -38,10 +38,11 @@ class AppState:
     def store(self) -> Any:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.store.db import open_store
+            from minicrm.store.db import busy_timeout_setting, open_store
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
-            self._store = open_store(self.db_path, command=command)
+            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
         return self._store
 
     def close(self) -> None:

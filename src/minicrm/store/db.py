@@ -30,8 +30,29 @@ from minicrm.store.schema import (
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
+MAX_BUSY_TIMEOUT_SECONDS = 3600.0
 
 Row = dict[str, Any]
+
+
+def busy_timeout_setting(value: str | None) -> float:
+    """How long a command waits for another process's lock: the ``MINICRM_BUSY_TIMEOUT``
+    setting (seconds, 0 to 3600; unset or empty: 30)."""
+    if value is None or not value.strip():
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT_SECONDS:  # also NaN
+        from minicrm.errors import InvalidInput
+
+        raise InvalidInput(
+            f"MINICRM_BUSY_TIMEOUT {value!r} is not a number of seconds from 0 to "
+            f"{MAX_BUSY_TIMEOUT_SECONDS:g}",
+            hint="e.g. MINICRM_BUSY_TIMEOUT=5, or unset it for 30",
+        )
+    return seconds
 
 
 def translate_sqlite_error(

@@ -64,12 +64,36 @@ def foreign_key_problems(store: Store) -> list[Row]:
     ]
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def fts_problem(store: Store) -> str | None:
-    """FTS5's own integrity check of the search index: None when it passes."""
+    """FTS5's own integrity check of the search index: None when it passes.
+
+    SQLite runs it as a write statement (an INSERT), so it needs the write lock, and a
+    read transaction cannot wait for that lock (SQLite refuses at once, "database is
+    locked", whatever the busy timeout). So, outside a transaction, the lock is taken
+    first with BEGIN IMMEDIATE, which waits for another writer like every command does,
+    and the transaction is rolled back afterwards (the check writes nothing). A lock
+    still held after the busy timeout is :class:`DatabaseBusy`, never a damaged index."""
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
     try:
         search.check(store)
     except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
         return str(exc)
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
     return None
 
 
