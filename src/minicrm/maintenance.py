@@ -46,14 +46,16 @@ def backup_pattern(stem: str) -> re.Pattern[str]:
 
 
 def _make_private_dir(folder: Path) -> None:
-    """Create ``folder`` 0700 (whatever the umask); an existing folder is left as it is."""
+    """Create ``folder`` (and missing parents) 0700, whatever the umask; an existing
+    folder is left as it is."""
+    from minicrm.paths import make_private_dirs
+
     if folder.exists():
         if not folder.is_dir():
             raise MinicrmError(f"{folder} is not a folder")
         return
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        make_private_dirs(folder)
     except OSError as exc:
         raise MinicrmError(f"cannot create the folder {folder}: {exc.strerror}") from exc
 
@@ -187,6 +189,7 @@ class RestoreResult:
     migrated: list[str]
     counts: dict[str, int]
     pruned: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # lines for stderr (not in --json)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,8 +223,11 @@ def restore(
     """Replace the database at ``db_path`` with a prepared copy. A backup of the current
     database is written first (into ``backups/``, like `db backup`), then the copy goes
     into the live file through SQLite's backup API under its write lock."""
+    from minicrm.store.db import make_private
+
     live = Path(db_path)
     keep_n = _keep(keep, config)
+    notices = make_private(live)  # before the WAL and SHM are made with its mode
     with sql.live_connection(live) as (conn, has_data):
         safety = None
         if has_data:
@@ -230,7 +236,9 @@ def restore(
             safety = backup_to(conn, _new_name(folder, live.stem))
         sql.restore_into(prepared, conn)
     pruned = prune(backups_folder(live), live.stem, keep_n, spare=safety) if safety else []
-    return RestoreResult(live, prepared.source, safety, prepared.migrated, prepared.counts, pruned)
+    return RestoreResult(
+        live, prepared.source, safety, prepared.migrated, prepared.counts, pruned, notices
+    )
 
 
 _COUNT_WORDS = {

@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import minicrm
 from conftest import MINICRM
 from minicrm import maintenance
-from minicrm.errors import DatabaseBusy
+from minicrm.errors import DatabaseBusy, DatabaseError
 
 # Holds BEGIN IMMEDIATE (and has written: a reader's snapshot is then stale) until a line
 # arrives on stdin; says "held" once it has the lock.
@@ -150,3 +153,183 @@ def test_the_busy_timeout_setting_is_checked(cli_env):
     conn = sqlite3.connect(cli_env["MINICRM_DB"])
     conn.close()
     assert os.path.exists(cli_env["MINICRM_DB"])
+
+
+# -- 13.10: the database is private, whatever the path holds ----------------------------
+
+
+def umask_022() -> None:
+    os.umask(0o022)
+
+
+def under_umask_022(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MINICRM, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=umask_022,
+        timeout=120,
+    )
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def refused(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 6, (done.stdout, done.stderr)
+    assert done.stderr.startswith("minicrm: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def test_a_dangling_symlink_is_refused_not_followed(cli_env, tmp_path):
+    """Under umask 022 SQLite would create the link's target 0644: minicrm refuses to
+    create its database through a link, and names the target to use instead."""
+    target = tmp_path / "elsewhere" / "real.db"
+    target.parent.mkdir()
+    link = tmp_path / "data" / "minicrm.db"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    env = {**cli_env, "MINICRM_DB": str(link)}
+    for args in (["add", "Ann"], ["ls"], ["db", "backup"]):
+        refused(under_umask_022(env, *args), "symbolic link", str(target))
+    assert not target.exists() and link.is_symlink()
+    assert sorted(p.name for p in link.parent.iterdir()) == ["minicrm.db"]
+    target.touch(mode=0o600)  # a link to an empty file: creating through it, refused too
+    refused(under_umask_022(env, "add", "Ann"), "symbolic link")
+    assert target.stat().st_size == 0
+
+
+def test_a_link_to_an_existing_database_is_used(cli_env, tmp_path):
+    real = tmp_path / "real" / "minicrm.db"
+    assert under_umask_022({**cli_env, "MINICRM_DB": str(real)}, "add", "Ann").returncode == 0
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    done = under_umask_022({**cli_env, "MINICRM_DB": str(link)}, "ls", "--json")
+    assert done.returncode == 0, done.stderr
+    assert [c["name"] for c in json.loads(done.stdout)] == ["Ann"]
+    assert mode(real) == 0o600 and done.stderr == ""
+
+
+def test_an_empty_file_of_another_user_is_refused(cli_env, tmp_path):
+    """An empty 0666 file owned by someone else (here: nobody, a real second user) is not
+    adopted; nothing is written to it and no -wal/-shm appears beside it."""
+    if os.geteuid() != 0:
+        pytest.skip("making a file of another user needs root (see the in-process test)")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    os.chmod(folder, 0o777)
+    trap = folder / "minicrm.db"
+    trap.touch()
+    os.chmod(trap, 0o666)
+    os.chown(trap, 65534, 65534)
+    env = {**cli_env, "MINICRM_DB": str(trap)}
+    refused(under_umask_022(env, "add", "Ann"), str(trap), "another user")
+    assert trap.stat().st_size == 0 and mode(trap) == 0o666 and trap.stat().st_uid == 65534
+    assert sorted(p.name for p in folder.iterdir()) == ["minicrm.db"]
+
+
+def test_another_users_file_is_refused_by_the_library_too(db_path, monkeypatch):
+    """The same check without root: this process pretends to be another user."""
+    db_path.parent.mkdir(mode=0o700)
+    db_path.touch(mode=0o600)
+    monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 4242)
+    with pytest.raises(DatabaseError, match="another user"):
+        minicrm.open_store(db_path)
+    assert db_path.stat().st_size == 0
+
+
+def test_an_own_loose_file_is_made_private_once(cli_env, tmp_path):
+    """An empty 0666 file of ours is adopted and tightened to 0600, said once on stderr;
+    its -wal and -shm are then 0600 too. The same for an existing 0644 database."""
+    db = tmp_path / "data" / "minicrm.db"
+    db.parent.mkdir()
+    db.touch()
+    os.chmod(db, 0o666)
+    env = {**cli_env, "MINICRM_DB": str(db)}
+    first = under_umask_022(env, "add", "Ann")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == (
+        f"minicrm: made the database private: {db} was mode 0666, now 0600\n"
+    ), first.stderr
+    assert mode(db) == 0o600
+    second = under_umask_022(env, "ls")
+    assert second.returncode == 0 and second.stderr == ""
+    os.chmod(db, 0o644)  # as an older tool or a copy might leave it
+    script = (
+        "import json, stat, sys\n"
+        "from pathlib import Path\n"
+        "import minicrm\n"
+        "db = Path(sys.argv[1])\n"
+        "store = minicrm.open_store(db)\n"
+        "minicrm.add_contact(store, 'Bob')\n"
+        "modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in db.parent.iterdir()}\n"
+        "print(json.dumps({'notices': store.notices, 'modes': modes}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(db)],
+        capture_output=True,
+        text=True,
+        preexec_fn=umask_022,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == {
+        # checked once the database is known to be minicrm's: SQLite had made the -wal
+        # and -shm with the database's mode by then
+        "notices": [
+            f"made the database private: {db} was mode 0644, now 0600 (and its -wal and -shm)"
+        ],
+        "modes": {"minicrm.db": 0o600, "minicrm.db-wal": 0o600, "minicrm.db-shm": 0o600},
+    }
+
+
+def test_every_folder_minicrm_creates_is_private(cli_env, tmp_path):
+    """Nested parents of a new data path, the backups folder, the folder of a database a
+    restore creates and the work folder of `db check PATH`: all 0700 under umask 022
+    (Path.mkdir(parents=True) gives the parents it makes the umask's 0755)."""
+    root = tmp_path / "new"
+    db = root / "a" / "b" / "minicrm.db"
+    env = {**cli_env, "MINICRM_DB": str(db)}
+    assert under_umask_022(env, "add", "Ann").returncode == 0
+    backup = json.loads(under_umask_022(env, "db", "backup", "--json").stdout)["path"]
+    made = [root, root / "a", root / "a" / "b", root / "a" / "b" / "backups"]
+    other = tmp_path / "other" / "x" / "y" / "minicrm.db"
+    env_other = {**cli_env, "MINICRM_DB": str(other)}
+    done = under_umask_022(env_other, "db", "restore", backup, "--yes")
+    assert done.returncode == 0, done.stderr
+    made += [tmp_path / "other", other.parent.parent, other.parent]
+    checked = tmp_path / "checks" / "deep" / "minicrm.db"
+    done = under_umask_022({**cli_env, "MINICRM_DB": str(checked)}, "db", "check", backup)
+    assert done.returncode == 0, done.stderr
+    made += [tmp_path / "checks", checked.parent]
+    vdir = tmp_path / "cards" / "deep" / "vdir"
+    done = under_umask_022(env, "export", "--format", "vcard", "--vdir", str(vdir))
+    assert done.returncode == 0, done.stderr
+    made += [tmp_path / "cards", vdir.parent, vdir]
+    assert {str(p): oct(mode(p)) for p in made} == {str(p): "0o700" for p in made}
+    assert mode(db) == 0o600 and mode(other) == 0o600
+
+
+def test_a_file_minicrm_refuses_keeps_its_mode(cli_env, tmp_path):
+    """Only a database minicrm accepts is made private: a text file, or a database of a
+    newer minicrm, is refused untouched, mode included."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    os.chmod(text, 0o644)
+    refused(under_umask_022({**cli_env, "MINICRM_DB": str(text)}, "ls"), "not a SQLite")
+    newer = tmp_path / "newer.db"
+    assert under_umask_022({**cli_env, "MINICRM_DB": str(newer)}, "add", "Ann").returncode == 0
+    conn = sqlite3.connect(newer)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('minicrm', '9999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    os.chmod(newer, 0o644)
+    refused(under_umask_022({**cli_env, "MINICRM_DB": str(newer)}, "ls"), "newer minicrm")
+    assert mode(text) == 0o644 and mode(newer) == 0o644

@@ -49,6 +49,7 @@ def many(many_template: Path, cli_env: dict[str, str]) -> dict[str, str]:
     db = Path(cli_env["MINICRM_DB"])
     db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     shutil.copyfile(many_template, db)
+    db.chmod(0o600)  # as minicrm made it (a 0644 copy would be made private, and said so)
     return cli_env
 
 

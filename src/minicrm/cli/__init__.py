@@ -43,6 +43,7 @@ class AppState:
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
             wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
             self._store = open_store(self.db_path, command=command, busy_timeout=wait)
+            say_notices(self._store)  # now, before the output: a closed pipe may cut it
         return self._store
 
     def close(self) -> None:
@@ -70,6 +71,19 @@ def _finished() -> None:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def say_notices(store: Any) -> None:
+    """What the store noticed on the way that is not an error (a database file made
+    private, stale temporary files removed), each on stderr, once."""
+    notices = getattr(store, "notices", None)
+    if not notices:
+        return
+    from minicrm.render import message
+
+    for note in notices:
+        message(f"minicrm: {note}")
+    notices.clear()
 
 
 def _remind_about_digest(ctx: Any) -> None:
@@ -124,12 +138,14 @@ class MinicrmGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+            say_notices(getattr(ctx.obj, "_store", None))
             _remind_about_digest(ctx)
             _finished()
             return result
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
+            say_notices(getattr(ctx.obj, "_store", None))
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             state = ctx.obj

@@ -70,7 +70,7 @@ def restore(
     """Replace the database with a backup (a backup of the current one is taken first)."""
     from minicrm import maintenance
     from minicrm.cli import state
-    from minicrm.render import line, write_json
+    from minicrm.render import line, message, write_json
 
     db_path = state(ctx).db_path
     with maintenance.prepare_restore(db_path, source) as prepared:
@@ -82,6 +82,8 @@ def restore(
             action="restore",
         )
         result = maintenance.restore(db_path, prepared, keep=keep)
+    for note in result.notices:
+        message(f"minicrm: {note}")
     if json_:
         write_json(result.to_dict())
         return

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from minicrm.errors import DatabaseError, MinicrmError, NotFound
+from minicrm.paths import make_private_dirs
 from minicrm.store import search
 from minicrm.store.backup import copy_into, temp_file
 from minicrm.store.db import (
@@ -21,6 +22,7 @@ from minicrm.store.db import (
     _applied_migrations,
     _connect,
     _create_file,
+    check_new_file,
     migrate,
     translate_sqlite_error,
 )
@@ -331,7 +333,7 @@ def _temporary_copy(
     afterwards. ``what``/``action`` word the errors ("backup", "nothing was restored")."""
     _require_sqlite(source, what, action)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(folder)
         tmp = temp_file(folder, name)
     except OSError as exc:
         raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
@@ -420,6 +422,7 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
     if live.exists() and not live.is_file():
         raise DatabaseError(f"{live} is not a file", hint="give --db a path to a file")
     if is_new:
+        check_new_file(live)  # never through a link, never into another user's file
         _create_file(live)
     else:
         with live.open("rb") as handle:
