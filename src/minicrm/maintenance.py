@@ -22,11 +22,11 @@ from typing import Any
 from minicrm import clock
 from minicrm.config import MAX_BACKUPS_KEEP, Config, load_config, valid_keep
 from minicrm.errors import DatabaseBusy, InvalidInput, MinicrmError
+from minicrm.store import backup as copies
 from minicrm.store import maintenance as sql
-from minicrm.store.backup import backup_to
+from minicrm.store.backup import BACKUPS_FOLDER, backup_name_pattern, backup_to
 from minicrm.store.db import Store
 
-BACKUPS_FOLDER = "backups"
 _STAMP = "%Y%m%dT%H%M%SZ"
 MAX_DETAILS = 20
 
@@ -42,7 +42,14 @@ def backups_folder(db_path: Path) -> Path:
 def backup_pattern(stem: str) -> re.Pattern[str]:
     """The names minicrm gives the backups of a database called ``<stem>.db``; pruning
     touches nothing else."""
-    return re.compile(rf"{re.escape(stem)}-(\d{{8}}T\d{{6}}Z)(?:-(\d+))?\.db")
+    return backup_name_pattern(stem)
+
+
+def _sweep(db_path: Path, *extra: tuple[Path, re.Pattern[str]]) -> str | None:
+    """Remove the temporary files that killed commands on this database left behind
+    (their process is gone; never a running one's); one line saying so, or None."""
+    places = [*copies.temp_places(db_path), *extra]
+    return copies.removed_notice(copies.remove_stale_temp_files(places))
 
 
 def _make_private_dir(folder: Path) -> None:
@@ -173,7 +180,14 @@ def backup(
             folder = given.parent
     keep_n = _keep(keep, config) if generated else 0
     target = _new_name(folder, stem) if generated else Path(dest).expanduser()  # type: ignore[arg-type]
-    written = backup_to(store.conn, target)
+    mine = backup_pattern(stem) if generated else re.compile(re.escape(target.name))
+    notice = _sweep(store.path, (folder, mine))
+    if notice:
+        store.notices.append(notice)
+    # another backup may take the name in the same second: then the next one
+    written = backup_to(
+        store.conn, target, next_name=(lambda: _new_name(folder, stem)) if generated else None
+    )
     pruned = prune(folder, stem, keep_n, spare=written) if generated else []
     return BackupResult(written, written.stat().st_size, pruned)
 
@@ -228,12 +242,18 @@ def restore(
     live = Path(db_path)
     keep_n = _keep(keep, config)
     notices = make_private(live)  # before the WAL and SHM are made with its mode
+    swept = _sweep(live)
+    notices += [swept] if swept else []
     with sql.live_connection(live) as (conn, has_data):
         safety = None
         if has_data:
             folder = backups_folder(live)
             _make_private_dir(folder)
-            safety = backup_to(conn, _new_name(folder, live.stem))
+            safety = backup_to(
+                conn,
+                _new_name(folder, live.stem),
+                next_name=lambda: _new_name(folder, live.stem),
+            )
         sql.restore_into(prepared, conn)
     pruned = prune(backups_folder(live), live.stem, keep_n, spare=safety) if safety else []
     return RestoreResult(
@@ -498,6 +518,28 @@ def _changesets(store: Store) -> Check:
     )
 
 
+def _temp_files(db_path: Path) -> Check:
+    found = copies.stale_temp_files(copies.temp_places(db_path))
+    if not found:
+        return Check("temp_files", "ok", "no temporary copy left by an interrupted command")
+    main = [t for t in found if not t.companion]
+    total = copies.size_text(sum(t.size for t in found))
+    n = len(main) or len(found)
+    what = "temporary cop" + ("y" if n == 1 else "ies")
+    details = [
+        f"{t.path} ({copies.size_text(t.size)}), left by process {t.pid}, which has ended"
+        for t in found
+    ]
+    return Check(
+        "temp_files",
+        "warn",
+        f"{n} {what} left by interrupted commands ({total}); the next db backup, db restore "
+        "or db check --repair removes them",
+        _capped(details),
+        repairable=True,
+    )
+
+
 def _guarded(name: str, run: Callable[[], Check]) -> Check:
     """A check that cannot even run (a damaged file) fails with the reason. A busy
     database is not a failed check: DatabaseBusy goes up to the caller (exit 5)."""
@@ -521,7 +563,7 @@ def _fts_check(store: Store) -> Check | str | None:
         return Check("search_index", "fail", f"could not be checked: {exc.message}")
 
 
-def check(store: Store, *, config: Config | None = None) -> CheckReport:
+def check(store: Store, *, config: Config | None = None, temp_files: bool = True) -> CheckReport:
     """Every check, read-only. FTS5's own check of the search index runs first, in a
     transaction of its own that waits for the write lock (see
     :func:`minicrm.store.maintenance.fts_problem`) and is rolled back; the others then
@@ -542,6 +584,9 @@ def check(store: Store, *, config: Config | None = None) -> CheckReport:
             _guarded("configured_stages", lambda: _configured_stages(store, config)),
             _guarded("history", lambda: _changesets(store)),
         ]
+    if temp_files and store.path is not None:
+        path = store.path
+        checks.append(_guarded("temp_files", lambda: _temp_files(path)))
     return CheckReport(checks)
 
 
@@ -559,7 +604,7 @@ def check_file(
         sql.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
     ):
-        return check(store, config=config)
+        return check(store, config=config, temp_files=False)  # a copy's folder is not its own
 
 
 def repair(store: Store, *, config: Config | None = None) -> CheckReport:
@@ -572,6 +617,15 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}
     repaired: list[str] = []
+    if store.path is not None and any(
+        c.name == "temp_files" and c.status == "warn" for c in before.checks
+    ):
+        removed = copies.remove_stale_temp_files(copies.temp_places(store.path))
+        if removed:
+            repaired.append(
+                f"temp_files: removed {_plural(len(removed), 'temporary file')} "
+                f"({copies.size_text(sum(t.size for t in removed))})"
+            )
     if failing:
         with store.transaction():
             if "search_index" in failing:

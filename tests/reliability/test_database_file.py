@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import re
+import select
+import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +338,244 @@ def test_a_file_minicrm_refuses_keeps_its_mode(cli_env, tmp_path):
     os.chmod(newer, 0o644)
     refused(under_umask_022({**cli_env, "MINICRM_DB": str(newer)}, "ls"), "newer minicrm")
     assert mode(text) == 0o644 and mode(newer) == 0o644
+
+
+# -- 13.11: backups under concurrency, and what killed commands leave behind -------------
+
+NAME = re.compile(r"minicrm-\d{8}T\d{6}Z(-\d+)?\.db")
+
+# `minicrm db backup --json` with every module already imported and the clock frozen on
+# one second; it starts when a line arrives on stdin, so that all start together.
+BACKUP_AT_ONCE = """
+import sys
+from datetime import UTC, datetime
+import minicrm.clock
+minicrm.clock.now = lambda: datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+import minicrm.maintenance, minicrm.store.backup, minicrm.cli.database
+from minicrm.cli import main
+print("ready", flush=True)
+sys.stdin.readline()
+sys.argv = ["minicrm", "db", "backup", "--json"]
+main()
+"""
+
+
+def test_concurrent_backups_in_one_second_all_get_their_own_name(cli_env):
+    """Six real processes back up at the same instant, in the same (frozen) second: each
+    succeeds, with its own name of the documented, sortable pattern."""
+    assert minicrm_cli(cli_env, "add", "Jane Doe").returncode == 0
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", BACKUP_AT_ONCE],
+            env=cli_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:  # go, all of them
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    results = []
+    for proc in procs:
+        proc.wait(timeout=120)
+        assert proc.stdout is not None and proc.stderr is not None
+        with proc.stdout, proc.stderr:
+            results.append((proc.returncode, proc.stdout.read(), proc.stderr.read()))
+    assert [code for code, _, _ in results] == [0] * 6, results
+    paths = [Path(json.loads(out)["path"]) for _, out, _ in results]
+    assert len(set(paths)) == 6
+    assert all(NAME.fullmatch(p.name) and p.parent.name == "backups" for p in paths), paths
+    stem = "minicrm-20261122T093000Z"
+    assert sorted(p.name for p in paths) == sorted(
+        [f"{stem}.db"] + [f"{stem}-{n}.db" for n in range(2, 7)]
+    )
+    folder = paths[0].parent
+    listed = maintenance.list_backups(folder, "minicrm")
+    assert [p.name for p in listed] == [f"{stem}.db"] + [f"{stem}-{n}.db" for n in range(2, 7)]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
+    for path in paths:
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT display_name FROM contacts").fetchall() == [("Jane Doe",)]
+        conn.close()
+
+
+def test_a_name_taken_while_the_copy_was_written_moves_on_to_the_next(db_path, monkeypatch):
+    """The race above, made certain in one process: another backup takes the chosen name
+    between choosing it and linking the finished copy to it."""
+    from minicrm.store import backup as backup_module
+
+    store = minicrm.open_store(db_path)
+    minicrm.add_contact(store, "Jane Doe")
+    real = backup_module.copy_into
+    taken = []
+
+    def racing(conn, target):
+        real(conn, target)
+        if not taken:  # the other process wins the name the first time
+            name = db_path.parent / "backups" / "minicrm-20261122T093000Z.db"
+            real(conn, name)
+            taken.append(name)
+
+    monkeypatch.setattr(backup_module, "copy_into", racing)
+    result = maintenance.backup(store)
+    assert result.path.name == "minicrm-20261122T093000Z-2.db"
+    assert taken and taken[0].exists()
+    assert sorted(p.name for p in result.path.parent.iterdir()) == [
+        "minicrm-20261122T093000Z-2.db",
+        "minicrm-20261122T093000Z.db",
+    ]
+    store.close()
+
+
+def read_until(fd: int, wanted: bytes, seconds: float = 60) -> bytes:
+    """Read a pseudo-terminal until ``wanted`` appears (bounded: fails after ``seconds``)."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while wanted not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{wanted!r} did not appear: {seen[-2000:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            assert chunk, f"the terminal closed before {wanted!r}: {seen[-2000:]!r}"
+            seen += chunk
+    return seen
+
+
+def killed_restore(env: dict[str, str], backup: Path) -> int:
+    """`db restore` on a terminal, SIGKILLed while it asks for confirmation: by then it
+    has copied and checked the backup into its temporary file. Returns its pid."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [*MINICRM, "db", "restore", str(backup)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        read_until(master, b"Replace the database")
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        os.close(master)
+    return proc.pid
+
+
+KILLED_COPY = """
+import os, signal, sqlite3, sys
+from pathlib import Path
+from minicrm.store.backup import copy_into, temp_file
+folder, name = Path(sys.argv[2]), sys.argv[3]
+tmp = temp_file(folder, name)
+conn = sqlite3.connect(sys.argv[1])
+copy_into(conn, tmp)
+Path(f"{tmp}-journal").write_bytes(b"left over")  # as a copy killed mid-way leaves it
+print(tmp, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def killed_copy(db: Path, folder: Path, name: str) -> Path:
+    """A process killed (SIGKILL) right after writing a temporary copy, the way a backup
+    before a migration or a `db backup` killed before its rename leaves one."""
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_COPY, str(db), str(folder), name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    return Path(done.stdout.strip())
+
+
+def test_temporary_copies_of_killed_commands_are_reported_and_removed(cli_env, tmp_path):
+    db = Path(cli_env["MINICRM_DB"])
+    for name in ("Jane Doe", "Bob Roe"):
+        assert minicrm_cli(cli_env, "add", name).returncode == 0
+    backup = Path(json.loads(minicrm_cli(cli_env, "db", "backup", "--json").stdout)["path"])
+    pid = killed_restore(cli_env, backup)
+    restore_tmp = db.parent / f".minicrm.db.restore.tmp-{pid}-0"
+    assert restore_tmp.is_file() and restore_tmp.stat().st_size >= backup.stat().st_size // 2
+    migration_tmp = killed_copy(db, db.parent, "minicrm.db.before-0011_next.20261122T093000Z.bak")
+    backup_tmp = killed_copy(db, backup.parent, "minicrm-20261122T093000Z-9.db")
+    # a temporary copy that a running process is still writing is never touched
+    alive = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE
+    )
+    in_use = db.parent / f".minicrm.db.restore.tmp-{alive.pid}-0"
+    in_use.write_bytes(b"being written")
+    # nor anything that is not minicrm's own
+    foreign = [db.parent / ".other.db.restore.tmp-1-0", backup.parent / "notes.txt"]
+    for path in foreign:
+        path.write_text("keep me")
+    try:
+        stale = [
+            restore_tmp,
+            migration_tmp,
+            Path(f"{migration_tmp}-journal"),
+            backup_tmp,
+            Path(f"{backup_tmp}-journal"),
+        ]
+        assert all(p.exists() for p in stale)
+        report = json.loads(minicrm_cli(cli_env, "db", "check", "--json").stdout)
+        (temp,) = [c for c in report["checks"] if c["name"] == "temp_files"]
+        assert temp["status"] == "warn" and report["ok"] is True
+        assert temp["summary"].startswith("3 temporary copies left by interrupted commands")
+        named = "\n".join(temp["details"])
+        for path in (restore_tmp, migration_tmp, backup_tmp):
+            assert str(path) in named
+        assert str(in_use) not in named and ".other.db" not in named
+        text = minicrm_cli(cli_env, "db", "check")
+        assert text.returncode == 0 and "warn  temp_files: 3 temporary copies" in text.stdout
+
+        done = minicrm_cli(cli_env, "db", "backup")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.startswith("minicrm: removed 5 temporary files left by interrupted ")
+        assert done.stderr.count("\n") == 1
+        assert not any(p.exists() for p in stale)
+        assert in_use.exists() and all(p.read_text() == "keep me" for p in foreign)
+        after = json.loads(minicrm_cli(cli_env, "db", "check", "--json").stdout)
+        assert {c["name"]: c["status"] for c in after["checks"]}["temp_files"] == "ok"
+    finally:
+        alive.stdin.close()  # type: ignore[union-attr]
+        alive.wait(timeout=60)
+    # the live one's process has ended: now it is stale too, and a restore removes it
+    done = minicrm_cli(cli_env, "db", "restore", str(backup), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "removed 1 temporary file left by interrupted" in done.stderr
+    assert not in_use.exists()
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith(".")) == [
+        ".other.db.restore.tmp-1-0"
+    ]
+
+
+def test_a_migration_backup_removes_the_stale_copies_first(cli_env, tmp_path):
+    """Opening a database that needs a migration takes a backup, and so removes what
+    killed commands left (a pending migration is simulated by forgetting the last one)."""
+    db = Path(cli_env["MINICRM_DB"])
+    assert minicrm_cli(cli_env, "add", "Jane Doe").returncode == 0
+    stale = killed_copy(db, db.parent, "minicrm.db.before-0010_last_interaction.x.bak")
+    conn = sqlite3.connect(db)
+    last = conn.execute("SELECT max(rowid) FROM _sqlite_migrations").fetchone()[0]
+    conn.execute("DELETE FROM _sqlite_migrations WHERE rowid = ?", [last])
+    conn.execute("ALTER TABLE contacts DROP COLUMN last_interaction_id")
+    conn.commit()
+    conn.close()
+    done = minicrm_cli(cli_env, "ls")
+    assert done.returncode == 0, done.stderr
+    assert "removed 2 temporary files left by interrupted" in done.stderr
+    assert not stale.exists() and not Path(f"{stale}-journal").exists()
+    assert len(list(db.parent.glob("minicrm.db.before-*.bak"))) == 1

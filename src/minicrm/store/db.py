@@ -650,7 +650,7 @@ def open_store(
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
-        _prepare(conn, path)
+        prepared = _prepare(conn, path)
     except sqlite3.Error as exc:
         conn.close()
         raise translate_sqlite_error(exc, busy_timeout) from exc
@@ -661,10 +661,13 @@ def open_store(
         notices = make_private(path)
     store = Store(conn, path, command, busy_timeout)
     store.notices.extend(notices)
+    store.notices.extend(prepared)
     return store
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+def _prepare(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Refuse what is not this minicrm's database, switch to WAL, migrate (after a
+    backup). Returns what is worth saying (stale temporary files removed)."""
     known = migration_names()
     applied, other_tables = _applied_migrations(conn)
     unknown = [name for name in applied if name not in known]
@@ -685,12 +688,16 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
     pending = [name for name in known if name not in applied]
     if not pending:
-        return
+        return []
+    said: list[str] = []
     if applied:
-        from minicrm.store.backup import backup_before_migration
+        from minicrm.store import backup
 
-        backup_before_migration(conn, path, pending[0])
+        notice = backup.removed_notice(backup.remove_stale_temp_files(backup.temp_places(path)))
+        said += [notice] if notice else []
+        backup.backup_before_migration(conn, path, pending[0])
     migrate(conn)
+    return said
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
