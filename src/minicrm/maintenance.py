@@ -367,13 +367,78 @@ _KIND_WORDS = {
 }
 
 
-def _search_index(store: Store, damaged: str | None) -> Check:
-    """``damaged``: what FTS5's own check said (run before, see :func:`check`)."""
+def json_damage(store: Store, *, history: bool = True) -> list[Any]:
+    """Every damaged value of the JSON columns (schema.JSON_COLUMNS), as
+    jsonvalues.Damage, judged as the readers judge them; ``history=False`` leaves out the
+    history table (it may be large: `db check --quick`)."""
+    from minicrm.store import jsonvalues
+
+    found = []
+    for row in sql.contact_json_texts(store):
+        owner = f"contact #{row['id']} ({row['display_name']})"
+        for column in ("custom", "vcard_extra"):
+            _, problem = jsonvalues.decode("contacts", column, row[column])
+            if problem is not None:
+                found.append(jsonvalues.Damage("contacts", row["id"], column, problem, owner))
+    if history:
+        for row in sql.history_json_suspects(store):
+            owner = f"history row #{row['id']} (change set #{row['changeset_id']})"
+            for column in ("before", "after"):
+                _, problem = jsonvalues.decode("history", column, row[column])
+                if problem is not None:
+                    found.append(jsonvalues.Damage("history", row["id"], column, problem, owner))
+    return found
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _json_values(store: Store, damage: list[Any], texts: dict[tuple[str, int, str], str]) -> Check:
+    from minicrm.store.jsonvalues import LABELS
+
+    if not damage:
+        return Check("json_values", "ok", "every stored JSON value can be read")
+    details = [
+        f"{d.owner}: {LABELS[(d.table, d.column)]}: {d.problem}: "
+        f"{_excerpt(texts.get((d.table, d.row_id, d.column), ''))}"
+        for d in damage
+    ]
+    n = len(damage)
+    return Check(
+        "json_values",
+        "fail",
+        f"{_plural(n, 'stored JSON value')} {'is' if n == 1 else 'are'} damaged "
+        "(read as empty; a command that would overwrite one refuses)",
+        _capped(details),
+        repairable=any(d.table == "contacts" for d in damage),
+    )
+
+
+def _damage_and_texts(
+    store: Store, *, history: bool = True
+) -> tuple[list[Any], dict[tuple[str, int, str], str]]:
+    damage = json_damage(store, history=history)
+    texts: dict[tuple[str, int, str], str] = {}
+    for d in damage:
+        row = store.query_one(f'SELECT "{d.column}" AS v FROM "{d.table}" WHERE id = ?', [d.row_id])
+        texts[(d.table, d.row_id, d.column)] = "" if row is None else str(row["v"])
+    return damage, texts
+
+
+def _search_index(store: Store, damaged: str | None, skip: frozenset[int] = frozenset()) -> Check:
+    """``damaged``: what FTS5's own check said (run before, see :func:`check`). ``skip``:
+    contacts with a damaged JSON value, whose index row cannot be judged (the json_values
+    check names them; repairing them refreshes their row)."""
     if damaged:
         return Check(
             "search_index", "fail", f"the index is damaged: {damaged}", [], repairable=True
         )
     diff = sql.search_index_diff(store)
+    if skip and "contact" in diff.outdated:
+        diff.outdated["contact"] = [i for i in diff.outdated["contact"] if i not in skip]
+        if not diff.outdated["contact"]:
+            del diff.outdated["contact"]
     parts: list[str] = []
     details: list[str] = []
     for label, found in (("missing", diff.missing), ("out of date", diff.outdated)):
@@ -571,12 +636,21 @@ def check(store: Store, *, config: Config | None = None, temp_files: bool = True
     longer than the busy timeout raises :class:`DatabaseBusy`."""
     fts = _fts_check(store)
     with store.snapshot():
+        try:
+            damage, texts = _damage_and_texts(store)
+            json_check = _json_values(store, damage, texts)
+        except DatabaseBusy:
+            raise
+        except MinicrmError as exc:
+            damage, json_check = [], Check("json_values", "fail", f"could not be checked: {exc}")
+        skip = frozenset(d.row_id for d in damage if d.table == "contacts")
         checks = [
             _guarded("integrity", lambda: _integrity(store)),
             _guarded("foreign_keys", lambda: _foreign_keys(store)),
+            json_check,
             fts
             if isinstance(fts, Check)
-            else _guarded("search_index", lambda: _search_index(store, fts)),
+            else _guarded("search_index", lambda: _search_index(store, fts, skip)),
             _guarded("interactions", lambda: _interactions(store)),
             _guarded("last_contacted", lambda: _last_contacted(store)),
             _guarded("followup_series", lambda: _followup_series(store)),
@@ -607,6 +681,39 @@ def check_file(
         return check(store, config=config, temp_files=False)  # a copy's folder is not its own
 
 
+def _move_damaged_aside(store: Store) -> tuple[int, int]:
+    """Each contact's unreadable custom fields or kept vCard properties: the text goes,
+    as it is, to the end of the contact's notes, and the column back to empty (through
+    Store.update: recorded, undoable). The one right answer: nothing is lost or
+    guessed, and the user can read it and put it back by hand. Returns (values moved,
+    contacts changed)."""
+    from minicrm.store.jsonvalues import LABELS, decode, empty
+
+    moved = contacts = 0
+    for row in sql.contact_json_texts(store):
+        changes: dict[str, Any] = {}
+        pieces = []
+        for column in ("custom", "vcard_extra"):
+            _, problem = decode("contacts", column, row[column])
+            if problem is None:
+                continue
+            label = LABELS[("contacts", column)]
+            pieces.append(
+                f"{label[0].upper()}{label[1:]} (unreadable, kept by minicrm db check "
+                f"--repair):\n{row[column]}"
+            )
+            changes[column] = "{}" if isinstance(empty("contacts", column), dict) else "[]"
+        if not changes:
+            continue
+        current = store.get("contacts", row["id"])
+        assert current is not None
+        changes["notes"] = "\n\n".join(p for p in [current["notes"] or "", *pieces] if p)
+        store.update("contacts", row["id"], changes)
+        moved += len(pieces)
+        contacts += 1
+    return moved, contacts
+
+
 def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     """Fix, in one transaction, what can be fixed without guessing: rebuild the search
     index, set last-contacted times from the interactions (recorded in history, like any
@@ -628,6 +735,12 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
             )
     if failing:
         with store.transaction():
+            if "json_values" in failing:  # first: the index then follows these contacts
+                moved, contacts = _move_damaged_aside(store)
+                repaired.append(
+                    f"json_values: moved {_plural(moved, 'unreadable value')} into the notes "
+                    f"of {_plural(contacts, 'contact')}"
+                )
             if "search_index" in failing:
                 rows = sql.recreate_search_index(store)
                 repaired.append(f"search_index: rebuilt the index ({_plural(rows, 'row')})")

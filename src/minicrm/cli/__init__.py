@@ -73,17 +73,25 @@ def _finished() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def say_notices(store: Any) -> None:
+def say_notices(store: Any, *, damaged: bool = False) -> None:
     """What the store noticed on the way that is not an error (a database file made
-    private, stale temporary files removed), each on stderr, once."""
-    notices = getattr(store, "notices", None)
-    if not notices:
+    private, stale temporary files removed), each on stderr, once. With ``damaged``
+    (a command that finished): one line naming the stored values it read past because
+    they are damaged (it showed the rest; the exit status stays 0)."""
+    notices = getattr(store, "notices", None) or []
+    damage = getattr(store, "damaged", None) if damaged else None
+    if not notices and not damage:
         return
     from minicrm.render import message
 
     for note in notices:
         message(f"minicrm: {note}")
     notices.clear()
+    if damage:
+        from minicrm.store.jsonvalues import summary
+
+        message(f"minicrm: {summary(list(damage.values()))}")
+        damage.clear()
 
 
 def _remind_about_digest(ctx: Any) -> None:
@@ -138,7 +146,7 @@ class MinicrmGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
-            say_notices(getattr(ctx.obj, "_store", None))
+            say_notices(getattr(ctx.obj, "_store", None), damaged=True)
             _remind_about_digest(ctx)
             _finished()
             return result

@@ -212,6 +212,9 @@ class Store:
         self._columns: dict[str, list[str]] = {}
         # lines for the user that are not errors (the CLI prints each on stderr once)
         self.notices: list[str] = []
+        # stored JSON values read past because they are damaged (store/jsonvalues.py):
+        # (table, row id, column) -> jsonvalues.Damage
+        self.damaged: dict[tuple[str, int, str], Any] = {}
         # what this transaction touched, for the full-text index (store/search.py)
         self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
         self._dirty_companies: set[int] = set()

@@ -175,6 +175,38 @@ def recreate_search_index(store: Store) -> int:
     return int(conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
 
 
+# -- the JSON columns ----------------------------------------------------------------
+
+
+@_translated
+def contact_json_texts(store: Store) -> list[Row]:
+    """Every contact whose custom fields or kept vCard properties are not simply empty
+    (``{}``/``[]``, skipped here as the common case): id, display_name, custom,
+    vcard_extra. jsonvalues.decode, which the readers use, judges each."""
+    return store.query(
+        "SELECT id, display_name, custom, vcard_extra FROM contacts "
+        "WHERE custom NOT IN ('{}', '') OR vcard_extra NOT IN ('[]', '') ORDER BY id"
+    )
+
+
+def _not_an_object(column: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN 0 "
+        f"WHEN json_valid({column}) THEN json_type({column}) != 'object' ELSE 1 END"
+    )
+
+
+@_translated
+def history_json_suspects(store: Store) -> list[Row]:
+    """History rows whose ``before`` or ``after`` is not a JSON object by SQLite's reading
+    (which refuses all that Python's does, and more, e.g. NaN): id, changeset_id, before,
+    after. One pass in SQL over what may be a large table."""
+    return store.query(
+        "SELECT id, changeset_id, before, after FROM history "
+        f"WHERE {_not_an_object('before')} OR {_not_an_object('after')} ORDER BY id"
+    )
+
+
 # -- minicrm's own invariants --------------------------------------------------------
 
 
@@ -228,8 +260,9 @@ def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> 
     return (
         store.scalar(
             "SELECT 1 FROM history WHERE entity = 'followups' AND op = 'delete' "
-            "AND json_extract(before, '$.series_uid') = ? "
-            "AND json_extract(before, '$.occurrence') > ? LIMIT 1",
+            "AND CASE WHEN json_valid(before) THEN "  # a damaged record is no evidence
+            "json_extract(before, '$.series_uid') = ? "
+            "AND json_extract(before, '$.occurrence') > ? END LIMIT 1",
             [series_uid, occurrence],
         )
         is not None
