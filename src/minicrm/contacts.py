@@ -137,17 +137,13 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 tags=tuple(t["tag"] for t in tags[cid]),
                 stage=r["stage"],
                 source=r["source"],
-                custom=jsonvalues.read(
-                    store, "contacts", "custom", cid, r["custom"], f"contact #{cid}"
-                ),
+                custom=jsonvalues.read(store, "contacts", "custom", cid, r["custom"]),
                 cadence_days=r["cadence_days"],
                 archived=bool(r["archived"]),
                 last_contacted_at=r["last_contacted_at"],
                 notes=r["notes"],
                 vcard_extra=tuple(
-                    jsonvalues.read(
-                        store, "contacts", "vcard_extra", cid, r["vcard_extra"], f"contact #{cid}"
-                    )
+                    jsonvalues.read(store, "contacts", "vcard_extra", cid, r["vcard_extra"])
                 ),
                 photo=r["photo"],
                 created_at=r["created_at"],

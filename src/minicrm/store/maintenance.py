@@ -47,10 +47,12 @@ def _translated(fn: F) -> F:
 # -- SQLite's own checks ---------------------------------------------------------------
 
 
-def integrity_problems(store: Store, limit: int = 20) -> list[str]:
-    """``PRAGMA integrity_check``: [] when the file is sound."""
+def integrity_problems(store: Store, limit: int = 20, *, quick: bool = False) -> list[str]:
+    """``PRAGMA integrity_check`` (``quick``: ``quick_check``, which does not compare the
+    indexes with the tables, ~10x faster): [] when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
     try:
-        rows = store.conn.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()
+        rows = store.conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     messages = [str(r[0]) for r in rows]
