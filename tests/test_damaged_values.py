@@ -304,3 +304,18 @@ def test_decode_agrees_with_the_sql_check(db_path):
         (item,) = [c for c in found.checks if c.name == "json_values"]
         assert (item.status == "fail") == (problem is not None), (text, item)
     store.close()
+
+
+def test_sqlite_reading_damaged_json_is_a_damaged_value_not_a_damaged_file():
+    """Any SQL left that meets a damaged value ("malformed JSON") says what it is (exit 8,
+    see db check), not "database file is damaged or not SQLite" (exit 6)."""
+    from minicrm.errors import DamagedValue
+    from minicrm.store.db import translate_sqlite_error
+
+    error = translate_sqlite_error(sqlite3.OperationalError("malformed JSON"))
+    assert isinstance(error, DamagedValue) and error.exit_code == 8
+    assert str(error) == (
+        "a stored JSON value cannot be read (malformed JSON) (minicrm db check names it)"
+    )
+    damaged_file = translate_sqlite_error(sqlite3.DatabaseError("database disk image is malformed"))
+    assert damaged_file.exit_code == 6

@@ -233,6 +233,7 @@ def restore(
     *,
     keep: int | None = None,
     config: Config | None = None,
+    busy_timeout: float | None = None,
 ) -> RestoreResult:
     """Replace the database at ``db_path`` with a prepared copy. A backup of the current
     database is written first (into ``backups/``, like `db backup`), then the copy goes
@@ -244,7 +245,10 @@ def restore(
     notices = make_private(live)  # before the WAL and SHM are made with its mode
     swept = _sweep(live)
     notices += [swept] if swept else []
-    with sql.live_connection(live) as (conn, has_data):
+    from minicrm.store.db import BUSY_TIMEOUT_SECONDS
+
+    wait = BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout
+    with sql.live_connection(live, wait) as (conn, has_data):
         safety = None
         if has_data:
             folder = backups_folder(live)
@@ -254,7 +258,7 @@ def restore(
                 _new_name(folder, live.stem),
                 next_name=lambda: _new_name(folder, live.stem),
             )
-        sql.restore_into(prepared, conn)
+        sql.restore_into(prepared, conn, wait)
     pruned = prune(backups_folder(live), live.stem, keep_n, spare=safety) if safety else []
     return RestoreResult(
         live, prepared.source, safety, prepared.migrated, prepared.counts, pruned, notices

@@ -70,7 +70,7 @@ def finish(holder: subprocess.Popen[str]) -> None:
 
 
 def minicrm_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MINICRM, *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*MINICRM, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 # -- 13.8: a busy database is busy, not damaged ------------------------------------------
@@ -579,3 +579,31 @@ def test_a_migration_backup_removes_the_stale_copies_first(cli_env, tmp_path):
     assert "removed 2 temporary files left by interrupted" in done.stderr
     assert not stale.exists() and not Path(f"{stale}-journal").exists()
     assert len(list(db.parent.glob("minicrm.db.before-*.bak"))) == 1
+
+
+def test_a_restore_waits_for_a_writer_as_long_as_the_busy_timeout(cli_env):
+    """A restore writes under the live database's write lock: while another process holds
+    it past the busy timeout, exit 5 with nothing replaced (it used to retry for ever)."""
+    assert minicrm_cli(cli_env, "add", "Jane Doe").returncode == 0
+    backup = json.loads(minicrm_cli(cli_env, "db", "backup", "--json").stdout)["path"]
+    assert minicrm_cli(cli_env, "add", "Bob Roe").returncode == 0
+    db = Path(cli_env["MINICRM_DB"])
+    holder = hold_write_lock(db)
+    try:
+        done = minicrm_cli(
+            {**cli_env, "MINICRM_BUSY_TIMEOUT": "0.2"}, "db", "restore", backup, "--yes"
+        )
+    finally:
+        finish(holder)
+    assert done.returncode == 5, (done.stdout, done.stderr)
+    assert done.stderr.endswith(
+        "minicrm: database is busy: another process held its lock for longer than 0.2 s "
+        "(try again)\n"
+    ), done.stderr
+    listed = json.loads(minicrm_cli(cli_env, "ls", "--json").stdout)
+    assert sorted(c["name"] for c in listed) == ["Bob Roe", "Jane Doe"]  # not replaced
+    again = minicrm_cli(cli_env, "db", "restore", backup, "--yes")
+    assert again.returncode == 0, again.stderr
+    assert [c["name"] for c in json.loads(minicrm_cli(cli_env, "ls", "--json").stdout)] == [
+        "Jane Doe"
+    ]

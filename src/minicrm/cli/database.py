@@ -81,7 +81,12 @@ def restore(
             yes,
             action="restore",
         )
-        result = maintenance.restore(db_path, prepared, keep=keep)
+        import os
+
+        from minicrm.store.db import busy_timeout_setting
+
+        wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+        result = maintenance.restore(db_path, prepared, keep=keep, busy_timeout=wait)
     for note in result.notices:
         message(f"minicrm: {note}")
     if json_:

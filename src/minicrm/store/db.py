@@ -75,6 +75,12 @@ def translate_sqlite_error(
         )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
+    if "malformed json" in lowered:  # a damaged stored value, not a damaged file
+        from minicrm.errors import DamagedValue
+
+        return DamagedValue(
+            f"a stored JSON value cannot be read ({text})", hint="minicrm db check names it"
+        )
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return DatabaseError(f"database file is damaged or not SQLite: {text}")
     if "unable to open" in lowered:
@@ -147,30 +153,35 @@ def make_private(path: Path) -> list[str]:
     tool, a copy or an adopted empty file may have left them readable by others; SQLite
     gives the -wal and -shm the database's mode). Returns what was done, one line to say
     once (after this the file is 0600, so there is nothing to say the next time)."""
-    loose: list[tuple[Path, int]] = []
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    real = os.path.realpath(path)  # SQLite keeps the -wal and -shm beside a link's target
+    loose: list[tuple[Path, str, int]] = []  # (file, "" or its suffix, its mode)
+    for candidate, suffix in (
+        (path, ""),
+        (Path(f"{real}-wal"), "-wal"),
+        (Path(f"{real}-shm"), "-shm"),
+    ):
         try:
             st = candidate.stat()
         except OSError:
             continue
         if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
-            loose.append((candidate, stat.S_IMODE(st.st_mode)))
+            loose.append((candidate, suffix, stat.S_IMODE(st.st_mode)))
     done = []
-    for candidate, mode in loose:
+    for candidate, suffix, mode in loose:
         try:
             os.chmod(candidate, 0o600)
         except OSError:  # a read-only file system: nothing minicrm can change
             continue
-        done.append((candidate, mode))
+        done.append((candidate, suffix, mode))
     if not done:
         return []
-    if done[0][0] == path:
-        text = f"{path} was mode {done[0][1]:04o}, now 0600"
-        also = [c.name.removeprefix(path.name) for c, _ in done[1:]]
+    if done[0][1] == "":
+        text = f"{path} was mode {done[0][2]:04o}, now 0600"
+        also = [suffix for _, suffix, _ in done[1:]]
         if also:
             text += f" (and its {' and '.join(also)})"
     else:
-        modes = ", ".join(f"{c} was mode {m:04o}" for c, m in done)
+        modes = ", ".join(f"{c} was mode {m:04o}" for c, _, m in done)
         text = f"{modes}; now 0600"
     return [f"made the database private: {text}"]
 

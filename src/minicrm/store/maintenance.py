@@ -16,6 +16,7 @@ from minicrm.paths import make_private_dirs
 from minicrm.store import search
 from minicrm.store.backup import copy_into, temp_file
 from minicrm.store.db import (
+    BUSY_TIMEOUT_SECONDS,
     SQLITE_HEADER,
     Row,
     Store,
@@ -449,7 +450,9 @@ def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
+def live_connection(
+    live: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Iterator[tuple[sqlite3.Connection, bool]]:
     """A connection to the database a restore replaces, and whether it holds anything.
     Refuses (untouched) a file that is not SQLite, another program's database and a
     newer minicrm's; creates the file (0600) when there is none."""
@@ -467,9 +470,9 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
                     hint="move it aside and restore again",
                 )
     try:
-        conn = _connect(live)
+        conn = _connect(live, busy_timeout)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
         if not is_new:
             try:
@@ -488,7 +491,20 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
         conn.close()
 
 
-def restore_into(prepared: Prepared, conn: sqlite3.Connection) -> None:
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def _give_up_when_busy(status: int, remaining: int, total: int) -> None:
+    """The backup API's progress hook. A step that returns BUSY has already waited the
+    live connection's busy timeout for another process's lock; Python's backup() would
+    then sleep and try again for ever: stop instead (the live database is unchanged)."""
+    if status in _BUSY_CODES:
+        raise sqlite3.OperationalError("database is locked")
+
+
+def restore_into(
+    prepared: Prepared, conn: sqlite3.Connection, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> None:
     """Copy the prepared database into the live one through SQLite's backup API: the
     pages are written under the live database's write lock, in one transaction that
     other processes see atomically (they wait, or keep reading the old state until it
@@ -504,13 +520,13 @@ def restore_into(prepared: Prepared, conn: sqlite3.Connection) -> None:
                 # a WAL database cannot change its page size: rewrite the copy to match
                 src.execute(f"PRAGMA page_size = {int(live_size)}")
                 src.execute("VACUUM")
-            src.backup(conn)
+            src.backup(conn, progress=_give_up_when_busy)
         finally:
             src.close()
         if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     if problems != ["ok"]:
         raise DatabaseError(f"the restored database fails its check: {'; '.join(problems)}")
