@@ -674,7 +674,8 @@ def check(
         elif isinstance(fts, Check):
             index = [fts]
         else:
-            index = [_guarded("search_index", lambda: _search_index(store, fts, skip))]
+            finding: str | None = fts
+            index = [_guarded("search_index", lambda: _search_index(store, finding, skip))]
         checks = [
             _guarded("integrity", lambda: _integrity(store, quick)),
             _guarded("foreign_keys", lambda: _foreign_keys(store)),
