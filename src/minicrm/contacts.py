@@ -15,7 +15,7 @@ from minicrm import clock, companies, followups, interactions, refs, validate
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.ids import new_uid
 from minicrm.models import CompanyRef, Contact, ContactLine, Labelled
-from minicrm.store import queries
+from minicrm.store import jsonvalues, queries
 from minicrm.store.db import Row, Store
 
 # Scalar fields a user may set, by the names they may use (for --set and edit).
@@ -137,12 +137,14 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 tags=tuple(t["tag"] for t in tags[cid]),
                 stage=r["stage"],
                 source=r["source"],
-                custom=json.loads(r["custom"] or "{}"),
+                custom=jsonvalues.read(store, "contacts", "custom", cid, r["custom"]),
                 cadence_days=r["cadence_days"],
                 archived=bool(r["archived"]),
                 last_contacted_at=r["last_contacted_at"],
                 notes=r["notes"],
-                vcard_extra=tuple(json.loads(r["vcard_extra"] or "[]")),
+                vcard_extra=tuple(
+                    jsonvalues.read(store, "contacts", "vcard_extra", cid, r["vcard_extra"])
+                ),
                 photo=r["photo"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
@@ -445,7 +447,9 @@ def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool
         return False
     row = store.get("contacts", contact_id)
     assert row is not None
-    values = json.loads(row["custom"] or "{}")
+    values = jsonvalues.read_strict(
+        "contacts", "custom", contact_id, row["custom"], f"contact #{contact_id}"
+    )
     for name, raw in custom.items():
         name = validate.custom_key(name)
         value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)

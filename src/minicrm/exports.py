@@ -17,6 +17,7 @@ from minicrm import clock, followups
 from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.formats import jsondump
 from minicrm.models import Contact
+from minicrm.paths import make_private_dirs
 from minicrm.store import dump as dump_queries
 from minicrm.store.db import Store
 from minicrm.store.schema import DATA_TABLES, migration_names
@@ -196,7 +197,7 @@ def write_vdir(
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InvalidInput(f"{directory} is not a folder")
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(directory)  # its missing parents 0700 too
     root = directory.resolve()
     for contact in contacts:
         target = (directory / vdir_name(contact.uid)).resolve()

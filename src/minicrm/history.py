@@ -160,7 +160,11 @@ def _label(entity: str, row: dict[str, Any] | None) -> str:
 def _change(row: Row) -> Change:
     before, after = row["before"], row["after"]
     fields: list[FieldChange] = []
-    if row["op"] == "update":
+    # a record that could not be read (damaged, store/jsonvalues.py) reads as None
+    damaged = (row["op"] != "insert" and before is None) or (
+        row["op"] != "delete" and after is None
+    )
+    if row["op"] == "update" and not damaged:
         keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
         fields = [
             FieldChange(k, (before or {}).get(k), (after or {}).get(k))
@@ -172,7 +176,8 @@ def _change(row: Row) -> Change:
         entity=row["entity"],
         row_id=row["row_id"],
         uid=row["uid"],
-        label=_label(row["entity"], after or before),
+        label=_label(row["entity"], after or before)
+        + (" (its record is damaged: see minicrm db check)" if damaged else ""),
         fields=fields,
         row=None if row["op"] == "update" else (after or before),
     )

@@ -21,6 +21,7 @@ from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.ids import new_uid
 from minicrm.interchange import Incoming, RecordError
 from minicrm.store import imports as queries
+from minicrm.store import jsonvalues
 from minicrm.store.db import Store
 
 POLICIES = ("merge", "skip", "new")
@@ -469,11 +470,20 @@ def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, in
     changes: dict[str, object] = {k: v for k, v in p.fields.items() if v and not row.get(k)}
     if p.company and row["company_id"] is None:
         changes["company_id"] = _company_id(store, p.company, company_ids)
-    custom = json.loads(row["custom"] or "{}")
+    owner = f"contact #{contact_id}"  # a damaged value is refused only if it would be written
+    custom = (
+        jsonvalues.read_strict("contacts", "custom", contact_id, row["custom"], owner)
+        if p.custom
+        else {}
+    )
     new_custom = {k: v for k, v in p.custom.items() if k not in custom}
     if new_custom:
         changes["custom"] = json.dumps({**custom, **new_custom}, ensure_ascii=False, sort_keys=True)
-    extra = json.loads(row["vcard_extra"] or "[]")
+    extra = (
+        jsonvalues.read_strict("contacts", "vcard_extra", contact_id, row["vcard_extra"], owner)
+        if p.vcard_extra
+        else []
+    )
     new_extra = [line for line in p.vcard_extra if line not in extra]
     if new_extra:
         changes["vcard_extra"] = json.dumps(extra + new_extra, ensure_ascii=False)

@@ -31,7 +31,7 @@ from typing import Any
 from minicrm import clock, contacts, interactions, refs, validate
 from minicrm.errors import Conflict, InvalidInput
 from minicrm.models import Contact, ContactBrief
-from minicrm.store import activity, queries
+from minicrm.store import activity, jsonvalues, queries
 from minicrm.store import deals as deal_queries
 from minicrm.store import dupes as dupe_queries
 from minicrm.store.db import Row, Store
@@ -252,8 +252,12 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         result = sorted(names_a | set(tb))
         fields.append(FieldResult("tags", ta, tb, result, _list_rule(ta, tb, result)))
 
-    custom_a = json.loads(a["custom"] or "{}")
-    custom_b = json.loads(b["custom"] or "{}")
+    custom_a = jsonvalues.read_strict(
+        "contacts", "custom", a["id"], a["custom"], f"contact #{a['id']}"
+    )
+    custom_b = jsonvalues.read_strict(
+        "contacts", "custom", b["id"], b["custom"], f"contact #{b['id']}"
+    )
     custom = {**custom_b, **custom_a}
     for key in sorted(custom_b):
         if key in custom_a and custom_a[key] != custom_b[key]:
@@ -265,8 +269,12 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         if custom != custom_a:
             work.columns["custom"] = json.dumps(custom, ensure_ascii=False, sort_keys=True)
 
-    extra_a = json.loads(a["vcard_extra"] or "[]")
-    extra_b = json.loads(b["vcard_extra"] or "[]")
+    extra_a = jsonvalues.read_strict(
+        "contacts", "vcard_extra", a["id"], a["vcard_extra"], f"contact #{a['id']}"
+    )
+    extra_b = jsonvalues.read_strict(
+        "contacts", "vcard_extra", b["id"], b["vcard_extra"], f"contact #{b['id']}"
+    )
     extra = extra_a + [line for line in extra_b if line not in extra_a]
     if extra_a or extra_b:
         fields.append(

@@ -45,7 +45,7 @@ def change_text(change: Change) -> str:
     head = f"{SIGNS.get(change.op, '?')} {change.entity} #{change.row_id}"
     if change.label:
         head += f" {change.label}"
-    if change.op != "update":
+    if change.op != "update" or not change.fields:
         return head
     fields = change.fields
     if len(fields) > 1:  # the update time is noise next to what was changed

@@ -58,6 +58,7 @@ def db(template: Path, db_path: Path) -> Path:
 
     db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     shutil.copyfile(template, db_path)
+    db_path.chmod(0o600)  # as minicrm made it (a 0644 copy would be made private, and said so)
     return db_path
 
 

@@ -38,10 +38,12 @@ class AppState:
     def store(self) -> Any:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.store.db import open_store
+            from minicrm.store.db import busy_timeout_setting, open_store
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
-            self._store = open_store(self.db_path, command=command)
+            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
+            say_notices(self._store)  # now, before the output: a closed pipe may cut it
         return self._store
 
     def close(self) -> None:
@@ -69,6 +71,27 @@ def _finished() -> None:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def say_notices(store: Any, *, damaged: bool = False) -> None:
+    """What the store noticed on the way that is not an error (a database file made
+    private, stale temporary files removed), each on stderr, once. With ``damaged``
+    (a command that finished): one line naming the stored values it read past because
+    they are damaged (it showed the rest; the exit status stays 0)."""
+    notices = getattr(store, "notices", None) or []
+    damage = getattr(store, "damaged", None) if damaged else None
+    if not notices and not damage:
+        return
+    from minicrm.render import message
+
+    for note in notices:
+        message(f"minicrm: {note}")
+    notices.clear()
+    if damage:
+        from minicrm.store.jsonvalues import summary
+
+        message(f"minicrm: {summary(list(damage.values()))}")
+        damage.clear()
 
 
 def _remind_about_digest(ctx: Any) -> None:
@@ -123,12 +146,14 @@ class MinicrmGroup(TyperGroup):
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+            say_notices(getattr(ctx.obj, "_store", None), damaged=True)
             _remind_about_digest(ctx)
             _finished()
             return result
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
+            say_notices(getattr(ctx.obj, "_store", None))
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             state = ctx.obj
