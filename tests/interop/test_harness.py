@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 import clients
-from clients import Device, RadicaleAccount, RadicaleServer, run_program
+from clients import Device, RadicaleAccount, RadicaleServer, run_program, vcard
 
 
 def test_radicale_starts_on_another_port_when_the_first_is_taken(
@@ -32,6 +32,13 @@ def test_radicale_starts_on_another_port_when_the_first_is_taken(
             assert "Address already in use" in server.log()
         finally:
             server.stop()
+    assert not server.running
+
+
+def test_a_server_that_cannot_start_fails_at_once_with_its_log(tmp_path: Path):
+    server = RadicaleServer(tmp_path / "radicale", server={"no_such_option": "1"})
+    with pytest.raises(AssertionError, match=r"(?s)exit 1\)\n.*Invalid option 'no_such_option'"):
+        server.start()
     assert not server.running
 
 
@@ -80,6 +87,14 @@ def test_only_a_loopback_server_can_be_paired(tmp_path: Path, radicale: Radicale
     device.account = SimpleNamespace(url="http://192.0.2.1:5232/", user="ann", password="x")
     with pytest.raises(ValueError, match="only loopback"):
         device.write_vdirsyncer_config()
+
+
+def test_items_seeded_into_the_storage_are_served(radicale: RadicaleAccount, phone: Device):
+    radicale.create_addressbook("contacts")
+    radicale.seed("contacts", {f"c{i}.vcf": vcard(f"c{i}", f"Person {i}") for i in range(3)})
+    phone.add("contacts", "carddav")
+    phone.sync()
+    assert sorted(phone.items("contacts")) == ["c0.vcf", "c1.vcf", "c2.vcf"]
 
 
 def test_discover_creates_the_collections_without_a_prompt(
