@@ -445,6 +445,7 @@ class Device:
         self.khard_options: dict[str, dict[str, str]] = {}
         self.todo_options: dict[str, object] = {}
         self.khal_options: dict[str, dict[str, str]] = {}
+        self.khal_birthdays = False  # khal also reads the contacts vdirs (type = birthdays)
 
     # vdirsyncer
 
@@ -662,7 +663,8 @@ class Device:
         return self.config_dir / "khal.conf"
 
     def write_khal_config(self) -> None:
-        cals = [p.collection for p in self.pairs.values() if p.kind == "caldav"]
+        kinds = {"caldav": "calendar", "carddav": "birthdays" if self.khal_birthdays else None}
+        cals = {p.collection: kinds[p.kind] for p in self.pairs.values() if kinds[p.kind]}
         if not cals:
             raise ValueError(f"{self.name} has no calendar collection for khal")
         sections: dict[str, dict[str, str]] = {
@@ -674,13 +676,13 @@ class Device:
                 "longdatetimeformat": "%Y-%m-%d %H:%M",
                 "firstweekday": "0",
             },
-            "default": {"default_calendar": cals[0]},
+            "default": {"default_calendar": next(iter(cals))},
             "sqlite": {"path": str(self.home / ".local" / "share" / "khal" / "khal.db")},
         }
         for section, values in self.khal_options.items():
             sections.setdefault(section, {}).update(values)
         text = "[calendars]\n" + "".join(
-            f"[[{c}]]\npath = {self.vdir(c)}\ntype = calendar\n" for c in cals
+            f"[[{c}]]\npath = {self.vdir(c)}\ntype = {kind}\n" for c, kind in cals.items()
         )
         for section, values in sections.items():
             text += f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
