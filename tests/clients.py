@@ -167,6 +167,9 @@ def run_program(
 # -- Radicale -------------------------------------------------------------------------------
 
 
+STARTED: list[subprocess.Popen[bytes]] = []  # every server process, checked at the end
+
+
 def free_port() -> int:
     """A port no one listens on right now (the kernel's choice for port 0). Another process
     may take it before Radicale binds it: the caller retries with a new one."""
@@ -242,6 +245,7 @@ class RadicaleServer:
                     cwd=self.root,
                     start_new_session=True,
                 )
+            STARTED.append(self.proc)
             listening = f"Listening on '{LOOPBACK}:{self.port}'"
             deadline = start + ready_timeout
             while time.monotonic() < deadline:
@@ -752,6 +756,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             with contextlib.suppress(OSError):
                 report.sections.append((f"Captured {title}", text()[-20_000:]))
     return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No server outlives the tests: one still running now is killed and fails the run."""
+    left = [p for p in STARTED if p.poll() is None]
+    for proc in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=STOP_TIMEOUT)
+    if left:
+        pids = ", ".join(str(p.pid) for p in left)
+        session.config.get_terminal_writer().line(
+            f"Radicale left running (killed): {pids}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

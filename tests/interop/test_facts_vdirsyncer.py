@@ -196,6 +196,19 @@ def test_a_conflict_fails_the_sync_and_changes_nothing_unless_a_side_is_told_to_
     phone.sync()
     assert "TITLE:COO" in radicale.stored("contacts")["ann.vcf"]
 
+    # ["command", PROGRAM]: PROGRAM A_FILE B_FILE must leave both files equal
+    merge = phone.root / "merge.sh"
+    merge.write_text('#!/bin/sh\nsed -i "s/^TITLE:.*/TITLE:Merged/" "$1"\ncp "$1" "$2"\n')
+    merge.chmod(0o755)
+    phone.add("contacts", "carddav", conflict_resolution=["command", str(merge)])
+    laptop.sync()
+    laptop.write_item("contacts", "ann.vcf", vcard("ann", "Ann A", "TITLE:CFO"))
+    phone.write_item("contacts", "ann.vcf", vcard("ann", "Ann A", "TITLE:CIO"))
+    laptop.sync()
+    phone.sync()
+    assert "TITLE:Merged" in radicale.stored("contacts")["ann.vcf"]
+    assert "TITLE:Merged" in phone.items("contacts")["ann.vcf"]
+
 
 def test_files_are_written_private_through_a_temporary_file(
     radicale: RadicaleAccount, laptop: Device, phone: Device
