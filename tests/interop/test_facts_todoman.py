@@ -147,7 +147,9 @@ def test_todo_done_on_a_repeating_task_completes_it_and_adds_the_next_one_under_
     assert name == f"{uid}.ics"
     assert "DUE:20270131T100000Z" in lines  # the next month end, in UTC
     assert "RRULE:FREQ=MONTHLY;BYMONTHDAY=-1" in lines
-    assert {"STATUS:NEEDS-ACTION", "PRIORITY:1", "DESCRIPTION:Call Ann"} <= set(lines)
+    assert {"STATUS:NEEDS-ACTION", "PRIORITY:1", "DESCRIPTION:Call Ann", "CATEGORIES:crm"} <= set(
+        lines
+    )
     assert not any(line.startswith(("X-MINICRM", "DTSTART", "COMPLETED")) for line in lines)
     # after the last occurrence of a count, todoman still adds a task: with no due date
     name, text = nexts["Last of a count"]
