@@ -16,6 +16,9 @@ from minicrm.cli import app
 
 FROZEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
+# Radicale, vdirsyncer, khard, todoman and khal, started by the tests (tests/clients.py)
+pytest_plugins = ["clients"]
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
