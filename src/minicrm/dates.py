@@ -199,6 +199,23 @@ def humanize_days(n: int) -> str:
     return f"in {n} days" if n > 0 else f"{-n} days ago"
 
 
+def humanize_overdue(days: int, minutes: int | None, timed: bool) -> str:
+    """How late a follow-up is, or when it is due: ``2 h overdue`` and ``6 min overdue`` for
+    a timed one less than a day late, ``3 days overdue`` beyond (and for a whole day), ``due
+    now`` at its very minute; otherwise :func:`humanize_days` of when it falls due."""
+    if minutes is None:
+        return humanize_days(-days)
+    if timed and minutes < 24 * 60:
+        if minutes == 0:
+            return "due now"
+        if minutes < 60:
+            return f"{minutes} min overdue"
+        if (hours := (minutes + 30) // 60) < 24:
+            return f"{hours} h overdue"
+    late = max(days, 1)
+    return f"{late} day{'s' if late != 1 else ''} overdue"
+
+
 # --- parsing ---------------------------------------------------------------------------------
 
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"

@@ -130,11 +130,9 @@ def build(
         missed, overdue, due_today, upcoming = [], [], [], []
         for item in items:
             due = date.fromisoformat(item.followup.due_date)
-            if due == today:
-                due_today.append(item)
-            elif due > today:
-                upcoming.append(item)
-            elif gap_start is not None and due >= gap_start:
+            if not item.overdue:
+                (due_today if due == today else upcoming).append(item)
+            elif gap_start is not None and gap_start <= due < today:
                 missed.append(item)
             else:
                 overdue.append(item)

@@ -310,12 +310,23 @@ class DueItem:
     """A follow-up in a view (due, agenda), with what the user needs to act on it."""
 
     followup: FollowUp
-    days_overdue: int  # > 0 overdue, 0 today, < 0 in the future
+    days_overdue: int  # calendar days since the due day: > 0 before today, < 0 in the future
     reach: Reach = field(default_factory=Reach)
+    # When it became overdue (local wall-clock YYYY-MM-DDTHH:MM: its due time, or the
+    # midnight after its due day), and minutes since; None while it is not overdue.
+    overdue_since: str | None = None
+    minutes_overdue: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_since is not None
 
     def to_dict(self) -> dict[str, Any]:
         data = self.followup.to_dict()
         data["days_overdue"] = self.days_overdue
+        data["overdue"] = self.overdue
+        data["overdue_since"] = self.overdue_since
+        data["minutes_overdue"] = self.minutes_overdue
         data["reach"] = self.reach.to_dict()
         return data
 

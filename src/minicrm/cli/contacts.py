@@ -263,7 +263,7 @@ def show(
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
     page = views.contact_page(store, resolve_contact(store, ref))
-    print_contact_page(page, out, dates.today(on_when(on)))
+    print_contact_page(page, out, dates.local_now(on_when(on)))
 
 
 def edit(
