@@ -113,3 +113,36 @@ def test_minutes_overdue_are_real_minutes_across_a_clock_change():
     assert views.overdue_state("2026-10-25", "01:30", now) == (0, "2026-10-25T01:30", 210)
     assert views.overdue_state("2026-10-24", None, now) == (1, "2026-10-25T00:00", 5 * 60)
     assert views.overdue_state("2026-10-25", "04:30", now) == (0, None, None)
+
+
+# -- 15.7 "the next 7 days" is one window everywhere -------------------------------------
+
+
+def test_the_next_seven_days_are_one_window_in_agenda_digest_and_birthdays(run, at, sam):
+    run("follow", "sam", "Next Tue", "--due", "2026-12-08")
+    run("follow", "sam", "Next Wed", "--due", "2026-12-09")
+    run("follow", "sam", "Next Thu", "--due", "2026-12-10")
+    run("add", "Wed Birthday", "--birthday", "1980-12-09")
+    run("add", "Thu Birthday", "--birthday", "1980-12-10")
+    at("2026-12-02 07:56")
+    agenda = [a["title"] for a in run.json("agenda")]
+    digest = json.loads(run("digest", "--format", "json").stdout)
+    upcoming = [i["title"] for i in digest["upcoming"]]
+    assert agenda == upcoming == ["Next Tue", "Next Wed"]
+    born = [b["contact"]["name"] for b in run.json("birthdays", "--days", "7")]
+    assert born == [d["contact"]["name"] for d in digest["dates"]] == ["Wed Birthday"]
+    assert "Wed 2026-12-09" in run("agenda").stdout
+    assert [a["title"] for a in run.json("agenda", "--days", "0")] == []
+    assert [b["contact"]["name"] for b in run.json("birthdays", "--days", "8")] == [
+        "Wed Birthday",
+        "Thu Birthday",
+    ]
+
+
+@pytest.mark.parametrize("command", [["agenda"], ["birthdays"], ["digest"]])
+def test_one_range_for_days(run, command):
+    run(*command, "--days", "0")
+    run(*command, "--days", "365")
+    for bad in ("366", "-1"):
+        result = run(*command, "--days", bad, code=2)
+        assert f"--days {bad} is out of range (0 to 365)" in result.stderr

@@ -182,6 +182,19 @@ def local_date(stamp: str, zone: tzinfo | None = None) -> date:
     return local_datetime(stamp, zone).date()
 
 
+MAX_DAYS_AHEAD = 365
+
+
+def window_end(today: date, days: int, option: str = "--days") -> date:
+    """The last day of "the next ``days`` days": today and the ``days`` days after it
+    (``--days 7`` on a Wednesday runs to the next Wednesday; ``--days 0`` is today only).
+    The one definition for agenda, birthdays, the digest and its deals; ``days`` must be 0
+    to :data:`MAX_DAYS_AHEAD`."""
+    if not 0 <= days <= MAX_DAYS_AHEAD:
+        raise InvalidInput(f"{option} {days} is out of range", hint=f"0 to {MAX_DAYS_AHEAD}")
+    return today + timedelta(days=days)
+
+
 def days_between(a: date, b: date) -> int:
     """``b - a`` in days (positive when ``b`` is later)."""
     return (b - a).days

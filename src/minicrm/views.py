@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 
 from minicrm import contacts, dates, followups, interactions, refs
 from minicrm.dates import When
-from minicrm.errors import InvalidInput
 from minicrm.models import (
     ContactBrief,
     ContactPage,
@@ -130,12 +129,12 @@ def due(store: Store, *, on: When | None = None) -> list[DueItem]:
 
 
 def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
-    """Open follow-ups due up to ``days`` days from today (today included), overdue first."""
-    if not 1 <= days <= 3_660:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 3660")
+    """Open follow-ups due today or in the next ``days`` days (:func:`dates.window_end`),
+    overdue first."""
     now = dates.local_now(on)
+    last_day = dates.window_end(now.date(), days)
     with store.snapshot():
-        return _open_due_by(store, now.date() + timedelta(days=days - 1), now)
+        return _open_due_by(store, last_day, now)
 
 
 def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
@@ -197,16 +196,16 @@ def _next_yearly(value: str, today: date) -> tuple[date, int | None]:
 
 
 def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[DateItem]:
-    """Birthdays and important dates in the next ``days`` days (today included)."""
-    if not 1 <= days <= 366:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 366")
+    """Birthdays and important dates today or in the next ``days`` days
+    (:func:`dates.window_end`)."""
     today = dates.today(on)
+    dates.window_end(today, days)
     result = []
     with store.snapshot():
         for row in activity.dated_contacts(store):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
-            if days_until < days:
+            if days_until <= days:
                 result.append(
                     DateItem(
                         contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
