@@ -146,3 +146,165 @@ def test_one_range_for_days(run, command):
     for bad in ("366", "-1"):
         result = run(*command, "--days", bad, code=2)
         assert f"--days {bad} is out of range (0 to 365)" in result.stderr
+
+
+# -- a real terminal ----------------------------------------------------------------------
+
+
+def pty_dialog(
+    argv: list[str], env: dict[str, str], steps: list[tuple[bytes, bytes]], timeout: float = 30
+) -> tuple[int, bytes]:
+    """Run the real `minicrm ARGV` on a pseudo-terminal; for each (expected, answer) wait
+    until the screen shows ``expected`` (after what the last step waited for), then type
+    ``answer``. Returns (exit code, everything the terminal received). Never hangs: past
+    ``timeout`` the command is killed and the test fails."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from conftest import MINICRM
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [*MINICRM, *argv],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+    )
+    os.close(slave)
+    screen = bytearray()
+    seen = 0
+    deadline = time.monotonic() + timeout
+    pending = list(steps)
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(f"still running after {timeout}s: {bytes(screen)[-500:]!r}")
+            if pending and pending[0][0] in screen[seen:]:
+                expected, answer = pending.pop(0)
+                seen = screen.index(expected, seen) + len(expected)
+                os.write(master, answer)
+                continue
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            screen += chunk
+        assert not pending, f"never saw {pending[0][0]!r} on {bytes(screen)[-500:]!r}"
+        return proc.wait(timeout=10), bytes(screen)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.fixture
+def term_env(cli_env, tmp_path):
+    """The environment of a person at a terminal (no NO_COLOR, TERM set), on this test's
+    database, with an $EDITOR that appends what tests/…/editor_text holds."""
+    env = dict(cli_env)
+    env.pop("NO_COLOR", None)
+    env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", TZ="Europe/Berlin")
+    return env
+
+
+def fake_editor(tmp_path, text: str) -> str:
+    """An $EDITOR that keeps a copy of the file it was given and appends ``text``."""
+    import stat
+    import sys
+
+    script = tmp_path / "editor.py"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import shutil, sys\n"
+        f"shutil.copyfile(sys.argv[1], {str(tmp_path / 'template.txt')!r})\n"
+        f"open(sys.argv[1], 'a', encoding='utf-8').write({text!r})\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+# -- 15.2 `log REF KIND` without a text ---------------------------------------------------
+
+
+def test_log_with_only_a_kind_is_refused_in_a_script(run, sam):
+    result = run("log", "sam", "call", code=2)
+    assert "no text after the kind 'call'" in result.stderr
+    assert 'minicrm log sam call "TEXT"' in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run.json("notes", "sam") == []
+    result = run("log", "sam", "Call", code=2)  # any case: still the kind
+    assert run.json("notes", "sam") == []
+    run("log", "sam", "note", "call")  # the text "call" said as such
+    assert [(n["kind"], n["body"]) for n in run.json("notes", "sam")] == [("note", "call")]
+
+
+def test_log_with_only_a_kind_opens_the_editor_at_a_terminal(run, sam, term_env, tmp_path):
+    env = {**term_env, "EDITOR": fake_editor(tmp_path, "Talked pricing\nwants a quote\n")}
+    code, screen = pty_dialog(["log", "sam", "call"], env, [])
+    assert code == 0, screen
+    assert b"Logged call #1 with Sam Lee" in screen
+    template = (tmp_path / "template.txt").read_text()
+    assert "Sam Lee" in template and all(
+        line.startswith("#") for line in template.splitlines() if line.strip()
+    )
+    (note,) = run.json("notes", "sam")
+    assert (note["kind"], note["body"]) == ("call", "Talked pricing\nwants a quote")
+
+
+def test_an_empty_text_from_the_editor_logs_nothing(run, sam, term_env, tmp_path):
+    env = {**term_env, "EDITOR": fake_editor(tmp_path, "\n# still only a comment\n")}
+    code, screen = pty_dialog(["log", "sam", "meeting"], env, [])
+    assert code == 1 and b"nothing was logged" in screen
+    assert run.json("notes", "sam") == []
+
+
+# -- 15.17 `log REF note -` at a terminal says how to end the text ------------------------
+
+
+def test_reading_the_text_from_a_terminal_says_how_to_end_it(run, sam, term_env):
+    code, screen = pty_dialog(
+        ["log", "sam", "note", "-"], term_env, [(b"Ctrl-D", b"Met at the fair\n\x04")]
+    )
+    assert code == 0 and b"Logged note #1 with Sam Lee" in screen
+    assert run.json("notes", "sam")[0]["body"] == "Met at the fair"
+
+
+def test_reading_the_text_from_a_pipe_says_nothing(run, sam):
+    result = run("log", "sam", "note", "-", input="Met at the fair\n")
+    assert result.stderr == ""
+
+
+# -- 15.3 `log --at`: the timeline records what happened ---------------------------------
+
+
+def test_log_at_today_is_now_and_a_past_day_is_its_noon(run, at, sam):
+    at("2026-12-02 07:56")
+    today = run.json("log", "sam", "call", "Early call", "--at", "today")
+    assert today["occurred_at"] == "2026-12-02T06:56:00Z"  # now, not a noon hours ahead
+    past = run.json("log", "sam", "note", "Yesterday", "--at", "yesterday")
+    assert past["occurred_at"] == "2026-12-01T11:00:00Z"  # local noon of that day
+    exact = run.json("log", "sam", "note", "Exact", "--at", "yesterday 3pm")
+    assert exact["occurred_at"] == "2026-12-01T14:00:00Z"
+    on = run.json("log", "sam", "note", "On", "--at", "today", "--on", "2026-11-30")
+    assert on["occurred_at"] == "2026-11-30T06:56:00Z"
+
+
+@pytest.mark.parametrize("when", ["tomorrow", "today 9am", "in 2 days", "+1w"])
+def test_log_at_a_future_time_is_refused_with_one_line(run, at, sam, when):
+    at("2026-12-02 07:56")
+    result = run("log", "sam", "call", "Future", "--at", when, code=2)
+    assert "is in the future" in result.stderr and "minicrm follow" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run.json("notes", "sam") == []

@@ -16,7 +16,9 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    interactive,
     on_when,
+    open_editor,
     output_format,
     read_text,
     resolve_contact,
@@ -119,8 +121,11 @@ def log(
         raise InvalidInput(
             "expected REF [KIND] TEXT", hint='minicrm log jane call "Talked pricing"'
         )
-    if len(words) == 1:
-        kind, text = "note", words[0]
+    if len(words) == 1 and words[0].lower() in interactions.KINDS:
+        # `log sam call`: the kind, and the text is missing
+        kind, text = words[0], _text_from_editor(ctx, ref, words[0], deal)
+    elif len(words) == 1:
+        kind, text = "note", read_text(words[0])
     elif len(words) == 2:
         kind, text = words
         if kind.lower() not in interactions.KINDS:
@@ -128,6 +133,7 @@ def log(
                 f"unknown interaction kind {kind!r}",
                 hint=f"one of: {', '.join(interactions.KINDS)}; quote the text if it has spaces",
             )
+        text = read_text(text)
     else:
         raise InvalidInput(
             f"expected [KIND] TEXT, got {len(words)} words",
@@ -135,14 +141,44 @@ def log(
         )
     store = store_of(ctx)
     people = [resolve_contact(store, r) for r in ([ref] if ref else []) + list(with_ or [])]
-    item = interactions.log(
-        store, people, read_text(text), kind_=kind, at=at, deal=deal, on=on_when(on)
-    )
+    item = interactions.log(store, people, text, kind_=kind, at=at, deal=deal, on=on_when(on))
     if json_:
         show.print_interaction(item, "json")
     else:
         names = ", ".join(c.name for c in item.contacts)
         show.line(f"Logged {item.kind} #{item.id} with {names}")
+
+
+def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None) -> str:
+    """The text of `log REF KIND` given without one: from $EDITOR at a terminal (a
+    template of comments, as `git commit` does; an empty text aborts), else refused."""
+    from minicrm.errors import Refused
+
+    shown = f"{ref} " if ref else f"--deal {deal} "
+    if not interactive():
+        raise InvalidInput(
+            f"no text after the kind {kind.lower()!r}",
+            hint=f'give it: minicrm log {shown}{kind.lower()} "TEXT", or - to read it from '
+            "stdin; at a terminal $EDITOR opens",
+        )
+    store = store_of(ctx)
+    if ref:
+        from minicrm import contacts
+
+        who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
+    else:
+        who = f"about deal #{deal}"
+    template = (
+        f"\n# The {kind.lower()} {who}: write what happened above.\n"
+        "# Lines starting with # are ignored; an empty text logs nothing.\n"
+    )
+    edited = open_editor(template)
+    text = "\n".join(
+        line for line in (edited or "").splitlines() if not line.startswith("#")
+    ).strip()
+    if not text:
+        raise Refused("the text is empty; nothing was logged")
+    return text
 
 
 def notes(
