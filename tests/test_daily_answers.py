@@ -308,3 +308,39 @@ def test_log_at_a_future_time_is_refused_with_one_line(run, at, sam, when):
     assert "is in the future" in result.stderr and "minicrm follow" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert run.json("notes", "sam") == []
+
+
+# -- 15.17 snooze without --until, and rm's question ---------------------------------------
+
+
+def test_snooze_defaults_to_tomorrow_and_takes_the_day_positionally(run, at, sam):
+    at("2026-12-02 07:56")
+    timed = run.json("follow", "sam", "Call", "--due", "today", "--at", "9am")
+    plain = run.json("follow", "sam", "Mail", "--due", "today")
+    snoozed = run.json("snooze", str(timed["id"]))
+    assert snoozed["due"] == "2026-12-03T09:00"  # tomorrow, at its time
+    assert snoozed["snoozed_from"] == "2026-12-02T09:00"
+    assert run.json("snooze", str(plain["id"]), "tue")["due"] == "2026-12-08"
+    assert run.json("snooze", str(plain["id"]), "fri", "2pm")["due"] == "2026-12-04T14:00"
+    assert run.json("snooze", str(plain["id"]), "--until", "+3d")["due"] == "2026-12-05T14:00"
+    out = run("snooze", str(timed["id"])).stdout
+    assert out.startswith(f"Snoozed #{timed['id']} Call for Sam Lee, due Thu 2026-12-03 09:00")
+    err = run("snooze", str(plain["id"]), "mon", "--until", "tue", code=2).stderr
+    assert "once" in err and len(err.strip().splitlines()) == 1
+
+
+def test_rm_asks_with_what_goes_with_the_contact(run, sam, term_env):
+    run("add", "Ann Other")
+    run("log", "sam", "call", "One")
+    run("log", "sam", "note", "Two")
+    run("log", "sam", "meeting", "Shared", "--with", "ann")
+    run("follow", "sam", "Send the deck")
+    run("deal", "add", "sam", "Licence", "--value", "500")
+    code, screen = pty_dialog(["rm", "sam"], term_env, [(b"[y/N]", b"n\r")])
+    text = screen.decode()
+    assert code == 1 and "cancelled; nothing was changed" in text
+    question = next(line for line in text.splitlines() if "[y/N]" in line)
+    assert "Delete #1 Sam Lee" in question
+    assert "2 interactions" in question and "1 follow-up" in question
+    assert "1 shared interaction" in question and "1 deal" in question
+    assert run.json("show", "sam")["name"] == "Sam Lee"

@@ -546,6 +546,26 @@ def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tup
         return results
 
 
+@dataclass(frozen=True)
+class Dependents:
+    """What deleting a contact deletes with it (its own interactions, its follow-ups) and
+    what stays (interactions shared with others, deals, which lose their contact)."""
+
+    interactions: int
+    shared_interactions: int
+    followups: int
+    deals: int
+
+
+def dependents(store: Store, ref: str | int) -> tuple[Contact, Dependents]:
+    """The contact and what goes or stays with it if it is deleted (for `rm`'s question)."""
+    with store.snapshot():
+        contact_id = _resolve(store, ref)
+        row = queries.contact_dependents(store, contact_id)
+        counts = Dependents(row["own"], row["shared"], row["followups"], row["deals"])
+        return _load(store, contact_id), counts
+
+
 def remove_contact(store: Store, ref: str | int) -> Contact:
     """Delete a contact and everything that belongs to it. Returns what was deleted."""
     with store.transaction():

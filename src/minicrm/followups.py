@@ -470,11 +470,14 @@ def _with_from(current: FollowUp, scheduled_from: str) -> FollowUp:
     return replace(current, recurrence=replace(current.recurrence, scheduled_from=scheduled_from))
 
 
-def snooze(store: Store, followup_id: str | int, until: str, *, on: When | None = None) -> FollowUp:
-    """Move an open follow-up to a later day (and time); the first original due is kept."""
+def snooze(
+    store: Store, followup_id: str | int, until: str | None = None, *, on: When | None = None
+) -> FollowUp:
+    """Move an open follow-up to a later day (and time), by default tomorrow; without a
+    time it keeps its own. The first original due is kept."""
     fid = parse_id(followup_id)
     today = dates.today(on)
-    when = dates.parse_when(until, today=today)
+    when = dates.parse_when(until or "tomorrow", today=today)
     with store.transaction():
         current = _load(store, fid)
         _require(current, ("open",), "snooze")
@@ -482,7 +485,8 @@ def snooze(store: Store, followup_id: str | int, until: str, *, on: When | None 
         new_due = When(when.day, new_time)
         if new_due.day < today:
             raise InvalidInput(
-                f"cannot snooze until {new_due.iso()}: that is in the past", hint="e.g. --until mon"
+                f"cannot snooze until {new_due.iso()}: that is in the past",
+                hint="e.g. snooze ID mon",
             )
         store.update(
             "followups",

@@ -508,20 +508,33 @@ def done(
 def snooze(
     ctx: typer.Context,
     followup_id: IdArg,
+    when: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[WHEN]",
+            help="The new day (and time), e.g. tue, fri 2pm, +3d (default: tomorrow).",
+        ),
+    ] = None,
     until: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--until",
             "-u",
             metavar="WHEN",
-            help='The new day (and time), e.g. mon, "tomorrow 9am", +3d.',
+            help='The same as WHEN, e.g. mon, "tomorrow 9am", +3d.',
         ),
-    ],
+    ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Put a follow-up off until a later day."""
-    item = followups.snooze(store_of(ctx), followup_id, until, on=on_when(on))
+    """Put a follow-up off until a later day: tomorrow, or the day given (it keeps its time
+    unless a time is given)."""
+    if when and until is not None:
+        raise InvalidInput(
+            "the new day is given twice (WHEN and --until)", hint="give it once: snooze ID tue"
+        )
+    new_day = " ".join(when) if when else until
+    item = followups.snooze(store_of(ctx), followup_id, new_day, on=on_when(on))
     if json_:
         show.print_followup(item, "json")
     else:

@@ -514,6 +514,38 @@ def unarchive(ctx: typer.Context, refs_: RefsArg) -> None:
     _archive(ctx, refs_, False)
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _removal_question(contact: object, counts: domain.Dependents) -> str:
+    """``Delete #1 Sam Lee with 2 interactions and 1 follow-up? (1 deal stays, without a
+    contact)``: what goes with the contact, and what stays."""
+    goes = [
+        _count(n, thing)
+        for n, thing in ((counts.interactions, "interaction"), (counts.followups, "follow-up"))
+        if n
+    ]
+    stays = []
+    if counts.shared_interactions:
+        thing = _count(counts.shared_interactions, "shared interaction")
+        stays.append(
+            f"{thing} {'stays' if counts.shared_interactions == 1 else 'stay'} for the others"
+        )
+    if counts.deals:
+        stays.append(
+            f"{_count(counts.deals, 'deal')} {'stays' if counts.deals == 1 else 'stay'}, "
+            "without a contact"
+        )
+    text = f"Delete #{contact.id} {contact.name}"  # type: ignore[attr-defined]
+    if goes:
+        text += " with " + " and ".join(goes)
+    text += "?"
+    if stays:
+        text += f" ({'; '.join(stays)})"
+    return text
+
+
 def rm(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact to delete.")],
@@ -523,7 +555,7 @@ def rm(
     store = store_of(ctx)
     resolved = resolve_contact(store, ref)
     if not yes:
-        contact = domain.get_contact(store, resolved)
-        confirm(f"Delete #{contact.id} {contact.name}?", yes)
+        contact, counts = domain.dependents(store, resolved)
+        confirm(_removal_question(contact, counts), yes)
     removed = domain.remove_contact(store, resolved)
     render.line(f"Deleted #{removed.id} {removed.name}")

@@ -206,3 +206,22 @@ def contacts_sharing_email(store: Store, email_key: str, exclude_id: int | None)
         "ON c.id = e.contact_id WHERE e.value_key = ? AND c.id IS NOT ? ORDER BY c.id",
         [email_key, exclude_id],
     )
+
+
+def contact_dependents(store: Store, contact_id: int) -> Row:
+    """What deleting a contact takes with it or leaves: ``own`` interactions (no one else
+    took part), ``shared`` ones (kept for the others), ``followups``, ``deals``."""
+    others = (
+        "EXISTS (SELECT 1 FROM interaction_contacts o "
+        "WHERE o.interaction_id = ic.interaction_id AND o.contact_id != ic.contact_id)"
+    )
+    row = store.query_one(
+        f"SELECT (SELECT count(*) FROM interaction_contacts ic WHERE ic.contact_id = :c "
+        f"AND NOT {others}) AS own, "
+        f"(SELECT count(*) FROM interaction_contacts ic WHERE ic.contact_id = :c AND {others}) "
+        "AS shared, (SELECT count(*) FROM followups WHERE contact_id = :c) AS followups, "
+        "(SELECT count(*) FROM deals WHERE contact_id = :c) AS deals",
+        {"c": contact_id},
+    )
+    assert row is not None
+    return row
