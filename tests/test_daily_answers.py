@@ -344,3 +344,70 @@ def test_rm_asks_with_what_goes_with_the_contact(run, sam, term_env):
     assert "2 interactions" in question and "1 follow-up" in question
     assert "1 shared interaction" in question and "1 deal" in question
     assert run.json("show", "sam")["name"] == "Sam Lee"
+
+
+# -- 15.9 say what was done, and what remains ---------------------------------------------
+
+
+def test_untag_says_what_was_removed_and_what_remains(run):
+    run("add", "Maria González", "-t", "lead", "-t", "hot", "-t", "spain", "-t", "decision-maker")
+    out = run("untag", "maria", "hot").stdout.strip()
+    assert out == ("Removed tag hot from #1 Maria González; tags now: decision-maker, lead, spain")
+    out = run("untag", "maria", "hot").stdout.strip()
+    assert out == "#1 Maria González has no tag hot; tags: decision-maker, lead, spain"
+    out = run("untag", "maria", "lead", "cold").stdout.strip()
+    assert out == (
+        "Removed tag lead from #1 Maria González (it had no tag cold); "
+        "tags now: decision-maker, spain"
+    )
+    out = run("untag", "maria", "spain", "decision-maker").stdout.strip()
+    assert out == "Removed tags spain, decision-maker from #1 Maria González; no tags left"
+
+
+def test_tag_says_what_was_added_and_what_the_tags_are(run):
+    run("add", "Maria González", "-t", "lead")
+    out = run("tag", "maria", "hot").stdout.strip()
+    assert out == "Added tag hot to #1 Maria González; tags now: hot, lead"
+    out = run("tag", "maria", "hot", "lead").stdout.strip()
+    assert out == "#1 Maria González already has tags hot, lead"
+    out = run("tag", "maria", "vip", "hot").stdout.strip()
+    assert out == "Added tag vip to #1 Maria González (it had tag hot); tags now: hot, lead, vip"
+
+
+def test_reopen_on_an_open_follow_up_says_so_once(run, sam):
+    run("follow", "sam", "Call")
+    err = run("reopen", "1", code=2).stderr.strip()
+    assert err == "minicrm: follow-up #1 is open already; nothing to reopen"
+    run("done", "1")
+    err = run("done", "1", code=2).stderr.strip()
+    assert err == "minicrm: follow-up #1 is done already; nothing to do"
+    run("reopen", "1")
+    run("cancel", "1")
+    err = run("cancel", "1", code=2).stderr.strip()
+    assert err == "minicrm: follow-up #1 is cancelled already; nothing to do"
+    err = run("snooze", "1", code=2).stderr.strip()
+    assert err == (
+        "minicrm: cannot snooze follow-up #1: it is cancelled (reopen it first: minicrm reopen 1)"
+    )
+
+
+def test_archive_and_unarchive_say_what_the_contact_is(run):
+    run("add", "Raj Patel")
+    assert run("unarchive", "raj").stdout.strip() == "#1 Raj Patel is not archived; nothing to do"
+    assert run("archive", "raj").stdout.strip() == "Archived #1 Raj Patel"
+    assert run("archive", "raj").stdout.strip() == "#1 Raj Patel is archived already"
+
+
+def test_tag_cadence_says_what_it_did(run):
+    assert run("tag", "cadence", "vip", "14d").stdout.strip() == (
+        "Set: contacts tagged vip every 14 days"
+    )
+    assert run("tag", "cadence", "vip", "2w").stdout.strip() == (
+        "Contacts tagged vip: every 14 days already"
+    )
+    assert run("tag", "cadence", "vip", "none").stdout.strip() == (
+        "Removed the keep-in-touch cadence of tag vip"
+    )
+    assert run("tag", "cadence", "vip", "none").stdout.strip() == (
+        "Tag vip has no keep-in-touch cadence; nothing to remove"
+    )

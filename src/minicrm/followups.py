@@ -338,18 +338,24 @@ def remove_for_contact(store: Store, contact_id: int) -> None:
 
 
 def _require(current: FollowUp, allowed: tuple[str, ...], action: str) -> None:
-    if current.status not in allowed:
-        if current.status == "open":
-            advice = "it is still open"
-        elif (action, current.status) in (("cancel", "cancelled"), ("complete", "done")):
-            advice = "nothing to do"
-        elif action in ("cancel", "complete", "snooze"):
-            advice = f"reopen it first: minicrm reopen {current.id}"
-        else:
-            advice = "nothing to do"
+    """Refuse an action on a follow-up in the wrong state, in one plain sentence: what it
+    is (``is done already; nothing to do``), or what to do first."""
+    if current.status in allowed:
+        return
+    already = (action, current.status) in (
+        ("cancel", "cancelled"),
+        ("complete", "done"),
+        ("reopen", "open"),
+    )
+    if already:
+        what = "nothing to reopen" if action == "reopen" else "nothing to do"
+        raise InvalidInput(f"follow-up #{current.id} is {current.status} already; {what}")
+    if action in ("cancel", "complete", "snooze"):
         raise InvalidInput(
-            f"cannot {action} follow-up #{current.id}: it is {current.status}", hint=advice
+            f"cannot {action} follow-up #{current.id}: it is {current.status}",
+            hint=f"reopen it first: minicrm reopen {current.id}",
         )
+    raise InvalidInput(f"cannot {action} follow-up #{current.id}: it is {current.status}")
 
 
 @dataclass(frozen=True)

@@ -443,13 +443,11 @@ def tag(
         return
     if not tags:
         raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
-    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], add=tags):
+    for change in domain.change_tags(store, [resolve_contact(store, ref)], add=tags):
         if json_:
-            render.write_json(contact.to_dict())
+            render.write_json(change.contact.to_dict())
         else:
-            render.line(
-                f"{'Tagged' if changed else 'Already tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags)}"
-            )
+            render.line(_tag_line(change))
 
 
 def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
@@ -471,14 +469,16 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
     if json_:
         render.write_json(result.to_dict() if result else None)
     elif result is None:
+        name = args[0].lstrip("#").casefold()
         render.line(
-            f"Tag {args[0].lstrip('#').casefold()} has no cadence"
-            + ("" if changed else " (it had none)")
+            f"Removed the keep-in-touch cadence of tag {name}"
+            if changed
+            else f"Tag {name} has no keep-in-touch cadence; nothing to remove"
         )
+    elif changed:
+        render.line(f"Set: contacts tagged {result.tag} every {result.days} days")
     else:
-        render.line(
-            f"{'Set' if changed else 'Already'}: contacts tagged {result.tag} every {result.days} days"
-        )
+        render.line(f"Contacts tagged {result.tag}: every {result.days} days already")
 
 
 def untag(
@@ -488,20 +488,49 @@ def untag(
 ) -> None:
     """Remove tags from a contact."""
     store = store_of(ctx)
-    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], remove=tags):
-        render.line(
-            f"{'Untagged' if changed else 'Not tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags) or 'no tags'}"
-        )
+    for change in domain.change_tags(store, [resolve_contact(store, ref)], remove=tags):
+        render.line(_tag_line(change))
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    return f"tag{'s' if len(tags) != 1 else ''} {', '.join(tags)}"
+
+
+def _tag_line(change: domain.TagChange) -> str:
+    """What `tag`/`untag` did, and the tags the contact has now: ``Removed tag hot from #3
+    Maria González; tags now: lead, spain`` (never a bare list that could read as the
+    tags removed)."""
+    c = change.contact
+    who = f"#{c.id} {c.name}"
+    now = ", ".join(c.tags)
+    if not change.changed:
+        if change.present:
+            return f"{who} already has {_tags(change.present)}"
+        return f"{who} has no {_tags(change.absent)}; " + (f"tags: {now}" if now else "no tags")
+    if change.added:
+        text = f"Added {_tags(change.added)} to {who}"
+        if change.present:
+            text += f" (it had {_tags(change.present)})"
+    else:
+        text = f"Removed {_tags(change.removed)} from {who}"
+        if change.absent:
+            text += f" (it had no {_tags(change.absent)})"
+    return text + "; " + (f"tags now: {now}" if now else "no tags left")
 
 
 def _archive(ctx: typer.Context, refs_: list[str], archived: bool) -> None:
     store = store_of(ctx)
     resolved = [resolve_contact(store, r) for r in refs_]
-    verb = "Archived" if archived else "Unarchived"
     for contact, changed in domain.set_archived(store, resolved, archived):
-        render.line(
-            f"{verb if changed else 'Already ' + verb.lower()} #{contact.id} {contact.name}"
-        )
+        who = f"#{contact.id} {contact.name}"
+        if changed:
+            render.line(f"{'Archived' if archived else 'Unarchived'} {who}")
+        else:
+            render.line(
+                f"{who} is archived already"
+                if archived
+                else f"{who} is not archived; nothing to do"
+            )
 
 
 def archive(ctx: typer.Context, refs_: RefsArg) -> None:
