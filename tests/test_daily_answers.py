@@ -411,3 +411,49 @@ def test_tag_cadence_says_what_it_did(run):
     assert run("tag", "cadence", "vip", "none").stdout.strip() == (
         "Tag vip has no keep-in-touch cadence; nothing to remove"
     )
+
+
+# -- 15.4 stats: a promise kept early was kept on time -----------------------------------
+
+
+def test_stats_counts_follow_ups_done_before_their_due_date(run, at, sam):
+    at("2026-11-30 09:00")  # Monday
+    ids = [run.json("follow", "sam", f"Promise {n}", "--due", "fri")["id"] for n in range(12)]
+    run("follow", "sam", "Forgotten", "--due", "2026-12-01")
+    at("2026-12-02 07:56")  # Wednesday: all twelve done early, one overdue since Tuesday
+    for fid in ids:
+        run("done", str(fid))
+    kept = run.json("stats")["followups"]
+    assert (kept["on_time"], kept["late"], kept["overdue"]) == (12, 0, 1)
+    assert (kept["kept"], kept["total"]) == (12, 13)
+    assert kept["on_time_rate"] == round(12 / 13, 4)
+    assert kept["trend"][-1]["start"] == "2026-11-30"  # this week
+    assert (kept["trend"][-1]["on_time"], kept["trend"][-1]["overdue"]) == (12, 1)
+    out = run("stats").stdout
+    headline = next(line for line in out.splitlines() if line.startswith("Promises"))
+    assert headline == (
+        "Promises: kept 12 of 13 this week, 1 still overdue; "
+        "kept 12 of 13 in the last 12 weeks, 1 still overdue"
+    )
+    # as of Tuesday, none of them was done yet: nothing kept, nothing due but the one
+    tuesday = run.json("stats", "--on", "2026-12-01")["followups"]
+    assert (tuesday["on_time"], tuesday["late"], tuesday["overdue"]) == (0, 0, 0)
+
+
+def test_a_promise_kept_early_counts_once_on_the_day_it_was_kept(run, at, sam):
+    at("2026-11-20 09:00")
+    early = run.json("follow", "sam", "Early", "--due", "2026-12-10")["id"]
+    late = run.json("follow", "sam", "Late", "--due", "2026-11-23")["id"]
+    run("done", str(early))  # kept on Fri 2026-11-20, three weeks before it was due
+    at("2026-11-25 09:00")
+    run("done", str(late))
+    at("2026-12-02 07:56")
+    kept = run.json("stats", "--period", "4w")["followups"]
+    assert (kept["on_time"], kept["late"], kept["overdue"]) == (1, 1, 0)
+    weeks = {t["start"]: (t["on_time"], t["late"]) for t in kept["trend"]}
+    assert weeks["2026-11-16"] == (1, 0) and weeks["2026-11-23"] == (0, 1)
+    out = run("stats", "--period", "4w").stdout
+    assert "none came due this week; kept 2 of 2 in the last 4 weeks (1 of them late)" in out
+    # a period that ends before the day it was kept does not count it
+    before = run.json("stats", "--period", "2w", "--on", "2026-11-19")["followups"]
+    assert (before["on_time"], before["late"], before["overdue"]) == (0, 0, 0)
