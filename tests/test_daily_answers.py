@@ -457,3 +457,53 @@ def test_a_promise_kept_early_counts_once_on_the_day_it_was_kept(run, at, sam):
     # a period that ends before the day it was kept does not count it
     before = run.json("stats", "--period", "2w", "--on", "2026-11-19")["followups"]
     assert (before["on_time"], before["late"], before["overdue"]) == (0, 0, 0)
+
+
+# -- 15.5 exact duplicates: warned at add, found by dupes ---------------------------------
+
+
+def test_add_warns_about_the_same_name_and_company_and_the_same_name(run):
+    run("add", "John Smith", "-c", "Acme")
+    result = run("add", "John Smith", "-c", "acme")
+    assert result.stdout.strip() == "Added #2 John Smith"
+    assert "note: #1 John Smith at Acme has the same name and company" in result.stderr
+    run("add", "Kenji Tanaka", "-c", "Globex")
+    result = run("add", "Kenji Tanaka", "-c", "Initech")
+    assert "note: #3 Kenji Tanaka (Globex) has the same name" in result.stderr
+    assert run("add", "Kenji Tanaka").stderr.count("has the same name") == 2
+    assert run("add", "Someone Else").stderr == ""
+
+
+def test_dupes_finds_exact_same_names_with_score_and_reason(run):
+    run("add", "Kenji Tanaka", "-c", "Globex")
+    run("add", "Kenji Tanaka", "-c", "Initech")
+    run("add", "Maria")  # one word: a first name, not a full name
+    run("add", "maria")
+    run("add", "Jon Smith", "-c", "Acme")
+    run("add", "John Smith", "-c", "Globex")  # alike, not the same: no evidence alone
+    found = run.json("dupes")
+    assert [(p["a"]["id"], p["b"]["id"]) for p in found] == [(1, 2)]
+    assert found[0]["score"] == 0.5
+    assert [(r["kind"], r["text"]) for r in found[0]["reasons"]] == [
+        ("name", "same name, different companies (Globex, Initech)")
+    ]
+    assert "same name" in run("dupes").stdout
+
+
+def test_a_full_name_shared_by_many_is_a_common_name_not_evidence(run):
+    for company in ("A", "B", "C", "D"):
+        run("add", "Wei Zhang", "-c", company)
+    assert run.json("dupes") == []
+    run("add", "Ann Lee", "-e", "ann@x.io")
+    run("add", "Ann Lee", "-e", "ann@x.io")
+    (pair,) = run.json("dupes")
+    assert sorted(r["kind"] for r in pair["reasons"]) == ["email", "name"]
+    assert pair["score"] == round(1 - 0.1 * 0.5, 2)
+
+
+def test_archived_namesakes_are_left_out_unless_asked(run):
+    run("add", "Kenji Tanaka")
+    run("add", "Kenji Tanaka")
+    run("archive", "2")
+    assert run.json("dupes") == []
+    assert [(p["a"]["id"], p["b"]["id"]) for p in run.json("dupes", "--archived")] == [(1, 2)]

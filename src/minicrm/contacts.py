@@ -302,6 +302,14 @@ def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, i
     return shared
 
 
+def namesakes(store: Store, contact: Contact, *, limit: int = 5) -> list[tuple[Row, bool]]:
+    """Other contacts with exactly the same name (``limit`` at most), each with whether it
+    is at the same company too. The CLI prints these as notes after ``add``."""
+    rows = queries.contacts_with_name_key(store, validate.key(contact.name), contact.id, limit)
+    company_id = contact.company.id if contact.company else None
+    return [(r, company_id is not None and r["company_id"] == company_id) for r in rows]
+
+
 # -- writing ----------------------------------------------------------------------------
 
 

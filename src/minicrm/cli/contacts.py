@@ -179,6 +179,19 @@ def add(
     else:
         render.line(f"Added #{contact.id} {contact.name}")
     _note_shared_emails(store, contact)
+    _note_namesakes(store, contact)
+
+
+def _note_namesakes(store: object, contact: object) -> None:
+    """The same name (and company) already there: as likely a duplicate as a shared email."""
+    for row, same_company in domain.namesakes(store, contact):  # type: ignore[arg-type]
+        who = f"#{row['id']} {row['display_name']}"
+        if same_company:
+            render.message(f"note: {who} at {row['company_name']} has the same name and company")
+        elif row["company_name"]:
+            render.message(f"note: {who} ({row['company_name']}) has the same name")
+        else:
+            render.message(f"note: {who} has the same name")
 
 
 def ls(

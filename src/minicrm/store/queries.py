@@ -225,3 +225,14 @@ def contact_dependents(store: Store, contact_id: int) -> Row:
     )
     assert row is not None
     return row
+
+
+def contacts_with_name_key(store: Store, name_key: str, exclude_id: int, limit: int) -> list[Row]:
+    """(id, display_name, company_id, company_name) of the contacts with this exact name
+    key but ``exclude_id``, by id (the name index)."""
+    return store.query(
+        "SELECT c.id, c.display_name, c.company_id, co.name AS company_name FROM contacts c "
+        "LEFT JOIN companies co ON co.id = c.company_id "
+        "WHERE c.name_key = ? AND c.id != ? ORDER BY c.id LIMIT ?",
+        [name_key, exclude_id, limit],
+    )
