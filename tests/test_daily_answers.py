@@ -507,3 +507,40 @@ def test_archived_namesakes_are_left_out_unless_asked(run):
     run("archive", "2")
     assert run.json("dupes") == []
     assert [(p["a"]["id"], p["b"]["id"]) for p in run.json("dupes", "--archived")] == [(1, 2)]
+
+
+# -- 13.5 a merge keeps labels and dates ------------------------------------------------
+
+
+def test_merge_keeps_b_s_label_where_a_has_none_and_notes_a_differing_one(run):
+    run("add", "Maria González", "-e", "maria@x.io", "-p", "work:+34 600 000 001")
+    run("add", "Maria G", "-e", "home:MARIA@x.io", "-p", "mobile:+34600000001")
+    plan = json.loads(run("merge", "1", "2", "--dry-run", "--json").stdout)
+    rules = {f["field"]: f["rule"] for f in plan["fields"]}
+    assert rules["emails"] == "a + labels" and rules["phones"] == "a"
+    merged = json.loads(run("merge", "1", "2", "--yes", "--json").stdout)["contact"]
+    assert [(e["label"], e["value"]) for e in merged["emails"]] == [("home", "maria@x.io")]
+    assert [(p["label"], p["value"]) for p in merged["phones"]] == [("work", "+34 600 000 001")]
+    assert "phone +34600000001: label mobile" in merged["notes"]
+    assert "email" not in merged["notes"]
+    run("undo")
+    assert [(e["label"], e["value"]) for e in run.json("show", "1")["emails"]] == [
+        (None, "maria@x.io")
+    ]
+    assert run.json("show", "2")["emails"][0] == {"label": "home", "value": "MARIA@x.io"}
+
+
+def test_merge_keeps_both_dates_of_one_day_with_different_labels(run):
+    run("add", "Ann Lee", "--date", "anniversary:2015-06-20", "--date", "2019-03-01")
+    run("add", "Ann L", "--date", "wedding:2015-06-20", "--date", "founded:2019-03-01")
+    plan = json.loads(run("merge", "1", "2", "--dry-run", "--json").stdout)
+    dates_rule = next(f for f in plan["fields"] if f["field"] == "dates")
+    assert dates_rule["result"] == ["2015-06-20", "2019-03-01", "2015-06-20"]
+    merged = json.loads(run("merge", "1", "2", "--yes", "--json").stdout)["contact"]
+    assert sorted((d["label"] or "", d["value"]) for d in merged["dates"]) == [
+        ("anniversary", "2015-06-20"),
+        ("founded", "2019-03-01"),
+        ("wedding", "2015-06-20"),
+    ]
+    days = {(b["label"], b["date"]) for b in run.json("birthdays", "--days", "365")}
+    assert {("anniversary", "2027-06-20"), ("wedding", "2027-06-20")} <= days
