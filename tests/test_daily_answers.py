@@ -544,3 +544,63 @@ def test_merge_keeps_both_dates_of_one_day_with_different_labels(run):
     ]
     days = {(b["label"], b["date"]) for b in run.json("birthdays", "--days", "365")}
     assert {("anniversary", "2027-06-20"), ("wedding", "2027-06-20")} <= days
+
+
+# -- 15.8 a won deal's loose ends ---------------------------------------------------------
+
+
+@pytest.fixture
+def deal(run, at, sam):
+    at("2026-12-01 10:00")
+    run("deal", "add", "sam", "Licence", "--value", "5000", "--close", "2026-12-15")
+    run("follow", "--deal", "1", "Send the contract", "--due", "2026-12-04")
+    run("follow", "--deal", "1", "Kick-off call", "--due", "2026-12-08", "--every", "1w")
+    at("2026-12-03 11:00")
+    return 1
+
+
+def test_a_won_deal_says_which_follow_ups_stay_open(run, deal):
+    result = run("deal", "won", "1")
+    assert result.stdout.startswith("Won deal #1 Licence with Sam Lee")
+    assert "note: deal #1 is won; 2 of its follow-ups stay open:" in result.stderr
+    assert "#1 Send the contract, due Fri 2026-12-04" in result.stderr
+    assert "--close-followups" in result.stderr
+    assert [f["status"] for f in run.json("followup", "ls", "--status", "all")] == ["open"] * 2
+
+
+def test_close_followups_cancels_them_in_the_same_change_set(run, deal):
+    result = run("deal", "won", "1", "--close-followups")
+    assert "Cancelled #1 Send the contract for Sam Lee" in result.stdout
+    assert "Cancelled #2 Kick-off call" in result.stdout
+    assert result.stderr == ""
+    items = run.json("followup", "ls", "--status", "all")
+    assert [f["status"] for f in items] == ["cancelled", "cancelled"]  # the series ends too
+    run("undo")
+    assert run.json("deal", "show", "1")["stage"] == "lead"
+    assert [f["status"] for f in run.json("followup", "ls")] == ["open", "open"]
+    result = run("deal", "lost", "1", "--close-followups", "--json")
+    assert json.loads(result.stdout)["stage"] == "lost"
+
+
+def test_a_won_deal_asks_at_a_terminal(run, deal, term_env):
+    code, screen = pty_dialog(["deal", "won", "1"], term_env, [(b"[y/N]", b"y\r")])
+    text = screen.decode()
+    assert code == 0, text
+    assert "Cancel them? [y/N]" in text and "#1 Send the contract" in text
+    assert [f["status"] for f in run.json("followup", "ls", "--status", "all")] == [
+        "cancelled",
+        "cancelled",
+    ]
+
+
+def test_a_closed_deal_shows_the_day_it_was_closed(run, deal):
+    run("deal", "won", "1", "--on", "2026-12-02")
+    data = run.json("deal", "show", "1")
+    assert data["close_date"] == "2026-12-15" and data["closed_on"] == "2026-12-02"
+    card = run("deal", "show", "1").stdout
+    assert "Won on:" in card and "2026-12-02" in card and "Expected close: 2026-12-15" in card
+    listed = run("deal", "ls", "--status", "won").stdout
+    assert "2026-12-02" in listed and "2026-12-15" not in listed
+    assert run.json("deal", "ls", "--status", "won")[0]["closed_on"] == "2026-12-02"
+    run("deal", "move", "1", "proposal")
+    assert run.json("deal", "show", "1")["closed_on"] is None

@@ -425,6 +425,16 @@ class Deal:
         return self.stage if self.stage in ("won", "lost") else "open"
 
     @property
+    def closed_on(self) -> str | None:
+        """The local day it was won or lost (``YYYY-MM-DD``); None while open. The close
+        date (``close_date``) stays the expected one, as planned."""
+        if self.closed_at is None or self.status == "open":
+            return None
+        from minicrm import dates
+
+        return dates.local_date(self.closed_at).isoformat()
+
+    @property
     def effective_probability(self) -> int:
         """The deal's own probability, else its stage's; a closed deal has its stage's
         (won 100, lost 0 by default) whatever was set while it was open."""
@@ -467,6 +477,7 @@ class Deal:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "closed_at": self.closed_at,
+            "closed_on": self.closed_on,
         }
 
 
