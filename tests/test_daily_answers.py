@@ -604,3 +604,53 @@ def test_a_closed_deal_shows_the_day_it_was_closed(run, deal):
     assert run.json("deal", "ls", "--status", "won")[0]["closed_on"] == "2026-12-02"
     run("deal", "move", "1", "proposal")
     assert run.json("deal", "show", "1")["closed_on"] is None
+
+
+# -- 15.15 names: exact, then word start, then inside a word ------------------------------
+
+
+@pytest.fixture
+def people(run):
+    run("add", "Ana Souza", "-e", "ana@souza.example", "-c", "Souza Ltda")
+    run("add", "Dana Scully", "-e", "dana@fbi.example")
+    run("add", "Kenji Tanaka", "-e", "kenji@globex.example", "-c", "Globex")
+    return run
+
+
+def test_a_word_start_beats_a_substring_inside_a_word(people):
+    run = people
+    assert run.json("log", "ana", "note", "Hello")["contacts"][0]["name"] == "Ana Souza"
+    assert run.json("show", "tanaka")["name"] == "Kenji Tanaka"  # a later word's start
+    assert run.json("show", "cully")["name"] == "Dana Scully"  # inside a word: the only one
+    assert run.json("show", "ana souza")["name"] == "Ana Souza"
+    run("add", "Anabel Diaz")
+    err = run("show", "ana", code=4).stderr
+    assert "'ana' matches 2 contacts" in err
+    assert "Ana Souza" in err and "Anabel Diaz" in err
+    assert "Dana" not in err and "Kenji" not in err
+    err = run("show", "an", code=4).stderr  # word starts only, never a guess
+    assert "matches 2 contacts" in err and "Dana" not in err and "Kenji" not in err
+    err = run("show", "n", code=4).stderr  # no word starts with n: inside words then
+    assert "matches 4 contacts" in err
+
+
+def test_the_ambiguity_error_tells_namesakes_apart(people):
+    run = people
+    run("add", "Kenji Tanaka", "-e", "k.tanaka@initech.example", "-c", "Initech")
+    run("archive", "4")
+    err = run("show", "kenji", code=4).stderr.strip()
+    assert err == (
+        "minicrm: 'kenji' matches 2 contacts: #3 Kenji Tanaka (kenji@globex.example, Globex); "
+        "#4 Kenji Tanaka (k.tanaka@initech.example, Initech; archived) (use the #id)"
+    )
+
+
+def test_the_picker_shows_email_and_company(people, term_env):
+    run = people
+    run("add", "Kenji Tanaka", "-e", "k.tanaka@initech.example", "-c", "Initech")
+    code, screen = pty_dialog(["show", "kenji", "--json"], term_env, [(b"Which one", b"2\r")])
+    text = screen.decode()
+    assert code == 0, text
+    assert "1) #3 Kenji Tanaka (kenji@globex.example, Globex)" in text
+    assert "2) #4 Kenji Tanaka (k.tanaka@initech.example, Initech)" in text
+    assert '"k.tanaka@initech.example"' in text
