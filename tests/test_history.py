@@ -105,7 +105,7 @@ def test_an_undo_that_would_break_a_later_reference_is_refused(run):
     run("company", "add", "Acme")  # 1
     run("add", "Jane Doe", "-c", "Acme")  # 2: refers to the company
     before = export(run)
-    result = run("undo", "-c", "1", code=2)
+    result = run("undo", "--changeset", "1", code=2)
     assert "#2 (" in result.stderr and "companies row #1" in result.stderr
     assert export(run) == before
 
@@ -115,7 +115,7 @@ def test_an_undo_that_needs_a_row_deleted_later_is_refused(run):
     run("rm", "jane", "--yes")  # 2
     run("company", "rm", "Acme", "--yes")  # 3: deletes the company jane referred to
     before = export(run)
-    result = run("undo", "-c", "2", code=2)
+    result = run("undo", "--changeset", "2", code=2)
     assert "#3 (" in result.stderr and "deleted companies row #1" in result.stderr
     assert export(run) == before
     run("undo", "2")  # in order: the company comes back, then jane
@@ -192,11 +192,11 @@ def test_nothing_to_undo(run):
     result = run("undo", code=3)
     assert "nothing to undo" in result.stderr
     run("undo", "0", code=2)
-    run("undo", "-c", "99", code=3)
+    run("undo", "--changeset", "99", code=3)
     run("add", "Jane Doe")
     run("undo")
-    assert "already undone" in run("undo", "-c", "1", code=2).stderr
-    assert "is an undo" in run("undo", "-c", "2", code=2).stderr
+    assert "already undone" in run("undo", "--changeset", "1", code=2).stderr
+    assert "is an undo" in run("undo", "--changeset", "2", code=2).stderr
 
 
 def test_import_merge_then_undo_gives_the_contact_back(run, tmp_path):

@@ -68,7 +68,7 @@ UntilOpt = Annotated[
 CountOpt = Annotated[
     int | None, typer.Option("--count", metavar="N", help="Repeat N times in all.")
 ]
-PriorityOpt = Annotated[str | None, typer.Option("--priority", "-p", help="low, normal or high.")]
+PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high.")]
 NotesOpt = Annotated[str | None, typer.Option("--notes", help="Details of the follow-up.")]
 DealOpt = Annotated[
     str | None,
@@ -345,7 +345,7 @@ def follow(
 def followup_ls(
     ctx: typer.Context,
     contact: Annotated[
-        str | None, typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")
+        str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="open (default), done, cancelled or all.")
@@ -413,7 +413,7 @@ def followup_edit(
     ] = None,
     contact: Annotated[
         str | None,
-        typer.Option("--contact", "-c", metavar="REF", help="Move it to another contact."),
+        typer.Option("--contact", metavar="REF", help="Move it to another contact."),
     ] = None,
     deal: Annotated[
         str | None,

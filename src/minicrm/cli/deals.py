@@ -94,7 +94,6 @@ def add(
         str | None,
         typer.Option(
             "--probability",
-            "-p",
             metavar="PERCENT",
             help="Chance to win, 0-100 (default: the stage's).",
         ),
@@ -195,9 +194,7 @@ def edit(
     ] = None,
     probability: Annotated[
         str | None,
-        typer.Option(
-            "--probability", "-p", metavar="PERCENT", help="0-100, or default for the stage's."
-        ),
+        typer.Option("--probability", metavar="PERCENT", help="0-100, or default for the stage's."),
     ] = None,
     contact: Annotated[
         str | None, typer.Option("--contact", metavar="REF", help='Another contact ("" unlinks).')

@@ -85,7 +85,6 @@ def undo(
         int | None,
         typer.Option(
             "--changeset",
-            "-c",
             metavar="ID",
             help="Undo this change set (see minicrm history) instead of the newest.",
         ),
