@@ -654,3 +654,41 @@ def test_the_picker_shows_email_and_company(people, term_env):
     assert "1) #3 Kenji Tanaka (kenji@globex.example, Globex)" in text
     assert "2) #4 Kenji Tanaka (k.tanaka@initech.example, Initech)" in text
     assert '"k.tanaka@initech.example"' in text
+
+
+# -- 15.14 undo and history say what was done, as a person would ----------------------
+
+
+def test_undo_says_what_it_took_back_in_words(run):
+    run("add", "Maria González", "-e", "maria@old.example", "-e", "maria@new.example")
+    run("edit", "maria", "--rm-email", "maria@old.example", "--title", "CTO")
+    out = run("undo").stdout.strip()
+    assert out.startswith("Undid edit of Maria González (#2, ")
+    assert out.endswith("): set title to CTO; removed email maria@old.example")
+    for database_word in ("rows", "contact_emails", "updated_at", "recorded as"):
+        assert database_word not in out
+    verbose = run("redo", "--verbose").stdout
+    assert "contact_emails: 1 deleted" in verbose and "recorded as #4" in verbose
+    data = run.json("undo")  # the JSON shape is unchanged
+    assert set(data) == {"action", "dry_run", "rows", "steps"}
+    assert data["steps"][0]["changeset"]["counts"]["contact_emails"] == {"delete": 1}
+
+
+def test_history_lists_what_each_command_did_and_rows_only_when_verbose(run):
+    run("add", "Maria González", "-t", "hot", "-t", "lead", "-e", "maria@x.io")
+    run("untag", "maria", "hot")
+    run("log", "maria", "call", "Talked pricing")
+    run("follow", "maria", "Send the deck", "--due", "2026-11-27")
+    run("done", "1")
+    text = run("history").stdout
+    assert "#1  2026-11-22 10:30  add of Maria González\n" in text
+    assert "    added contact Maria González (with 1 email, 2 tags)" in text
+    assert "#2  2026-11-22 10:30  untag of Maria González\n    removed tag hot" in text
+    assert '    logged call "Talked pricing"' in text
+    assert '    added follow-up "Send the deck" due 2026-11-27' in text
+    assert '    marked "Send the deck" done' in text
+    for database_word in ("contact_tags", "updated_at", "interaction_contacts", "~ ", "+ "):
+        assert database_word not in text
+    verbose = run("history", "--verbose").stdout
+    assert "minicrm untag maria hot" in verbose and "- contact_tags #1 hot" in verbose
+    assert run.json("history")[0]["command"] == "minicrm done 1"
