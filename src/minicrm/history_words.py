@@ -60,6 +60,8 @@ NOUNS = {
     "dupe_ignores": ('"not a duplicate" mark', '"not a duplicate" marks'),
 }
 VERBS = {"insert": "added", "update": "changed", "delete": "deleted"}
+# Tables whose rows name the contact they belong to (besides the contact's own children).
+OWNED = frozenset({"followups", "deals", "interaction_contacts"})
 # Tables whose rows follow from another row of the same change set.
 QUIET = frozenset({"interaction_contacts", "deal_stage_changes"})
 # Command groups: their sub-command is part of what was done ("deal won").
@@ -177,16 +179,12 @@ class _Reader:
             if r["entity"] == "contacts":
                 ids.add(r["row_id"])
                 continue
-            for image in (r["before"], r["after"]):
-                if (
-                    image
-                    and image.get("contact_id") is not None
-                    and (
-                        r["entity"] in CHILDREN
-                        or r["entity"] in ("followups", "deals", "interaction_contacts")
-                    )
-                ):
-                    ids.add(image["contact_id"])
+            if r["entity"] in CHILDREN or r["entity"] in OWNED:
+                ids.update(
+                    image["contact_id"]
+                    for image in (r["before"], r["after"])
+                    if image and image.get("contact_id") is not None
+                )
         return ids
 
     def name(self, contact_id: int | None) -> str:
@@ -198,6 +196,12 @@ class _Reader:
         if company_id is None:
             return None
         return self.company_names.get(company_id, f"company #{company_id}")
+
+
+def _move(moved: dict[int, dict[str, int]], contact_id: int, table: str) -> None:
+    """Count a row a merge moved to ``contact_id`` (said once per contact at the end)."""
+    tables = moved.setdefault(contact_id, {})
+    tables[table] = tables.get(table, 0) + 1
 
 
 def _field_phrase(label: str, before: Any, after: Any) -> str:
@@ -246,8 +250,7 @@ def _child(r: dict[str, Any], reader: _Reader, moved: dict[int, dict[str, int]])
     if r["op"] == "delete":
         return [f"removed {what} {_quote(value)}"]
     if before.get("contact_id") != after.get("contact_id"):  # a merge moves it
-        moved.setdefault(after.get("contact_id"), {}).setdefault(r["entity"], 0)
-        moved[after.get("contact_id")][r["entity"]] += 1
+        _move(moved, after.get("contact_id"), r["entity"])
         return []
     if before.get("label") != after.get("label"):
         return [
@@ -283,8 +286,7 @@ def _followup(r: dict[str, Any], reader: _Reader, moved: dict[int, dict[str, int
         phrases.append(f'moved "{title}" from {due(before)} to {due(after)}')
     if before.get("contact_id") != after.get("contact_id"):
         if after.get("contact_id") is not None and before.get("contact_id") is not None:
-            moved.setdefault(after["contact_id"], {}).setdefault("followups", 0)
-            moved[after["contact_id"]]["followups"] += 1
+            _move(moved, after["contact_id"], "followups")
         else:
             phrases.append(f'follow-up "{title}" now for {reader.name(after.get("contact_id"))}')
     others = {
@@ -327,8 +329,7 @@ def _deal(r: dict[str, Any], reader: _Reader, moved: dict[int, dict[str, int]]) 
     old_contact, new_contact = before.get("contact_id"), after.get("contact_id")
     if old_contact != new_contact:
         if old_contact is not None and new_contact is not None:
-            moved.setdefault(new_contact, {}).setdefault("deals", 0)
-            moved[new_contact]["deals"] += 1
+            _move(moved, new_contact, "deals")
         elif new_contact is None:
             phrases.append(f'deal "{title}" kept without a contact')
         else:
@@ -368,8 +369,7 @@ def _link(r: dict[str, Any], reader: _Reader, moved: dict[int, dict[str, int]]) 
         return []
     if r["op"] == "update":
         if after.get("contact_id") is not None:
-            moved.setdefault(after["contact_id"], {}).setdefault("interactions", 0)
-            moved[after["contact_id"]]["interactions"] += 1
+            _move(moved, after["contact_id"], "interactions")
         return []
     who = reader.name(image.get("contact_id"))
     where = f"interaction #{image.get('interaction_id')}"
