@@ -213,7 +213,7 @@ def test_tag_untag_archive(run):
     run("add", "Jane Doe")
     assert "vip" in run("tag", "jane", "vip", "VIP", "hot").stdout
     assert run.json("show", "jane")["tags"] == ["hot", "vip"]
-    assert run("tag", "jane", "vip").stdout.startswith("Already tagged")
+    assert run("tag", "jane", "vip").stdout.startswith("#1 Jane Doe already has tag vip")
     run("untag", "jane", "hot")
     assert run.json("show", "jane")["tags"] == ["vip"]
     run("archive", "jane")

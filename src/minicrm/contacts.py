@@ -304,6 +304,14 @@ def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, i
     return shared
 
 
+def namesakes(store: Store, contact: Contact, *, limit: int = 5) -> list[tuple[Row, bool]]:
+    """Other contacts with exactly the same name (``limit`` at most), each with whether it
+    is at the same company too. The CLI prints these as notes after ``add``."""
+    rows = queries.contacts_with_name_key(store, validate.key(contact.name), contact.id, limit)
+    company_id = contact.company.id if contact.company else None
+    return [(r, company_id is not None and r["company_id"] == company_id) for r in rows]
+
+
 # -- writing ----------------------------------------------------------------------------
 
 
@@ -426,20 +434,35 @@ def _remove_items(store: Store, contact_id: int, kind: str, values: Sequence[str
 
 
 def _set_tags(store: Store, contact_id: int, add: Sequence[str], remove: Sequence[str]) -> bool:
+    added, removed, _, _ = _change_tags(store, contact_id, add, remove)
+    return bool(added or removed)
+
+
+def _change_tags(
+    store: Store, contact_id: int, add: Sequence[str], remove: Sequence[str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(added, removed, asked to add but there already, asked to remove but absent)."""
     current = {
         r["tag"]: r["id"]
         for r in queries.contact_children(store, "contact_tags", [contact_id])[contact_id]
     }
-    changed = False
-    for tag in (validate.tag(t) for t in add):
+    added: list[str] = []
+    removed: list[str] = []
+    present: list[str] = []
+    absent: list[str] = []
+    for tag in dict.fromkeys(validate.tag(t) for t in add):
         if tag not in current:
             current[tag] = store.insert("contact_tags", {"contact_id": contact_id, "tag": tag})
-            changed = True
-    for tag in (validate.tag(t) for t in remove):
+            added.append(tag)
+        else:
+            present.append(tag)
+    for tag in dict.fromkeys(validate.tag(t) for t in remove):
         if tag in current:
             store.delete("contact_tags", current.pop(tag))
-            changed = True
-    return changed
+            removed.append(tag)
+        elif tag not in added:
+            absent.append(tag)
+    return added, removed, present, absent
 
 
 def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool:
@@ -521,21 +544,52 @@ def update_contact(
         return _load(store, contact_id), changed
 
 
-def tag_contacts(
+@dataclass(frozen=True)
+class TagChange:
+    """What `tag`/`untag` did to one contact, and what it found already so."""
+
+    contact: Contact
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    present: tuple[str, ...]  # asked to add, and the contact had it already
+    absent: tuple[str, ...]  # asked to remove, and the contact did not have it
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def change_tags(
     store: Store, refs_: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
-) -> list[tuple[Contact, bool]]:
-    """Add and/or remove tags on several contacts at once (one transaction)."""
+) -> list[TagChange]:
+    """Add and/or remove tags on several contacts at once (one transaction), saying for
+    each what was added and removed and what was so already."""
     if not add and not remove:
         raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
     with store.transaction():
         ids = list(dict.fromkeys(_resolve(store, r) for r in refs_))
         results = []
         for contact_id in ids:
-            changed = _set_tags(store, contact_id, add, remove)
-            if changed:
+            added, removed, present, absent = _change_tags(store, contact_id, add, remove)
+            if added or removed:
                 store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
-            results.append((_load(store, contact_id), changed))
+            results.append(
+                TagChange(
+                    _load(store, contact_id),
+                    tuple(added),
+                    tuple(removed),
+                    tuple(present),
+                    tuple(absent),
+                )
+            )
         return results
+
+
+def tag_contacts(
+    store: Store, refs_: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> list[tuple[Contact, bool]]:
+    """Add and/or remove tags on several contacts at once (one transaction)."""
+    return [(c.contact, c.changed) for c in change_tags(store, refs_, add, remove)]
 
 
 def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tuple[Contact, bool]]:
@@ -548,6 +602,26 @@ def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tup
                 store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
             results.append((_load(store, contact_id), changed))
         return results
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What deleting a contact deletes with it (its own interactions, its follow-ups) and
+    what stays (interactions shared with others, deals, which lose their contact)."""
+
+    interactions: int
+    shared_interactions: int
+    followups: int
+    deals: int
+
+
+def dependents(store: Store, ref: str | int) -> tuple[Contact, Dependents]:
+    """The contact and what goes or stays with it if it is deleted (for `rm`'s question)."""
+    with store.snapshot():
+        contact_id = _resolve(store, ref)
+        row = queries.contact_dependents(store, contact_id)
+        counts = Dependents(row["own"], row["shared"], row["followups"], row["deals"])
+        return _load(store, contact_id), counts
 
 
 def remove_contact(store: Store, ref: str | int) -> Contact:

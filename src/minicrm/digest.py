@@ -13,7 +13,6 @@ from typing import Any
 
 from minicrm import clock, dates, pipeline, views
 from minicrm.dates import When
-from minicrm.errors import InvalidInput
 from minicrm.models import DateItem, DueItem, StaleItem
 from minicrm.pipeline import DealAlerts
 from minicrm.store import digests as queries
@@ -117,31 +116,30 @@ def build(
     deals whose close date has passed or comes within ``deal_days`` (default ``days``) days
     or that have no next step, and, after a gap since the previous digest, what fell due
     in between."""
-    if not 0 <= days <= 365:
-        raise InvalidInput(f"--days {days} is out of range", hint="0 to 365")
     today = dates.today(on)
+    dates.window_end(today, days)
     with store.snapshot():
         previous_row = queries.previous_run(store, today.isoformat())
         previous = date.fromisoformat(previous_row["as_of"]) if previous_row else None
         gap_start = (
             previous + timedelta(days=1) if previous and (today - previous).days > 1 else None
         )
-        items = views.agenda(store, days=days + 1, on=on)
+        items = views.agenda(store, days=days, on=on)
         missed, overdue, due_today, upcoming = [], [], [], []
         for item in items:
             due = date.fromisoformat(item.followup.due_date)
-            if due == today:
-                due_today.append(item)
-            elif due > today:
-                upcoming.append(item)
-            elif gap_start is not None and due >= gap_start:
+            if not item.overdue:
+                (due_today if due == today else upcoming).append(item)
+            elif gap_start is not None and gap_start <= due < today:
                 missed.append(item)
             else:
                 overdue.append(item)
         missed_dates: list[DateItem] = []
         if gap_start is not None:
-            passed = views.birthdays(
-                store, days=min((today - gap_start).days, 366), on=When(gap_start)
+            passed = views.birthdays(  # from gap_start to yesterday
+                store,
+                days=min((today - gap_start).days - 1, dates.MAX_DAYS_AHEAD),
+                on=When(gap_start),
             )
             # counted from today, so they read "2 days ago"
             missed_dates = [
@@ -159,7 +157,7 @@ def build(
             today=tuple(due_today),
             upcoming=tuple(upcoming),
             stale=tuple(views.stale(store, on=on)),
-            dates=tuple(views.birthdays(store, days=days + 1, on=on)),
+            dates=tuple(views.birthdays(store, days=days, on=on)),
             deals=pipeline.alerts(store, days=days if deal_days is None else deal_days, on=on),
         )
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from minicrm import refs
 from minicrm.errors import Conflict, InvalidInput, NotFound
+from minicrm.history_words import Summary, summarize
 from minicrm.store import history as hq
 from minicrm.store.db import Row, Store
 
@@ -87,6 +88,7 @@ class ChangeSet:
     rows: int
     counts: dict[str, dict[str, int]]  # entity -> op -> rows
     changes: list[Change] = field(default_factory=list)
+    summary: Summary | None = None  # in words (not part of the JSON shape)
 
     @property
     def more_changes(self) -> int:
@@ -195,8 +197,16 @@ def _changeset(
     for c in hq.counts(store, row["id"], contact):
         counts.setdefault(c["entity"], {})[c["op"]] = c["n"]
         total += c["n"]
-    changes = (
-        [_change(r) for r in hq.changes(store, row["id"], MAX_CHANGES, contact)] if details else []
+    raw = hq.changes(store, row["id"], MAX_CHANGES, contact)
+    changes = [_change(r) for r in raw] if details else []
+    summary = summarize(
+        row["command"],
+        row["kind"],
+        row["undoes"],
+        raw,
+        counts,
+        total,
+        lambda table, ids: hq.names_of(store, table, ids),
     )
     return ChangeSet(
         id=row["id"],
@@ -210,6 +220,7 @@ def _changeset(
         rows=total,
         counts=counts,
         changes=changes,
+        summary=summary,
     )
 
 

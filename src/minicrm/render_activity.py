@@ -4,7 +4,7 @@ hands them to :mod:`minicrm.render` (the only module that talks to Rich)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from minicrm import dates
 from minicrm.models import (
@@ -34,10 +34,16 @@ def _when(f: FollowUp) -> str:
     return f"{text} {f.due_time}" if f.due_time else text
 
 
-def _overdue(days: int) -> str:
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} overdue"
-    return dates.humanize_days(-days)
+def _overdue(item: DueItem) -> str:
+    timed = item.followup.due_time is not None
+    return dates.humanize_overdue(item.days_overdue, item.minutes_overdue, timed)
+
+
+def _page_overdue(f: FollowUp, now: datetime) -> str:
+    from minicrm.views import overdue_state
+
+    days, _, minutes = overdue_state(f.due_date, f.due_time, now)
+    return dates.humanize_overdue(days, minutes, f.due_time is not None)
 
 
 def _title(f: FollowUp) -> str:
@@ -221,7 +227,7 @@ def _due_row(item: DueItem) -> list[object]:
     return [
         f.id,
         _when(f),
-        _overdue(item.days_overdue),
+        _overdue(item),
         _title(f),
         f.contact.name if f.contact else "",
         reach,
@@ -245,12 +251,12 @@ def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:
     if fmt == "json" or not items:
         print_due(items, fmt, empty="Nothing on the agenda.")
         return
-    overdue = [i for i in items if i.days_overdue > 0]
+    overdue = [i for i in items if i.overdue]
     if overdue:
         print_table(DUE_COLUMNS, [_due_row(i) for i in overdue], title="Overdue")
     days: dict[str, list[DueItem]] = {}
     for item in items:
-        if item.days_overdue <= 0:
+        if not item.overdue:
             days.setdefault(item.followup.due_date, []).append(item)
     for day, group in days.items():
         parsed = date.fromisoformat(day)
@@ -325,7 +331,8 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
         print_table(("id", "contact", "what", "date", "when", ""), rows)
 
 
-def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
+def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
+    """The contact's page as of ``now`` (aware, local: what is overdue)."""
     if fmt == "json":
         write_json(page.to_dict())
         return
@@ -333,18 +340,13 @@ def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
     pairs = contact_card_lines(c)
     extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
     if page.next_due:
-        days = (today - date.fromisoformat(page.next_due.due_date)).days
-        extra.append(
-            ("Next due", f"{_when(page.next_due)} ({_overdue(days)}): {page.next_due.title}")
-        )
+        label = _page_overdue(page.next_due, now)
+        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
     print_card(c.name, pairs[:-2] + extra + pairs[-2:])
     if page.open_followups:
         print_table(
             ("id", "due", "", "title"),
-            [
-                [f.id, _when(f), _overdue((today - date.fromisoformat(f.due_date)).days), _title(f)]
-                for f in page.open_followups
-            ],
+            [[f.id, _when(f), _page_overdue(f, now), _title(f)] for f in page.open_followups],
             title="Open follow-ups",
         )
     if page.interactions:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from minicrm import dates, money
-from minicrm.models import Deal, DealPage
+from minicrm.deals import Closing
+from minicrm.models import Deal, DealPage, FollowUp
 from minicrm.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.render import (
     line,
+    message,
     nothing,
     print_board,
     print_card,
@@ -20,6 +22,7 @@ from minicrm.render import (
     write_delimited,
     write_json,
 )
+from minicrm.render_activity import followup_line
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
 
@@ -78,7 +81,7 @@ def deal_row(deal: Deal) -> list[object]:
         party(deal),
         amount(deal),
         f"{deal.effective_probability}%",
-        deal.close_date or "",
+        deal.closed_on or deal.close_date or "",  # a closed deal: the day it closed
     ]
 
 
@@ -120,6 +123,42 @@ def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
         print_table(DEAL_COLUMNS, [deal_row(d) for d in items])
 
 
+def _followup_text(f: FollowUp) -> str:
+    from minicrm.render_activity import _title, _when
+
+    return f"#{f.id} {_title(f)}, due {_when(f)}"
+
+
+def open_followups_question(deal: Deal, stage: str, pending: Sequence[FollowUp]) -> str:
+    """At a terminal, before a deal is won or lost: its open follow-ups (on stderr), and
+    the question to ask about them."""
+    n = len(pending)
+    message(
+        f"Deal #{deal.id} {deal.title} has {n} open follow-up{'s' if n != 1 else ''}; "
+        f"once it is {stage} {'they' if n != 1 else 'it'} would stay open:"
+    )
+    for f in pending:
+        message(f"  {_followup_text(f)}")
+    return visible(f"Cancel {'them' if n != 1 else 'it'}?")
+
+
+def closing_followups(closing: Closing, *, json_: bool, asked: bool) -> None:
+    """After a deal is closed: the follow-ups cancelled with it (stdout, not with --json),
+    or, unless the user was asked or chose, those that stay open (a note on stderr)."""
+    if closing.cancelled and not json_:
+        for f in closing.cancelled:
+            followup_line("Cancelled", f)
+    if closing.still_open and not asked:
+        n = len(closing.still_open)
+        message(
+            f"note: deal #{closing.deal.id} is {closing.deal.stage}; {n} of its follow-ups "
+            f"stay{'s' if n == 1 else ''} open: "
+            + "; ".join(_followup_text(f) for f in closing.still_open)
+            + f" (minicrm deal {closing.deal.stage} {closing.deal.id} --close-followups "
+            "cancels them, or cancel each: minicrm cancel ID)"
+        )
+
+
 def deal_line(verb: str, deal: Deal) -> None:
     who = f" with {party(deal)}" if party(deal) else ""
     line(f"{verb} deal #{deal.id} {deal.title}{who}: {amount(deal)}, {deal.stage}")
@@ -137,12 +176,14 @@ def deal_card(deal: Deal) -> list[tuple[str, str]]:
     source = "set on the deal" if deal.to_dict()["probability_from"] == "deal" else "stage default"
     pairs += [
         ("Value", amount(deal)),
-        ("Stage", deal.stage + ("" if deal.status == "open" else f" ({_local(deal.closed_at)})")),
+        ("Stage", deal.stage),
         ("Probability", f"{deal.effective_probability}% ({source})"),
         ("Weighted", money.show(deal.weighted_minor, deal.currency)),
     ]
+    if deal.status != "open":
+        pairs.append((f"{deal.status.capitalize()} on", _local(deal.closed_at)))
     if deal.close_date:
-        pairs.append(("Close", deal.close_date))
+        pairs.append(("Expected close", deal.close_date))
     if deal.lost_reason:
         pairs.append(("Lost because", deal.lost_reason))
     pairs += [("Created", _local(deal.created_at)), ("Updated", _local(deal.updated_at))]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from minicrm import money
 from minicrm.render import line, print_table, visible, write_json
-from minicrm.stats import Stats
+from minicrm.stats import Promises, Stats
 
 BARS = "·▁▂▃▄▅▆▇█"
 
@@ -23,6 +23,36 @@ def sparkline(values: Sequence[int]) -> str:
 
 def _percent(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _kept(p: Promises, span: str) -> str:
+    """``kept 12 of 13 this week (1 of them late), 1 still overdue``."""
+    if not p.total:
+        return f"none came due {span}"
+    text = f"kept {p.kept} of {p.total} {span}"
+    if p.late:
+        text += f" ({p.late} of them late)"
+    if p.overdue:
+        text += f", {p.overdue} still overdue"
+    return text
+
+
+def period_phrase(name: str) -> str:
+    """``in the last 12 weeks``, ``this quarter``: the period as the headline says it."""
+    if name in ("quarter", "year"):
+        return f"this {name}"
+    n, unit = int(name[:-1]), {"d": "day", "w": "week", "m": "month"}[name[-1]]
+    return f"in the last {unit}" if n == 1 else f"in the last {n} {unit}s"
+
+
+def promises_headline(stats: Stats) -> str:
+    """The answer to "do I keep my promises?": this week (or month) and the period."""
+    whole = _kept(stats.promises, period_phrase(stats.period.name))
+    trend = stats.promise_trend
+    if len(trend) < 2:
+        return f"Promises: {whole}"
+    current = "this month" if stats.period.days > 120 else "this week"
+    return f"Promises: {_kept(trend[-1], current)}; {whole}"
 
 
 def _heading(text: str) -> None:
@@ -49,8 +79,9 @@ def print_stats(stats: Stats, fmt: str) -> None:
     line(f"  {'new':<{width}}  {sparkline(stats.activity.new_contacts)}  {act['new_contacts']}")
 
     kept = data["followups"]
-    _heading(
-        f"Promises kept: {_percent(kept['on_time_rate'])} on time "
+    _heading(promises_headline(stats))
+    line(
+        f"  on time: {_percent(kept['on_time_rate'])} "
         f"({kept['on_time']} on time, {kept['late']} late, {kept['overdue']} still overdue)"
     )
     line(

@@ -159,8 +159,18 @@ class Promises:
     overdue: int
 
     @property
+    def kept(self) -> int:
+        """Done, on time or late."""
+        return self.on_time + self.late
+
+    @property
+    def total(self) -> int:
+        """The promises that came due (or were kept) in the span: kept or still overdue."""
+        return self.on_time + self.late + self.overdue
+
+    @property
     def rate(self) -> float | None:
-        return _rate(self.on_time, self.on_time + self.late + self.overdue)
+        return _rate(self.on_time, self.total)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -169,15 +179,34 @@ class Promises:
             "on_time": self.on_time,
             "late": self.late,
             "overdue": self.overdue,
+            "kept": self.kept,
+            "total": self.total,
             "on_time_rate": self.rate,
         }
+
+
+def _done_day(row: Row, as_of: date) -> date | None:
+    """The local day a follow-up was done, if it was by the end of ``as_of``."""
+    if not row["completed_at"]:
+        return None
+    day = dates.local_date(row["completed_at"])
+    return day if day <= as_of else None
+
+
+def _promise_day(row: Row, as_of: date) -> date:
+    """The day a promise counts on: the day it was done when that was before it was due
+    (kept early), else its due day. Each follow-up so counts in one period and week."""
+    due = date.fromisoformat(row["due_date"])
+    done = _done_day(row, as_of)
+    return done if done is not None and done < due else due
 
 
 def _promise_state(row: Row, as_of: date) -> str | None:
     """on_time, late, overdue, or None (cancelled, or not yet due) as of ``as_of``."""
     due = date.fromisoformat(row["due_date"])
-    if row["completed_at"] and dates.local_date(row["completed_at"]) <= as_of:
-        return "on_time" if dates.local_date(row["completed_at"]) <= due else "late"
+    done = _done_day(row, as_of)
+    if done is not None:
+        return "on_time" if done <= due else "late"
     if row["cancelled_at"] and dates.local_date(row["cancelled_at"]) <= as_of:
         return None
     return "overdue" if due < as_of else None
@@ -186,7 +215,7 @@ def _promise_state(row: Row, as_of: date) -> str | None:
 def promises(rows: list[Row], first: date, last: date, as_of: date) -> Promises:
     counts = {"on_time": 0, "late": 0, "overdue": 0}
     for row in rows:
-        if not first <= date.fromisoformat(row["due_date"]) <= last:
+        if not first <= _promise_day(row, as_of) <= last:
             continue
         if dates.local_date(row["created_at"]) > as_of:
             continue
@@ -436,6 +465,13 @@ def compute(
             p,
         )
         due_rows = queries.followups_due_between(store, p.start.isoformat(), p.end.isoformat())
+        # and the promises kept before they were due, whatever the due date
+        seen = {row["id"] for row in due_rows}
+        due_rows += [
+            row
+            for row in queries.followups_done_between(store, wide_start, wide_end)
+            if row["id"] not in seen
+        ]
         kept = promises(due_rows, p.start, p.end, as_of)
         trend = tuple(
             promises(due_rows, first, last, as_of)

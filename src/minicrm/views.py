@@ -3,12 +3,11 @@ contact's page. Read-only; everything is computed as of a local day (``--on``)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
 
 from minicrm import contacts, dates, followups, interactions, refs
 from minicrm.dates import When
-from minicrm.errors import InvalidInput
 from minicrm.models import (
     ContactBrief,
     ContactPage,
@@ -38,10 +37,63 @@ def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     }
 
 
-def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
+OverdueState = tuple[int, str | None, int | None]
+
+
+def overdue_state(due_date: str, due_time: str | None, now: datetime) -> OverdueState:
+    """(days since the due day, overdue since, minutes overdue) as of ``now`` (aware, local).
+
+    A timed follow-up is overdue from its time on; an all-day one from the midnight after
+    its day. ``overdue since`` is that local wall-clock time (``YYYY-MM-DDTHH:MM``), and it
+    and the minutes are None while the follow-up is not overdue. The one definition of
+    "overdue" (due, agenda, the digest, the contact page)."""
+    return _overdue_reader(now)(due_date, due_time)
+
+
+def _overdue_reader(now: datetime) -> Callable[[str, str | None], OverdueState]:
+    """:func:`overdue_state` for many follow-ups as of one ``now`` (its parts worked out
+    once, and each due day and time once)."""
+    zone = now.tzinfo
+    today = now.date()
+    wall_now = now.replace(tzinfo=None)
+    offset_now = now.utcoffset()
+    assert offset_now is not None
+    utc_now = wall_now - offset_now
+    known: dict[tuple[str, str | None], OverdueState] = {}
+
+    def state(due_date: str, due_time: str | None) -> OverdueState:
+        key = (due_date, due_time)
+        result = known.get(key)
+        if result is not None:
+            return result
+        day = date.fromisoformat(due_date)
+        days = (today - day).days
+        if due_time is None:
+            since = datetime.combine(day + timedelta(days=1), time(0))
+        else:
+            since = datetime.combine(day, time.fromisoformat(due_time))
+        if since > wall_now:
+            result = (days, None, None)
+        else:
+            # Real minutes, across a daylight-saving change too: both ends in UTC
+            # (subtracting two datetimes of one zone counts wall-clock minutes). fold=0
+            # puts a repeated hour at its first occurrence, a skipped one where the clock
+            # jumped.
+            offset = since.replace(tzinfo=zone).utcoffset()
+            assert offset is not None
+            minutes = int((utc_now - (since - offset)).total_seconds() // 60)
+            result = (days, f"{since.date().isoformat()}T{since:%H:%M}", max(minutes, 0))
+        known[key] = result
+        return result
+
+    return state
+
+
+def _open_due_by(store: Store, last_day: date, now: datetime) -> list[DueItem]:
     """Open follow-ups due on or before ``last_day``, each with its contact's reach, from
-    one query."""
+    one query: the overdue ones first (most overdue first), then in due order."""
     items = []
+    overdue = _overdue_reader(now)
     for row in activity.followup_rows(store, due_before=last_day.isoformat(), reach=True):
         followup = followups.from_row(row)
         last = (
@@ -54,30 +106,35 @@ def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
             if row["reach_last_id"] is not None
             else None
         )
+        days, since, minutes = overdue(followup.due_date, followup.due_time)
         items.append(
             DueItem(
                 followup=followup,
-                days_overdue=(today - date.fromisoformat(followup.due_date)).days,
+                days_overdue=days,
                 reach=Reach(row["reach_email"], row["reach_phone"], last),
+                overdue_since=since,
+                minutes_overdue=minutes,
             )
         )
+    # stable: equal times keep the query's order (priority, then id)
+    items.sort(key=lambda i: (0, i.overdue_since) if i.overdue_since else (1, ""))
     return items
 
 
 def due(store: Store, *, on: When | None = None) -> list[DueItem]:
     """Open follow-ups that are overdue or due today, most overdue first."""
-    today = dates.today(on)
+    now = dates.local_now(on)
     with store.snapshot():
-        return _open_due_by(store, today, today)
+        return _open_due_by(store, now.date(), now)
 
 
 def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
-    """Open follow-ups due up to ``days`` days from today (today included), overdue first."""
-    if not 1 <= days <= 3_660:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 3660")
-    today = dates.today(on)
+    """Open follow-ups due today or in the next ``days`` days (:func:`dates.window_end`),
+    overdue first."""
+    now = dates.local_now(on)
+    last_day = dates.window_end(now.date(), days)
     with store.snapshot():
-        return _open_due_by(store, today + timedelta(days=days - 1), today)
+        return _open_due_by(store, last_day, now)
 
 
 def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
@@ -139,16 +196,16 @@ def _next_yearly(value: str, today: date) -> tuple[date, int | None]:
 
 
 def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[DateItem]:
-    """Birthdays and important dates in the next ``days`` days (today included)."""
-    if not 1 <= days <= 366:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 366")
+    """Birthdays and important dates today or in the next ``days`` days
+    (:func:`dates.window_end`)."""
     today = dates.today(on)
+    dates.window_end(today, days)
     result = []
     with store.snapshot():
         for row in activity.dated_contacts(store):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
-            if days_until < days:
+            if days_until <= days:
                 result.append(
                     DateItem(
                         contact=ContactBrief(row["id"], row["uid"], row["display_name"]),

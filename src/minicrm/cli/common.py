@@ -158,10 +158,21 @@ def on_when(value: str | None) -> object:
     return dates.parse_when(value, today=dates.today())
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def read_text(text: str) -> str:
     """TEXT, or standard input when TEXT is ``-``."""
     if text != "-":
         return text
+    if _stdin_is_terminal():  # a person typing: say how to finish (as `cat` does not)
+        from minicrm.render import message
+
+        message("Type the text; end with Ctrl-D on a line of its own.")
     data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8-sig")

@@ -28,13 +28,16 @@ def register(app: typer.Typer) -> None:
 def digest(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="How many days ahead for upcoming follow-ups and dates.")
+        int,
+        typer.Option(
+            "--days", help="Upcoming follow-ups and dates: the N days after today (0 to 365)."
+        ),
     ] = 7,
     deal_days: Annotated[
         int | None,
         typer.Option(
             "--deal-days",
-            help="How many days ahead for deals closing soon (default: --days).",
+            help="Deals closing soon: today and the N days after it (0 to 365; default: --days).",
         ),
     ] = None,
     fmt: Annotated[

@@ -25,7 +25,9 @@ def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 
 def agenda(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 7,
+    days: Annotated[
+        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+    ] = 7,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -42,7 +44,9 @@ def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 
 def birthdays(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+    ] = 30,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:

@@ -259,3 +259,28 @@ def deleted_contact(store: Store, ref: str) -> tuple[int, str | None] | None:
             [text],
         )
     return None if row is None else (row["row_id"], row["uid"])
+
+
+def names_of(store: Store, table: str, ids: Sequence[int]) -> dict[int, str]:
+    """id -> name of contacts (display name) or companies; one deleted since is named as
+    its last history image names it."""
+    column = {"contacts": "display_name", "companies": "name"}[table]
+    found = {
+        row["id"]: row["name"]
+        for row in store.query(
+            f'SELECT id, "{column}" AS name FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(ids))],
+        )
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        for row in store.query(
+            f"SELECT row_id, json_extract(coalesce(before, after), '$.{column}') AS name "
+            "FROM history WHERE entity = ? AND row_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY id",
+            [table, json.dumps(missing)],
+        ):
+            if row["name"]:
+                found[row["row_id"]] = row["name"]
+    return found
