@@ -417,6 +417,16 @@ def _phrases(reader: _Reader) -> list[str]:
     contact_phrase: dict[int, int] = {}
     for r in reader.rows:
         entity, image = r["entity"], r["after"] or r["before"] or {}
+        # a record that could not be read (damaged, store/jsonvalues.py) reads as None
+        if (r["op"] != "insert" and r["before"] is None) or (
+            r["op"] != "delete" and r["after"] is None
+        ):
+            one, _ = NOUNS.get(entity, (entity, entity))
+            verb = VERBS.get(r["op"], r["op"])
+            phrases.append(
+                f"{verb} {one} #{r['row_id']} (its record is damaged: see minicrm db check)"
+            )
+            continue
         owner = image.get("contact_id")
         if entity == "interactions":
             owner = reader.link_owner.get(r["row_id"])
