@@ -344,9 +344,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "cadence_days":
             columns["cadence_days"] = validate.cadence(value)
         elif column == "notes":
-            columns["notes"] = validate.text(
-                raw or "", "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            columns["notes"] = validate.text(raw or "", "notes", max_len=validate.MAX_TEXT)
         else:
             max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
             columns[column] = validate.text(value, name, max_len=max_len)
@@ -448,7 +446,7 @@ def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool
     values = json.loads(row["custom"] or "{}")
     for name, raw in custom.items():
         name = validate.custom_key(name)
-        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)
+        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD)
         if value is None:
             values.pop(name, None)
         else:

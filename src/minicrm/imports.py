@@ -62,6 +62,8 @@ class Prepared:
     photo: str | None
     archived: bool = False
     name_key: str = ""  # validate.key(name), computed once
+    replaced: int = 0  # characters that could not be stored (NUL), replaced by U+2400
+    order: int = 0  # the record's place among the valid records of the file
 
     def __post_init__(self) -> None:
         self.name_key = validate.key(self.name)
@@ -74,6 +76,11 @@ class Outcome:
     name: str
     contact_id: int | None = None
     reason: str | None = None
+    # the record's values that differ from the contact it merged into, written into
+    # that contact's notes: (field, value)
+    kept_aside: tuple[tuple[str, str], ...] = ()
+    replaced: int = 0  # characters replaced because they cannot be stored (NUL)
+    order: int = field(default=0, compare=False)  # file order (creations are batched)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +89,14 @@ class Outcome:
             "name": self.name,
             "contact_id": self.contact_id,
             "reason": self.reason,
+            "kept_aside": [{"field": f, "value": v} for f, v in self.kept_aside],
+            "replaced_characters": self.replaced,
         }
+
+    @property
+    def worth_a_word(self) -> bool:
+        """Listed in the report even without --dry-run: not simply created."""
+        return self.action != "created" or bool(self.replaced)
 
 
 @dataclass
@@ -95,7 +109,24 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
 
+    @property
+    def kept_aside(self) -> int:
+        """Records whose differing values were written into a contact's notes."""
+        return sum(1 for o in self.outcomes if o.kept_aside)
+
+    @property
+    def replaced(self) -> tuple[int, int]:
+        """(characters replaced, records they were in)."""
+        hit = [o.replaced for o in self.outcomes if o.replaced]
+        return sum(hit), len(hit)
+
+    def listed(self) -> list[Outcome]:
+        """The records a report lists: with --dry-run every one (what would be created
+        or merged), otherwise those that were not simply created."""
+        return [o for o in self.outcomes if self.dry_run or o.worth_a_word]
+
     def to_dict(self) -> dict[str, Any]:
+        characters, records = self.replaced
         return {
             "source": self.source,
             "format": self.format,
@@ -105,19 +136,57 @@ class ImportReport:
             "unchanged": self.count("unchanged"),
             "skipped": self.count("skipped"),
             "invalid": self.count("invalid"),
-            "records": [o.to_dict() for o in self.outcomes if o.action != "created"],
+            "kept_aside": self.kept_aside,
+            "replaced_characters": characters,
+            "records_with_replaced_characters": records,
+            "records": [o.to_dict() for o in self.listed()],
         }
 
 
 # -- pass 1: validate ---------------------------------------------------------------------
 
 
-def prepare(record: Incoming, *, photos: str = "keep") -> Prepared:
-    """Validate one incoming record (raises RecordError naming its position)."""
+def prepare(record: Incoming, *, photos: str = "keep", count_unstorable: bool = True) -> Prepared:
+    """Validate one incoming record (raises RecordError naming its position).
+
+    ``count_unstorable``: count the NULs the record holds (validation replaces them by
+    U+2400); an importer that knows its source has none passes False."""
     try:
-        return _prepare(record, photos)
+        prepared = _prepare(record, photos)
     except InvalidInput as exc:
         raise RecordError(record.position, str(exc)) from None
+    if count_unstorable:
+        prepared.replaced = _unstorable(record)
+    return prepared
+
+
+def _unstorable(record: Incoming) -> int:
+    """How many characters of the record cannot be stored as they are (NUL)."""
+    nul = validate.UNSTORABLE
+    found = 0
+    for value in (
+        record.name,
+        record.given_name,
+        record.family_name,
+        record.nickname,
+        record.title,
+        record.company,
+        record.birthday,
+        record.notes,
+        record.stage,
+        record.source,
+        record.uid,
+        record.photo,
+        *record.tags,
+        *record.vcard_extra,
+        *record.custom.values(),
+    ):
+        if value:
+            found += value.count(nul)
+    for kind in ("emails", "phones", "addresses", "urls", "dates"):
+        for _label, value in getattr(record, kind):
+            found += value.count(nul)
+    return found
 
 
 def _prepare(record: Incoming, photos: str) -> Prepared:
@@ -143,9 +212,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         elif key == "cadence_days":
             fields[key] = validate.cadence(str(raw))
         elif key == "notes":
-            fields[key] = validate.text(
-                str(raw), "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            fields[key] = validate.text(str(raw), "notes", max_len=validate.MAX_TEXT)
         else:
             fields[key] = validate.text(str(raw), key.replace("_", " "), max_len=validate.MAX_NAME)
     items: dict[str, list[tuple[str | None, str, str]]] = {}
@@ -165,7 +232,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
     custom = {}
     for key, value in {**custom_extra, **record.custom}.items():
         clean_key = validate.custom_key(_custom_name(key))
-        clean_value = validate.text(str(value), f"field {clean_key}", multiline=True)
+        clean_value = validate.text(str(value), f"field {clean_key}")
         if clean_value is not None:
             custom[clean_key] = clean_value
     uid = None
@@ -186,8 +253,8 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         tags=tags,
         custom=custom,
         uid=uid,
-        vcard_extra=[line for line in record.vcard_extra if line],
-        photo=record.photo if photos == "keep" else None,
+        vcard_extra=[validate.storable(line) for line in record.vcard_extra if line],
+        photo=validate.storable(record.photo) if record.photo and photos == "keep" else None,
     )
 
 
@@ -210,7 +277,12 @@ Records = Iterable[Incoming | RecordError]
 
 
 def _prepared(
-    records: Records, *, skip_invalid: bool, photos: str, bad: list[RecordError] | None = None
+    records: Records,
+    *,
+    skip_invalid: bool,
+    photos: str,
+    bad: list[RecordError] | None = None,
+    count_unstorable: bool = True,
 ) -> Iterator[Prepared]:
     """Validated records, one at a time. A bad one stops the import (InvalidInput), or
     with ``skip_invalid`` is collected in ``bad`` and passed over."""
@@ -218,7 +290,7 @@ def _prepared(
         try:
             if isinstance(record, RecordError):
                 raise record
-            yield prepare(record, photos=photos)
+            yield prepare(record, photos=photos, count_unstorable=count_unstorable)
         except RecordError as exc:
             if not skip_invalid:
                 raise InvalidInput(
@@ -289,6 +361,7 @@ def run_import(
     dry_run: bool = False,
     photos: str = "keep",
     progress: Callable[[int, int], None] | None = None,
+    count_unstorable: bool = True,
 ) -> ImportReport:
     """Import ``records`` into ``store`` in one transaction (rolled back for ``dry_run``).
 
@@ -309,18 +382,25 @@ def run_import(
     bad: list[RecordError] = []
 
     def good() -> Iterator[Prepared]:
-        for p in _prepared(read(), skip_invalid=skip_invalid, photos=photos, bad=bad):
+        for p in _prepared(
+            read(),
+            skip_invalid=skip_invalid,
+            photos=photos,
+            bad=bad,
+            count_unstorable=count_unstorable,
+        ):
             if extra_tags:
                 p.tags = list(dict.fromkeys([*p.tags, *extra_tags]))
             yield p
 
     try:
         with store.large_cache(), store.transaction():
-            _apply(store, good(), total, on_duplicate, report, progress)
+            _apply(store, good(), total, on_duplicate, report, progress, source)
             if dry_run:
                 raise _DryRun("dry run: rolled back")
     except _DryRun:
         pass
+    report.outcomes.sort(key=lambda o: o.order)  # new contacts are written in batches
     report.outcomes[:0] = [Outcome(e.position, "invalid", "", reason=e.message) for e in bad]
     return report
 
@@ -336,12 +416,14 @@ def _apply(
     policy: str,
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
+    source: str,
 ) -> None:
     index = _Index(complete=not queries.any_contacts(store))
     pending: list[Prepared] = []
     pending_names: set[str] = set()
     company_ids: dict[str, int] = {}
     for number, p in enumerate(good, start=1):
+        p.order = number
         if progress and number % 500 == 0:
             progress(number, total)
         match = None if policy == "new" else _match(store, p, index)
@@ -362,11 +444,17 @@ def _apply(
         if policy == "skip":
             report.outcomes.append(
                 Outcome(
-                    p.position, "skipped", p.name, contact_id, f"duplicate of #{contact_id} ({why})"
+                    p.position,
+                    "skipped",
+                    p.name,
+                    contact_id,
+                    f"duplicate of #{contact_id} ({why})",
+                    replaced=p.replaced,
+                    order=p.order,
                 )
             )
             continue
-        changed = _merge(store, contact_id, p, company_ids)
+        changed, kept = _merge(store, contact_id, p, company_ids)
         for _label, _value, key in p.items["emails"]:  # the contact has them all now
             index.email.setdefault(key, contact_id)
             index.with_email.add(contact_id)
@@ -377,6 +465,9 @@ def _apply(
                 p.name,
                 contact_id,
                 f"matched #{contact_id} ({why})",
+                kept_aside=tuple(kept),
+                replaced=p.replaced,
+                order=p.order,
             )
         )
     _flush(store, pending, index, report, company_ids)
@@ -458,40 +549,84 @@ def _flush(
     )
     for contact_id, p in zip(ids, pending, strict=True):
         index.add(contact_id, p)
-        report.outcomes.append(Outcome(p.position, "created", p.name, contact_id))
+        report.outcomes.append(
+            Outcome(p.position, "created", p.name, contact_id, replaced=p.replaced, order=p.order)
+        )
     pending.clear()
 
 
-def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, int]) -> bool:
-    """Fill what is empty, add what is new; never overwrite what the user has."""
+def _merge(
+    store: Store, contact_id: int, p: Prepared, company_ids: dict[str, int]
+) -> tuple[bool, list[tuple[str, str]]]:
+    """Fill what is empty, add what is new; never overwrite what the user has.
+
+    A value of the record that differs from the contact's is not dropped: as a merge
+    does, it is written into the contact's notes, on a line naming the record
+    ("Imported from line 3 of people.csv on 2026-11-22: title: CTO"), and returned as
+    kept aside. A value the notes already hold (a second import of the same file) is not
+    kept again, so that import finds nothing new. Returns (changed, kept aside)."""
     row = store.get("contacts", contact_id)
     assert row is not None
-    changes: dict[str, object] = {k: v for k, v in p.fields.items() if v and not row.get(k)}
-    if p.company and row["company_id"] is None:
-        changes["company_id"] = _company_id(store, p.company, company_ids)
+    changes: dict[str, object] = {}
+    kept: list[tuple[str, str]] = []
+    for key, value in p.fields.items():
+        if value is None or value == "" or key == "notes":
+            continue
+        have = row.get(key)
+        if have is None or have == "":
+            changes[key] = value
+        elif key == "birthday" and _birthday_fill(str(have), str(value)):
+            changes[key] = value  # the full date of the same day: a year gained
+        elif not _same(have, value) and not _birthday_fill(str(value), str(have)):
+            kept.append((_FIELD_NAMES.get(key, key), _shown(key, value)))
+    if validate.key(row["display_name"]) != p.name_key:
+        kept.append(("name", p.name))
+    if p.company:
+        if row["company_id"] is None:
+            changes["company_id"] = _company_id(store, p.company, company_ids)
+        elif validate.company_key(p.company) != validate.company_key(
+            queries.company_name(store, row["company_id"])
+        ):
+            kept.append(("company", p.company))
     custom = json.loads(row["custom"] or "{}")
     new_custom = {k: v for k, v in p.custom.items() if k not in custom}
     if new_custom:
         changes["custom"] = json.dumps({**custom, **new_custom}, ensure_ascii=False, sort_keys=True)
+    kept += [(k, v) for k, v in sorted(p.custom.items()) if k in custom and custom[k] != v]
     extra = json.loads(row["vcard_extra"] or "[]")
     new_extra = [line for line in p.vcard_extra if line not in extra]
     if new_extra:
         changes["vcard_extra"] = json.dumps(extra + new_extra, ensure_ascii=False)
     if p.photo and not row["photo"]:
         changes["photo"] = p.photo
+    notes = row["notes"] or ""
+    kept = [(f, v) for f, v in kept if f"{f}: {v}" not in notes]  # kept by an earlier run
+    parts = [notes] if notes else []
+    their_notes = p.fields.get("notes")
+    if their_notes and their_notes.strip() not in notes:
+        if notes:
+            kept.insert(0, ("notes", their_notes))
+        parts.append(their_notes)
+    listed = [(f, v) for f, v in kept if f != "notes"]
+    if listed:
+        day = clock.now().date().isoformat()
+        items = "; ".join(f"{f}: {v}" for f, v in listed)
+        parts.append(f"Imported from {p.position} on {day}: {items}")
+    if "\n\n".join(parts) != notes:
+        changes["notes"] = "\n\n".join(parts)
     changed = store.update("contacts", contact_id, changes) if changes else False
     for kind, table, _check, keyer in CHILD_KINDS:
         existing = queries.child_rows(store, table, contact_id)
-        have = {_item_key(kind, keyer, r["value"]) for r in existing}
+        have_keys = {_item_key(kind, keyer, r["value"]) for r in existing}
         position = max((r["position"] for r in existing), default=-1)
         for label, value, key in p.items[kind]:
-            if key in have:
+            if key in have_keys:
                 continue
             position += 1
             store.insert(
                 table, child_row(contact_id, label, value, position, key if keyer else None)
             )
-            have.add(key)
+            have_keys.add(key)
             changed = True
     tags = queries.tags_of(store, contact_id)
     for tag in p.tags:
@@ -500,7 +635,26 @@ def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, in
             changed = True
     if changed:
         store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
-    return changed
+    return changed, kept
+
+
+_FIELD_NAMES = {"cadence_days": "keep_in_touch_days"}
+
+
+def _shown(key: str, value: object) -> str:
+    return f"{value}d" if key == "cadence_days" else str(value)
+
+
+def _same(have: object, value: object) -> bool:
+    """Equal, or the same text but for case, accents and spacing."""
+    if isinstance(have, str) and isinstance(value, str):
+        return have == value or validate.key(have) == validate.key(value)
+    return have == value
+
+
+def _birthday_fill(partial: str, full: str) -> bool:
+    """Is ``full`` (1990-05-17) the same day as ``partial`` (--05-17), with its year?"""
+    return partial.startswith("--") and not full.startswith("--") and full[4:] == partial[1:]
 
 
 def _item_key(kind: str, keyer: Callable[[str], str] | None, value: str) -> str:
@@ -571,6 +725,7 @@ def import_source(
         dry_run=dry_run,
         photos=photos,
         progress=progress,
+        count_unstorable=any(validate.UNSTORABLE in text for _name, text in texts),
     )
 
 

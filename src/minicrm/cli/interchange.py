@@ -135,11 +135,42 @@ def import_(
         f"{report.count('merged')} merged, {report.count('unchanged')} unchanged, "
         f"{report.count('skipped')} skipped, {report.count('invalid')} invalid"
     )
-    for outcome in report.outcomes:
-        if outcome.action in ("skipped", "invalid"):
-            render.line(
-                f"  {outcome.action} {outcome.position}: {outcome.name + ': ' if outcome.name else ''}{outcome.reason}"
-            )
+    characters, records = report.replaced
+    if characters:
+        render.line(
+            f"{_plural(characters, 'control character')} replaced in "
+            f"{_plural(records, 'record')} (NUL cannot be stored: shown as \u2400)"
+        )
+    if report.kept_aside:
+        render.line(
+            f"{_plural(report.kept_aside, 'record')} had values that differ from the contact "
+            "they matched: kept in that contact's notes"
+        )
+    for outcome in report.listed():
+        quiet = outcome.action in ("merged", "unchanged", "created")
+        if dry_run or not quiet or outcome.kept_aside or outcome.replaced:
+            render.line("  " + _outcome_line(outcome, dry_run))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+_DRY_VERBS = {"created": "create", "merged": "merge", "skipped": "skip"}
+
+
+def _outcome_line(outcome: imports.Outcome, dry_run: bool) -> str:
+    """One record of the report: what happened (or would) to it, and why."""
+    action = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
+    text = f"{action} {outcome.position}: " + ": ".join(
+        part for part in (outcome.name, outcome.reason) if part
+    )
+    if outcome.kept_aside:
+        kept = "; ".join(f"{f}: {v}" if f != "notes" else "notes" for f, v in outcome.kept_aside)
+        text += f"; kept aside in its notes: {kept}"
+    if outcome.replaced:
+        text += f"; {_plural(outcome.replaced, 'control character')} replaced"
+    return text
 
 
 def export(

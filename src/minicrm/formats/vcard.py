@@ -18,8 +18,8 @@ Reading (:func:`parse_vcards`)
     the stored forms ``1990-05-17`` and ``--05-17`` (from ``19900517``, ``--0517``, a
     date-time, or Apple's ``X-APPLE-OMIT-YEAR``); a text or impossible birthday becomes
     ``custom["birthday_text"]`` and its line is kept; ``tel:``/``mailto:``/``urn:uuid:``
-    prefixes dropped. A control character (other than newline or tab in NOTE and ADR) makes
-    the card a RecordError. Properties minicrm does not model are kept in ``vcard_extra`` as
+    prefixes dropped. Control characters are passed on as the card has them (the import
+    stores them, as it stores any text; display escapes them). Properties minicrm does not model are kept in ``vcard_extra`` as
     single unfolded lines, group and parameters included, so that they are written back.
 
 Writing (:func:`to_vcard`, :func:`to_vcards`)
@@ -69,10 +69,6 @@ _QP_PARAM = re.compile(r"^[^ \t:][^:]*;(?:ENCODING[ \t]*=[ \t]*)?QUOTED-PRINTABL
 _NAME = r"[A-Za-z0-9_-]+"
 _PVALUE = r'(?:"[^"]*"|[^";:,]*)'
 _SAFE_LINE = re.compile(rf"(?:{_NAME}\.)?{_NAME};?(?:;{_NAME}(?:={_PVALUE}(?:,{_PVALUE})*)?)*+:")
-
-_CONTROL_RAW = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # tab allowed in a raw line
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # + newline
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _ESCAPABLE = '\\;,Nn":'  # vobject's list plus ':' (Apple and Google write "http\://")
 _IGNORED = {"VERSION", "PRODID", "REV", "PROFILE"}
@@ -225,16 +221,13 @@ def _read_props(lines: list[str]) -> list[_Prop]:
                 qp = qp or "QUOTED-PRINTABLE" in values
                 param = [param[0], *values]
             fixed.append(param)
-        raw = logical.replace("\n", "") if qp else logical
         upper = name.upper()
-        _check(upper, raw, _CONTROL_RAW)
         try:
             line = ContentLine(name, fixed, value, group, encoded=True)
         except (LookupError, UnicodeDecodeError, ValueError) as exc:
             raise _CardError(f"cannot decode {upper}: {_describe(exc)}") from None
         if qp:
             line.value = line.value.replace("\r\n", "\n").replace("\r", "\n")
-            _check(upper, line.value, _CONTROL_MULTILINE)
         if upper == "BEGIN":
             depth += 1
             continue
@@ -246,14 +239,6 @@ def _read_props(lines: list[str]) -> list[_Prop]:
     return props
 
 
-def _check(name: str, value: str, pattern: re.Pattern[str]) -> None:
-    bad = pattern.search(value)
-    if bad:
-        code = ord(bad.group())
-        what = {9: " (tab)", 10: " (line break)", 13: " (carriage return)"}.get(code, "")
-        raise _CardError(f"control character U+{code:04X}{what} in {name}")
-
-
 def _unescape_all(raw: str, separator: str | None) -> list[str]:
     from vobject.icalendar import stringToTextValues
 
@@ -262,29 +247,22 @@ def _unescape_all(raw: str, separator: str | None) -> list[str]:
     return stringToTextValues(raw, listSeparator=separator, charList=_ESCAPABLE)
 
 
-def _text(prop: _Prop, *, multiline: bool = False) -> str:
-    """The value, unescaped (commas kept), checked for control characters."""
-    value = prop.line.value if prop.qp else _unescape_all(prop.line.value, None)[0]
-    _check(prop.name, value, _CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE)
-    return value
+def _text(prop: _Prop) -> str:
+    """The value, unescaped (commas kept)."""
+    return prop.line.value if prop.qp else _unescape_all(prop.line.value, None)[0]
 
 
 def _values(prop: _Prop) -> list[str]:
     """A comma-separated list (CATEGORIES, NICKNAME), each unescaped and stripped."""
     raw = prop.line.value
     items = raw.split(",") if prop.qp else _unescape_all(raw, ",")
-    for item in items:
-        _check(prop.name, item, _CONTROL_ONE_LINE)
     return [item.strip() for item in items if item.strip()]
 
 
-def _components(prop: _Prop, *, multiline: bool = False) -> list[str]:
+def _components(prop: _Prop) -> list[str]:
     """A structured value (N, ADR, ORG): split at unescaped semicolons, each part
     unescaped with its commas kept, stripped."""
-    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE
     parts = _split_structured(prop.line.value, escaped=not prop.qp)
-    for part in parts:
-        _check(prop.name, part, pattern)
     return [part.strip() for part in parts]
 
 
@@ -553,7 +531,7 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
             record.tags += [t for t in _values(prop) if t not in _GOOGLE_GROUPS]
         elif name == "NOTE":
             group_label(prop)
-            note = _text(prop, multiline=True).strip()
+            note = _text(prop).strip()
             if note:
                 notes.append(note)
         elif name == "UID":
@@ -595,7 +573,7 @@ def _tel_uri(value: str) -> str:
 
 def _address(prop: _Prop) -> str:
     """ADR as text: street lines, then "city region postcode", then the country."""
-    parts = [*_components(prop, multiline=True), "", "", "", "", "", "", ""][:7]
+    parts = [*_components(prop), "", "", "", "", "", "", ""][:7]
     box, extended, street, city, region, code, country = parts
     place = " ".join(p for p in (city, region, code) if p)
     return "\n".join(p for p in (street, extended, box, place, country) if p)

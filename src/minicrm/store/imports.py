@@ -41,3 +41,7 @@ def tags_of(store: Store, contact_id: int) -> set[str]:
         r["tag"]
         for r in store.query("SELECT tag FROM contact_tags WHERE contact_id = ?", [contact_id])
     }
+
+
+def company_name(store: Store, company_id: int) -> str:
+    return str(store.scalar("SELECT name FROM companies WHERE id = ?", [company_id]) or "")
