@@ -106,8 +106,15 @@ def write_json(data: Any, file: IO[str] | None = None) -> None:
 
 
 def guard_formula(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP), and to a cell
+    that starts with ``'`` before such a character (``'=x`` is written ``''=x``), so that
+    the reader, which takes one ``'`` off both kinds (``formats.csvfmt._unguard``), gives
+    back every value exactly."""
+    if cell.startswith(_FORMULA_START):
+        return "'" + cell
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 def _tsv_cell(cell: str) -> str:

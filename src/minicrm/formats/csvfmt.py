@@ -522,8 +522,10 @@ def _plan(header: list[str], kind: str, mapping: dict[str, str]) -> tuple[list[_
 
 
 def _unguard(cell: str) -> str:
-    """Undo a formula guard: ``'=SUM(1)`` -> ``=SUM(1)``, ``'+1 555`` -> ``+1 555``."""
-    if cell.startswith("'") and cell[1:2] and cell[1] in _FORMULA_START:
+    """Undo a formula guard (:func:`minicrm.render.guard_formula`): ``'=SUM(1)`` ->
+    ``=SUM(1)``, ``'+1 555`` -> ``+1 555``, and ``''=x`` -> ``'=x`` (a value that began
+    with ``'`` before a formula character had its ``'`` doubled)."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
         return cell[1:]
     return cell
 
