@@ -9,12 +9,12 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from minicrm import clock, followups
-from minicrm.errors import InvalidInput, MinicrmError
+from minicrm.errors import Conflict, InvalidInput, MinicrmError
 from minicrm.formats import jsondump
 from minicrm.models import Contact
 from minicrm.store import dump as dump_queries
@@ -173,34 +173,58 @@ def write_file(path: Path, text: str) -> None:
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+_HASHED_NAME = re.compile(r"^[0-9a-f]{32}$")
 
 
 def vdir_name(uid: str) -> str:
     """The file name for a contact in a vdir: ``<uid>.vcf``, or a hash of the uid when it
-    has characters a file name must not carry (``/``, ``..``, ...)."""
-    if _SAFE_NAME.match(uid) and ".." not in uid:
+    has characters a file name must not carry (``/``, ``..``, ...).
+
+    Two uids never get the same name: a uid that is itself 32 lowercase hex digits, the
+    form of a hashed name, is hashed too, so that ``../x`` and ``<sha256 of ../x>[:32]``
+    are two files."""
+    if _SAFE_NAME.match(uid) and ".." not in uid and not _HASHED_NAME.match(uid):
         return f"{uid}.vcf"
     return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32] + ".vcf"
 
 
 def write_vdir(
     directory: Path,
-    contacts: Sequence[Contact],
+    contacts: Iterable[Contact] | Callable[[], Iterable[Contact]],
     *,
     version: str = "4.0",
     include_photo: bool = True,
 ) -> int:
-    """One ``<uid>.vcf`` per contact in ``directory`` (created 0700), as vdirsyncer expects."""
+    """One ``<uid>.vcf`` per contact in ``directory`` (created 0700), as vdirsyncer expects.
+
+    ``contacts``: the contacts, or a function that gives them afresh (they are read twice,
+    so that a stream of 100,000 need not be held). Every name is worked out before
+    anything is written: two contacts whose files would be one (names equal ignoring
+    case, as on a case-insensitive disk) are refused (Conflict, naming both), never one
+    written over the other."""
     from minicrm.formats import vcard
 
+    read = contacts if callable(contacts) else (lambda: contacts)
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InvalidInput(f"{directory} is not a folder")
+    taken: dict[str, tuple[int, str, str]] = {}  # folded name -> (id, name, uid)
+    for contact in read():
+        name = vdir_name(contact.uid)
+        other = taken.setdefault(name.casefold(), (contact.id, contact.name, contact.uid))
+        if other[0] != contact.id:
+            raise Conflict(
+                f"#{other[0]} {other[1]} (uid {other[2]!r}) and #{contact.id} {contact.name} "
+                f"(uid {contact.uid!r}) would both be written to {name}; nothing was written",
+                hint="give one of them another uid, or export them apart",
+            )
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     root = directory.resolve()
-    for contact in contacts:
+    written = 0
+    for contact in read():
         target = (directory / vdir_name(contact.uid)).resolve()
         if target.parent != root:
             raise MinicrmError(f"refusing to write outside {root}: {target}")
         write_file(target, vcard.to_vcard(contact, version=version, include_photo=include_photo))
-    return len(contacts)
+        written += 1
+    return written
