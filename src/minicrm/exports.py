@@ -10,10 +10,11 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from minicrm import clock, followups
+from minicrm import clock, followups, validate
 from minicrm.errors import Conflict, InvalidInput, MinicrmError
 from minicrm.formats import jsondump
 from minicrm.models import Contact
@@ -36,16 +37,27 @@ def dump(store: Store, contacts: Sequence[Contact] | None = None) -> dict[str, A
         }
 
 
-def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
-    """Put a dump back, ids and all, into an EMPTY database (one transaction)."""
+def check_restore(store: Store, data: dict[str, Any]) -> None:
+    """Refuse (InvalidInput) a dump that cannot be restored as it is: another version,
+    unknown tables or columns, or a value that ``add`` or ``import`` would refuse (the
+    message names the table, the row id and the field). Writes nothing."""
     jsondump.check_dump(data, DATA_TABLES)
+    for table in DATA_TABLES:
+        rows = data["tables"].get(table, [])
+        _check_rows(table, rows, store.columns(table))
+        _check_values(table, rows)
+
+
+def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
+    """Put a dump back, ids and all, into an EMPTY database (one transaction), after
+    :func:`check_restore`."""
+    check_restore(store, data)
     counts = {}
     with store.transaction():
         if not dump_queries.is_empty(store):
             raise InvalidInput("restoring a dump with its ids needs an empty database")
         for table in DATA_TABLES:
             rows = data["tables"].get(table, [])
-            _check_rows(table, rows, store.columns(table))
             if table == "contacts" and rows and "last_interaction_id" not in rows[0]:
                 rows = _with_last_interactions(rows, data["tables"])
             store.insert_many(table, rows)
@@ -94,6 +106,178 @@ def _check_rows(table: str, rows: list[Any], columns: list[str]) -> None:
                 raise InvalidInput(f"{where}: {key} is a {type(value).__name__}, not a value")
         if set(row) != set(rows[0]):
             raise InvalidInput(f"{where} has other columns than the table's first row")
+
+
+def _optional(check: Callable[[Any], object]) -> Callable[[Any], object]:
+    return lambda value: None if value is None else check(value)
+
+
+def _text_check(what: str, max_len: int, *, required: bool = False) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        if not isinstance(value, str):
+            raise InvalidInput(f"{what} must be text, not {value!r}")
+        return validate.text(value, what, max_len=max_len, required=required)
+
+    return check if required else _optional(check)
+
+
+def _typed(check: Callable[[str], object]) -> Callable[[Any], object]:
+    """A validator of text values that also refuses a value that is not text."""
+
+    def typed(value: Any) -> object:
+        if not isinstance(value, str):
+            raise InvalidInput(f"must be text, not {value!r}")
+        return check(value)
+
+    return typed
+
+
+def _label(value: Any) -> object:
+    if not isinstance(value, str) or validate.split_label(f"{value}:x")[0] != value:
+        raise InvalidInput(
+            f"not a label: {value!r}", hint="a letter, then up to 23 lowercase letters, digits, _ -"
+        )
+    return value
+
+
+def _stored_tag(value: Any) -> object:
+    if not isinstance(value, str) or validate.tag(value) != value:
+        raise InvalidInput(f"not a tag as stored: {value!r}", hint="lowercase, e.g. vip")
+    return value
+
+
+def _cadence(value: Any) -> object:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3_650:
+        raise InvalidInput(f"not a keep-in-touch cadence in days: {value!r}", hint="1 to 3650")
+    return value
+
+
+def _one_of(*allowed: Any, what: str) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        if value not in allowed:
+            shown = ", ".join(str(a) for a in allowed)
+            raise InvalidInput(f"unknown {what} {value!r}", hint=f"one of: {shown}")
+        return value
+
+    return check
+
+
+def _iso(kind: type) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        try:
+            return kind.fromisoformat(value)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"impossible or malformed {kind.__name__}: {value!r}",
+                hint="e.g. 2026-12-01" if kind is date else "e.g. 09:00",
+            ) from None
+
+    return check
+
+
+def _json_of(kind: type, item_check: Callable[[Any, Any], object]) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        try:
+            parsed = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, kind):
+            raise InvalidInput(f"not a JSON {kind.__name__} as text: {value!r}"[:200])
+        items = parsed.items() if isinstance(parsed, dict) else enumerate(parsed)
+        for key, item in items:
+            item_check(key, item)
+        return parsed
+
+    return check
+
+
+def _custom_item(key: Any, value: Any) -> None:
+    validate.custom_key(str(key))
+    if not isinstance(value, str):
+        raise InvalidInput(f"custom field {key!r} is not text: {value!r}")
+
+
+def _line_item(_index: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(f"a vCard line is not text: {value!r}")
+
+
+def _restore_checks() -> dict[str, dict[str, Callable[[Any], object]]]:
+    """For each table of a dump, the rules its columns' values must follow: those of
+    ``add``, ``edit``, ``log``, ``follow`` and ``import``. Configurable names (contact and
+    deal stages) are not checked: a dump restored where the config differs stays whole."""
+    from minicrm import deals, followups, interactions
+
+    name = validate.MAX_NAME
+    field = validate.MAX_FIELD
+    children = {
+        "contact_emails": validate.email,
+        "contact_phones": validate.phone,
+        "contact_addresses": validate.address,
+        "contact_urls": validate.url,
+        "contact_dates": validate.important_date,
+    }
+    checks: dict[str, dict[str, Callable[[Any], object]]] = {
+        table: {"value": _typed(check), "label": _optional(_label)}
+        for table, check in children.items()
+    }
+    checks["contacts"] = {
+        "display_name": _text_check("name", name, required=True),
+        "given_name": _text_check("given name", name),
+        "family_name": _text_check("family name", name),
+        "nickname": _text_check("nickname", name),
+        "title": _text_check("title", field),
+        "source": _text_check("source", field),
+        "stage": _text_check("stage", field),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+        "birthday": _optional(_typed(validate.birthday)),
+        "cadence_days": _optional(_cadence),
+        "archived": _one_of(0, 1, what="archived flag"),
+        "custom": _optional(_json_of(dict, _custom_item)),
+        "vcard_extra": _optional(_json_of(list, _line_item)),
+    }
+    checks["contact_tags"] = {"tag": _stored_tag}
+    checks["companies"] = {
+        "name": _text_check("company name", name, required=True),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+    }
+    checks["interactions"] = {
+        "kind": _typed(interactions.kind),
+        "body": _typed(interactions.body),
+    }
+    checks["followups"] = {
+        "title": _text_check("title", followups.MAX_TITLE, required=True),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+        "due_date": _iso(date),
+        "due_time": _optional(_iso(time)),
+        "priority": _one_of(*followups.PRIORITIES, what="priority"),
+        "status": _one_of(*followups.STATUSES, what="status"),
+    }
+    checks["deals"] = {
+        "title": _text_check("title", deals.MAX_TITLE, required=True),
+        "probability": _optional(deals.probability),
+    }
+    return checks
+
+
+def _check_values(table: str, rows: list[Any]) -> None:
+    """Refuse (InvalidInput) the first value of ``rows`` that the rules of
+    :func:`_restore_checks` refuse, naming the table, the row id and the column."""
+    checks = _restore_checks().get(table)
+    if not checks or not rows:
+        return
+    for row in rows:
+        for column, check in checks.items():
+            if column not in row:
+                continue
+            try:
+                check(row[column])
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"the dump's {table} row #{row['id']}, {column}: {exc.message}; "
+                    "nothing was restored",
+                    hint=exc.hint or "fix that value in the dump",
+                ) from None
 
 
 def to_json_text(data: Any) -> str:

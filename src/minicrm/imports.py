@@ -731,11 +731,9 @@ def import_source(
 
 def _restore(store: Store, data: dict[str, Any], label: str, dry_run: bool) -> ImportReport:
     from minicrm import exports
-    from minicrm.formats import jsondump
-    from minicrm.store.schema import DATA_TABLES
 
     report = ImportReport(source=label, format="json (restore)", dry_run=dry_run)
-    jsondump.check_dump(data, DATA_TABLES)
+    exports.check_restore(store, data)
     contacts = data.get("tables", {}).get("contacts", [])
     if not dry_run:
         exports.restore(store, data)
