@@ -213,15 +213,14 @@ def test_android_2_1_quoted_printable_korean():
     assert park.emails == [("work", "jisoo.park@example.kr")]
 
 
-def test_text_and_impossible_birthdays_are_kept_as_text():
+def test_text_birthdays_are_kept_as_text_and_impossible_ones_are_errors():
     ada, typo, basic, month_day = read("text_bday.vcf")
-    assert isinstance(ada, Incoming) and isinstance(typo, Incoming)
+    assert isinstance(ada, Incoming)
     assert ada.birthday is None and ada.dates == []
     assert ada.custom == {"birthday_text": "circa 1815", "anniversary_text": "summer 1835"}
     assert ada.vcard_extra == ["BDAY;VALUE=text:circa 1815", "ANNIVERSARY;VALUE=text:summer 1835"]
-    assert typo.birthday is None
-    assert typo.custom == {"birthday_text": "2026-02-30"}
-    assert typo.vcard_extra == ["BDAY:2026-02-30"]
+    assert isinstance(typo, RecordError)  # 2026-02-30: a typo, not a text (issue 15.6)
+    assert typo.message == "BDAY '2026-02-30' is an impossible date"
     assert isinstance(basic, Incoming) and basic.birthday == "1990-05-17"  # BDAY:19900517
     assert basic.dates == [("anniversary", "2015-09-12")]  # X-ANNIVERSARY (Evolution)
     assert isinstance(month_day, Incoming) and month_day.birthday == "--02-29"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from minicrm import clock, companies, validate
@@ -203,6 +203,11 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         if key == "birthday":
             try:
                 fields[key] = _birthday(str(raw))
+            except validate.ImpossibleDate:  # a typo, not a text: say so, with the line
+                raise InvalidInput(
+                    f"birthday {str(raw).strip()!r} is an impossible date (there is no such day)",
+                    hint=f"accepted: {validate.BIRTHDAY_FORMS}",
+                ) from None
             except InvalidInput:  # "circa 1800", 1815-03-01: kept as text, not refused
                 custom_extra["birthday_text"] = str(raw).strip()
         elif key == "stage":
@@ -398,8 +403,10 @@ def run_import(
             _apply(store, good(), total, on_duplicate, report, progress, source)
             if dry_run:
                 raise _DryRun("dry run: rolled back")
-    except _DryRun:
-        pass
+    except _DryRun:  # the contacts it would create do not exist: no ids for them
+        report.outcomes = [
+            replace(o, contact_id=None) if o.action == "created" else o for o in report.outcomes
+        ]
     report.outcomes.sort(key=lambda o: o.order)  # new contacts are written in batches
     report.outcomes[:0] = [Outcome(e.position, "invalid", "", reason=e.message) for e in bad]
     return report

@@ -252,6 +252,10 @@ def important_date(value: str) -> str:
     return result
 
 
+class ImpossibleDate(InvalidInput):
+    """A date written in an accepted form that does not exist (2026-02-30, 1975-02-29)."""
+
+
 def birthday(value: str, today: date | None = None) -> str | None:
     """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``)."""
     cleaned = " ".join(value.strip().lower().split())
@@ -273,7 +277,7 @@ def birthday(value: str, today: date | None = None) -> str | None:
     try:
         date(year or 2000, month, day)  # 2000 is a leap year: --02-29 is a real birthday
     except ValueError:
-        raise InvalidInput(
+        raise ImpossibleDate(
             f"impossible date: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}"
         ) from None
     if year is None:

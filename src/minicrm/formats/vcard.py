@@ -16,9 +16,10 @@ Reading (:func:`parse_vcards`)
     Values are as the card has them (the import domain validates them), with the vCard
     specifics normalised: labels from TYPE or from Apple's grouped ``X-ABLabel``; dates in
     the stored forms ``1990-05-17`` and ``--05-17`` (from ``19900517``, ``--0517``, a
-    date-time, or Apple's ``X-APPLE-OMIT-YEAR``); a text or impossible birthday becomes
-    ``custom["birthday_text"]`` and its line is kept; ``tel:``/``mailto:``/``urn:uuid:``
-    prefixes dropped. Control characters are passed on as the card has them (the import
+    date-time, or Apple's ``X-APPLE-OMIT-YEAR``); a text birthday becomes
+    ``custom["birthday_text"]`` and its line is kept, while an impossible date in a date's
+    form (``2026-02-30``, a typo rather than a text) makes the card a RecordError;
+    ``tel:``/``mailto:``/``urn:uuid:`` prefixes dropped. Control characters are passed on as the card has them (the import
     stores them, as it stores any text; display escapes them). Properties minicrm does not model are kept in ``vcard_extra`` as
     single unfolded lines, group and parameters included, so that they are written back.
 
@@ -316,7 +317,7 @@ def _type_label(types: list[str]) -> str | None:
 
 def _date(prop: _Prop) -> str | None:
     """The stored form (``1990-05-17``, ``--05-17``) of a date value, or None when it is
-    text or not a real date."""
+    text; a date in a date's form that does not exist (``2026-02-30``) is an error."""
     if any(v.strip().lower() == "text" for v in prop.line.params.get("VALUE", [])):
         return None
     value = _text(prop).strip()
@@ -326,7 +327,7 @@ def _date(prop: _Prop) -> str | None:
         try:
             date(year, month, day)
         except ValueError:
-            return None
+            raise _CardError(f"{prop.name} {value!r} is an impossible date") from None
         omit = prop.line.params.get("X-APPLE-OMIT-YEAR", [])
         if any(v.strip().isdigit() and int(v) == year for v in omit):
             return f"--{month:02d}-{day:02d}"
@@ -336,7 +337,7 @@ def _date(prop: _Prop) -> str | None:
         try:
             date(2000, month, day)  # a leap year: --02-29 is a real birthday
         except ValueError:
-            return None
+            raise _CardError(f"{prop.name} {value!r} is an impossible date") from None
         return f"--{month:02d}-{day:02d}"
     return None
 
