@@ -47,7 +47,7 @@ def varied(run, tmp_path, db_path):
             "-e",
             f"work:p{n}@example.org",
             "-p",
-            "+1 555 01{:02d}".format(n),
+            f"+1 555 01{n:02d}",
             "-c",
             f"Company {n % 3} {text}",
             "--title",
