@@ -171,3 +171,48 @@ def test_export_is_byte_identical_to_the_old_writer(run, varied, tmp_path, args,
             expected = old_ics(store, selected, whole)
     assert written == expected.encode("utf-8")
     assert len(selected) > 1
+
+
+def test_the_compact_dump_is_the_same_data_on_one_line(run, varied, tmp_path):
+    pretty = run("export").stdout
+    compact = run("export", "--compact").stdout
+    assert json.loads(compact) == json.loads(pretty)
+    expected = json.dumps(json.loads(pretty), ensure_ascii=False, separators=(",", ":"))
+    assert compact == expected + "\n"
+    filtered = run("export", "--compact", "-t", "vip").stdout
+    assert json.loads(filtered) == json.loads(run("export", "-t", "vip").stdout)
+    run("export", "-f", "csv", "--compact", code=2)  # JSON only
+
+
+def test_a_compact_dump_restores_identically(run, varied, tmp_path):
+    target = str(tmp_path / "target.db")
+    run("--db", target, "import", "-", input=run("export", "--compact").stdout)
+    assert run("--db", target, "export").stdout == run("export").stdout
+
+
+def test_the_library_writes_to_any_text_stream(varied):
+    with minicrm.open_store(varied) as store:
+        buffer = io.StringIO()
+        count = exports.write_export(store, buffer, "vcard")
+        assert buffer.getvalue() == exports.render(
+            store, "vcard", contacts.list_contacts(store, sort="id"), whole=True
+        )
+        assert count == len(contacts.list_contacts(store))
+
+
+def test_a_real_or_a_planted_value_is_written_as_python_writes_it(run, varied, tmp_path):
+    # SQLite would print a REAL with 15 digits (0.30000000000000004 as 0.3): such a row is
+    # encoded by Python, as before
+    import sqlite3
+
+    conn = sqlite3.connect(varied)
+    conn.execute("UPDATE contacts SET cadence_days = 0.30000000000000004 WHERE id = 2")
+    conn.execute("UPDATE followups SET occurrence = 1.5e-7 WHERE id = 1")
+    conn.commit()
+    conn.close()
+    text = run("export").stdout
+    with minicrm.open_store(varied) as store:
+        assert text == old_json(store)
+    assert "0.30000000000000004" in text and "1.5e-07" in text
+    compact = run("export", "--compact").stdout
+    assert json.loads(compact) == json.loads(text)

@@ -9,10 +9,11 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from minicrm import clock, followups, validate
 from minicrm.errors import Conflict, InvalidInput, MinicrmError
@@ -293,47 +294,176 @@ def render(
     vcard_version: str = "4.0",
     include_photo: bool = True,
     raw: bool = False,
+    compact: bool = False,
 ) -> str:
-    """The export as text. ``whole``: no filter was given (the JSON dump is complete)."""
+    """The export of ``contacts`` as text (what :func:`write_export` writes). ``whole``:
+    no filter was given (the JSON dump is complete)."""
+    import io
+
+    buffer = io.StringIO()
+    _write(
+        store,
+        buffer,
+        fmt,
+        lambda: contacts,
+        lambda: [c.id for c in contacts],
+        whole=whole,
+        vcard_version=vcard_version,
+        include_photo=include_photo,
+        raw=raw,
+        compact=compact,
+    )
+    return buffer.getvalue()
+
+
+def write_export(
+    store: Store,
+    out: IO[str],
+    fmt: str = "json",
+    *,
+    criteria: dict[str, Any] | None = None,
+    whole: bool | None = None,
+    vcard_version: str = "4.0",
+    include_photo: bool = True,
+    raw: bool = False,
+    compact: bool = False,
+) -> int:
+    """Write the export to ``out`` as it is read, in bounded memory: contacts a batch at
+    a time, dump rows a batch at a time, never the whole export as one string. Returns
+    how many contacts it holds.
+
+    ``criteria``: which contacts, as :func:`minicrm.contacts.list_contacts` takes them
+    (query, tags, company, stage, archived); None for all of them (in JSON the complete
+    dump, archived contacts included; the other formats leave archived contacts out).
+    ``whole`` (default: no ``criteria``): nothing was filtered, so the JSON dump is
+    complete and the calendar has every open follow-up. Contacts come in id order. One
+    read transaction: the export is one consistent state even while other processes
+    write."""
+    from minicrm import contacts as contact_domain
+
+    whole = criteria is None if whole is None else whole
+    chosen = dict(criteria or {"archived": None if fmt == "json" else False}, sort="id")
+
+    def ids() -> list[int]:
+        return [line.id for line in contact_domain.list_contact_lines(store, **chosen)]
+
+    counted = 0
+
+    def read() -> Iterator[Contact]:
+        nonlocal counted
+        counted = 0
+        for contact in contact_domain.iter_contacts(store, **chosen):
+            counted += 1
+            yield contact
+
+    with store.snapshot():
+        written = _write(
+            store,
+            out,
+            fmt,
+            read,
+            ids,
+            whole=whole,
+            vcard_version=vcard_version,
+            include_photo=include_photo,
+            raw=raw,
+            compact=compact,
+        )
+    return written if written is not None else counted
+
+
+def _write(
+    store: Store,
+    out: IO[str],
+    fmt: str,
+    contacts: Callable[[], Iterable[Contact]],
+    ids: Callable[[], list[int]],
+    *,
+    whole: bool,
+    vcard_version: str,
+    include_photo: bool,
+    raw: bool,
+    compact: bool,
+) -> int | None:
+    """Write one format; returns the number of contacts when the writer counted them
+    itself (the JSON dump), else None (``contacts`` counted them as they were read)."""
+    if compact and fmt != "json":
+        raise InvalidInput("--compact is for --format json")
     if fmt == "json":
-        return to_json_text(dump(store, None if whole else contacts))
+        chosen = None if whole else ids()
+        head = {"format": jsondump.FORMAT, "version": jsondump.VERSION, "schema": migration_names()}
+        layout = jsondump.row_layout(compact)
+        tables = [
+            (t, dump_queries.json_row_batches(store, t, chosen, **layout)) for t in DATA_TABLES
+        ]
+        jsondump.write_dump(out, head, tables, compact=compact)
+        return len(chosen) if chosen is not None else dump_queries.count(store, "contacts")
     if fmt == "vcard":
         from minicrm.formats import vcard
 
-        return vcard.to_vcards(contacts, version=vcard_version, include_photo=include_photo)
+        parts: list[str] = []
+        for contact in contacts():
+            parts.append(
+                vcard.to_vcard(contact, version=vcard_version, include_photo=include_photo)
+            )
+            if len(parts) >= 500:
+                out.write("".join(parts))
+                parts.clear()
+        out.write("".join(parts))
+        return None
     if fmt == "google":
         from minicrm.formats import google_csv
 
-        return google_csv.to_google_csv(contacts, raw=raw)
+        google_csv.write_google_csv(out, contacts, raw=raw)
+        return None
     if fmt == "csv":
-        import io
-
         from minicrm.render import CONTACT_CSV_COLUMNS, contact_csv_row, write_delimited
 
-        buffer = io.StringIO()
-        write_delimited(
-            CONTACT_CSV_COLUMNS, (contact_csv_row(c) for c in contacts), raw=raw, file=buffer
-        )
-        return buffer.getvalue()
+        rows = (contact_csv_row(c) for c in contacts())
+        write_delimited(CONTACT_CSV_COLUMNS, rows, raw=raw, file=out)
+        return None
     if fmt == "ics":
         from minicrm.formats import ics
 
-        wanted = {c.id for c in contacts}
+        wanted = None if whole else set(ids())
         open_items = [
             f
             for f in followups.list_followups(store)
-            if whole or (f.contact is not None and f.contact.id in wanted)
+            if wanted is None or (f.contact is not None and f.contact.id in wanted)
         ]
-        birthdays = [(c, "birthday", c.birthday) for c in contacts if c.birthday and not c.archived]
-        birthdays += [
-            (c, d.label or "date", d.value) for c in contacts if not c.archived for d in c.dates
-        ]
-        return ics.to_ics(open_items, birthdays, now_stamp=clock.utc_stamp())
+        ics.write_ics(out, open_items, _yearly_dates(contacts()), now_stamp=clock.utc_stamp())
+        return None
     raise InvalidInput(f"unknown export format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
+
+
+def _yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
+    """(contact, label, value) of the birthdays of the contacts that are not archived,
+    then of their other yearly dates: the order of the calendar's VEVENTs. The contacts
+    are read once; only those with dates are kept for the second part."""
+    with_dates: list[Contact] = []
+    for c in contacts:
+        if c.archived:
+            continue
+        if c.birthday:
+            yield c, "birthday", c.birthday
+        if c.dates:
+            with_dates.append(c)
+    for c in with_dates:
+        for d in c.dates:
+            yield c, d.label or "date", d.value
 
 
 def write_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, mode 0600."""
+    with open_atomic(path) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[IO[str]]:
+    """A text file to write ``path`` through: a temporary file (mode 0600) in the same
+    folder, renamed over ``path`` when the block ends without an error, and removed
+    otherwise, so nobody ever sees half a file."""
     path = Path(path)
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder", hint="give a file name, or --vdir for a folder")
@@ -344,7 +474,7 @@ def write_file(path: Path, text: str) -> None:
         raise MinicrmError(f"cannot write in {directory}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)

@@ -44,6 +44,23 @@ def visible(value: object, *, one_line: bool = True) -> str:
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
 
 
+class ScreenSafe:
+    """A text stream that writes through :func:`visible` (line ends kept, CRLF as LF):
+    an export printed straight to a terminal shows control characters as escapes, while
+    the same export to a file or a pipe is exact. Writers give it whole records, so a
+    CRLF is never split between two writes."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(visible(text.replace("\r\n", "\n"), one_line=False))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def stdout_is_terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -149,11 +166,17 @@ def write_delimited(
     import csv
     import io
 
+    # row by row into a small buffer, written out every 1,000 rows: an export of 100,000
+    # contacts is never one string
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([cell(v) for v in row])
+        if number % 1_000 == 0:
+            out.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
     out.write(buffer.getvalue())
 
 

@@ -219,6 +219,12 @@ def export(
         ),
     ] = None,
     raw: RawOpt = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact", help="json: the same dump on one line, without indentation (smaller)."
+        ),
+    ] = False,
 ) -> None:
     """Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or
     iCalendar. Takes the filters of ls."""
@@ -232,32 +238,35 @@ def export(
     store = store_of(ctx)
     filtered = bool(query or tag or company or stage) or archived is False
     include_archived = archived if archived is not None else fmt is ExportFormat.json
-    selected = contacts.list_contacts(
-        store,
-        query=query,
-        tags=tag or [],
-        company=company,
-        stage=stage,
-        archived=None if include_archived else False,
-        sort="id",
-    )
+    criteria = {
+        "query": query,
+        "tags": tag or [],
+        "company": company,
+        "stage": stage,
+        "archived": None if include_archived else False,
+        "sort": "id",
+    }
     if vdir is not None:
-        count = exports.write_vdir(vdir, selected, version=version, include_photo=not no_photos)
+        count = exports.write_vdir(
+            vdir,
+            lambda: contacts.iter_contacts(store, **criteria),
+            version=version,
+            include_photo=not no_photos,
+        )
         render.message(f"Wrote {count} vCard file{'s' if count != 1 else ''} to {vdir}")
         return
-    text = exports.render(
-        store,
-        fmt.value,
-        selected,
-        whole=not filtered,
-        vcard_version=version,
-        include_photo=not no_photos,
-        raw=raw,
-    )
+    options = {
+        "criteria": criteria,
+        "whole": not filtered,
+        "vcard_version": version,
+        "include_photo": not no_photos,
+        "raw": raw,
+        "compact": compact,
+    }
     if output is None:
-        if render.stdout_is_terminal():  # exact in files and pipes; never steers a terminal
-            text = render.visible(text.replace("\r\n", "\n"), one_line=False)
-        sys.stdout.write(text)
+        out = render.ScreenSafe(sys.stdout) if render.stdout_is_terminal() else sys.stdout
+        exports.write_export(store, out, fmt.value, **options)
     else:
-        exports.write_file(output, text)
+        with exports.open_atomic(output) as handle:
+            exports.write_export(store, handle, fmt.value, **options)
         render.message(f"Wrote {output}")

@@ -138,11 +138,17 @@ class Store:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
     def batches(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, size: int = 1_000
-    ) -> Iterator[list[Row]]:
-        """Rows as dicts, ``size`` at a time, read from one cursor as they are needed (for
-        exports: 100,000 rows are never all in memory). Other queries may run between
-        two batches; run it inside :meth:`snapshot` for one consistent state."""
+        self,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] = (),
+        *,
+        size: int = 1_000,
+        tuples: bool = False,
+    ) -> Iterator[list[Any]]:
+        """Rows as dicts (or, with ``tuples``, as tuples), ``size`` at a time, read from one
+        cursor as they are needed (for exports: 100,000 rows are never all in memory).
+        Other queries may run between two batches; run it inside :meth:`snapshot` for one
+        consistent state."""
         try:
             cursor = self.conn.cursor()
             cursor.row_factory = None
@@ -151,7 +157,7 @@ class Store:
                 return
             names = [column[0] for column in cursor.description]
             while chunk := cursor.fetchmany(size):
-                yield [dict(zip(names, row, strict=True)) for row in chunk]
+                yield chunk if tuples else [dict(zip(names, row, strict=True)) for row in chunk]
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
