@@ -365,16 +365,19 @@ def run_import(
     skip_invalid: bool = False,
     dry_run: bool = False,
     photos: str = "keep",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
     count_unstorable: bool = True,
+    measure: Callable[[], tuple[int, int]] | None = None,
 ) -> ImportReport:
     """Import ``records`` into ``store`` in one transaction (rolled back for ``dry_run``).
 
-    One pass: each record is validated, matched and written in turn; a bad record (unless
-    ``skip_invalid``), an error or Ctrl-C rolls the whole transaction back, so nothing is
-    written unless everything is. ``records`` may be a function that reads the source
-    afresh: it is then read a second time, without validation, only to count the records
-    for a ``progress`` bar. A 100,000-row file is never held in memory as records.
+    One pass: each record is read, validated, matched and written in turn; a bad record
+    (unless ``skip_invalid``), an error or Ctrl-C rolls the whole transaction back, so
+    nothing is written unless everything is. ``records`` may also be a function that
+    gives them. Each record is parsed once: a 100,000-row file is never held in memory
+    as records, nor read twice. ``progress(done, total)`` is called as it goes: with
+    ``measure`` (how much of the source has been read, and its size, e.g. in
+    characters) it gets those, else the number of records so far and None.
     """
     if on_duplicate not in POLICIES:
         raise InvalidInput(f"unknown --on-duplicate {on_duplicate!r}", hint="merge, skip or new")
@@ -382,7 +385,6 @@ def run_import(
         raise InvalidInput(f"unknown --photos {photos!r}", hint="keep or drop")
     extra_tags = [validate.tag(t) for t in tags]
     read = records if callable(records) else lambda: records
-    total = sum(1 for _ in read()) if progress else 0
     report = ImportReport(source=source, format=fmt, dry_run=dry_run)
     bad: list[RecordError] = []
 
@@ -400,7 +402,7 @@ def run_import(
 
     try:
         with store.large_cache(), store.transaction():
-            _apply(store, good(), total, on_duplicate, report, progress, source)
+            _apply(store, good(), on_duplicate, report, _reporter(progress, measure), source)
             if dry_run:
                 raise _DryRun("dry run: rolled back")
     except _DryRun:  # the contacts it would create do not exist: no ids for them
@@ -419,10 +421,9 @@ class _DryRun(MinicrmError):
 def _apply(
     store: Store,
     good: Iterable[Prepared],
-    total: int,
     policy: str,
     report: ImportReport,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, bool], None] | None,
     source: str,
 ) -> None:
     index = _Index(complete=not queries.any_contacts(store))
@@ -432,7 +433,7 @@ def _apply(
     for number, p in enumerate(good, start=1):
         p.order = number
         if progress and number % 500 == 0:
-            progress(number, total)
+            progress(number, False)
         match = None if policy == "new" else _match(store, p, index)
         if match is None and pending and _touches(p, pending_names):
             _flush(store, pending, index, report, company_ids)
@@ -479,7 +480,27 @@ def _apply(
         )
     _flush(store, pending, index, report, company_ids)
     if progress:
-        progress(total, total)
+        progress(len(report.outcomes), True)
+
+
+def _reporter(
+    progress: Callable[[int, int | None], None] | None,
+    measure: Callable[[], tuple[int, int]] | None,
+) -> Callable[[int, bool], None] | None:
+    """``progress`` as the import loop calls it, (records so far, finished): from
+    ``measure`` when there is one, so a bar is sized by the source and not by a count of
+    its records (which would parse every record twice)."""
+    if progress is None:
+        return None
+
+    def report(records: int, finished: bool) -> None:
+        if measure is None:
+            progress(records, records if finished else None)
+            return
+        done, total = measure()
+        progress(total if finished else min(done, total), total)
+
+    return report
 
 
 def _keys(p: Prepared) -> set[str]:
@@ -684,9 +705,10 @@ def import_source(
     skip_invalid: bool = False,
     dry_run: bool = False,
     photos: str = "keep",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Import a file, ``-`` (stdin) or a folder of .vcf files.
+    """Import a file, ``-`` (stdin) or a folder of .vcf files. ``progress(done, total)``
+    is told how many characters of the source have been read, of how many.
 
     A minicrm JSON dump going into an empty database is restored as it was, ids included;
     everything else goes through duplicate matching (:func:`run_import`).
@@ -716,10 +738,15 @@ def import_source(
         if jsondump.is_dump(data) and plain and dump_queries.is_empty(store):
             return _restore(store, data, label, dry_run)
 
-    def records() -> Records:  # read afresh for each of the two passes
-        return sources.records(
-            chosen, texts, mapping=column_map, csv_kind="auto" if fmt == "auto" else chosen
-        )
+    meter = sources.Meter()
+    size = sum(len(text) for _name, text in texts)
+    records = sources.records(
+        chosen,
+        texts,
+        mapping=column_map,
+        csv_kind="auto" if fmt == "auto" else chosen,
+        meter=meter,
+    )
 
     return run_import(
         store,
@@ -733,6 +760,7 @@ def import_source(
         photos=photos,
         progress=progress,
         count_unstorable=any(validate.UNSTORABLE in text for _name, text in texts),
+        measure=lambda: (meter.done, size),
     )
 
 

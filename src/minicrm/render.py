@@ -541,7 +541,7 @@ class Progress:
         """Is a bar on the screen (so work done only to feed it is worth doing)?"""
         return self._bar is not None
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int | None) -> None:
         if self._bar is None:
             return
         if self._task is None:

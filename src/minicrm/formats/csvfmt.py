@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from minicrm.errors import InvalidInput
-from minicrm.interchange import Incoming, RecordError
+from minicrm.interchange import Incoming, Meter, RecordError
 
 FIELDS = (
     "name",
@@ -732,11 +732,12 @@ class _Lines:
     """The stream's physical lines as csv.reader takes them: numbered from 1, remembering
     those of the row being read (``taken``), and able to give some again."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
+    def __init__(self, lines: Iterator[str], meter: Meter | None = None) -> None:
         self._lines = lines
         self._again: list[tuple[int, str]] = []  # a stack: the next line to give is last
         self._count = 0
         self.taken: list[tuple[int, str]] = []
+        self._meter = meter
 
     def __iter__(self) -> _Lines:
         return self
@@ -748,6 +749,8 @@ class _Lines:
             line = next(self._lines)
             self._count += 1
             number = self._count
+            if self._meter is not None:
+                self._meter.done += len(line)
         self.taken.append((number, line))
         return line
 
@@ -816,8 +819,10 @@ def parse_csv(
     kind: str = "auto",
     mapping: dict[str, str] | None = None,
     source: str | None = None,
+    meter: Meter | None = None,
 ) -> Iterator[Incoming | RecordError]:
-    """The contacts of a CSV file, one per data row, in file order.
+    """The contacts of a CSV file, one per data row, in file order. ``meter.done`` grows
+    by the characters of each line read.
 
     ``kind``: ``auto`` (detect from the header), ``csv`` (generic), ``google`` or
     ``outlook``. ``mapping``: ``{column: field}`` from :func:`parse_mapping`; it wins over
@@ -833,7 +838,7 @@ def parse_csv(
         first = first[1:]
     if not first:
         return
-    rows = _rows(_Lines(itertools.chain([first], stream)), _delimiter(first), where)
+    rows = _rows(_Lines(itertools.chain([first], stream), meter), _delimiter(first), where)
     header: list[str] | None = None
     columns: list[_Column] = []
     for item in rows:
