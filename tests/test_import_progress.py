@@ -60,3 +60,32 @@ def test_without_a_size_the_bar_counts_records(store):
         store, records, source="x", fmt="json", progress=lambda d, t: seen.append((d, t))
     )
     assert seen[0] == (500, None) and seen[-1] == (1_000, 1_000)
+
+
+def _indexes(store) -> list[tuple[str, str]]:
+    return [
+        (r["name"], r["sql"])
+        for r in store.query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "ORDER BY name"
+        )
+    ]
+
+
+def test_an_import_into_an_empty_database_builds_the_indexes_after_the_load(store, tmp_path):
+    before = _indexes(store)
+    imports.import_source(store, _csv(tmp_path, 50))
+    assert _indexes(store) == before  # dropped for the load, built again inside it
+    plan = store.query("EXPLAIN QUERY PLAN SELECT id FROM contact_emails WHERE value_key = 'x'")
+    assert "idx_contact_emails_key" in str(plan)
+
+
+def test_a_failed_or_dry_import_leaves_the_indexes_as_they_were(store, tmp_path):
+    before = _indexes(store)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,Email\nAnn,ann@x.io\nBo,not-an-email\n", encoding="utf-8")
+    with pytest.raises(imports.InvalidInput):
+        imports.import_source(store, str(bad))
+    assert _indexes(store) == before
+    imports.import_source(store, _csv(tmp_path, 5), dry_run=True)
+    assert _indexes(store) == before and store.scalar("SELECT count(*) FROM contacts") == 0

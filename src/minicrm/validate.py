@@ -56,12 +56,13 @@ def text(
 
     Control characters are kept as given (display escapes them); NUL is replaced by
     U+2400 (:func:`storable`). Only text that is not UTF-8 is refused."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"{what} is not valid UTF-8", hint="re-type it or fix the file's encoding"
-        ) from None
+    if not value.isascii():  # ASCII (most values) is UTF-8: no need to encode it to know
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"{what} is not valid UTF-8", hint="re-type it or fix the file's encoding"
+            ) from None
     value = value.strip()
     if not value:
         if required:

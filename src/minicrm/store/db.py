@@ -311,10 +311,7 @@ class Store:
         try:
             self.conn.executemany(
                 f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                (
-                    [row_id, *(row.get(c) for c in cols)]
-                    for row_id, row in zip(ids, rows, strict=True)
-                ),
+                ([row_id, *map(row.get, cols)] for row_id, row in zip(ids, rows, strict=True)),
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
