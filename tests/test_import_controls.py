@@ -92,3 +92,12 @@ def test_the_edit_form_keeps_a_carriage_return_and_other_line_breaks(run, store)
     changes = editform.parse_form(contact, editform.to_form(contact))
     assert not changes.fields and not changes.custom, changes
     assert not any(changes.add.values()) and not any(changes.remove.values())
+
+
+def test_an_import_takes_the_title_lengths_add_takes(run, tmp_path):
+    title = "T" * 500  # add takes a title of up to 1,000 characters; so does an import now
+    run("add", "Bo", "--title", title)
+    path = tmp_path / "people.csv"
+    path.write_text(f"Name,Title\nAnn,{title}\n", encoding="utf-8")
+    assert run.json("import", str(path))["created"] == 1
+    assert run.json("show", "ann")["title"] == title

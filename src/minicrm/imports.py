@@ -10,6 +10,7 @@ an error or Ctrl-C rolls everything back, so nothing is written unless all of it
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -218,8 +219,9 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             fields[key] = validate.cadence(str(raw))
         elif key == "notes":
             fields[key] = validate.text(str(raw), "notes", max_len=validate.MAX_TEXT)
-        else:
-            fields[key] = validate.text(str(raw), key.replace("_", " "), max_len=validate.MAX_NAME)
+        else:  # as `add` checks them: names up to 300 characters, title and source 1,000
+            limit = validate.MAX_NAME if key.endswith("name") else validate.MAX_FIELD
+            fields[key] = validate.text(str(raw), key.replace("_", " "), max_len=limit)
     items: dict[str, list[tuple[str | None, str, str]]] = {}
     for kind, _table, check, keyer in CHILD_KINDS:
         seen: set[str] = set()
@@ -230,10 +232,9 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             if key in seen:
                 continue  # the same value twice in one record: keep one
             seen.add(key)
-            clean_label = validate.split_label(f"{label}:x")[0] if label else None
-            cleaned.append((clean_label, value, key))
+            cleaned.append((_label(label) if label else None, value, key))
         items[kind] = cleaned
-    tags = list(dict.fromkeys(validate.tag(t) for t in record.tags if t and t.strip()))
+    tags = list(dict.fromkeys(_tag(t) for t in record.tags if t and t.strip()))
     custom = {}
     for key, value in {**custom_extra, **record.custom}.items():
         clean_key = validate.custom_key(_custom_name(key))
@@ -243,11 +244,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
     uid = None
     if record.uid and record.uid.strip():
         uid = validate.text(record.uid, "uid", max_len=MAX_UID)
-    company = (
-        validate.text(record.company, "company", max_len=validate.MAX_NAME)
-        if record.company
-        else None
-    )
+    company = _company_name(record.company) if record.company else None
     return Prepared(
         archived=bool(record.archived),
         position=record.position,
@@ -261,6 +258,23 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         vcard_extra=[validate.storable(line) for line in record.vcard_extra if line],
         photo=validate.storable(record.photo) if record.photo and photos == "keep" else None,
     )
+
+
+# Labels, tags and company names repeat from record to record (work, vip, Acme): each
+# distinct one is checked once. The checks are pure; a value that fails is not cached.
+@functools.lru_cache(maxsize=4_096)
+def _label(label: str) -> str | None:
+    return validate.split_label(f"{label}:x")[0]
+
+
+@functools.lru_cache(maxsize=4_096)
+def _tag(raw: str) -> str:
+    return validate.tag(raw)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _company_name(raw: str) -> str | None:
+    return validate.text(raw, "company", max_len=validate.MAX_NAME)
 
 
 def _birthday(raw: str) -> str | None:

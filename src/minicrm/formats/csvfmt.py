@@ -874,10 +874,17 @@ def parse_csv(
             )
             continue
         row = _Row(position)
+        size = len(cells)
         for column in columns:
-            if column.index < len(cells):
-                value = _unguard(cells[column.index]).replace("\r\n", "\n")
-                value = value.replace("\r", "\n").strip()
+            if column.index < size:
+                value = cells[column.index]
+                if not value:
+                    continue
+                if value[0] == "'":
+                    value = _unguard(value)
+                if "\r" in value:
+                    value = value.replace("\r\n", "\n").replace("\r", "\n")
+                value = value.strip()
                 if value:
                     row.put(column, value)
         yield row.finish(cells)
