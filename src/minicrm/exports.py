@@ -414,7 +414,8 @@ def _write(
     if fmt == "google":
         from minicrm.formats import google_csv
 
-        google_csv.write_google_csv(out, contacts, raw=raw)
+        most = dump_queries.most_items(store, ids(), google_csv.OWN_COLUMN_CUSTOM)
+        google_csv.write_google_csv(out, contacts, raw=raw, most=most)
         return None
     if fmt == "csv":
         from minicrm.render import CONTACT_CSV_COLUMNS, contact_csv_row, write_delimited

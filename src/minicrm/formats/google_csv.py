@@ -47,18 +47,31 @@ def to_google_csv(contacts: Iterable[Contact], *, raw: bool = False) -> str:
     return buffer.getvalue()
 
 
+OWN_COLUMN_CUSTOM = _OWN_COLUMN_CUSTOM  # custom fields with columns of their own
+
+
 def write_google_csv(
-    out: IO[str], contacts: Callable[[], Iterable[Contact]], *, raw: bool = False
+    out: IO[str],
+    contacts: Callable[[], Iterable[Contact]],
+    *,
+    raw: bool = False,
+    most: dict[str, int] | None = None,
 ) -> None:
-    """What :func:`to_google_csv` returns, written to ``out`` row by row. ``contacts``
-    gives the contacts afresh: they are read twice, first to count the columns the header
-    needs (as many E-mail N, Phone N ... as the contact with the most), then to write."""
+    """What :func:`to_google_csv` returns, written to ``out`` row by row. The header needs
+    as many E-mail N, Phone N ... columns as the contact with the most: ``most`` says how
+    many (keys ``emails``, ``phones``, ``addresses``, ``urls``, ``dates``, ``custom``: see
+    ``store.dump.most_items``), else ``contacts``, which gives the contacts afresh, is
+    read twice: first to count, then to write."""
     counts = {attr: 1 for attr in ("emails", "phones", "addresses", "urls", "dates")}
     n_custom = 1
-    for c in contacts():
-        for attr in counts:
-            counts[attr] = max(counts[attr], len(getattr(c, attr)))
-        n_custom = max(n_custom, len(_extra_custom(c)))
+    if most is not None:
+        counts = {attr: max(1, most[attr]) for attr in counts}
+        n_custom = max(1, most["custom"])
+    else:
+        for c in contacts():
+            for attr in counts:
+                counts[attr] = max(counts[attr], len(getattr(c, attr)))
+            n_custom = max(n_custom, len(_extra_custom(c)))
     numbered = (
         ("E-mail", "emails", counts["emails"]),
         ("Phone", "phones", counts["phones"]),
