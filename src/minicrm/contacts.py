@@ -7,7 +7,7 @@ run their writes in one transaction, and return :class:`~minicrm.models.Contact`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,6 +196,16 @@ def list_contacts(
         return _build(queries.contact_rows(store, _contact_filter(store, **criteria)), store)
 
 
+def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Iterator[Contact]:
+    """Like :func:`list_contacts` (the same keyword arguments), whole contacts one at a
+    time, read ``batch`` at a time in one read transaction: an export of 100,000 contacts
+    holds one batch, not all of them."""
+    with store.snapshot():
+        flt = _contact_filter(store, **criteria)
+        for rows in queries.contact_row_batches(store, flt, batch):
+            yield from _build(rows, store)
+
+
 def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
     """Like :func:`list_contacts` (the same keyword arguments), but only what a listing
     shows, in one query: id, name, company, first email and phone, tags, stage (20,000
@@ -354,9 +364,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "cadence_days":
             columns["cadence_days"] = validate.cadence(value)
         elif column == "notes":
-            columns["notes"] = validate.text(
-                raw or "", "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            columns["notes"] = validate.text(raw or "", "notes", max_len=validate.MAX_TEXT)
         else:
             max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
             columns[column] = validate.text(value, name, max_len=max_len)
@@ -475,7 +483,7 @@ def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool
     )
     for name, raw in custom.items():
         name = validate.custom_key(name)
-        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)
+        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD)
         if value is None:
             values.pop(name, None)
         else:

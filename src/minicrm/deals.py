@@ -78,7 +78,7 @@ def _title(value: str) -> str:
 def _reason(value: str | None) -> str | None:
     if value is None:
         return None
-    return validate.text(value, "reason", max_len=MAX_REASON, multiline=True)
+    return validate.text(value, "reason", max_len=MAX_REASON)
 
 
 def _to_deal(row: Row, config: Config) -> Deal:

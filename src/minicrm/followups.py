@@ -203,9 +203,7 @@ def add_followup(
     With ``deal`` the follow-up is a next step of that deal (and, without ``ref``, for
     the deal's contact)."""
     clean_title = validate.text(title, "title", max_len=MAX_TITLE, required=True)
-    clean_notes = (
-        validate.text(notes, "notes", multiline=True, max_len=validate.MAX_TEXT) if notes else None
-    )
+    clean_notes = validate.text(notes, "notes", max_len=validate.MAX_TEXT) if notes else None
     today = dates.today(on)
     when = _due(due, at, today)
     rule = _rule_fields(every, until, count, from_done, when, today)
@@ -271,9 +269,7 @@ def edit_followup(
         if title is not None:
             changes["title"] = validate.text(title, "title", max_len=MAX_TITLE, required=True)
         if notes is not None:
-            changes["notes"] = validate.text(
-                notes, "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            changes["notes"] = validate.text(notes, "notes", max_len=validate.MAX_TEXT)
         if priority_ is not None:
             changes["priority"] = priority(priority_)
         if contact is not None:

@@ -30,7 +30,7 @@ def kind(value: str) -> str:
 
 
 def body(value: str) -> str:
-    text = validate.text(value, "text", max_len=MAX_BODY, multiline=True, required=True)
+    text = validate.text(value, "text", max_len=MAX_BODY, required=True)
     assert text is not None
     return text
 

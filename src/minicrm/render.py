@@ -44,6 +44,23 @@ def visible(value: object, *, one_line: bool = True) -> str:
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
 
 
+class ScreenSafe:
+    """A text stream that writes through :func:`visible` (line ends kept, CRLF as LF):
+    an export printed straight to a terminal shows control characters as escapes, while
+    the same export to a file or a pipe is exact. Writers give it whole records, so a
+    CRLF is never split between two writes."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(visible(text.replace("\r\n", "\n"), one_line=False))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def stdout_is_terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -106,8 +123,15 @@ def write_json(data: Any, file: IO[str] | None = None) -> None:
 
 
 def guard_formula(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP), and to a cell
+    that starts with ``'`` before such a character (``'=x`` is written ``''=x``), so that
+    the reader, which takes one ``'`` off both kinds (``formats.csvfmt._unguard``), gives
+    back every value exactly."""
+    if cell.startswith(_FORMULA_START):
+        return "'" + cell
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 def _tsv_cell(cell: str) -> str:
@@ -142,11 +166,17 @@ def write_delimited(
     import csv
     import io
 
+    # row by row into a small buffer, written out every 1,000 rows: an export of 100,000
+    # contacts is never one string
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([cell(v) for v in row])
+        if number % 1_000 == 0:
+            out.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
     out.write(buffer.getvalue())
 
 
@@ -511,7 +541,7 @@ class Progress:
         """Is a bar on the screen (so work done only to feed it is worth doing)?"""
         return self._bar is not None
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int | None) -> None:
         if self._bar is None:
             return
         if self._task is None:

@@ -246,6 +246,30 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
+    def batches(
+        self,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] = (),
+        *,
+        size: int = 1_000,
+        tuples: bool = False,
+    ) -> Iterator[list[Any]]:
+        """Rows as dicts (or, with ``tuples``, as tuples), ``size`` at a time, read from one
+        cursor as they are needed (for exports: 100,000 rows are never all in memory).
+        Other queries may run between two batches; run it inside :meth:`snapshot` for one
+        consistent state."""
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            cursor.execute(sql, params)
+            if cursor.description is None:
+                return
+            names = [column[0] for column in cursor.description]
+            while chunk := cursor.fetchmany(size):
+                yield chunk if tuples else [dict(zip(names, row, strict=True)) for row in chunk]
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
+
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
@@ -396,10 +420,7 @@ class Store:
         try:
             self.conn.executemany(
                 f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                (
-                    [row_id, *(row.get(c) for c in cols)]
-                    for row_id, row in zip(ids, rows, strict=True)
-                ),
+                ([row_id, *map(row.get, cols)] for row_id, row in zip(ids, rows, strict=True)),
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
