@@ -398,6 +398,7 @@ def _write(
             (t, dump_queries.json_row_batches(store, t, chosen, **layout)) for t in DATA_TABLES
         ]
         jsondump.write_dump(out, head, tables, compact=compact)
+        dump_queries.note_damaged(store, chosen)
         return len(chosen) if chosen is not None else dump_queries.count(store, "contacts")
     if fmt == "vcard":
         from minicrm.formats import vcard

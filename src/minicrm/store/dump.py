@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 
+from minicrm.store import jsonvalues
 from minicrm.store.db import Row, Store
 from minicrm.store.schema import DATA_TABLES
 
@@ -77,6 +78,22 @@ def json_row_batches(
                         f'SELECT {select} FROM "{table}" WHERE id = ?', [row_id]
                     )[0]
         yield texts
+
+
+def note_damaged(store: Store, contact_ids: Sequence[int] | None = None) -> None:
+    """Note on ``store`` each damaged JSON value of the contacts the dump carries (it
+    carries the text as stored, which a restore refuses), so the CLI warns as every
+    reading command does. Only values that are not simply empty are judged."""
+    where = "" if contact_ids is None else "AND id IN (SELECT id FROM dump_ids)"
+    for batch in store.batches(
+        "SELECT id, custom, vcard_extra FROM contacts "
+        f"WHERE (custom NOT IN ('{{}}', '') OR vcard_extra NOT IN ('[]', '')) {where} ORDER BY id",
+        size=1_000,
+        tuples=True,
+    ):
+        for row_id, custom, extra in batch:
+            jsonvalues.read(store, "contacts", "custom", row_id, custom)
+            jsonvalues.read(store, "contacts", "vcard_extra", row_id, extra)
 
 
 def _quoted(name: str) -> str:
