@@ -69,7 +69,17 @@ def varied(run, tmp_path, db_path):
     run("archive", "archived")
     run("add", "Bare")
     run("follow", "p1@example.org", "Call =SUM(1)", "--due", "2026-12-01", "--every", "month")
-    run("follow", "p2@example.org", "Meet", "--due", "2026-12-03", "--at", "9am", "--priority", "high")
+    run(
+        "follow",
+        "p2@example.org",
+        "Meet",
+        "--due",
+        "2026-12-03",
+        "--at",
+        "9am",
+        "--priority",
+        "high",
+    )
     run("follow", "p3@example.org", HOSTILE[6], "--due", "2026-11-20")
     run("done", "3")
     run("log", "p1@example.org", "call", HOSTILE[5], "--with", "p2@example.org")
