@@ -18,28 +18,46 @@ from typing import IO, Any
 
 from minicrm.models import Company, Contact, ContactLine
 
-# C0 (but newline and tab, handled per use), DEL, C1, bidi embeddings/overrides/isolates,
-# line and paragraph separators.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# What must never reach a terminal as it is (docs/reliability.md, "Escapes"): C0 (but
+# newline and tab, handled per use), DEL and C1 controls; the whole Bidi_Control class
+# (U+061C, U+200E/F, U+202A-E, U+2066-9), which reorders what follows; line and paragraph
+# separators; and characters a terminal draws as nothing, which make two different names
+# look alike or hide text: the soft hyphen, U+200B, U+2060-206F, U+FEFF, U+FFF0-FFFB, the
+# Hangul fillers U+3164/U+FFA0, musical beam controls, tag characters (except inside an
+# emoji flag such as England's) and lone surrogates. Kept: ZWJ and ZWNJ (emoji sequences,
+# Persian and Indic text), variation selectors, combining marks and the format marks of
+# particular scripts (Arabic number signs, Mongolian, Kaithi, Egyptian, shorthand).
+_INVISIBLE = (
+    "\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff0-\ufffb\ud800-\udfff\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
+)
+_FLAG = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"  # a subdivision flag: kept whole
+_UNSAFE = re.compile(f"{_FLAG}|[\\x00-\\x08\\x0b-\\x1f{_INVISIBLE}]")
+_UNSAFE_LINE = re.compile(f"{_FLAG}|[\\x00-\\x1f{_INVISIBLE}]")
+_JSON_UNSAFE = re.compile(f"{_FLAG}|[{_INVISIBLE}]")  # json.dumps escapes C0 itself
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
 
 def _escape_char(match: re.Match[str]) -> str:
     ch = match.group()
+    if len(ch) > 1:  # an emoji flag's tag sequence
+        return ch
     if ch == "\n":
         return "\\n"
     if ch == "\t":
         return "\\t"
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(value: object, *, one_line: bool = True) -> str:
     """``value`` as text that cannot control a terminal; control characters shown as
     ``\\x1b``-style escapes. With ``one_line`` newlines and tabs are escaped too."""
     text = "" if value is None else str(value)
-    if text.isprintable():  # every character the patterns escape is non-printable
+    if text.isascii() and text.isprintable():  # nearly every value: nothing to look for
         return text
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
 
@@ -93,12 +111,18 @@ def line(text: str) -> None:
 def to_json(data: Any) -> str:
     """Stable JSON: UTF-8, two-space indent; characters that could steer a terminal are
     written as \\u escapes (still valid JSON, still the same string once parsed)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return re.sub(
-        r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
-        lambda m: f"\\u{ord(m.group()):04x}",
-        text,
-    )
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if len(ch) > 1:  # an emoji flag's tag sequence
+        return ch
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON escapes a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def write_json(data: Any, file: IO[str] | None = None) -> None:

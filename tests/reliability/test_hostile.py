@@ -79,6 +79,10 @@ CATALOGUE: list[str] = [
     "\u202a\u202b\u202c\u202d embeddings",
     "line\u2028separator\u2029paragraph",
     "zero\u200bwidth\u200djoiner\ufeffbom",
+    "\u200eLRM \u200fRLM \u061cALM marks",  # the rest of the Bidi_Control class
+    "soft\u00adhyphen word\u2060joiner \u3164filler \uffa0half \ufff9anchor\ufffb",
+    "hidden\U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065 tags",
+    "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Scotland",
     # emoji, combining marks, RTL, wide characters
     "👩‍👩‍👧‍👦 family",
     "🏳️‍🌈 flag 👍🏽 tone",
@@ -138,7 +142,14 @@ PLANTED = [
 # An escape Rich may emit: SGR (colours and styles), nothing else.
 SGR = re.compile(rb"\x1b\[[0-9;]*m")
 DANGEROUS = re.compile(
-    rb"\x1b|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae\xa8\xa9]|\xe2\x81[\xa6-\xa9]|[\x00\x07\x08\x0b\x0c\x7f]|\r(?!\r?\n)"
+    rb"\x1b|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b\x8e\x8f\xa8\xa9\xaa-\xae]|\xe2\x81[\xa0-\xaf]"
+    rb"|\xef\xbb\xbf|\xe3\x85\xa4|\xef\xbe\xa0|\xef\xbf[\xb9-\xbb]|\xf3\xa0[\x80\x81][\x80-\xbf]"
+    rb"|[\x00\x07\x08\x0b\x0c\x7f]|\r(?!\r?\n)"
+)
+# An emoji flag of a subdivision (Scotland: U+1F3F4, tag letters, U+E007F) is the one
+# place tag characters may appear.
+FLAG = re.compile(
+    rb"\xf0\x9f\x8f\xb4(?:\xf3\xa0\x80[\xa0-\xbf]|\xf3\xa0\x81[\x80-\xbe])+\xf3\xa0\x81\xbf"
 )
 FORMULA = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
@@ -146,7 +157,7 @@ FORMULA = ("=", "+", "-", "@", "\t", "\r", "\x00")
 def leaks(screen: bytes) -> list[bytes]:
     """What on the screen could steer a terminal, once Rich's own SGR codes are gone."""
     found = [p for p in PLANTED if p in screen]
-    rest = SGR.sub(b"", screen)
+    rest = FLAG.sub(b"", SGR.sub(b"", screen))
     found += [rest[max(0, m.start() - 20) : m.end() + 20] for m in DANGEROUS.finditer(rest)]
     return found
 
