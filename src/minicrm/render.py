@@ -1,9 +1,11 @@
-"""Everything that reaches a screen or a file: Rich on a terminal, plain text, JSON, CSV.
+"""Everything that reaches a screen or a file: plain text, JSON, CSV; at a terminal,
+tables and cards through :mod:`minicrm.render_screen`, and Rich for progress bars.
 
-User data is never markup: each value goes to Rich as ``rich.text.Text`` on a console
-with markup, emoji codes and highlighting off, and control characters (escape sequences,
-C1 codes, bidi overrides) are first turned into visible escapes by :func:`visible`.
-Rich is imported only when output goes to a terminal (it costs ~40 ms at start-up).
+User data is never markup and never steers a terminal: every string that reaches a
+screen (cells, headers, titles, labels, prompts, progress labels) is first passed through
+:func:`visible`, which turns control, bidi and invisible characters into visible escapes;
+Rich gets it as ``rich.text.Text`` or with markup off. Rich is imported only for a
+progress bar on a terminal (it costs ~40 ms at start-up).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import IO, Any
 
 from minicrm.models import Company, Contact, ContactLine
@@ -105,6 +108,14 @@ def line(text: str) -> None:
     print(visible(text, one_line=False))
 
 
+def local_time(stamp: str) -> str:
+    """A stored UTC stamp as people read it everywhere on the screen: local time,
+    ``2026-12-02 07:44`` (JSON and CSV keep the stored ISO form)."""
+    from minicrm import dates
+
+    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
+
+
 # -- machine formats --------------------------------------------------------------------
 
 
@@ -185,15 +196,27 @@ def _width(text: str) -> int:
         return len(text)
     width = 0
     for ch in text:
-        if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f":
+        if zero_width(ch):
             continue
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return width
 
 
-def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def zero_width(ch: str) -> bool:
+    """Drawn without a cell of its own: combining marks, zero-width joiners, variation
+    selectors, emoji skin tones and tag characters (those of a flag)."""
+    return bool(unicodedata.combining(ch)) or (
+        ch in "\u200b\u200c\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0000" <= ch <= "\U000e01ef"
+    )
+
+
+def plain_table(columns: Sequence[Any], rows: Sequence[Sequence[object]]) -> str:
     """Aligned columns, nothing truncated, no control codes: for pipes and files."""
-    cells = [[visible(c) for c in columns]] + [[visible(v) for v in row] for row in rows]
+    heads = [visible(getattr(c, "name", c)) for c in columns]
+    cells = [heads] + [[visible(v) for v in row] for row in rows]
     last = len(columns) - 1  # the last column is not padded: its widths are not needed
     sizes = [[_width(c) for c in r[:last]] for r in cells]
     widths = [max(r[i] for r in sizes) for i in range(last)]
@@ -207,77 +230,44 @@ def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 
 
 def print_table(
-    columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    columns: Sequence[Any],
+    rows: Iterable[Sequence[object]],
     *,
     title: str | None = None,
     file: IO[str] | None = None,
     terminal: bool | None = None,
 ) -> None:
+    """A table: plain aligned text in a pipe or file; at a terminal, fitted to its width
+    and drawn as the rows come (:mod:`minicrm.render_screen`). ``columns`` are names or
+    :class:`minicrm.render_screen.Column` specs (how each behaves when space is short)."""
     if terminal is None:
         terminal = file is None and stdout_is_terminal()
     if not terminal:
         if title:  # a titled table is a section: a blank line sets it apart
             print("\n" + visible(title), file=file or sys.stdout)
-        print(plain_table(columns, rows), file=file or sys.stdout)
+        print(plain_table(columns, list(rows)), file=file or sys.stdout)
         return
-    from rich.table import Table
-    from rich.text import Text
+    from minicrm.render_screen import write_table
 
-    console = _console(file)
-    if console.width < NARROW_CELLS * len(columns):
-        _print_records(console, columns, rows, title)
-        return
-    table = Table(title=Text(visible(title)) if title else None, header_style="bold")
-    for column in columns:
-        table.add_column(Text(column), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(visible(v)) for v in row))
-    console.print(table)
-
-
-# Below this many cells a column, a table's columns squeeze to nothing (at COLUMNS=20 a
-# 7-column table showed only its borders): each row is then printed as "column: value"
-# lines instead.
-NARROW_CELLS = 6
-
-
-def _print_records(
-    console: Any, columns: Sequence[str], rows: Sequence[Sequence[object]], title: str | None
-) -> None:
-    from rich.text import Text
-
-    if title:
-        console.print(Text(visible(title), style="bold"))
-    for number, row in enumerate(rows):
-        if number:
-            console.print()
-        for column, value in zip(columns, row, strict=True):
-            text = visible(value)
-            if text:
-                line = Text()
-                if column:
-                    line.append(column + ": ", style="bold")
-                line.append(text)
-                console.print(line, overflow="fold")
-
-
-def print_board(
-    headers: Sequence[str], cells: Sequence[str], *, file: IO[str] | None = None
-) -> None:
-    """Columns side by side on a terminal (a kanban board): one header and one cell of
-    text per column. Callers print plain text themselves when not on a terminal."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(header_style="bold", expand=True, show_lines=False)
-    for header in headers:
-        table.add_column(Text(visible(header, one_line=False)), overflow="fold", ratio=1)
-    table.add_row(*(Text(visible(cell, one_line=False)) for cell in cells))
-    _console(file).print(table)
+    write_table(columns, rows, title=title, out=file or sys.stdout)
 
 
 # -- contacts ---------------------------------------------------------------------------
+
+
+def _contact_columns() -> tuple[Any, ...]:
+    from minicrm.render_screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=16),
+        Column("company", drop=3, least=10),
+        Column("email", whole=True, drop=2),
+        Column("phone", whole=True, drop=4),
+        Column("tags", drop=5, least=8),
+        Column("stage", drop=6, least=8),
+    )
+
 
 CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
 CONTACT_CSV_COLUMNS = (
@@ -359,10 +349,11 @@ def _whole(c: Contact | ContactLine) -> Contact:
 
 
 def print_contacts(
-    contacts: Sequence[Contact] | Sequence[ContactLine], fmt: str, *, raw: bool = False
+    contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str, *, raw: bool = False
 ) -> None:
     """A listing; JSON and CSV/TSV need whole :class:`Contact` records, a table takes
-    either."""
+    either, also as they come (an iterator: a terminal's first screen need not wait for
+    the last contact)."""
     if fmt == "json":
         write_json([_whole(c).to_dict() for c in contacts])
     elif fmt in ("csv", "tsv"):
@@ -372,10 +363,13 @@ def print_contacts(
             tsv=fmt == "tsv",
             raw=raw,
         )
-    elif not contacts:
-        nothing("No contacts match.")
     else:
-        print_table(CONTACT_COLUMNS, [contact_row(c) for c in contacts])
+        rows = iter(contacts)
+        first = next(rows, None)
+        if first is None:
+            nothing("No contacts match.")
+            return
+        print_table(_contact_columns(), (contact_row(c) for c in chain((first,), rows)))
 
 
 def _yearly(value: str) -> str:
@@ -420,8 +414,8 @@ def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
         pairs.append(("Notes", c.notes))
     if c.archived:
         pairs.append(("Archived", "yes"))
-    pairs.append(("Created", c.created_at))
-    pairs.append(("Updated", c.updated_at))
+    pairs.append(("Created", local_time(c.created_at)))
+    pairs.append(("Updated", local_time(c.updated_at)))
     return pairs
 
 
@@ -442,16 +436,9 @@ def print_card(
             head = f"{visible(label)}:" if label else ""
             print(f"{head}{' ' * (width + 2 - _width(head))}{text}", file=out)
         return
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+    from minicrm.render_screen import write_card
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", overflow="fold")
-    grid.add_column(overflow="fold")  # a narrow terminal wraps a value, never cuts it
-    for label, value in pairs:
-        grid.add_row(Text(visible(label)), Text(visible(value, one_line=False)))
-    _console(file).print(Panel(grid, title=Text(visible(title)), title_align="left", expand=False))
+    write_card(title, pairs, out=file or sys.stdout)
 
 
 def print_contact(c: Contact, fmt: str) -> None:
@@ -462,6 +449,18 @@ def print_contact(c: Contact, fmt: str) -> None:
 
 
 # -- companies --------------------------------------------------------------------------
+
+
+def _company_columns() -> tuple[Any, ...]:
+    from minicrm.render_screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=12),
+        Column("domain", whole=True, drop=2),
+        Column("contacts", whole=True, drop=1, right=True),
+    )
+
 
 COMPANY_COLUMNS = ("id", "name", "domain", "contacts")
 
@@ -492,7 +491,7 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
         nothing("No companies yet.")
     else:
         print_table(
-            COMPANY_COLUMNS, [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
+            _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
         )
 
 
@@ -508,7 +507,10 @@ def print_company(company: Company, members: Sequence[Contact], fmt: str) -> Non
     if company.notes:
         pairs.append(("Notes", company.notes))
     pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
-    pairs += [("Created", company.created_at), ("Updated", company.updated_at)]
+    pairs += [
+        ("Created", local_time(company.created_at)),
+        ("Updated", local_time(company.updated_at)),
+    ]
     print_card(company.name, pairs)
 
 
@@ -524,9 +526,17 @@ class Progress:
         import sys as _sys
 
         if _sys.stderr.isatty() and stdout_is_terminal():
+            from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(console=_console(_sys.stderr), transient=True)
+            self._bar = RichProgress(  # the label is data (a file name): never markup
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=_console(_sys.stderr),
+                transient=True,
+            )
             self._bar.start()
         return self
 
@@ -547,7 +557,7 @@ class Progress:
             self._bar.stop()
 
 
-def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) -> Any:
+def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) -> str:
     """A snippet with its matches in bold on a terminal, between [ ] in plain output."""
     pieces: list[tuple[str, bool]] = []
     last = 0
@@ -557,32 +567,29 @@ def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) ->
     pieces.append((text[last:], False))
     if not terminal:
         return "".join(f"[{visible(p)}]" if hit else visible(p) for p, hit in pieces)
-    from rich.text import Text
+    from minicrm.render_screen import screen
 
-    out = Text()
-    for piece, hit in pieces:
-        out.append(visible(piece), style="bold" if hit else None)
-    return out
+    scr = screen()
+    return "".join(scr.paint(visible(p), "bold") if hit else visible(p) for p, hit in pieces)
 
 
 def print_search_results(results: Sequence[Any]) -> None:
     """Each contact (best first) with where it matched, the match highlighted."""
     terminal = stdout_is_terminal()
-    console = _console() if terminal else None
+    if terminal:
+        from minicrm.render_screen import screen, write_wrapped
+
+        scr = screen()
     for result in results:
         who = f"#{result.contact.id} {result.contact.name}" if result.contact else "(no contact)"
-        if console is not None:
-            from rich.text import Text
-
-            console.print(Text(visible(who), style="bold"))
-        else:
-            print(visible(who))
-        for hit in result.hits:
-            label = f"  {hit.kind} #{hit.id}: " if hit.kind != "contact" else "  "
-            snippet = _marked(hit.text.replace("\n", " "), hit.highlights, terminal)
-            if console is not None:
-                from rich.text import Text
-
-                console.print(Text(visible(label)) + snippet)
+        for hit in [None, *result.hits]:
+            if hit is None:
+                text = scr.paint(visible(who), "bold") if terminal else visible(who)
             else:
-                print(visible(label) + snippet)
+                label = f"  {hit.kind} #{hit.id}: " if hit.kind != "contact" else "  "
+                snippet = _marked(hit.text.replace("\n", " "), hit.highlights, terminal)
+                text = visible(label) + snippet
+            if terminal:  # wrapped at spaces, not wherever the terminal's edge falls
+                write_wrapped(text, scr=scr, shown=True)
+            else:
+                print(text)

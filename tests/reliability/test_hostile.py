@@ -281,6 +281,11 @@ def commands(ids: dict[str, list[int]], out: Path, everything: bool) -> list[lis
         ["deal", "ls"],
         ["pipeline"],
         ["stats", *on],
+        # names as the column headers of a merge plan
+        ["merge", f"#{omni}", f"#{ids['contact'][0]}", "--dry-run"],
+        ["merge", f"#{ids['contact'][0]}", f"#{omni}", "--dry-run"],
+        ["dupes", "--min-score", "0.3"],
+        ["history", "--limit", "3"],
         *(["digest", "--format", f, *on] for f in ("text", "markdown", "html", "json")),
         *(["export", "--format", f] for f in ("json", "csv", "google", "vcard", "ics")),
         ["export", "--format", "csv", "-o", str(out / "out.csv")],
@@ -463,6 +468,20 @@ def test_every_data_command_in_a_terminal(tmp_path, cli_env, soak):
             _check_terminal_run(argv, code, screen)
     for argv, (code, screen) in zip(argvs, results, strict=True):
         _check_terminal_run(argv, code, screen)
+    # the narrow layouts (records at 20 columns, dropped columns and shortened text at 40
+    # and 60) and the pager's path to the terminal
+    narrow = [a for a in argvs if a[0] not in ("export", "digest", "--help") and "--json" not in a]
+    for settings in (
+        {"COLUMNS": "20"},
+        {"COLUMNS": "40"},
+        {"COLUMNS": "60"},
+        {"MINICRM_PAGER": "cat -u"},
+    ):
+        if settings.get("MINICRM_PAGER") or soak or settings["COLUMNS"] != "40":
+            for argv, (code, screen) in zip(
+                narrow, run_in_one_pty(narrow, {**env, **settings}), strict=True
+            ):
+                _check_terminal_run([*argv, str(settings)], code, screen)
 
     by_name = {
         " ".join(a): s.decode("utf-8", "replace") for a, (_, s) in zip(argvs, results, strict=True)

@@ -29,8 +29,10 @@ KeepOpt = Annotated[
 def path(ctx: typer.Context) -> None:
     """Print the path of the database in use (without creating it)."""
     from minicrm.cli import state
+    from minicrm.render import stdout_is_terminal, visible
 
-    print(state(ctx).db_path)
+    path = str(state(ctx).db_path)
+    print(visible(path) if stdout_is_terminal() else path)  # exact for $(minicrm db path)
 
 
 @app.command("backup")
