@@ -94,6 +94,9 @@ def _console(file: IO[str] | None = None) -> Any:
 
 def message(text: str) -> None:
     """A line for the user on stderr (confirmations go to stdout via :func:`line`)."""
+    pager = sys.modules.get("minicrm.pager")
+    if pager is not None:  # what a listing holds back comes first
+        pager.release()  # type: ignore[attr-defined]
     print(visible(text, one_line=False), file=sys.stderr)
 
 

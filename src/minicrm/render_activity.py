@@ -274,13 +274,17 @@ def _due_row(item: DueItem) -> list[object]:
 DUE_COLUMNS = (ID, DUE_DATE, WHEN_DUE, TITLE, CONTACT, REACH, LAST)
 
 
-def print_due(items: Sequence[DueItem], fmt: str, *, empty: str = "Nothing due.") -> None:
+def print_due(items: Iterable[DueItem], fmt: str, *, empty: str = "Nothing due.") -> None:
+    """Due items; ``items`` may be an iterator (drawn as it comes)."""
     if fmt == "json":
         write_json([i.to_dict() for i in items])
-    elif not items:
+        return
+    rest = iter(items)
+    first = next(rest, None)
+    if first is None:
         nothing(empty)
     else:
-        print_table(DUE_COLUMNS, (_due_row(i) for i in items))
+        print_table(DUE_COLUMNS, (_due_row(i) for i in chain((first,), rest)))
 
 
 def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:

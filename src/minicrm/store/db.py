@@ -137,6 +137,21 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
+    def iter_query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[Row]:
+        """Rows as dicts, read as they are used (a listing streams its first screen before
+        the last row is read). One statement: one consistent snapshot."""
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            cursor.execute(sql, params)
+            if cursor.description is None:
+                return
+            names = [column[0] for column in cursor.description]
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
+
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

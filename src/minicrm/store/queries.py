@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,12 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
 """
 
 
-def contact_rows(store: Store, flt: ContactFilter, *, lines: bool = False) -> list[Row]:
+def contact_rows(
+    store: Store, flt: ContactFilter, *, lines: bool = False, stream: bool = False
+) -> Iterable[Row]:
     """Contacts matching ``flt``: whole rows, or with ``lines`` the columns of a listing
-    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f)."""
+    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f);
+    with ``stream`` an iterator that reads them as they are used, else a list."""
     where: list[str] = []
     params: list[Any] = []
     if flt.archived is not None:
@@ -106,7 +109,7 @@ def contact_rows(store: Store, flt: ContactFilter, *, lines: bool = False) -> li
     if flt.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [flt.limit, flt.offset]
-    return store.query(sql, params)
+    return store.iter_query(sql, params) if stream else store.query(sql, params)
 
 
 def contact_row(store: Store, contact_id: int) -> Row | None:
