@@ -226,6 +226,11 @@ def test_no_pager_for_cat_or_nothing(monkeypatch):
     monkeypatch.delenv("MINICRM_PAGER")
     monkeypatch.setenv("PAGER", "more")
     assert pager.command() == "more"
+    monkeypatch.delenv("PAGER")
+    monkeypatch.setenv("TERM", "dumb")  # Emacs' shell: no less unless asked for
+    assert pager.command() is None
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert pager.command() in ("less", None)  # None where less is not installed
 
 
 def test_a_pager_with_shell_syntax_runs_through_the_shell():

@@ -191,12 +191,15 @@ def _wait(process: subprocess.Popen[bytes]) -> None:
 
 def command() -> str | None:
     """The pager to use: $MINICRM_PAGER, else $PAGER, else less; None for none (set to
-    "cat" or to nothing, or the program is not installed)."""
+    "cat" or to nothing, the program is not installed, or no pager is set and the
+    terminal is dumb: Emacs' shell, which cannot run less)."""
     for name in ("MINICRM_PAGER", "PAGER"):
         value = os.environ.get(name)
         if value is not None:
             value = value.strip()
             return None if value in ("", "cat") else value
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return None
     return "less" if shutil.which("less") else None
 
 

@@ -403,6 +403,40 @@ def run_in_one_pty(argvs: list[list[str]], env: dict[str, str]) -> list[tuple[in
     return results
 
 
+def run_answering(
+    argv: list[str], env: dict[str, str], answers: list[tuple[bytes, bytes]], timeout: float = 60
+) -> tuple[int, bytes]:
+    """Run minicrm in a pseudo-terminal, typing each answer once its prompt is on screen."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [*MINICRM, *argv], stdin=slave, stdout=slave, stderr=slave, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    screen, pending = bytearray(), list(answers)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            if process.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+        if pending and pending[0][0] in screen:
+            os.write(master, pending.pop(0)[1])
+    else:
+        process.kill()
+        raise AssertionError(f"still running after {timeout}s: {bytes(screen)[-500:]!r}")
+    os.close(master)
+    return process.wait(timeout=10), bytes(screen)
+
+
 def terminal_env(cli_env: dict[str, str]) -> dict[str, str]:
     env = dict(cli_env)
     env.pop("NO_COLOR", None)
@@ -551,6 +585,28 @@ def test_every_data_command_through_a_pipe(tmp_path, run, db_path):
     # the raw switch exists, and really is raw
     raw = run("ls", "--all", "--format", "csv", "--raw").stdout
     assert "\n=HYPERLINK(" in raw.replace("\r\n", "\n") or '"=HYPERLINK(' in raw
+
+
+def test_prompts_show_hostile_names_as_text(cli_env, soak):
+    """The merge confirmation (its question names both contacts) answered no, and the
+    ambiguous-reference picker (its candidates are names) answered 1, in a terminal."""
+    ids = build(Path(cli_env["MINICRM_DB"]), CATALOGUE)
+    env = terminal_env(cli_env)
+    omni, contacts = ids["omni"][0], ids["contact"]
+    picks = contacts if soak else contacts[::7]
+    runs = [(["merge", f"#{omni}", f"#{c}"], b"[y/N]", b"n\n", 1) for c in picks]
+    # "erson 7": in the name keys of Person 7 and Person 70-74 (now named by the catalogue)
+    runs += [
+        (["show", "erson 7"], b"Which one", b"1\n", 0),
+        (["rm", "erson 7"], b"Which one", b"2\n", 1),
+    ]
+    for argv, prompt, answer, expected in runs:
+        code, screen = run_answering(argv, env, [(prompt, answer), (b"[y/N]", b"n\n")])
+        text = screen.decode("utf-8", "replace")
+        assert code == expected, (argv, text[-1000:])
+        assert "Traceback" not in text and prompt.decode() in text, (argv, text[-1000:])
+        found = leaks(screen)
+        assert found == [], (argv, found[:5])
 
 
 def test_a_vcard_uid_cannot_steer_the_vdir_out_of_its_folder(tmp_path, run):

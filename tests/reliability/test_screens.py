@@ -19,17 +19,14 @@ import importlib.util
 import itertools
 import json
 import os
-import pty
 import re
-import select
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import MINICRM
-from reliability.test_hostile import leaks, run_in_one_pty
+from reliability.test_hostile import leaks, run_answering, run_in_one_pty
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -54,40 +51,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # -- issue 13.1: names stay text on every screen ----------------------------------------------
-
-
-def run_answering(
-    argv: list[str], env: dict[str, str], answers: list[tuple[bytes, bytes]], timeout: float = 60
-) -> tuple[int, bytes]:
-    """Run minicrm in a pseudo-terminal, typing each answer once its prompt is on screen."""
-    master, slave = pty.openpty()
-    process = subprocess.Popen(
-        [*MINICRM, *argv], stdin=slave, stdout=slave, stderr=slave, env=env,
-        start_new_session=True,
-    )  # fmt: skip
-    os.close(slave)
-    screen, pending = bytearray(), list(answers)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if not ready:
-            if process.poll() is not None:
-                break
-            continue
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-        if pending and pending[0][0] in screen:
-            os.write(master, pending.pop(0)[1])
-    else:
-        process.kill()
-        raise AssertionError(f"still running after {timeout}s: {bytes(screen)[-500:]!r}")
-    os.close(master)
-    return process.wait(timeout=10), bytes(screen)
 
 
 def terminal(env: dict[str, str], **settings: str) -> dict[str, str]:
