@@ -243,3 +243,65 @@ def test_start_is_a_no_op_in_a_pipe(monkeypatch):
     pager.start()
     assert not isinstance(sys.stdout, pager.PagedOutput)
     assert os.environ.get("MINICRM_PAGER") != "x"
+
+
+STALLING_PAGER = r"""
+import signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # as less does
+for _ in range(5):
+    sys.stdin.readline()
+sys.stdout.write("[pager waits]\n")
+sys.stdout.flush()
+with open(sys.argv[1]) as go:  # a FIFO: the test says when to read on
+    go.read()
+sys.stdin.read()  # to the end: the command closed the pipe
+sys.stdout.write("[pager done]\n")
+"""
+
+
+def test_ctrl_c_while_the_pager_shows_a_long_list_ends_quietly(contacts_env, tmp_path):
+    """The user presses Ctrl-C while `ls --json` (~140 KB, more than a pipe holds) is
+    blocked writing to a pager that waits for them: it stops (exit 130) without a
+    message, once the pager has given the terminal back."""
+    import pty
+    import select
+    import signal
+    import time
+
+    script = tmp_path / "stalling_pager.py"
+    script.write_text(STALLING_PAGER, encoding="utf-8")
+    go = tmp_path / "go"
+    os.mkfifo(go)
+    env = {**contacts_env, "MINICRM_PAGER": f"{sys.executable} {script} {go}"}
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [*MINICRM, "ls", "--json"], stdin=slave, stdout=slave, stderr=slave, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    screen, signalled = bytearray(), False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        if not signalled and b"[pager waits]" in screen:
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: to the whole foreground group
+            signalled = True
+            with open(go, "w") as fifo:  # the pager reads on, to the end
+                fifo.write("go")
+        if process.poll() is not None and not ready:
+            break
+    else:
+        process.kill()
+        raise AssertionError(bytes(screen)[-500:])
+    os.close(master)
+    assert signalled and process.wait(timeout=10) == 130
+    assert b"[pager done]" in screen
+    assert b"minicrm:" not in screen and b"Traceback" not in screen, bytes(screen)[-500:]

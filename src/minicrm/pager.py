@@ -139,14 +139,14 @@ class PagedOutput(io.TextIOBase):
                 raise
             view = view[written:]
 
-    def finish(self) -> None:
-        """The command is done: show what is held, or let the pager have the rest and
-        wait until the user leaves it."""
+    def finish(self, *, rest: bool = True) -> None:
+        """The command is done: show what is held, or let the pager have the rest (unless
+        ``rest`` is False: after a Ctrl-C) and wait until the user leaves it."""
         if self._process is None:
             self.release()
             return
-        if not self.broken:
-            with contextlib.suppress(BrokenPipeError):
+        if rest and not self.broken:
+            with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
                 self._drain()
         process, self._process = self._process, None
         try:
@@ -237,14 +237,15 @@ def release() -> None:
         _active.release()
 
 
-def finish() -> None:
-    """Done: give the rest to the pager and wait for it, or print what is held."""
+def finish(*, rest: bool = True) -> None:
+    """Done: give the rest to the pager (unless ``rest`` is False) and wait for it, or
+    print what is held."""
     global _active
     paged, _active = _active, None
     if paged is None:
         return
     sys.stdout = paged._terminal
-    paged.finish()
+    paged.finish(rest=rest)
 
 
 def closed_early() -> bool:

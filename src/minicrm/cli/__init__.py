@@ -53,12 +53,12 @@ class AppState:
             self._store = None
 
 
-def _end_paging() -> None:
+def _end_paging(*, rest: bool = True) -> None:
     """Let a pager showing the output have the rest, and wait for the user to leave it
     (before any message on stderr, so the message is not drawn under the pager)."""
     pager = sys.modules.get("minicrm.pager")
     if pager is not None:
-        pager.finish()  # type: ignore[attr-defined]
+        pager.finish(rest=rest)  # type: ignore[attr-defined]
 
 
 def _fail(text: str, code: int) -> None:
@@ -146,7 +146,7 @@ class MinicrmGroup(TyperGroup):
         except KeyboardInterrupt:
             pager = sys.modules.get("minicrm.pager")
             if pager is not None and pager.paging():  # type: ignore[attr-defined]
-                _end_paging()  # Ctrl-C while reading a long list: stop, quietly
+                _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             state = ctx.obj
             store = getattr(state, "_store", None)
