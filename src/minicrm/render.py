@@ -465,9 +465,6 @@ def _company_columns() -> tuple[Any, ...]:
     )
 
 
-COMPANY_COLUMNS = ("id", "name", "domain", "contacts")
-
-
 def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) -> None:
     if fmt == "json":
         write_json([c.to_dict() for c in items])
