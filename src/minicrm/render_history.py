@@ -6,16 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from minicrm import dates
 from minicrm.history import Change, ChangeSet, Outcome
-from minicrm.render import line, nothing, visible, write_json
+from minicrm.render import line, local_time, nothing, visible, write_json
 
 OPS = {"insert": "inserted", "update": "updated", "delete": "deleted"}
 SIGNS = {"insert": "+", "update": "~", "delete": "-"}
 
 
-def local_time(stamp: str) -> str:
-    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
+__all__ = ["counts_text", "local_time", "print_changesets", "print_outcome"]
 
 
 def counts_text(counts: dict[str, dict[str, int]]) -> str:

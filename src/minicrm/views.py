@@ -3,7 +3,7 @@ contact's page. Read-only; everything is computed as of a local day (``--on``)."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from minicrm import contacts, dates, followups, interactions, refs
@@ -92,9 +92,20 @@ def _overdue_reader(now: datetime) -> Callable[[str, str | None], OverdueState]:
 def _open_due_by(store: Store, last_day: date, now: datetime) -> list[DueItem]:
     """Open follow-ups due on or before ``last_day``, each with its contact's reach, from
     one query: the overdue ones first (most overdue first), then in due order."""
-    items = []
+    return list(_iter_open_due_by(store, last_day, now))
+
+
+def _iter_open_due_by(store: Store, last_day: date, now: datetime) -> Iterator[DueItem]:
+    """:func:`_open_due_by` as the rows are read: the query comes out day by day (an index
+    gives the days in order), so the first of 4,400 items are there in milliseconds. Each
+    day's items are ordered as they come: the overdue ones by how long they have been
+    overdue, then the rest in the query's order (priority, then id). Only days up to
+    today hold overdue items and only days from today hold the rest, so ordering day by
+    day gives the order of the whole list."""
     overdue = _overdue_reader(now)
-    for row in activity.followup_rows(store, due_before=last_day.isoformat(), reach=True):
+    rows = activity.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
+    day: list[DueItem] = []
+    for row in rows:
         followup = followups.from_row(row)
         last = (
             LastInteraction(
@@ -106,8 +117,11 @@ def _open_due_by(store: Store, last_day: date, now: datetime) -> list[DueItem]:
             if row["reach_last_id"] is not None
             else None
         )
+        if day and day[0].followup.due_date != followup.due_date:
+            yield from _in_overdue_order(day)
+            day = []
         days, since, minutes = overdue(followup.due_date, followup.due_time)
-        items.append(
+        day.append(
             DueItem(
                 followup=followup,
                 days_overdue=days,
@@ -116,9 +130,12 @@ def _open_due_by(store: Store, last_day: date, now: datetime) -> list[DueItem]:
                 minutes_overdue=minutes,
             )
         )
+    yield from _in_overdue_order(day)
+
+
+def _in_overdue_order(items: list[DueItem]) -> list[DueItem]:
     # stable: equal times keep the query's order (priority, then id)
-    items.sort(key=lambda i: (0, i.overdue_since) if i.overdue_since else (1, ""))
-    return items
+    return sorted(items, key=lambda i: (0, i.overdue_since) if i.overdue_since else (1, ""))
 
 
 def due(store: Store, *, on: When | None = None) -> list[DueItem]:
@@ -126,6 +143,12 @@ def due(store: Store, *, on: When | None = None) -> list[DueItem]:
     now = dates.local_now(on)
     with store.snapshot():
         return _open_due_by(store, now.date(), now)
+
+
+def iter_due(store: Store, *, on: When | None = None) -> Iterator[DueItem]:
+    """:func:`due` as it is read: a terminal's first screen does not wait for the rest."""
+    now = dates.local_now(on)
+    return _iter_open_due_by(store, now.date(), now)
 
 
 def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
@@ -141,38 +164,50 @@ def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
     """Contacts past their keep-in-touch cadence (their own, else their tags' shortest),
     most days over first. The clock runs from the last interaction, else from when the
     contact was added."""
+    with store.snapshot():
+        return list(iter_stale(store, on=on))
+
+
+def iter_stale(store: Store, *, on: When | None = None) -> Iterator[StaleItem]:
+    """:func:`stale` as it is read: who is stale, in order, is found at once (from plain
+    tuples); the items and how to reach them are made a screenful at a time, so a
+    terminal's first screen does not wait for the emails, phones and last interactions of
+    13,000 stale contacts (100k database)."""
     today = dates.today(on)
     zone = dates.local_zone()
-    result = []
+    found = []
     with store.snapshot():
         for row in activity.cadence_candidates(store):
-            if row["cadence_days"] is not None:
-                cadence, source = row["cadence_days"], "contact"
-            else:
-                cadence, source = row["tag_days"], f"tag:{row['tag']}"
+            cadence = row["cadence_days"]
+            if cadence is None:
+                cadence = row["tag_days"]
             since = dates.local_date(row["last_contacted_at"] or row["created_at"], zone)
-            days_since = (today - since).days
-            if days_since > cadence:
-                result.append(
-                    StaleItem(
-                        contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
-                        cadence_days=cadence,
-                        cadence_source=source,
-                        last_contacted_at=row["last_contacted_at"],
-                        since=since.isoformat(),
-                        days_since=days_since,
-                        days_over=days_since - cadence,
-                    )
-                )
-        result.sort(key=lambda item: (-item.days_over, item.contact.name.casefold()))
-        reach = _reach(store, (item.contact.id for item in result))
-    return [_with_reach(item, reach[item.contact.id]) for item in result]
+            days_over = (today - since).days - cadence
+            if days_over > 0:  # most days over first, then by name, then by id
+                found.append((-days_over, row["display_name"].casefold(), row["id"], since, row))
+        found.sort(key=lambda entry: entry[:3])
+    return _stale_items(store, today, found)
 
 
-def _with_reach(item: StaleItem, reach: Reach) -> StaleItem:
-    from dataclasses import replace
-
-    return replace(item, reach=reach)
+def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
+    start, size = 0, 200  # the first chunk is what a terminal table samples its widths from
+    while start < len(found):
+        chunk = found[start : start + size]
+        reach = _reach(store, (entry[2] for entry in chunk))
+        for minus_over, _, contact_id, since, row in chunk:
+            own = row["cadence_days"] is not None
+            cadence = row["cadence_days"] if own else row["tag_days"]
+            yield StaleItem(
+                contact=ContactBrief(contact_id, row["uid"], row["display_name"]),
+                cadence_days=cadence,
+                cadence_source="contact" if own else f"tag:{row['tag']}",
+                last_contacted_at=row["last_contacted_at"],
+                since=since.isoformat(),
+                days_since=cadence - minus_over,
+                days_over=-minus_over,
+                reach=reach[contact_id],
+            )
+        start, size = start + size, 2_000
 
 
 def _next_yearly(value: str, today: date) -> tuple[date, int | None]:

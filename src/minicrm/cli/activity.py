@@ -20,6 +20,7 @@ from minicrm.cli.common import (
     on_when,
     open_editor,
     output_format,
+    paged,
     read_text,
     resolve_contact,
     store_of,
@@ -192,6 +193,7 @@ def notes(
     raw: RawOpt = False,
 ) -> None:
     """List a contact's interactions, newest first."""
+    paged(ctx)
     out = output_format(json_, fmt)
     store = store_of(ctx)
     show.print_interactions(
@@ -211,6 +213,7 @@ def interaction_ls(
     raw: RawOpt = False,
 ) -> None:
     """List a contact's interactions, newest first (the same as minicrm notes)."""
+    paged(ctx)
     notes(ctx, ref, limit, json_, fmt, raw)
 
 
@@ -219,6 +222,7 @@ def interaction_show(
     ctx: typer.Context, interaction_id: InteractionIdArg, json_: JsonOpt = False
 ) -> None:
     """Show one interaction in full."""
+    paged(ctx)
     show.print_interaction(
         interactions.get(store_of(ctx), interaction_id), "json" if json_ else "table"
     )
@@ -356,6 +360,7 @@ def followup_ls(
     raw: RawOpt = False,
 ) -> None:
     """List follow-ups in due order (open ones unless --status)."""
+    paged(ctx)
     out = output_format(json_, fmt)
     store = store_of(ctx)
     items = followups.list_followups(
@@ -370,6 +375,7 @@ def followup_ls(
 @followup_app.command("show")
 def followup_show(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False) -> None:
     """Show one follow-up in full."""
+    paged(ctx)
     show.print_followup(
         followups.get_followup(store_of(ctx), followup_id), "json" if json_ else "table"
     )

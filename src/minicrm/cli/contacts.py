@@ -22,6 +22,7 @@ from minicrm.cli.common import (
     on_when,
     open_editor,
     output_format,
+    paged,
     resolve_contact,
     store_of,
 )
@@ -224,13 +225,14 @@ def ls(
 ) -> None:
     """List contacts, filtered by field terms and words (archived ones are hidden unless
     --archived, --all or archived:all)."""
+    paged(ctx)
     out = output_format(json_, fmt)
     if archived and all_:
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
-    # A table shows one line per contact: read just that (one query). JSON and CSV carry
-    # every field, so they read whole contacts.
+    # A table shows one line per contact: read just that (one query), as it is drawn. JSON
+    # and CSV carry every field, so they read whole contacts.
     listing = (
-        domain.list_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
+        domain.iter_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
     )
     found = listing(
         store_of(ctx),
@@ -264,6 +266,7 @@ def show(
     fmt: FormatOpt = None,
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
+    paged(ctx)
     from minicrm import dates, views
     from minicrm.render_activity import print_contact_page
 
@@ -452,6 +455,8 @@ def tag(
     cadence for everyone with TAG (a contact's own wins); `minicrm tag cadence` lists them."""
     store = store_of(ctx)
     if ref == "cadence":
+        if not tags:
+            paged(ctx)
         _tag_cadence(store, tags or [], json_)
         return
     if not tags:

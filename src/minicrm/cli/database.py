@@ -28,9 +28,16 @@ KeepOpt = Annotated[
 @app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print the path of the database in use (without creating it)."""
+    import sys
+
     from minicrm.cli import state
 
-    print(state(ctx).db_path)
+    path = str(state(ctx).db_path)
+    if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
+        from minicrm.render import visible  # (only here: it costs `db path` ~5 ms)
+
+        path = visible(path)
+    print(path)
 
 
 @app.command("backup")

@@ -18,6 +18,7 @@ from minicrm.cli.common import (
     interactive,
     on_when,
     output_format,
+    paged,
     resolve_contact,
     store_of,
 )
@@ -152,6 +153,7 @@ def ls(
     raw: RawOpt = False,
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
+    paged(ctx)
     from minicrm import dates
 
     out = output_format(json_, fmt)
@@ -173,6 +175,7 @@ def ls(
 @app.command("show")
 def show_(ctx: typer.Context, deal_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a deal: its card, stage changes with their dates, follow-ups and interactions."""
+    paged(ctx)
     show.print_deal_page(domain.deal_page(store_of(ctx), deal_id), "json" if json_ else "table")
 
 
@@ -364,6 +367,7 @@ def pipeline(
 ) -> None:
     """The pipeline board: open deals by stage, with count, total and weighted value per
     currency; flags deals with no next step or a close date in the past."""
+    paged(ctx)
     from minicrm import pipeline as board
 
     show.print_pipeline(board.board(store_of(ctx), on=on_when(on)), "json" if json_ else "table")

@@ -10,7 +10,7 @@ import typer
 
 from minicrm import digest as domain
 from minicrm import render
-from minicrm.cli.common import OnOpt, on_when, store_of
+from minicrm.cli.common import OnOpt, on_when, paged, store_of
 from minicrm.errors import InvalidInput
 
 
@@ -69,6 +69,7 @@ def digest(
     """Everything that needs you today, for cron: overdue, today, coming up, people to get in
     touch with, birthdays, deals that need a step; after a gap, what fell due since the
     last digest."""
+    paged(ctx)
     from minicrm import mail, render_digest, validate
 
     if send_to and fmt is not None:

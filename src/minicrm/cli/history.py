@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, YesOpt, interactive, resolve_contact, store_of
+from minicrm.cli.common import JsonOpt, YesOpt, interactive, paged, resolve_contact, store_of
 from minicrm.errors import NotFound
 
 # An undo or redo larger than this asks first, on a terminal (never in a script: it can
@@ -60,6 +60,7 @@ def history(
     json_: JsonOpt = False,
 ) -> None:
     """List the recorded change sets, newest first: one per command, with what it did."""
+    paged(ctx)
     from minicrm import history as domain
     from minicrm.render_history import print_changesets
 

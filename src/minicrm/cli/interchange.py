@@ -16,6 +16,7 @@ from minicrm.cli.common import (
     RawOpt,
     StageFilterOpt,
     TagFilterOpt,
+    paged,
     store_of,
 )
 from minicrm.errors import InvalidInput
@@ -228,6 +229,7 @@ def export(
 ) -> None:
     """Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or
     iCalendar. Takes the filters of ls."""
+    paged(ctx)
     version = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}.get(vcard_version)
     if version is None:
         raise InvalidInput(f"unknown vCard version {vcard_version!r}", hint="3 or 4")

@@ -8,7 +8,7 @@ import typer
 
 from minicrm import dates, views
 from minicrm import render_activity as show
-from minicrm.cli.common import JsonOpt, OnOpt, on_when, store_of
+from minicrm.cli.common import JsonOpt, OnOpt, on_when, paged, store_of
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
 
 def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
     """What is overdue or due today, most overdue first, with how to reach each contact."""
-    show.print_due(views.due(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+    paged(ctx)
+    show.print_due(views.iter_due(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
 
 
 def agenda(
@@ -32,6 +33,7 @@ def agenda(
     json_: JsonOpt = False,
 ) -> None:
     """Follow-ups for the coming days, grouped by day (overdue ones first)."""
+    paged(ctx)
     when = on_when(on)
     items = views.agenda(store_of(ctx), days=days, on=when)
     show.print_agenda(items, "json" if json_ else "table", dates.today(when))
@@ -39,7 +41,8 @@ def agenda(
 
 def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
     """Contacts past their keep-in-touch cadence, most overdue first."""
-    show.print_stale(views.stale(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+    paged(ctx)
+    show.print_stale(views.iter_stale(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
 
 
 def birthdays(
@@ -51,6 +54,7 @@ def birthdays(
     json_: JsonOpt = False,
 ) -> None:
     """Birthdays and important dates coming up, with the age when the year is known."""
+    paged(ctx)
     show.print_birthdays(
         views.birthdays(store_of(ctx), days=days, on=on_when(on)), "json" if json_ else "table"
     )

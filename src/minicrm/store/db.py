@@ -270,6 +270,12 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
+    def iter_query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[Row]:
+        """Rows as dicts, read as they are used (a listing streams its first screen before
+        the last row is read). One statement: one consistent snapshot."""
+        for batch in self.batches(sql, params, size=64):
+            yield from batch
+
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,10 +62,14 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
 """
 
 
-def contact_rows(store: Store, flt: ContactFilter, *, lines: bool = False) -> list[Row]:
+def contact_rows(
+    store: Store, flt: ContactFilter, *, lines: bool = False, stream: bool = False
+) -> Iterable[Row]:
     """Contacts matching ``flt``: whole rows, or with ``lines`` the columns of a listing
-    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f)."""
-    return store.query(*_contact_sql(flt, lines))
+    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f);
+    with ``stream`` an iterator that reads them as they are used, else a list."""
+    sql, params = _contact_sql(flt, lines)
+    return store.iter_query(sql, params) if stream else store.query(sql, params)
 
 
 def contact_row_batches(store: Store, flt: ContactFilter, size: int = 1_000) -> Iterator[list[Row]]:
