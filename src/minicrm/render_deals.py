@@ -237,10 +237,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         now = dates.local_now()
         print_table(
             [FOLLOWUP_COLUMNS[i] for i in (0, 1, 2, 5)],
-            [
-                [r[i] for i in (0, 1, 2, 5)]
-                for r in (_followup_row(f, now) for f in page.followups)
-            ],
+            [[r[i] for i in (0, 1, 2, 5)] for r in (_followup_row(f, now) for f in page.followups)],
             title="Follow-ups",
         )
     if page.interactions:
