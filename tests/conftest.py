@@ -16,6 +16,9 @@ from minicrm.cli import app
 
 FROZEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
+# Radicale, vdirsyncer, khard, todoman and khal, started by the tests (tests/clients.py)
+pytest_plugins = ["clients"]
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -130,7 +133,8 @@ def soak(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running the real `minicrm` executable in a subprocess, on this
-    test's temporary database, without colour and in UTC."""
+    test's temporary database, without colour, in UTC, and with no pager to wait on in a
+    pseudo-terminal (tests of the pager set their own)."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINICRM_")}
@@ -138,6 +142,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         MINICRM_DB=str(tmp_path / "data" / "minicrm.db"),
         MINICRM_CONFIG=str(tmp_path / "config.toml"),
         NO_COLOR="1",
+        MINICRM_PAGER="cat",
         TZ="UTC",
         PYTHONUNBUFFERED="1",
     )

@@ -109,8 +109,6 @@ def test_bad_input_exits_2_and_writes_nothing(run, db_path):
         ("add", "X", "--tag", "two words"),
         ("add", "X", "--set", "no-equals-sign"),
         ("add", "X", "--set", "9bad=1"),
-        ("add", "X\x00Y"),
-        ("add", "X\x1b[2JY"),
         ("add", "X", "--company", "Good", "--email", "bad"),
     ]
     for args in cases:
@@ -213,7 +211,7 @@ def test_tag_untag_archive(run):
     run("add", "Jane Doe")
     assert "vip" in run("tag", "jane", "vip", "VIP", "hot").stdout
     assert run.json("show", "jane")["tags"] == ["hot", "vip"]
-    assert run("tag", "jane", "vip").stdout.startswith("Already tagged")
+    assert run("tag", "jane", "vip").stdout.startswith("#1 Jane Doe already has tag vip")
     run("untag", "jane", "hot")
     assert run.json("show", "jane")["tags"] == ["vip"]
     run("archive", "jane")

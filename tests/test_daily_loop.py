@@ -311,7 +311,7 @@ def test_first_occurrence_falls_on_the_rule(run, ann):
 
 
 def test_the_timeline_refuses_the_future(run, ann):
-    err = run("log", "ann", "Meeting", "--at", "tomorrow 10am", code=2).stderr
+    err = run("log", "ann", "meeting", "Kick-off", "--at", "tomorrow 10am", code=2).stderr
     assert "in the future" in err and "follow" in err
     run("log", "ann", "Earlier today", "--at", "today")  # a day without a time is fine
     assert run.json("log", "ann", "x", "--at", "2026-12-05 10:00", "--on", "2026-12-06")["id"]

@@ -257,9 +257,9 @@ def test_the_backup_before_a_migration_uses_the_same_safe_writer(run, db_path, m
 
     real = backup_module.backup_to
 
-    def spy(conn, dest):
+    def spy(conn, dest, **kwargs):
         calls.append(dest)
-        return real(conn, dest)
+        return real(conn, dest, **kwargs)
 
     monkeypatch.setattr(backup_module, "backup_to", spy)
     monkeypatch.setattr(

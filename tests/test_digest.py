@@ -36,7 +36,7 @@ def prepared(run):
     run("add", "Bob <script>alert(1)</script> [bold]x[/]", "--email", "bob@x.io")
     run("log", "ann", "call", "Pricing talk\nsecond line", "--at", "2026-11-10 10:00")
     run("follow", "ann", "Send proposal", "--due", "2026-11-28")
-    run("follow", "ann", "Call back", "--due", "2026-12-01", "--at", "09:30", "--priority", "high")
+    run("follow", "ann", "Call back", "--due", "2026-12-01", "--at", "16:30", "--priority", "high")
     run("follow", "bob", "Lunch", "--due", "2026-12-04")
     run("follow", "bob", "Far away", "--due", "2026-12-20")
     return run

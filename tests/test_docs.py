@@ -72,3 +72,17 @@ def test_exit_codes_are_documented():
         if name.startswith("EXIT_"):
             code = getattr(errors, name)
             assert re.search(rf"\|\s*{code}\s*\|", cli_md), f"exit code {code} not in docs/cli.md"
+
+
+def test_the_screens_in_cli_md_are_real_runs():
+    """docs/cli.md shows tables at 60 and 120 columns as a terminal really shows them
+    (run python docs/gen_screens.py after changing what a screen looks like)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_screens", DOCS / "gen_screens.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert text.count("<!-- screen ") >= 18
+    assert gen.updated(text, gen.screens()) == text, "run python docs/gen_screens.py"

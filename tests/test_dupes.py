@@ -1,5 +1,5 @@
-"""Duplicates and merging: pairs found by shared email, phone and similar name within a
-company (and not for people who merely share a first name); "not a duplicate" marks;
+"""Duplicates and merging: pairs found by shared email, phone, similar name within a
+company and exactly the same full name (and not for people who merely share a first name); "not a duplicate" marks;
 merge combines fields, moves interactions, follow-ups and deals, and is one change set
 whose history is enough to put both contacts back."""
 
@@ -58,9 +58,11 @@ def test_people_sharing_a_first_name_or_a_name_elsewhere_are_not_pairs(run, cont
     contact_factory("Louis Thomas", "--company", "Acme")
     contact_factory("Lisa Thomas", "--company", "Acme")
     contact_factory("Jon Smith", "--company", "Globex")  # another company: no evidence
-    contact_factory("John Smith")  # no company: a name alone is no evidence
     assert run("dupes").stdout == ""
     assert run.json("dupes") == []
+    # exactly the same full name is evidence on its own (issue 15.5): a pair, with 0.5
+    contact_factory("John Smith")
+    assert [(p["a"]["id"], p["b"]["id"], p["score"]) for p in run.json("dupes")] == [(1, 6, 0.5)]
 
 
 def test_evidence_adds_up_and_min_score_and_limit_filter(run, contact_factory):

@@ -49,7 +49,7 @@ def test_rm_then_undo_gives_back_everything_with_the_same_ids(jane, db_path):
     assert not any(c["display_name"] == "Jane Doe" for c in gone["tables"]["contacts"])
     assert gone["tables"]["deals"][0]["contact_id"] is None  # the deal stayed, unlinked
     result = run("undo")
-    assert result.stdout.startswith("Undid #") and "minicrm rm jane --yes" in result.stdout
+    assert result.stdout.startswith("Undid rm of Jane Doe (#")
     assert export(run) == before
     again = run.json("show", "jane")
     assert again["id"] == page["id"] and again["uid"] == page["uid"]
@@ -105,7 +105,7 @@ def test_an_undo_that_would_break_a_later_reference_is_refused(run):
     run("company", "add", "Acme")  # 1
     run("add", "Jane Doe", "-c", "Acme")  # 2: refers to the company
     before = export(run)
-    result = run("undo", "-c", "1", code=2)
+    result = run("undo", "--changeset", "1", code=2)
     assert "#2 (" in result.stderr and "companies row #1" in result.stderr
     assert export(run) == before
 
@@ -115,7 +115,7 @@ def test_an_undo_that_needs_a_row_deleted_later_is_refused(run):
     run("rm", "jane", "--yes")  # 2
     run("company", "rm", "Acme", "--yes")  # 3: deletes the company jane referred to
     before = export(run)
-    result = run("undo", "-c", "2", code=2)
+    result = run("undo", "--changeset", "2", code=2)
     assert "#3 (" in result.stderr and "deleted companies row #1" in result.stderr
     assert export(run) == before
     run("undo", "2")  # in order: the company comes back, then jane
@@ -142,7 +142,7 @@ def test_redo_reapplies_and_a_new_change_clears_it(run):
     run("add", "Jane Doe", "-t", "vip")
     run("tag", "jane", "friend")
     full = export(run)
-    out = run("undo", "2").stdout.splitlines()
+    out = run("undo", "2", "--verbose").stdout.splitlines()
     assert [line.split(" ")[1] for line in out] == ["#2", "#1"]  # newest first
     assert export(run) == empty
     run("redo")
@@ -179,7 +179,10 @@ def test_dry_run_changes_nothing(run, db_path):
     before = export(run)
     count = changeset_count(db_path)
     result = run("undo", "--dry-run")
-    assert result.stdout.startswith("Would undo #1 minicrm add 'Jane Doe'")
+    assert result.stdout.startswith("Would undo add of Jane Doe (#1, ")
+    assert run("undo", "--dry-run", "--verbose").stdout.startswith(
+        "Would undo #1 minicrm add 'Jane Doe'"
+    )
     data = run.json("undo", "--dry-run")
     assert data["dry_run"] is True and data["steps"][0]["recorded_as"] is None
     assert export(run) == before and changeset_count(db_path) == count
@@ -192,11 +195,11 @@ def test_nothing_to_undo(run):
     result = run("undo", code=3)
     assert "nothing to undo" in result.stderr
     run("undo", "0", code=2)
-    run("undo", "-c", "99", code=3)
+    run("undo", "--changeset", "99", code=3)
     run("add", "Jane Doe")
     run("undo")
-    assert "already undone" in run("undo", "-c", "1", code=2).stderr
-    assert "is an undo" in run("undo", "-c", "2", code=2).stderr
+    assert "already undone" in run("undo", "--changeset", "1", code=2).stderr
+    assert "is an undo" in run("undo", "--changeset", "2", code=2).stderr
 
 
 def test_import_merge_then_undo_gives_the_contact_back(run, tmp_path):
@@ -231,7 +234,7 @@ def test_history_lists_change_sets_with_field_changes(run):
     assert add["changes"][1]["row"]["value"] == "jane@acme.io"
     assert add["more_changes"] == 0
     assert len(run.json("history", "-n", "1")) == 1
-    text = run("history").stdout
+    text = run("history", "--verbose").stdout
     assert '~ contacts #1 Jane Doe: title: null → "CTO"' in text
     assert "+ contact_emails #1 jane@acme.io" in text
     run("history", "-n", "0", code=2)

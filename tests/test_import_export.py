@@ -325,10 +325,15 @@ def test_matching_within_a_file_is_the_same_into_an_empty_or_a_used_database(tmp
         ("created", 2),  # Ann with another email: another person
         ("created", 3),
         ("merged", 3),  # Bob gains bob@b.io
-        ("unchanged", 3),  # Robert matches Bob by that email, brings nothing new
+        ("merged", 3),  # Robert matches Bob by that email: his name is kept aside
         ("created", 4),
-        ("unchanged", 4),  # same email, other case
+        ("merged", 4),  # same email, other case: "C. Twombly" kept aside
     ]
+    kept = [o.kept_aside for o in report.outcomes if o.kept_aside]
+    assert kept == [(("name", "Robert Stone"),), (("name", "C. Twombly"),)]
+    with open_store(tmp_path / "Zed Unrelated.db") as store:  # a second run: nothing new
+        again = imports.import_source(store, str(source))
+    assert [o.action for o in again.outcomes] == ["unchanged"] * 8
 
 
 def test_a_dump_from_before_last_interaction_id_restores_with_it_filled(run, tmp_path):

@@ -161,7 +161,11 @@ def test_as_of_an_earlier_day_leaves_out_what_came_after(prepared):
 
 def test_text_output_and_periods(prepared):
     out = prepared("stats", "--period", "30d").stdout
-    assert "Promises kept: 40.0% on time (2 on time, 1 late, 2 still overdue)" in out
+    assert (
+        "Promises: none came due this week; "
+        "kept 3 of 5 in the last 30 days (1 of them late), 2 still overdue\n"
+        "  on time: 40.0% (2 on time, 1 late, 2 still overdue)"
+    ) in out
     assert "Keep in touch: 75.0% inside their cadence (3 of 4)" in out
     assert "win rate 66.7% (2 won, 1 lost)" in out
     assert "\x1b" not in out

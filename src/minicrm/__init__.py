@@ -26,6 +26,7 @@ _EXPORTS = {
     "list_companies": "minicrm.companies",
     "remove_company": "minicrm.companies",
     "ContactChanges": "minicrm.contacts",
+    "change_tags": "minicrm.contacts",
     "add_contact": "minicrm.contacts",
     "get_contact": "minicrm.contacts",
     "list_contacts": "minicrm.contacts",

@@ -75,9 +75,7 @@ def add_company(
 ) -> Company:
     clean = validate.required_name(name, "company name")
     dom = _domain(domain)
-    note = (
-        validate.text(notes, "notes", multiline=True, max_len=validate.MAX_TEXT) if notes else None
-    )
+    note = validate.text(notes, "notes", max_len=validate.MAX_TEXT) if notes else None
     with store.transaction():
         existing = queries.company_by_key(store, validate.company_key(clean))
         if existing is not None:
@@ -106,7 +104,7 @@ def edit_company(
     if domain is not None:
         changes["domain"] = _domain(domain)
     if notes is not None:
-        changes["notes"] = validate.text(notes, "notes", multiline=True, max_len=validate.MAX_TEXT)
+        changes["notes"] = validate.text(notes, "notes", max_len=validate.MAX_TEXT)
     with store.transaction():
         cid = refs.company_id(store, ref)
         if "name_key" in changes:

@@ -7,7 +7,7 @@ run their writes in one transaction, and return :class:`~minicrm.models.Contact`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from minicrm import clock, companies, followups, interactions, refs, validate
 from minicrm.errors import Conflict, InvalidInput, NotFound
 from minicrm.ids import new_uid
 from minicrm.models import CompanyRef, Contact, ContactLine, Labelled
-from minicrm.store import queries
+from minicrm.store import jsonvalues, queries
 from minicrm.store.db import Row, Store
 
 # Scalar fields a user may set, by the names they may use (for --set and edit).
@@ -137,12 +137,14 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 tags=tuple(t["tag"] for t in tags[cid]),
                 stage=r["stage"],
                 source=r["source"],
-                custom=json.loads(r["custom"] or "{}"),
+                custom=jsonvalues.read(store, "contacts", "custom", cid, r["custom"]),
                 cadence_days=r["cadence_days"],
                 archived=bool(r["archived"]),
                 last_contacted_at=r["last_contacted_at"],
                 notes=r["notes"],
-                vcard_extra=tuple(json.loads(r["vcard_extra"] or "[]")),
+                vcard_extra=tuple(
+                    jsonvalues.read(store, "contacts", "vcard_extra", cid, r["vcard_extra"])
+                ),
                 photo=r["photo"],
                 created_at=r["created_at"],
                 updated_at=r["updated_at"],
@@ -194,13 +196,29 @@ def list_contacts(
         return _build(queries.contact_rows(store, _contact_filter(store, **criteria)), store)
 
 
+def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Iterator[Contact]:
+    """Like :func:`list_contacts` (the same keyword arguments), whole contacts one at a
+    time, read ``batch`` at a time in one read transaction: an export of 100,000 contacts
+    holds one batch, not all of them."""
+    with store.snapshot():
+        flt = _contact_filter(store, **criteria)
+        for rows in queries.contact_row_batches(store, flt, batch):
+            yield from _build(rows, store)
+
+
 def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
     """Like :func:`list_contacts` (the same keyword arguments), but only what a listing
     shows, in one query: id, name, company, first email and phone, tags, stage (20,000
     contacts: ~60 ms of SQL, not ~800 ms for whole contacts)."""
     with store.snapshot():
-        rows = queries.contact_rows(store, _contact_filter(store, **criteria), lines=True)
-    return [
+        return list(iter_contact_lines(store, **criteria))
+
+
+def iter_contact_lines(store: Store, **criteria: Any) -> Iterator[ContactLine]:
+    """:func:`list_contact_lines` as the rows are read: a terminal draws its first screen
+    of 100,000 contacts before the last one is read. The criteria are checked at once."""
+    rows = queries.contact_rows(store, _contact_filter(store, **criteria), lines=True, stream=True)
+    return (
         ContactLine(
             id=r["id"],
             name=r["display_name"],
@@ -212,7 +230,7 @@ def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
             archived=bool(r["archived"]),
         )
         for r in rows
-    ]
+    )
 
 
 def _contact_filter(
@@ -302,6 +320,14 @@ def contacts_sharing_emails(store: Store, contact: Contact) -> list[tuple[str, i
     return shared
 
 
+def namesakes(store: Store, contact: Contact, *, limit: int = 5) -> list[tuple[Row, bool]]:
+    """Other contacts with exactly the same name (``limit`` at most), each with whether it
+    is at the same company too. The CLI prints these as notes after ``add``."""
+    rows = queries.contacts_with_name_key(store, validate.key(contact.name), contact.id, limit)
+    company_id = contact.company.id if contact.company else None
+    return [(r, company_id is not None and r["company_id"] == company_id) for r in rows]
+
+
 # -- writing ----------------------------------------------------------------------------
 
 
@@ -344,9 +370,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "cadence_days":
             columns["cadence_days"] = validate.cadence(value)
         elif column == "notes":
-            columns["notes"] = validate.text(
-                raw or "", "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            columns["notes"] = validate.text(raw or "", "notes", max_len=validate.MAX_TEXT)
         else:
             max_len = validate.MAX_NAME if column.endswith("name") else validate.MAX_FIELD
             columns[column] = validate.text(value, name, max_len=max_len)
@@ -424,20 +448,35 @@ def _remove_items(store: Store, contact_id: int, kind: str, values: Sequence[str
 
 
 def _set_tags(store: Store, contact_id: int, add: Sequence[str], remove: Sequence[str]) -> bool:
+    added, removed, _, _ = _change_tags(store, contact_id, add, remove)
+    return bool(added or removed)
+
+
+def _change_tags(
+    store: Store, contact_id: int, add: Sequence[str], remove: Sequence[str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(added, removed, asked to add but there already, asked to remove but absent)."""
     current = {
         r["tag"]: r["id"]
         for r in queries.contact_children(store, "contact_tags", [contact_id])[contact_id]
     }
-    changed = False
-    for tag in (validate.tag(t) for t in add):
+    added: list[str] = []
+    removed: list[str] = []
+    present: list[str] = []
+    absent: list[str] = []
+    for tag in dict.fromkeys(validate.tag(t) for t in add):
         if tag not in current:
             current[tag] = store.insert("contact_tags", {"contact_id": contact_id, "tag": tag})
-            changed = True
-    for tag in (validate.tag(t) for t in remove):
+            added.append(tag)
+        else:
+            present.append(tag)
+    for tag in dict.fromkeys(validate.tag(t) for t in remove):
         if tag in current:
             store.delete("contact_tags", current.pop(tag))
-            changed = True
-    return changed
+            removed.append(tag)
+        elif tag not in added:
+            absent.append(tag)
+    return added, removed, present, absent
 
 
 def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool:
@@ -445,10 +484,12 @@ def _apply_custom(store: Store, contact_id: int, custom: dict[str, str]) -> bool
         return False
     row = store.get("contacts", contact_id)
     assert row is not None
-    values = json.loads(row["custom"] or "{}")
+    values = jsonvalues.read_strict(
+        "contacts", "custom", contact_id, row["custom"], f"contact #{contact_id}"
+    )
     for name, raw in custom.items():
         name = validate.custom_key(name)
-        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD, multiline=True)
+        value = validate.text(raw, f"field {name}", max_len=validate.MAX_FIELD)
         if value is None:
             values.pop(name, None)
         else:
@@ -517,21 +558,52 @@ def update_contact(
         return _load(store, contact_id), changed
 
 
-def tag_contacts(
+@dataclass(frozen=True)
+class TagChange:
+    """What `tag`/`untag` did to one contact, and what it found already so."""
+
+    contact: Contact
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    present: tuple[str, ...]  # asked to add, and the contact had it already
+    absent: tuple[str, ...]  # asked to remove, and the contact did not have it
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def change_tags(
     store: Store, refs_: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
-) -> list[tuple[Contact, bool]]:
-    """Add and/or remove tags on several contacts at once (one transaction)."""
+) -> list[TagChange]:
+    """Add and/or remove tags on several contacts at once (one transaction), saying for
+    each what was added and removed and what was so already."""
     if not add and not remove:
         raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
     with store.transaction():
         ids = list(dict.fromkeys(_resolve(store, r) for r in refs_))
         results = []
         for contact_id in ids:
-            changed = _set_tags(store, contact_id, add, remove)
-            if changed:
+            added, removed, present, absent = _change_tags(store, contact_id, add, remove)
+            if added or removed:
                 store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
-            results.append((_load(store, contact_id), changed))
+            results.append(
+                TagChange(
+                    _load(store, contact_id),
+                    tuple(added),
+                    tuple(removed),
+                    tuple(present),
+                    tuple(absent),
+                )
+            )
         return results
+
+
+def tag_contacts(
+    store: Store, refs_: Sequence[str], add: Sequence[str] = (), remove: Sequence[str] = ()
+) -> list[tuple[Contact, bool]]:
+    """Add and/or remove tags on several contacts at once (one transaction)."""
+    return [(c.contact, c.changed) for c in change_tags(store, refs_, add, remove)]
 
 
 def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tuple[Contact, bool]]:
@@ -544,6 +616,26 @@ def set_archived(store: Store, refs_: Sequence[str], archived: bool) -> list[tup
                 store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
             results.append((_load(store, contact_id), changed))
         return results
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What deleting a contact deletes with it (its own interactions, its follow-ups) and
+    what stays (interactions shared with others, deals, which lose their contact)."""
+
+    interactions: int
+    shared_interactions: int
+    followups: int
+    deals: int
+
+
+def dependents(store: Store, ref: str | int) -> tuple[Contact, Dependents]:
+    """The contact and what goes or stays with it if it is deleted (for `rm`'s question)."""
+    with store.snapshot():
+        contact_id = _resolve(store, ref)
+        row = queries.contact_dependents(store, contact_id)
+        counts = Dependents(row["own"], row["shared"], row["followups"], row["deals"])
+        return _load(store, contact_id), counts
 
 
 def remove_contact(store: Store, ref: str | int) -> Contact:

@@ -204,6 +204,19 @@ def local_date(stamp: str, zone: tzinfo | None = None) -> date:
     return local_datetime(stamp, zone).date()
 
 
+MAX_DAYS_AHEAD = 365
+
+
+def window_end(today: date, days: int, option: str = "--days") -> date:
+    """The last day of "the next ``days`` days": today and the ``days`` days after it
+    (``--days 7`` on a Wednesday runs to the next Wednesday; ``--days 0`` is today only).
+    The one definition for agenda, birthdays, the digest and its deals; ``days`` must be 0
+    to :data:`MAX_DAYS_AHEAD`."""
+    if not 0 <= days <= MAX_DAYS_AHEAD:
+        raise InvalidInput(f"{option} {days} is out of range", hint=f"0 to {MAX_DAYS_AHEAD}")
+    return today + timedelta(days=days)
+
+
 def days_between(a: date, b: date) -> int:
     """``b - a`` in days (positive when ``b`` is later)."""
     return (b - a).days
@@ -219,6 +232,23 @@ def humanize_days(n: int) -> str:
     if n == -1:
         return "yesterday"
     return f"in {n} days" if n > 0 else f"{-n} days ago"
+
+
+def humanize_overdue(days: int, minutes: int | None, timed: bool) -> str:
+    """How late a follow-up is, or when it is due: ``2 h overdue`` and ``6 min overdue`` for
+    a timed one less than a day late, ``3 days overdue`` beyond (and for a whole day), ``due
+    now`` at its very minute; otherwise :func:`humanize_days` of when it falls due."""
+    if minutes is None:
+        return humanize_days(-days)
+    if timed and minutes < 24 * 60:
+        if minutes == 0:
+            return "due now"
+        if minutes < 60:
+            return f"{minutes} min overdue"
+        if (hours := (minutes + 30) // 60) < 24:
+            return f"{hours} h overdue"
+    late = max(days, 1)
+    return f"{late} day{'s' if late != 1 else ''} overdue"
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ included, is a row of ``deal_stage_changes`` with its time.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from minicrm import clock, dates, followups, interactions, money, refs, validate
@@ -16,7 +17,7 @@ from minicrm.config import CLOSED_STAGES, Config, DealStage
 from minicrm.dates import When
 from minicrm.errors import InvalidInput, NotFound
 from minicrm.ids import new_uid
-from minicrm.models import CompanyRef, ContactBrief, Deal, DealPage, StageChange
+from minicrm.models import CompanyRef, ContactBrief, Deal, DealPage, FollowUp, StageChange
 from minicrm.store import deals as queries
 from minicrm.store.db import Row, Store
 
@@ -77,7 +78,7 @@ def _title(value: str) -> str:
 def _reason(value: str | None) -> str | None:
     if value is None:
         return None
-    return validate.text(value, "reason", max_len=MAX_REASON, multiline=True)
+    return validate.text(value, "reason", max_len=MAX_REASON)
 
 
 def _to_deal(row: Row, config: Config) -> Deal:
@@ -342,6 +343,49 @@ def edit_deal(
         if changed:
             store.update("deals", did, {"updated_at": clock.utc_stamp()})
         return _load(store, did, config), changed
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A deal moved (see :func:`close_deal`), with its follow-ups: those cancelled with it
+    and those it leaves open."""
+
+    deal: Deal
+    changed: bool
+    cancelled: tuple[FollowUp, ...] = ()
+    still_open: tuple[FollowUp, ...] = ()
+
+
+def open_followups(store: Store, deal_id: str | int) -> list[FollowUp]:
+    """The deal's open follow-ups, in due order."""
+    did = parse_id(deal_id)
+    with store.snapshot():
+        return [followups.get_followup(store, fid) for fid in queries.open_followup_ids(store, did)]
+
+
+def close_deal(
+    store: Store,
+    deal_id: str | int,
+    to: str,
+    *,
+    reason: str | None = None,
+    close_followups: bool = False,
+    on: When | None = None,
+    config: Config | None = None,
+) -> Closing:
+    """:func:`move_deal`, and when that closes the deal (won or lost), its open follow-ups:
+    with ``close_followups`` they are cancelled (a repeating one's series ends), in the
+    same transaction; otherwise they stay open and are returned in ``still_open``, so
+    the caller can say so. A deal already in that stage changes nothing."""
+    with store.transaction():
+        deal, changed = move_deal(store, deal_id, to, reason=reason, on=on, config=config)
+        if not changed or deal.status == "open":
+            return Closing(deal, changed)
+        pending = open_followups(store, deal.id)
+        if not close_followups:
+            return Closing(deal, changed, still_open=tuple(pending))
+        cancelled = tuple(followups.cancel(store, f.id, stop=True, on=on).done for f in pending)
+        return Closing(deal, changed, cancelled=cancelled)
 
 
 def move_deal(

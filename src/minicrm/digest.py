@@ -138,8 +138,6 @@ def build(
     With ``limit``, each section keeps its first ``limit`` entries and counts the rest
     (:meth:`Digest.total`); the contacts past their cadence get their reach (email, phone,
     last interaction) only for those kept."""
-    if not 0 <= days <= 365:
-        raise InvalidInput(f"--days {days} is out of range", hint="0 to 365")
     if limit is not None and limit < 1:
         raise InvalidInput(f"digest limit {limit} is out of range", hint="1 or more, or none")
     left_out: dict[str, int] = {}
@@ -151,35 +149,38 @@ def build(
         return tuple(items)
 
     today = dates.today(on)
+    dates.window_end(today, days)
     with store.snapshot():
         previous_row = queries.previous_run(store, today.isoformat())
         previous = date.fromisoformat(previous_row["as_of"]) if previous_row else None
         gap_start = (
             previous + timedelta(days=1) if previous and (today - previous).days > 1 else None
         )
-        items = views.agenda(store, days=days + 1, on=on)
+        items = views.agenda(store, days=days, on=on)
         missed, overdue, due_today, upcoming = [], [], [], []
         for item in items:
             due = date.fromisoformat(item.followup.due_date)
-            if due == today:
-                due_today.append(item)
-            elif due > today:
-                upcoming.append(item)
-            elif gap_start is not None and due >= gap_start:
+            if not item.overdue:
+                (due_today if due == today else upcoming).append(item)
+            elif gap_start is not None and gap_start <= due < today:
                 missed.append(item)
             else:
                 overdue.append(item)
         missed_dates: list[DateItem] = []
         if gap_start is not None:
-            passed = views.birthdays(
-                store, days=min((today - gap_start).days, 366), on=When(gap_start)
+            passed = views.birthdays(  # from gap_start to yesterday
+                store,
+                days=min((today - gap_start).days - 1, dates.MAX_DAYS_AHEAD),
+                on=When(gap_start),
             )
             # counted from today, so they read "2 days ago"
             missed_dates = [
                 replace(item, days_until=(date.fromisoformat(item.next_date) - today).days)
                 for item in passed
             ]
-        stale = cap("stale", views.stale_ranked(store, on=on))
+        stale, stale_total = views.stale_first(store, on=on, limit=limit)
+        if stale_total > len(stale):
+            left_out["stale"] = stale_total - len(stale)
         deals = pipeline.alerts(store, days=days if deal_days is None else deal_days, on=on)
         return Digest(
             as_of=today,
@@ -191,8 +192,8 @@ def build(
             overdue=cap("overdue", overdue),
             today=cap("today", due_today),
             upcoming=cap("upcoming", upcoming),
-            stale=tuple(views.with_reach(store, list(stale))),
-            dates=cap("dates", views.birthdays(store, days=days + 1, on=on)),
+            stale=tuple(stale),
+            dates=cap("dates", views.birthdays(store, days=days, on=on)),
             deals=replace(
                 deals,
                 overdue_close=cap("deals_overdue_close", list(deals.overdue_close)),

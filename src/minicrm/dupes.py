@@ -30,6 +30,11 @@ PHONE_SCORE = 0.7
 SAME_NAME_COMPANY_SCORE = 0.7
 SIMILAR_NAME_COMPANY_SCORE = 0.6
 SIMILAR_NAME_SCORE = 0.3  # a similar name adds to a pair found otherwise; alone it is no pair
+# The same full name (two words or more, equal name keys) is evidence on its own, unless
+# more than MAX_SAME_NAME contacts (archived included) share it: then it is a common name (a Wei Zhang in
+# each of four companies), which only adds SIMILAR_NAME_SCORE to a pair found otherwise.
+SAME_NAME_SCORE = 0.5
+MAX_SAME_NAME = 3
 NAME_RATIO = 0.85
 MIN_PHONE_DIGITS = 7
 # An email or phone shared by more contacts than this is a shared mailbox or switchboard
@@ -182,6 +187,7 @@ def find_pairs(
                         Reason(kind, values[a], weight, f"same {kind} {values[a]}")
                     )
         _company_names(store, evidence, archived)
+        _same_names(store, evidence, archived)
         briefs = queries.contact_briefs(store, sorted({i for pair in evidence for i in pair}))
         ignored = queries.ignored_pairs(store)
     pairs = []
@@ -244,6 +250,31 @@ def _company_names(
                         f"similar name ({ratio:.2f}) and same company {company}",
                     )
                 evidence[pair].append(reason)
+
+
+def _same_names(
+    store: Store, evidence: dict[tuple[int, int], list[Reason]], archived: bool
+) -> None:
+    """Contacts with exactly the same full name, in any company or none (a name shared by
+    more than MAX_SAME_NAME contacts, archived ones included, is a common name, not
+    evidence: that bound keeps the query to the name index and a few rows). A pair
+    already found alike by name within a company keeps that reason alone."""
+    rows = queries.same_name_rows(store, most=MAX_SAME_NAME)
+    for key, group in itertools.groupby(rows, key=lambda r: r["name_key"]):
+        if " " not in key:  # one word is a first name, not a full name
+            continue
+        members = [r for r in group if archived or not r["archived"]]
+        if not 2 <= len(members) <= MAX_SAME_NAME:
+            continue
+        for x, y in itertools.combinations(members, 2):
+            pair = (x["id"], y["id"])
+            if pair in evidence and any(r.kind == "name" for r in evidence[pair]):
+                continue
+            companies = [x["company_name"], y["company_name"]]
+            text = "same name"
+            if all(companies) and x["company_id"] != y["company_id"]:
+                text += f", different companies ({companies[0]}, {companies[1]})"
+            evidence[pair].append(Reason("name", y["display_name"], SAME_NAME_SCORE, text))
 
 
 def _brief(row: Row) -> ContactBrief:

@@ -2,7 +2,8 @@
 
 One ``key: value`` per line; repeated keys (email, phone, url, address) give several
 values; ``custom.NAME`` lines are custom fields; ``#`` starts a comment line. Values are
-single lines: a newline inside one is written as ``\\n``.
+single lines: a newline inside one is written as ``\\n``, a carriage return as ``\\r``;
+lines are split at newlines only (other control characters stay in their value).
 """
 
 from __future__ import annotations
@@ -42,14 +43,14 @@ HEADER = """\
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n")
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _unescape(value: str) -> str:
     out, i = [], 0
     while i < len(value):
-        if value[i] == "\\" and i + 1 < len(value) and value[i + 1] in "n\\":
-            out.append("\n" if value[i + 1] == "n" else "\\")
+        if value[i] == "\\" and i + 1 < len(value) and value[i + 1] in "nr\\":
+            out.append({"n": "\n", "r": "\r"}.get(value[i + 1], "\\"))
             i += 2
         else:
             out.append(value[i])
@@ -93,7 +94,9 @@ def parse_form(original: Contact, text: str) -> ContactChanges:
     given: dict[str, str] = {}
     custom: dict[str, str] = {}
     tags: list[str] | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # split at newlines only (a CRLF editor's \r goes with it): str.splitlines would also
+    # split at \x1c, \x85, U+2028 ..., which a value may hold
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -94,3 +94,11 @@ class CheckFailed(MinicrmError):
     """``db check`` found problems (it has printed them); the message names the checks."""
 
     exit_code = EXIT_CHECK_FAILED
+
+
+class DamagedValue(MinicrmError):
+    """A stored value is damaged (not the JSON its column holds) and the command would
+    have to overwrite it: refused, nothing written. ``db check`` names such values; its
+    ``--repair`` moves unreadable contact fields into the contact's notes."""
+
+    exit_code = EXIT_CHECK_FAILED

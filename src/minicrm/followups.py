@@ -203,9 +203,7 @@ def add_followup(
     With ``deal`` the follow-up is a next step of that deal (and, without ``ref``, for
     the deal's contact)."""
     clean_title = validate.text(title, "title", max_len=MAX_TITLE, required=True)
-    clean_notes = (
-        validate.text(notes, "notes", multiline=True, max_len=validate.MAX_TEXT) if notes else None
-    )
+    clean_notes = validate.text(notes, "notes", max_len=validate.MAX_TEXT) if notes else None
     today = dates.today(on)
     when = _due(due, at, today)
     rule = _rule_fields(every, until, count, from_done, when, today)
@@ -271,9 +269,7 @@ def edit_followup(
         if title is not None:
             changes["title"] = validate.text(title, "title", max_len=MAX_TITLE, required=True)
         if notes is not None:
-            changes["notes"] = validate.text(
-                notes, "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
+            changes["notes"] = validate.text(notes, "notes", max_len=validate.MAX_TEXT)
         if priority_ is not None:
             changes["priority"] = priority(priority_)
         if contact is not None:
@@ -338,18 +334,24 @@ def remove_for_contact(store: Store, contact_id: int) -> None:
 
 
 def _require(current: FollowUp, allowed: tuple[str, ...], action: str) -> None:
-    if current.status not in allowed:
-        if current.status == "open":
-            advice = "it is still open"
-        elif (action, current.status) in (("cancel", "cancelled"), ("complete", "done")):
-            advice = "nothing to do"
-        elif action in ("cancel", "complete", "snooze"):
-            advice = f"reopen it first: minicrm reopen {current.id}"
-        else:
-            advice = "nothing to do"
+    """Refuse an action on a follow-up in the wrong state, in one plain sentence: what it
+    is (``is done already; nothing to do``), or what to do first."""
+    if current.status in allowed:
+        return
+    already = (action, current.status) in (
+        ("cancel", "cancelled"),
+        ("complete", "done"),
+        ("reopen", "open"),
+    )
+    if already:
+        what = "nothing to reopen" if action == "reopen" else "nothing to do"
+        raise InvalidInput(f"follow-up #{current.id} is {current.status} already; {what}")
+    if action in ("cancel", "complete", "snooze"):
         raise InvalidInput(
-            f"cannot {action} follow-up #{current.id}: it is {current.status}", hint=advice
+            f"cannot {action} follow-up #{current.id}: it is {current.status}",
+            hint=f"reopen it first: minicrm reopen {current.id}",
         )
+    raise InvalidInput(f"cannot {action} follow-up #{current.id}: it is {current.status}")
 
 
 @dataclass(frozen=True)
@@ -470,11 +472,14 @@ def _with_from(current: FollowUp, scheduled_from: str) -> FollowUp:
     return replace(current, recurrence=replace(current.recurrence, scheduled_from=scheduled_from))
 
 
-def snooze(store: Store, followup_id: str | int, until: str, *, on: When | None = None) -> FollowUp:
-    """Move an open follow-up to a later day (and time); the first original due is kept."""
+def snooze(
+    store: Store, followup_id: str | int, until: str | None = None, *, on: When | None = None
+) -> FollowUp:
+    """Move an open follow-up to a later day (and time), by default tomorrow; without a
+    time it keeps its own. The first original due is kept."""
     fid = parse_id(followup_id)
     today = dates.today(on)
-    when = dates.parse_when(until, today=today)
+    when = dates.parse_when(until or "tomorrow", today=today)
     with store.transaction():
         current = _load(store, fid)
         _require(current, ("open",), "snooze")
@@ -482,7 +487,8 @@ def snooze(store: Store, followup_id: str | int, until: str, *, on: When | None 
         new_due = When(when.day, new_time)
         if new_due.day < today:
             raise InvalidInput(
-                f"cannot snooze until {new_due.iso()}: that is in the past", hint="e.g. --until mon"
+                f"cannot snooze until {new_due.iso()}: that is in the past",
+                hint="e.g. snooze ID mon",
             )
         store.update(
             "followups",

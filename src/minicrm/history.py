@@ -30,6 +30,7 @@ from typing import Any
 
 from minicrm import refs
 from minicrm.errors import Conflict, InvalidInput, NotFound
+from minicrm.history_words import Summary, summarize
 from minicrm.store import history as hq
 from minicrm.store.db import Row, Store
 
@@ -87,6 +88,7 @@ class ChangeSet:
     rows: int
     counts: dict[str, dict[str, int]]  # entity -> op -> rows
     changes: list[Change] = field(default_factory=list)
+    summary: Summary | None = None  # in words (not part of the JSON shape)
 
     @property
     def more_changes(self) -> int:
@@ -160,7 +162,11 @@ def _label(entity: str, row: dict[str, Any] | None) -> str:
 def _change(row: Row) -> Change:
     before, after = row["before"], row["after"]
     fields: list[FieldChange] = []
-    if row["op"] == "update":
+    # a record that could not be read (damaged, store/jsonvalues.py) reads as None
+    damaged = (row["op"] != "insert" and before is None) or (
+        row["op"] != "delete" and after is None
+    )
+    if row["op"] == "update" and not damaged:
         keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
         fields = [
             FieldChange(k, (before or {}).get(k), (after or {}).get(k))
@@ -172,7 +178,8 @@ def _change(row: Row) -> Change:
         entity=row["entity"],
         row_id=row["row_id"],
         uid=row["uid"],
-        label=_label(row["entity"], after or before),
+        label=_label(row["entity"], after or before)
+        + (" (its record is damaged: see minicrm db check)" if damaged else ""),
         fields=fields,
         row=None if row["op"] == "update" else (after or before),
     )
@@ -190,8 +197,16 @@ def _changeset(
     for c in hq.counts(store, row["id"], contact):
         counts.setdefault(c["entity"], {})[c["op"]] = c["n"]
         total += c["n"]
-    changes = (
-        [_change(r) for r in hq.changes(store, row["id"], MAX_CHANGES, contact)] if details else []
+    raw = hq.changes(store, row["id"], MAX_CHANGES, contact)
+    changes = [_change(r) for r in raw] if details else []
+    summary = summarize(
+        row["command"],
+        row["kind"],
+        row["undoes"],
+        raw,
+        counts,
+        total,
+        lambda table, ids: hq.names_of(store, table, ids),
     )
     return ChangeSet(
         id=row["id"],
@@ -205,6 +220,7 @@ def _changeset(
         rows=total,
         counts=counts,
         changes=changes,
+        summary=summary,
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from minicrm.errors import InvalidInput
-from minicrm.interchange import Incoming, RecordError
+from minicrm.interchange import Incoming, Meter, RecordError
 
 MAX_BYTES = 1 << 30  # 1 GiB: a larger "contacts file" is a mistake
 FORMATS = ("auto", "csv", "google", "outlook", "vcard", "json")
@@ -97,31 +97,48 @@ def records(
     *,
     mapping: dict[str, str] | None = None,
     csv_kind: str = "auto",
+    meter: Meter | None = None,
 ) -> Iterator[Incoming | RecordError]:
     """Records of every source in ``fmt`` (vcard, json, or csv read as ``csv_kind``:
-    auto, csv, google or outlook)."""
+    auto, csv, google or outlook). ``meter.done`` follows how many characters of all the
+    sources have been read (for a progress bar sized by the sources, not by a count of
+    their records)."""
+    meter = meter or Meter()
     for name, text in sources:
-        reader: Callable[[], Iterator[Incoming | RecordError]]
+        base = meter.done
+        reader: Iterator[Incoming | RecordError]
         if fmt == "vcard":
             from minicrm.formats import vcard
 
-            def reader(text: str = text, name: str = name) -> Iterator[Incoming | RecordError]:
-                return vcard.parse_vcards(text, source=name)
+            reader = vcard.parse_vcards(text, source=name, meter=meter)
         elif fmt == "json":
             from minicrm.formats import jsondump
 
-            def reader(text: str = text, name: str = name) -> Iterator[Incoming | RecordError]:
-                return jsondump.contact_records(load_json(name, text), name)
+            data = load_json(name, text)
+            count = len(data) if isinstance(data, list) else 0
+            if jsondump.is_dump(data):
+                contacts = (data.get("tables") or {}).get("contacts")
+                count = len(contacts) if isinstance(contacts, list) else 0
+            reader = _spread(jsondump.contact_records(data, name), meter, len(text), count)
         else:
             from minicrm.formats import csvfmt
 
-            kind = csv_kind
+            reader = csvfmt.parse_csv(
+                io.StringIO(text, newline=""),
+                kind=csv_kind,
+                mapping=mapping,
+                source=name,
+                meter=meter,
+            )
+        yield from reader
+        meter.done = base + len(text)
 
-            def reader(
-                text: str = text, name: str = name, kind: str = kind
-            ) -> Iterator[Incoming | RecordError]:
-                return csvfmt.parse_csv(
-                    io.StringIO(text, newline=""), kind=kind, mapping=mapping, source=name
-                )
 
-        yield from reader()
+def _spread(
+    items: Iterator[Incoming | RecordError], meter: Meter, size: int, count: int
+) -> Iterator[Incoming | RecordError]:
+    """A JSON file is read whole by json.loads; its ``count`` records then share its size."""
+    base = meter.done
+    for number, item in enumerate(items, start=1):
+        meter.done = base + size * min(number, count) // max(count, 1)
+        yield item

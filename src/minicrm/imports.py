@@ -10,9 +10,10 @@ an error or Ctrl-C rolls everything back, so nothing is written unless all of it
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from minicrm import clock, companies, validate
@@ -21,6 +22,7 @@ from minicrm.errors import InvalidInput, MinicrmError
 from minicrm.ids import new_uid
 from minicrm.interchange import Incoming, RecordError
 from minicrm.store import imports as queries
+from minicrm.store import jsonvalues
 from minicrm.store.db import Store
 
 POLICIES = ("merge", "skip", "new")
@@ -62,6 +64,8 @@ class Prepared:
     photo: str | None
     archived: bool = False
     name_key: str = ""  # validate.key(name), computed once
+    replaced: int = 0  # characters that could not be stored (NUL), replaced by U+2400
+    order: int = 0  # the record's place among the valid records of the file
 
     def __post_init__(self) -> None:
         self.name_key = validate.key(self.name)
@@ -74,6 +78,11 @@ class Outcome:
     name: str
     contact_id: int | None = None
     reason: str | None = None
+    # the record's values that differ from the contact it merged into, written into
+    # that contact's notes: (field, value)
+    kept_aside: tuple[tuple[str, str], ...] = ()
+    replaced: int = 0  # characters replaced because they cannot be stored (NUL)
+    order: int = field(default=0, compare=False)  # file order (creations are batched)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +91,14 @@ class Outcome:
             "name": self.name,
             "contact_id": self.contact_id,
             "reason": self.reason,
+            "kept_aside": [{"field": f, "value": v} for f, v in self.kept_aside],
+            "replaced_characters": self.replaced,
         }
+
+    @property
+    def worth_a_word(self) -> bool:
+        """Listed in the report even without --dry-run: not simply created."""
+        return self.action != "created" or bool(self.replaced)
 
 
 @dataclass
@@ -95,7 +111,24 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
 
+    @property
+    def kept_aside(self) -> int:
+        """Records whose differing values were written into a contact's notes."""
+        return sum(1 for o in self.outcomes if o.kept_aside)
+
+    @property
+    def replaced(self) -> tuple[int, int]:
+        """(characters replaced, records they were in)."""
+        hit = [o.replaced for o in self.outcomes if o.replaced]
+        return sum(hit), len(hit)
+
+    def listed(self) -> list[Outcome]:
+        """The records a report lists: with --dry-run every one (what would be created
+        or merged), otherwise those that were not simply created."""
+        return [o for o in self.outcomes if self.dry_run or o.worth_a_word]
+
     def to_dict(self) -> dict[str, Any]:
+        characters, records = self.replaced
         return {
             "source": self.source,
             "format": self.format,
@@ -105,19 +138,57 @@ class ImportReport:
             "unchanged": self.count("unchanged"),
             "skipped": self.count("skipped"),
             "invalid": self.count("invalid"),
-            "records": [o.to_dict() for o in self.outcomes if o.action != "created"],
+            "kept_aside": self.kept_aside,
+            "replaced_characters": characters,
+            "records_with_replaced_characters": records,
+            "records": [o.to_dict() for o in self.listed()],
         }
 
 
 # -- pass 1: validate ---------------------------------------------------------------------
 
 
-def prepare(record: Incoming, *, photos: str = "keep") -> Prepared:
-    """Validate one incoming record (raises RecordError naming its position)."""
+def prepare(record: Incoming, *, photos: str = "keep", count_unstorable: bool = True) -> Prepared:
+    """Validate one incoming record (raises RecordError naming its position).
+
+    ``count_unstorable``: count the NULs the record holds (validation replaces them by
+    U+2400); an importer that knows its source has none passes False."""
     try:
-        return _prepare(record, photos)
+        prepared = _prepare(record, photos)
     except InvalidInput as exc:
         raise RecordError(record.position, str(exc)) from None
+    if count_unstorable:
+        prepared.replaced = _unstorable(record)
+    return prepared
+
+
+def _unstorable(record: Incoming) -> int:
+    """How many characters of the record cannot be stored as they are (NUL)."""
+    nul = validate.UNSTORABLE
+    found = 0
+    for value in (
+        record.name,
+        record.given_name,
+        record.family_name,
+        record.nickname,
+        record.title,
+        record.company,
+        record.birthday,
+        record.notes,
+        record.stage,
+        record.source,
+        record.uid,
+        record.photo,
+        *record.tags,
+        *record.vcard_extra,
+        *record.custom.values(),
+    ):
+        if value:
+            found += value.count(nul)
+    for kind in ("emails", "phones", "addresses", "urls", "dates"):
+        for _label, value in getattr(record, kind):
+            found += value.count(nul)
+    return found
 
 
 def _prepare(record: Incoming, photos: str) -> Prepared:
@@ -134,6 +205,11 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         if key == "birthday":
             try:
                 fields[key] = _birthday(str(raw))
+            except validate.ImpossibleDate:  # a typo, not a text: say so, with the line
+                raise InvalidInput(
+                    f"birthday {str(raw).strip()!r} is an impossible date (there is no such day)",
+                    hint=f"accepted: {validate.BIRTHDAY_FORMS}",
+                ) from None
             except InvalidInput:  # "circa 1800", 1815-03-01: kept as text, not refused
                 custom_extra["birthday_text"] = str(raw).strip()
         elif key == "stage":
@@ -143,11 +219,10 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         elif key == "cadence_days":
             fields[key] = validate.cadence(str(raw))
         elif key == "notes":
-            fields[key] = validate.text(
-                str(raw), "notes", multiline=True, max_len=validate.MAX_TEXT
-            )
-        else:
-            fields[key] = validate.text(str(raw), key.replace("_", " "), max_len=validate.MAX_NAME)
+            fields[key] = validate.text(str(raw), "notes", max_len=validate.MAX_TEXT)
+        else:  # as `add` checks them: names up to 300 characters, title and source 1,000
+            limit = validate.MAX_NAME if key.endswith("name") else validate.MAX_FIELD
+            fields[key] = validate.text(str(raw), key.replace("_", " "), max_len=limit)
     items: dict[str, list[tuple[str | None, str, str]]] = {}
     for kind, _table, check, keyer in CHILD_KINDS:
         seen: set[str] = set()
@@ -158,24 +233,19 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             if key in seen:
                 continue  # the same value twice in one record: keep one
             seen.add(key)
-            clean_label = validate.split_label(f"{label}:x")[0] if label else None
-            cleaned.append((clean_label, value, key))
+            cleaned.append((_label(label) if label else None, value, key))
         items[kind] = cleaned
-    tags = list(dict.fromkeys(validate.tag(t) for t in record.tags if t and t.strip()))
+    tags = list(dict.fromkeys(_tag(t) for t in record.tags if t and t.strip()))
     custom = {}
     for key, value in {**custom_extra, **record.custom}.items():
         clean_key = validate.custom_key(_custom_name(key))
-        clean_value = validate.text(str(value), f"field {clean_key}", multiline=True)
+        clean_value = validate.text(str(value), f"field {clean_key}")
         if clean_value is not None:
             custom[clean_key] = clean_value
     uid = None
     if record.uid and record.uid.strip():
         uid = validate.text(record.uid, "uid", max_len=MAX_UID)
-    company = (
-        validate.text(record.company, "company", max_len=validate.MAX_NAME)
-        if record.company
-        else None
-    )
+    company = _company_name(record.company) if record.company else None
     return Prepared(
         archived=bool(record.archived),
         position=record.position,
@@ -186,9 +256,26 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
         tags=tags,
         custom=custom,
         uid=uid,
-        vcard_extra=[line for line in record.vcard_extra if line],
-        photo=record.photo if photos == "keep" else None,
+        vcard_extra=[validate.storable(line) for line in record.vcard_extra if line],
+        photo=validate.storable(record.photo) if record.photo and photos == "keep" else None,
     )
+
+
+# Labels, tags and company names repeat from record to record (work, vip, Acme): each
+# distinct one is checked once. The checks are pure; a value that fails is not cached.
+@functools.lru_cache(maxsize=4_096)
+def _label(label: str) -> str | None:
+    return validate.split_label(f"{label}:x")[0]
+
+
+@functools.lru_cache(maxsize=4_096)
+def _tag(raw: str) -> str:
+    return validate.tag(raw)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _company_name(raw: str) -> str | None:
+    return validate.text(raw, "company", max_len=validate.MAX_NAME)
 
 
 def _birthday(raw: str) -> str | None:
@@ -210,7 +297,12 @@ Records = Iterable[Incoming | RecordError]
 
 
 def _prepared(
-    records: Records, *, skip_invalid: bool, photos: str, bad: list[RecordError] | None = None
+    records: Records,
+    *,
+    skip_invalid: bool,
+    photos: str,
+    bad: list[RecordError] | None = None,
+    count_unstorable: bool = True,
 ) -> Iterator[Prepared]:
     """Validated records, one at a time. A bad one stops the import (InvalidInput), or
     with ``skip_invalid`` is collected in ``bad`` and passed over."""
@@ -218,7 +310,7 @@ def _prepared(
         try:
             if isinstance(record, RecordError):
                 raise record
-            yield prepare(record, photos=photos)
+            yield prepare(record, photos=photos, count_unstorable=count_unstorable)
         except RecordError as exc:
             if not skip_invalid:
                 raise InvalidInput(
@@ -288,15 +380,19 @@ def run_import(
     skip_invalid: bool = False,
     dry_run: bool = False,
     photos: str = "keep",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    count_unstorable: bool = True,
+    measure: Callable[[], tuple[int, int]] | None = None,
 ) -> ImportReport:
     """Import ``records`` into ``store`` in one transaction (rolled back for ``dry_run``).
 
-    One pass: each record is validated, matched and written in turn; a bad record (unless
-    ``skip_invalid``), an error or Ctrl-C rolls the whole transaction back, so nothing is
-    written unless everything is. ``records`` may be a function that reads the source
-    afresh: it is then read a second time, without validation, only to count the records
-    for a ``progress`` bar. A 100,000-row file is never held in memory as records.
+    One pass: each record is read, validated, matched and written in turn; a bad record
+    (unless ``skip_invalid``), an error or Ctrl-C rolls the whole transaction back, so
+    nothing is written unless everything is. ``records`` may also be a function that
+    gives them. Each record is parsed once: a 100,000-row file is never held in memory
+    as records, nor read twice. ``progress(done, total)`` is called as it goes: with
+    ``measure`` (how much of the source has been read, and its size, e.g. in
+    characters) it gets those, else the number of records so far and None.
     """
     if on_duplicate not in POLICIES:
         raise InvalidInput(f"unknown --on-duplicate {on_duplicate!r}", hint="merge, skip or new")
@@ -304,23 +400,32 @@ def run_import(
         raise InvalidInput(f"unknown --photos {photos!r}", hint="keep or drop")
     extra_tags = [validate.tag(t) for t in tags]
     read = records if callable(records) else lambda: records
-    total = sum(1 for _ in read()) if progress else 0
     report = ImportReport(source=source, format=fmt, dry_run=dry_run)
     bad: list[RecordError] = []
 
     def good() -> Iterator[Prepared]:
-        for p in _prepared(read(), skip_invalid=skip_invalid, photos=photos, bad=bad):
+        for p in _prepared(
+            read(),
+            skip_invalid=skip_invalid,
+            photos=photos,
+            bad=bad,
+            count_unstorable=count_unstorable,
+        ):
             if extra_tags:
                 p.tags = list(dict.fromkeys([*p.tags, *extra_tags]))
             yield p
 
     try:
         with store.large_cache(), store.transaction():
-            _apply(store, good(), total, on_duplicate, report, progress)
+            with queries.indexes_built_after(store, enabled=not queries.any_contacts(store)):
+                _apply(store, good(), on_duplicate, report, _reporter(progress, measure), source)
             if dry_run:
                 raise _DryRun("dry run: rolled back")
-    except _DryRun:
-        pass
+    except _DryRun:  # the contacts it would create do not exist: no ids for them
+        report.outcomes = [
+            replace(o, contact_id=None) if o.action == "created" else o for o in report.outcomes
+        ]
+    report.outcomes.sort(key=lambda o: o.order)  # new contacts are written in batches
     report.outcomes[:0] = [Outcome(e.position, "invalid", "", reason=e.message) for e in bad]
     return report
 
@@ -332,18 +437,19 @@ class _DryRun(MinicrmError):
 def _apply(
     store: Store,
     good: Iterable[Prepared],
-    total: int,
     policy: str,
     report: ImportReport,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, bool], None] | None,
+    source: str,
 ) -> None:
     index = _Index(complete=not queries.any_contacts(store))
     pending: list[Prepared] = []
     pending_names: set[str] = set()
     company_ids: dict[str, int] = {}
     for number, p in enumerate(good, start=1):
+        p.order = number
         if progress and number % 500 == 0:
-            progress(number, total)
+            progress(number, False)
         match = None if policy == "new" else _match(store, p, index)
         if match is None and pending and _touches(p, pending_names):
             _flush(store, pending, index, report, company_ids)
@@ -362,11 +468,17 @@ def _apply(
         if policy == "skip":
             report.outcomes.append(
                 Outcome(
-                    p.position, "skipped", p.name, contact_id, f"duplicate of #{contact_id} ({why})"
+                    p.position,
+                    "skipped",
+                    p.name,
+                    contact_id,
+                    f"duplicate of #{contact_id} ({why})",
+                    replaced=p.replaced,
+                    order=p.order,
                 )
             )
             continue
-        changed = _merge(store, contact_id, p, company_ids)
+        changed, kept = _merge(store, contact_id, p, company_ids)
         for _label, _value, key in p.items["emails"]:  # the contact has them all now
             index.email.setdefault(key, contact_id)
             index.with_email.add(contact_id)
@@ -377,11 +489,34 @@ def _apply(
                 p.name,
                 contact_id,
                 f"matched #{contact_id} ({why})",
+                kept_aside=tuple(kept),
+                replaced=p.replaced,
+                order=p.order,
             )
         )
     _flush(store, pending, index, report, company_ids)
     if progress:
-        progress(total, total)
+        progress(len(report.outcomes), True)
+
+
+def _reporter(
+    progress: Callable[[int, int | None], None] | None,
+    measure: Callable[[], tuple[int, int]] | None,
+) -> Callable[[int, bool], None] | None:
+    """``progress`` as the import loop calls it, (records so far, finished): from
+    ``measure`` when there is one, so a bar is sized by the source and not by a count of
+    its records (which would parse every record twice)."""
+    if progress is None:
+        return None
+
+    def report(records: int, finished: bool) -> None:
+        if measure is None:
+            progress(records, records if finished else None)
+            return
+        done, total = measure()
+        progress(total if finished else min(done, total), total)
+
+    return report
 
 
 def _keys(p: Prepared) -> set[str]:
@@ -430,8 +565,11 @@ def _flush(
             "name_key": p.name_key,
             **{key: p.fields.get(key) for key in SCALARS},
             "company_id": _company_id(store, p.company, company_ids),
-            "custom": json.dumps(p.custom, ensure_ascii=False, sort_keys=True),
-            "vcard_extra": json.dumps(p.vcard_extra, ensure_ascii=False),
+            # most records have neither: no json.dumps for them (200,000 calls a 100k import)
+            "custom": json.dumps(p.custom, ensure_ascii=False, sort_keys=True)
+            if p.custom
+            else "{}",
+            "vcard_extra": json.dumps(p.vcard_extra, ensure_ascii=False) if p.vcard_extra else "[]",
             "photo": p.photo,
             "archived": int(p.archived),
             "created_at": stamp,
@@ -458,40 +596,93 @@ def _flush(
     )
     for contact_id, p in zip(ids, pending, strict=True):
         index.add(contact_id, p)
-        report.outcomes.append(Outcome(p.position, "created", p.name, contact_id))
+        report.outcomes.append(
+            Outcome(p.position, "created", p.name, contact_id, replaced=p.replaced, order=p.order)
+        )
     pending.clear()
 
 
-def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, int]) -> bool:
-    """Fill what is empty, add what is new; never overwrite what the user has."""
+def _merge(
+    store: Store, contact_id: int, p: Prepared, company_ids: dict[str, int]
+) -> tuple[bool, list[tuple[str, str]]]:
+    """Fill what is empty, add what is new; never overwrite what the user has.
+
+    A value of the record that differs from the contact's is not dropped: as a merge
+    does, it is written into the contact's notes, on a line naming the record
+    ("Imported from line 3 of people.csv on 2026-11-22: title: CTO"), and returned as
+    kept aside. A value the notes already hold (a second import of the same file) is not
+    kept again, so that import finds nothing new. Returns (changed, kept aside)."""
     row = store.get("contacts", contact_id)
     assert row is not None
-    changes: dict[str, object] = {k: v for k, v in p.fields.items() if v and not row.get(k)}
-    if p.company and row["company_id"] is None:
-        changes["company_id"] = _company_id(store, p.company, company_ids)
-    custom = json.loads(row["custom"] or "{}")
+    changes: dict[str, object] = {}
+    kept: list[tuple[str, str]] = []
+    for key, value in p.fields.items():
+        if value is None or value == "" or key == "notes":
+            continue
+        have = row.get(key)
+        if have is None or have == "":
+            changes[key] = value
+        elif key == "birthday" and _birthday_fill(str(have), str(value)):
+            changes[key] = value  # the full date of the same day: a year gained
+        elif not _same(have, value) and not _birthday_fill(str(value), str(have)):
+            kept.append((_FIELD_NAMES.get(key, key), _shown(key, value)))
+    if validate.key(row["display_name"]) != p.name_key:
+        kept.append(("name", p.name))
+    if p.company:
+        if row["company_id"] is None:
+            changes["company_id"] = _company_id(store, p.company, company_ids)
+        elif validate.company_key(p.company) != validate.company_key(
+            queries.company_name(store, row["company_id"])
+        ):
+            kept.append(("company", p.company))
+    owner = f"contact #{contact_id}"  # a damaged value is refused only if it would be written
+    custom = (
+        jsonvalues.read_strict("contacts", "custom", contact_id, row["custom"], owner)
+        if p.custom
+        else {}
+    )
     new_custom = {k: v for k, v in p.custom.items() if k not in custom}
     if new_custom:
         changes["custom"] = json.dumps({**custom, **new_custom}, ensure_ascii=False, sort_keys=True)
-    extra = json.loads(row["vcard_extra"] or "[]")
+    kept += [(k, v) for k, v in sorted(p.custom.items()) if k in custom and custom[k] != v]
+    extra = (
+        jsonvalues.read_strict("contacts", "vcard_extra", contact_id, row["vcard_extra"], owner)
+        if p.vcard_extra
+        else []
+    )
     new_extra = [line for line in p.vcard_extra if line not in extra]
     if new_extra:
         changes["vcard_extra"] = json.dumps(extra + new_extra, ensure_ascii=False)
     if p.photo and not row["photo"]:
         changes["photo"] = p.photo
+    notes = row["notes"] or ""
+    kept = [(f, v) for f, v in kept if f"{f}: {v}" not in notes]  # kept by an earlier run
+    parts = [notes] if notes else []
+    their_notes = p.fields.get("notes")
+    if their_notes and their_notes.strip() not in notes:
+        if notes:
+            kept.insert(0, ("notes", their_notes))
+        parts.append(their_notes)
+    listed = [(f, v) for f, v in kept if f != "notes"]
+    if listed:
+        day = clock.now().date().isoformat()
+        items = "; ".join(f"{f}: {v}" for f, v in listed)
+        parts.append(f"Imported from {p.position} on {day}: {items}")
+    if "\n\n".join(parts) != notes:
+        changes["notes"] = "\n\n".join(parts)
     changed = store.update("contacts", contact_id, changes) if changes else False
     for kind, table, _check, keyer in CHILD_KINDS:
         existing = queries.child_rows(store, table, contact_id)
-        have = {_item_key(kind, keyer, r["value"]) for r in existing}
+        have_keys = {_item_key(kind, keyer, r["value"]) for r in existing}
         position = max((r["position"] for r in existing), default=-1)
         for label, value, key in p.items[kind]:
-            if key in have:
+            if key in have_keys:
                 continue
             position += 1
             store.insert(
                 table, child_row(contact_id, label, value, position, key if keyer else None)
             )
-            have.add(key)
+            have_keys.add(key)
             changed = True
     tags = queries.tags_of(store, contact_id)
     for tag in p.tags:
@@ -500,7 +691,26 @@ def _merge(store: Store, contact_id: int, p: Prepared, company_ids: dict[str, in
             changed = True
     if changed:
         store.update("contacts", contact_id, {"updated_at": clock.utc_stamp()})
-    return changed
+    return changed, kept
+
+
+_FIELD_NAMES = {"cadence_days": "keep_in_touch_days"}
+
+
+def _shown(key: str, value: object) -> str:
+    return f"{value}d" if key == "cadence_days" else str(value)
+
+
+def _same(have: object, value: object) -> bool:
+    """Equal, or the same text but for case, accents and spacing."""
+    if isinstance(have, str) and isinstance(value, str):
+        return have == value or validate.key(have) == validate.key(value)
+    return have == value
+
+
+def _birthday_fill(partial: str, full: str) -> bool:
+    """Is ``full`` (1990-05-17) the same day as ``partial`` (--05-17), with its year?"""
+    return partial.startswith("--") and not full.startswith("--") and full[4:] == partial[1:]
 
 
 def _item_key(kind: str, keyer: Callable[[str], str] | None, value: str) -> str:
@@ -523,9 +733,10 @@ def import_source(
     skip_invalid: bool = False,
     dry_run: bool = False,
     photos: str = "keep",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Import a file, ``-`` (stdin) or a folder of .vcf files.
+    """Import a file, ``-`` (stdin) or a folder of .vcf files. ``progress(done, total)``
+    is told how many characters of the source have been read, of how many.
 
     A minicrm JSON dump going into an empty database is restored as it was, ids included;
     everything else goes through duplicate matching (:func:`run_import`).
@@ -555,10 +766,15 @@ def import_source(
         if jsondump.is_dump(data) and plain and dump_queries.is_empty(store):
             return _restore(store, data, label, dry_run)
 
-    def records() -> Records:  # read afresh for each of the two passes
-        return sources.records(
-            chosen, texts, mapping=column_map, csv_kind="auto" if fmt == "auto" else chosen
-        )
+    meter = sources.Meter()
+    size = sum(len(text) for _name, text in texts)
+    records = sources.records(
+        chosen,
+        texts,
+        mapping=column_map,
+        csv_kind="auto" if fmt == "auto" else chosen,
+        meter=meter,
+    )
 
     return run_import(
         store,
@@ -571,16 +787,16 @@ def import_source(
         dry_run=dry_run,
         photos=photos,
         progress=progress,
+        count_unstorable=any(validate.UNSTORABLE in text for _name, text in texts),
+        measure=lambda: (meter.done, size),
     )
 
 
 def _restore(store: Store, data: dict[str, Any], label: str, dry_run: bool) -> ImportReport:
     from minicrm import exports
-    from minicrm.formats import jsondump
-    from minicrm.store.schema import DATA_TABLES
 
     report = ImportReport(source=label, format="json (restore)", dry_run=dry_run)
-    jsondump.check_dump(data, DATA_TABLES)
+    exports.check_restore(store, data)
     contacts = data.get("tables", {}).get("contacts", [])
     if not dry_run:
         exports.restore(store, data)

@@ -30,7 +30,7 @@ def kind(value: str) -> str:
 
 
 def body(value: str) -> str:
-    text = validate.text(value, "text", max_len=MAX_BODY, multiline=True, required=True)
+    text = validate.text(value, "text", max_len=MAX_BODY, required=True)
     assert text is not None
     return text
 
@@ -71,11 +71,17 @@ def parse_id(value: str | int) -> int:
 
 
 def occurred_at(at: str | None, on: When | None) -> str:
-    """When it happened, as a UTC stamp: --at WHEN (read as the past), else now."""
-    if at is None:
-        return clock.utc_stamp(dates.local_now(on))
+    """When it happened, as a UTC stamp: --at WHEN (read as the past), else now.
+
+    The timeline records what happened: today without a time is now (never a noon still
+    to come); an earlier day without a time stands for its local noon, the middle of the
+    day; anything later than now is refused."""
     now = dates.local_now(on)
+    if at is None:
+        return clock.utc_stamp(now)
     when = dates.parse_when(at, today=now.date(), prefer="past")
+    if when.time is None and when.day == now.date():
+        return clock.utc_stamp(now)
     stamp = dates.to_utc_stamp(when)
     if stamp > clock.utc_stamp(now) and (when.time is not None or when.day > now.date()):
         raise InvalidInput(

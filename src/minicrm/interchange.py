@@ -47,3 +47,14 @@ class RecordError(Exception):
         super().__init__(f"{position}: {message}")
         self.position = position
         self.message = message
+
+
+class Meter:
+    """How many characters of an import's sources the readers have got through (``done``),
+    so that a progress bar is sized by the sources instead of by a count of their records
+    (which would read every record twice)."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = 0

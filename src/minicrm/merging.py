@@ -10,7 +10,9 @@ overwrite silently):
   birthday given as a full date beats the same day without a year; the contact is
   archived only if both were; it was created when the older of the two was.
 - emails, phones (compared by their keys), addresses, URLs, dates, tags, vCard
-  properties: the union, B's new ones after A's. Custom fields: the union, A's value on
+  properties: the union, B's new ones after A's. Where both have a value, B's label
+  fills A's missing one, and a different one goes to the notes line; a date of the same
+  day with another label is another date (both kept). Custom fields: the union, A's value on
   a clash (B's then goes to the notes line).
 - notes: A's, then B's (unless the same), then the line of B's differing values.
 - B's interactions, follow-ups and deals move to A; an interaction both took part in
@@ -31,7 +33,7 @@ from typing import Any
 from minicrm import clock, contacts, interactions, refs, validate
 from minicrm.errors import Conflict, InvalidInput
 from minicrm.models import Contact, ContactBrief
-from minicrm.store import activity, queries
+from minicrm.store import activity, jsonvalues, queries
 from minicrm.store import deals as deal_queries
 from minicrm.store import dupes as dupe_queries
 from minicrm.store.db import Row, Store
@@ -124,6 +126,7 @@ class _Work:
     columns: dict[str, Any] = field(default_factory=dict)  # A's new column values
     move_children: list[tuple[str, int, int]] = field(default_factory=list)  # table, id, pos
     drop_children: list[tuple[str, int]] = field(default_factory=list)
+    relabel: list[tuple[str, int, str]] = field(default_factory=list)  # A's row gets B's label
     move_links: list[int] = field(default_factory=list)
     drop_links: list[int] = field(default_factory=list)
     followups: list[int] = field(default_factory=list)
@@ -219,25 +222,33 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         keyer = _keyer(kind)
         rows_a = queries.contact_children(store, spec.table, [a_id])[a_id]
         rows_b = queries.contact_children(store, spec.table, [b_id])[b_id]
-        have = {keyer(r["value"]) for r in rows_a}
+        have: dict[str, list[dict[str, Any]]] = {}  # key -> A's rows (labels as merged)
+        for r in rows_a:
+            have.setdefault(keyer(r["value"]), []).append(dict(r))
         position = max((r["position"] for r in rows_a), default=-1)
+        labelled = False
         for r in rows_b:
-            if keyer(r["value"]) in have:
-                work.drop_children.append((spec.table, r["id"]))
-            else:
-                have.add(keyer(r["value"]))
+            twin = _twin(kind, r, have.get(keyer(r["value"]), []))
+            if twin is None:  # new to A (or a date of the same day with another label)
+                have.setdefault(keyer(r["value"]), []).append(dict(r))
                 position += 1
                 work.move_children.append((spec.table, r["id"], position))
+                continue
+            work.drop_children.append((spec.table, r["id"]))
+            if r["label"] and not twin["label"]:  # A has the value: B's label fills A's
+                twin["label"] = r["label"]
+                if twin["contact_id"] == a_id:
+                    work.relabel.append((spec.table, twin["id"], r["label"]))
+                labelled = True
+            elif r["label"] and twin["label"] != r["label"]:
+                noted.append(f"{spec.what} {r['value']}: label {r['label']}")
         moved = {i for t, i, _ in work.move_children if t == spec.table}
         values_a = [r["value"] for r in rows_a]
         values_b = [r["value"] for r in rows_b]
         if values_a or values_b:
             result = values_a + [r["value"] for r in rows_b if r["id"] in moved]
-            fields.append(
-                FieldResult(
-                    kind, values_a, values_b, result, _list_rule(values_a, values_b, result)
-                )
-            )
+            rule = _list_rule(values_a, values_b, result) + (" + labels" if labelled else "")
+            fields.append(FieldResult(kind, values_a, values_b, result, rule))
 
     tags_a = queries.contact_children(store, "contact_tags", [a_id])[a_id]
     tags_b = queries.contact_children(store, "contact_tags", [b_id])[b_id]
@@ -252,8 +263,12 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         result = sorted(names_a | set(tb))
         fields.append(FieldResult("tags", ta, tb, result, _list_rule(ta, tb, result)))
 
-    custom_a = json.loads(a["custom"] or "{}")
-    custom_b = json.loads(b["custom"] or "{}")
+    custom_a = jsonvalues.read_strict(
+        "contacts", "custom", a["id"], a["custom"], f"contact #{a['id']}"
+    )
+    custom_b = jsonvalues.read_strict(
+        "contacts", "custom", b["id"], b["custom"], f"contact #{b['id']}"
+    )
     custom = {**custom_b, **custom_a}
     for key in sorted(custom_b):
         if key in custom_a and custom_a[key] != custom_b[key]:
@@ -265,8 +280,12 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         if custom != custom_a:
             work.columns["custom"] = json.dumps(custom, ensure_ascii=False, sort_keys=True)
 
-    extra_a = json.loads(a["vcard_extra"] or "[]")
-    extra_b = json.loads(b["vcard_extra"] or "[]")
+    extra_a = jsonvalues.read_strict(
+        "contacts", "vcard_extra", a["id"], a["vcard_extra"], f"contact #{a['id']}"
+    )
+    extra_b = jsonvalues.read_strict(
+        "contacts", "vcard_extra", b["id"], b["vcard_extra"], f"contact #{b['id']}"
+    )
     extra = extra_a + [line for line in extra_b if line not in extra_a]
     if extra_a or extra_b:
         fields.append(
@@ -316,6 +335,23 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
         ignores=sum(1 for _, pair in work.ignores if pair is not None),
     )
     return plan, work
+
+
+def _twin(kind: str, row: Row, same: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The row of A (or one of B's already moved) that B's ``row`` repeats, if any: the
+    same value (by key). A date is the same only with the same label, or where one of
+    them has none: an anniversary and a wedding on one day are two dates, both kept."""
+    if not same:
+        return None
+    if kind != "dates":
+        return same[0]
+    for candidate in same:
+        if candidate["label"] == row["label"]:
+            return candidate
+    for candidate in same:
+        if not candidate["label"] or not row["label"]:
+            return candidate
+    return None
 
 
 def _keyer(kind: str) -> Callable[[str], str]:
@@ -381,6 +417,8 @@ def _apply(store: Store, work: _Work) -> None:
         store.update(table, row_id, changes)
     for table, row_id in work.drop_children:
         store.delete(table, row_id)
+    for table, row_id, label in work.relabel:
+        store.update(table, row_id, {"label": label})
     for link_id in work.move_links:
         store.update("interaction_contacts", link_id, {"contact_id": a_id})
     for link_id in work.drop_links:

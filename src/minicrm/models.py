@@ -310,12 +310,23 @@ class DueItem:
     """A follow-up in a view (due, agenda), with what the user needs to act on it."""
 
     followup: FollowUp
-    days_overdue: int  # > 0 overdue, 0 today, < 0 in the future
+    days_overdue: int  # calendar days since the due day: > 0 before today, < 0 in the future
     reach: Reach = field(default_factory=Reach)
+    # When it became overdue (local wall-clock YYYY-MM-DDTHH:MM: its due time, or the
+    # midnight after its due day), and minutes since; None while it is not overdue.
+    overdue_since: str | None = None
+    minutes_overdue: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_since is not None
 
     def to_dict(self) -> dict[str, Any]:
         data = self.followup.to_dict()
         data["days_overdue"] = self.days_overdue
+        data["overdue"] = self.overdue
+        data["overdue_since"] = self.overdue_since
+        data["minutes_overdue"] = self.minutes_overdue
         data["reach"] = self.reach.to_dict()
         return data
 
@@ -414,6 +425,16 @@ class Deal:
         return self.stage if self.stage in ("won", "lost") else "open"
 
     @property
+    def closed_on(self) -> str | None:
+        """The local day it was won or lost (``YYYY-MM-DD``); None while open. The close
+        date (``close_date``) stays the expected one, as planned."""
+        if self.closed_at is None or self.status == "open":
+            return None
+        from minicrm import dates
+
+        return dates.local_date(self.closed_at).isoformat()
+
+    @property
     def effective_probability(self) -> int:
         """The deal's own probability, else its stage's; a closed deal has its stage's
         (won 100, lost 0 by default) whatever was set while it was open."""
@@ -456,6 +477,7 @@ class Deal:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "closed_at": self.closed_at,
+            "closed_on": self.closed_on,
         }
 
 

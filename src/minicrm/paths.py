@@ -9,6 +9,29 @@ APP_NAME = "minicrm"
 DB_FILENAME = "minicrm.db"
 
 
+def make_private_dirs(folder: Path) -> list[Path]:
+    """Create ``folder`` and whichever of its parents are missing, each one 0700 whatever
+    the umask (``Path.mkdir(parents=True)`` gives the parents it makes the umask's mode,
+    0755 under umask 022). Folders that exist are left as they are. Returns the folders
+    made, outermost first; raises OSError."""
+    missing: list[Path] = []
+    current = Path(folder)
+    while not current.is_dir() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    made = []
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            if not path.is_dir():  # a file, or a link to nothing, where a folder should be
+                raise
+            continue  # another process made it first: it is not ours to change
+        os.chmod(path, 0o700)  # a umask such as 0277 would have taken more
+        made.append(path)
+    return made
+
+
 def default_data_dir() -> Path:
     import platformdirs  # lazy: +17 ms that only the default path needs
 

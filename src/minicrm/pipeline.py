@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from minicrm import dates, deals, followups, money
 from minicrm.config import Config
 from minicrm.dates import When
-from minicrm.errors import InvalidInput
 from minicrm.models import Deal, FollowUp
 from minicrm.store import deals as queries
 from minicrm.store.db import Store
@@ -185,11 +184,9 @@ def alerts(
 ) -> DealAlerts:
     """Open deals whose close date has passed, that close within ``days`` days (today
     included), or that have no next step."""
-    if not 0 <= days <= 365:
-        raise InvalidInput(f"--deal-days {days} is out of range", hint="0 to 365")
     config = deals.settings(config)
     today = dates.today(on)
-    horizon = today + timedelta(days=days)
+    horizon = dates.window_end(today, days, "--deal-days")
     with store.snapshot():
         items = _items(store, deals.list_deals(store, status="open", config=config), today)
     overdue, closing, idle = [], [], []

@@ -29,10 +29,11 @@ def contact_id(store: Store, ref: str) -> int:
         if len(ids) == 1:
             return ids[0]
         if len(ids) > 1:
-            rows = queries.contact_rows(store, queries.ContactFilter(ids=ids, archived=None))
+            rows = queries.contact_rows(
+                store, queries.ContactFilter(ids=ids, archived=None, sort="id"), lines=True
+            )
             raise Ambiguous(
-                f"{len(ids)} contacts have the email {raw!r}",
-                [(r["id"], r["display_name"]) for r in rows],
+                f"{len(ids)} contacts have the email {raw!r}", [(r["id"], _label(r)) for r in rows]
             )
     wanted = validate.key(raw)
     exact, partial = queries.contacts_by_name(store, wanted)
@@ -72,4 +73,9 @@ def company_id(store: Store, ref: str) -> int:
 
 
 def _label(row: dict) -> str:
-    return row["display_name"] + (" (archived)" if row["archived"] else "")
+    """``Kenji Tanaka (kenji@globex.example, Globex; archived)``: what tells two
+    candidates with one name apart."""
+    about = ", ".join(v for v in (row.get("email"), row.get("company_name")) if v)
+    if row["archived"]:
+        about = f"{about}; archived" if about else "archived"
+    return row["display_name"] + (f" ({about})" if about else "")

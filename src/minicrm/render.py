@@ -1,9 +1,11 @@
-"""Everything that reaches a screen or a file: Rich on a terminal, plain text, JSON, CSV.
+"""Everything that reaches a screen or a file: plain text, JSON, CSV; at a terminal,
+tables and cards through :mod:`minicrm.render_screen`, and Rich for progress bars.
 
-User data is never markup: each value goes to Rich as ``rich.text.Text`` on a console
-with markup, emoji codes and highlighting off, and control characters (escape sequences,
-C1 codes, bidi overrides) are first turned into visible escapes by :func:`visible`.
-Rich is imported only when output goes to a terminal (it costs ~40 ms at start-up).
+User data is never markup and never steers a terminal: every string that reaches a
+screen (cells, headers, titles, labels, prompts, progress labels) is first passed through
+:func:`visible`, which turns control, bidi and invisible characters into visible escapes;
+Rich gets it as ``rich.text.Text`` or with markup off. Rich is imported only for a
+progress bar on a terminal (it costs ~40 ms at start-up).
 """
 
 from __future__ import annotations
@@ -14,34 +16,70 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import IO, Any
 
 from minicrm.models import Company, Contact, ContactLine
 
-# C0 (but newline and tab, handled per use), DEL, C1, bidi embeddings/overrides/isolates,
-# line and paragraph separators.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# What must never reach a terminal as it is (docs/reliability.md, "Escapes"): C0 (but
+# newline and tab, handled per use), DEL and C1 controls; the whole Bidi_Control class
+# (U+061C, U+200E/F, U+202A-E, U+2066-9), which reorders what follows; line and paragraph
+# separators; and characters a terminal draws as nothing, which make two different names
+# look alike or hide text: the soft hyphen, U+200B, U+2060-206F, U+FEFF, U+FFF0-FFFB, the
+# Hangul fillers U+3164/U+FFA0, musical beam controls, tag characters (except inside an
+# emoji flag such as England's) and lone surrogates. Kept: ZWJ and ZWNJ (emoji sequences,
+# Persian and Indic text), variation selectors, combining marks and the format marks of
+# particular scripts (Arabic number signs, Mongolian, Kaithi, Egyptian, shorthand).
+_INVISIBLE = (
+    "\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff0-\ufffb\ud800-\udfff\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff"
+)
+_FLAG = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"  # a subdivision flag: kept whole
+_UNSAFE = re.compile(f"{_FLAG}|[\\x00-\\x08\\x0b-\\x1f{_INVISIBLE}]")
+_UNSAFE_LINE = re.compile(f"{_FLAG}|[\\x00-\\x1f{_INVISIBLE}]")
+_JSON_UNSAFE = re.compile(f"{_FLAG}|[{_INVISIBLE}]")  # json.dumps escapes C0 itself
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
 
 def _escape_char(match: re.Match[str]) -> str:
     ch = match.group()
+    if len(ch) > 1:  # an emoji flag's tag sequence
+        return ch
     if ch == "\n":
         return "\\n"
     if ch == "\t":
         return "\\t"
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible(value: object, *, one_line: bool = True) -> str:
     """``value`` as text that cannot control a terminal; control characters shown as
     ``\\x1b``-style escapes. With ``one_line`` newlines and tabs are escaped too."""
     text = "" if value is None else str(value)
-    if text.isprintable():  # every character the patterns escape is non-printable
+    if text.isascii() and text.isprintable():  # nearly every value: nothing to look for
         return text
     return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape_char, text)
+
+
+class ScreenSafe:
+    """A text stream that writes through :func:`visible` (line ends kept, CRLF as LF):
+    an export printed straight to a terminal shows control characters as escapes, while
+    the same export to a file or a pipe is exact. Writers give it whole records, so a
+    CRLF is never split between two writes."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(visible(text.replace("\r\n", "\n"), one_line=False))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 def stdout_is_terminal() -> bool:
@@ -73,6 +111,9 @@ def _console(file: IO[str] | None = None) -> Any:
 
 def message(text: str) -> None:
     """A line for the user on stderr (confirmations go to stdout via :func:`line`)."""
+    pager = sys.modules.get("minicrm.pager")
+    if pager is not None:  # what a listing holds back comes first
+        pager.release()  # type: ignore[attr-defined]
     print(visible(text, one_line=False), file=sys.stderr)
 
 
@@ -87,18 +128,32 @@ def line(text: str) -> None:
     print(visible(text, one_line=False))
 
 
+def local_time(stamp: str) -> str:
+    """A stored UTC stamp as people read it everywhere on the screen: local time,
+    ``2026-12-02 07:44`` (JSON and CSV keep the stored ISO form)."""
+    from minicrm import dates
+
+    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
+
+
 # -- machine formats --------------------------------------------------------------------
 
 
 def to_json(data: Any) -> str:
     """Stable JSON: UTF-8, two-space indent; characters that could steer a terminal are
     written as \\u escapes (still valid JSON, still the same string once parsed)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return re.sub(
-        r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]",
-        lambda m: f"\\u{ord(m.group()):04x}",
-        text,
-    )
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if len(ch) > 1:  # an emoji flag's tag sequence
+        return ch
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON escapes a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def write_json(data: Any, file: IO[str] | None = None) -> None:
@@ -106,8 +161,15 @@ def write_json(data: Any, file: IO[str] | None = None) -> None:
 
 
 def guard_formula(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (OWASP), and to a cell
+    that starts with ``'`` before such a character (``'=x`` is written ``''=x``), so that
+    the reader, which takes one ``'`` off both kinds (``formats.csvfmt._unguard``), gives
+    back every value exactly."""
+    if cell.startswith(_FORMULA_START):
+        return "'" + cell
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 def _tsv_cell(cell: str) -> str:
@@ -142,11 +204,17 @@ def write_delimited(
     import csv
     import io
 
+    # row by row into a small buffer, written out every 1,000 rows: an export of 100,000
+    # contacts is never one string
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([cell(v) for v in row])
+        if number % 1_000 == 0:
+            out.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
     out.write(buffer.getvalue())
 
 
@@ -161,15 +229,27 @@ def _width(text: str) -> int:
         return len(text)
     width = 0
     for ch in text:
-        if unicodedata.combining(ch) or ch in "\u200b\u200c\u200d\ufe0f":
+        if zero_width(ch):
             continue
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return width
 
 
-def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def zero_width(ch: str) -> bool:
+    """Drawn without a cell of its own: combining marks, zero-width joiners, variation
+    selectors, emoji skin tones and tag characters (those of a flag)."""
+    return bool(unicodedata.combining(ch)) or (
+        ch in "\u200b\u200c\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0000" <= ch <= "\U000e01ef"
+    )
+
+
+def plain_table(columns: Sequence[Any], rows: Sequence[Sequence[object]]) -> str:
     """Aligned columns, nothing truncated, no control codes: for pipes and files."""
-    cells = [[visible(c) for c in columns]] + [[visible(v) for v in row] for row in rows]
+    heads = [visible(getattr(c, "name", c)) for c in columns]
+    cells = [heads] + [[visible(v) for v in row] for row in rows]
     last = len(columns) - 1  # the last column is not padded: its widths are not needed
     sizes = [[_width(c) for c in r[:last]] for r in cells]
     widths = [max(r[i] for r in sizes) for i in range(last)]
@@ -183,77 +263,44 @@ def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str
 
 
 def print_table(
-    columns: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    columns: Sequence[Any],
+    rows: Iterable[Sequence[object]],
     *,
     title: str | None = None,
     file: IO[str] | None = None,
     terminal: bool | None = None,
 ) -> None:
+    """A table: plain aligned text in a pipe or file; at a terminal, fitted to its width
+    and drawn as the rows come (:mod:`minicrm.render_screen`). ``columns`` are names or
+    :class:`minicrm.render_screen.Column` specs (how each behaves when space is short)."""
     if terminal is None:
         terminal = file is None and stdout_is_terminal()
     if not terminal:
         if title:  # a titled table is a section: a blank line sets it apart
             print("\n" + visible(title), file=file or sys.stdout)
-        print(plain_table(columns, rows), file=file or sys.stdout)
+        print(plain_table(columns, list(rows)), file=file or sys.stdout)
         return
-    from rich.table import Table
-    from rich.text import Text
+    from minicrm.render_screen import write_table
 
-    console = _console(file)
-    if console.width < NARROW_CELLS * len(columns):
-        _print_records(console, columns, rows, title)
-        return
-    table = Table(title=Text(visible(title)) if title else None, header_style="bold")
-    for column in columns:
-        table.add_column(Text(column), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(visible(v)) for v in row))
-    console.print(table)
-
-
-# Below this many cells a column, a table's columns squeeze to nothing (at COLUMNS=20 a
-# 7-column table showed only its borders): each row is then printed as "column: value"
-# lines instead.
-NARROW_CELLS = 6
-
-
-def _print_records(
-    console: Any, columns: Sequence[str], rows: Sequence[Sequence[object]], title: str | None
-) -> None:
-    from rich.text import Text
-
-    if title:
-        console.print(Text(visible(title), style="bold"))
-    for number, row in enumerate(rows):
-        if number:
-            console.print()
-        for column, value in zip(columns, row, strict=True):
-            text = visible(value)
-            if text:
-                line = Text()
-                if column:
-                    line.append(column + ": ", style="bold")
-                line.append(text)
-                console.print(line, overflow="fold")
-
-
-def print_board(
-    headers: Sequence[str], cells: Sequence[str], *, file: IO[str] | None = None
-) -> None:
-    """Columns side by side on a terminal (a kanban board): one header and one cell of
-    text per column. Callers print plain text themselves when not on a terminal."""
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(header_style="bold", expand=True, show_lines=False)
-    for header in headers:
-        table.add_column(Text(visible(header, one_line=False)), overflow="fold", ratio=1)
-    table.add_row(*(Text(visible(cell, one_line=False)) for cell in cells))
-    _console(file).print(table)
+    write_table(columns, rows, title=title, out=file or sys.stdout)
 
 
 # -- contacts ---------------------------------------------------------------------------
+
+
+def _contact_columns() -> tuple[Any, ...]:
+    from minicrm.render_screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=16),
+        Column("company", drop=3, least=10),
+        Column("email", whole=True, drop=2),
+        Column("phone", whole=True, drop=4),
+        Column("tags", drop=5, least=8),
+        Column("stage", drop=6, least=8),
+    )
+
 
 CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
 CONTACT_CSV_COLUMNS = (
@@ -335,10 +382,11 @@ def _whole(c: Contact | ContactLine) -> Contact:
 
 
 def print_contacts(
-    contacts: Sequence[Contact] | Sequence[ContactLine], fmt: str, *, raw: bool = False
+    contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str, *, raw: bool = False
 ) -> None:
     """A listing; JSON and CSV/TSV need whole :class:`Contact` records, a table takes
-    either."""
+    either, also as they come (an iterator: a terminal's first screen need not wait for
+    the last contact)."""
     if fmt == "json":
         write_json([_whole(c).to_dict() for c in contacts])
     elif fmt in ("csv", "tsv"):
@@ -348,10 +396,13 @@ def print_contacts(
             tsv=fmt == "tsv",
             raw=raw,
         )
-    elif not contacts:
-        nothing("No contacts match.")
     else:
-        print_table(CONTACT_COLUMNS, [contact_row(c) for c in contacts])
+        rows = iter(contacts)
+        first = next(rows, None)
+        if first is None:
+            nothing("No contacts match.")
+            return
+        print_table(_contact_columns(), (contact_row(c) for c in chain((first,), rows)))
 
 
 def _yearly(value: str) -> str:
@@ -396,8 +447,8 @@ def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
         pairs.append(("Notes", c.notes))
     if c.archived:
         pairs.append(("Archived", "yes"))
-    pairs.append(("Created", c.created_at))
-    pairs.append(("Updated", c.updated_at))
+    pairs.append(("Created", local_time(c.created_at)))
+    pairs.append(("Updated", local_time(c.updated_at)))
     return pairs
 
 
@@ -418,16 +469,9 @@ def print_card(
             head = f"{visible(label)}:" if label else ""
             print(f"{head}{' ' * (width + 2 - _width(head))}{text}", file=out)
         return
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+    from minicrm.render_screen import write_card
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", overflow="fold")
-    grid.add_column(overflow="fold")  # a narrow terminal wraps a value, never cuts it
-    for label, value in pairs:
-        grid.add_row(Text(visible(label)), Text(visible(value, one_line=False)))
-    _console(file).print(Panel(grid, title=Text(visible(title)), title_align="left", expand=False))
+    write_card(title, pairs, out=file or sys.stdout)
 
 
 def print_contact(c: Contact, fmt: str) -> None:
@@ -439,7 +483,16 @@ def print_contact(c: Contact, fmt: str) -> None:
 
 # -- companies --------------------------------------------------------------------------
 
-COMPANY_COLUMNS = ("id", "name", "domain", "contacts")
+
+def _company_columns() -> tuple[Any, ...]:
+    from minicrm.render_screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=12),
+        Column("domain", whole=True, drop=2),
+        Column("contacts", whole=True, drop=1, right=True),
+    )
 
 
 def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) -> None:
@@ -468,7 +521,7 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
         nothing("No companies yet.")
     else:
         print_table(
-            COMPANY_COLUMNS, [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
+            _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
         )
 
 
@@ -484,7 +537,10 @@ def print_company(company: Company, members: Sequence[Contact], fmt: str) -> Non
     if company.notes:
         pairs.append(("Notes", company.notes))
     pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
-    pairs += [("Created", company.created_at), ("Updated", company.updated_at)]
+    pairs += [
+        ("Created", local_time(company.created_at)),
+        ("Updated", local_time(company.updated_at)),
+    ]
     print_card(company.name, pairs)
 
 
@@ -500,9 +556,17 @@ class Progress:
         import sys as _sys
 
         if _sys.stderr.isatty() and stdout_is_terminal():
+            from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(console=_console(_sys.stderr), transient=True)
+            self._bar = RichProgress(  # the label is data (a file name): never markup
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=_console(_sys.stderr),
+                transient=True,
+            )
             self._bar.start()
         return self
 
@@ -511,7 +575,7 @@ class Progress:
         """Is a bar on the screen (so work done only to feed it is worth doing)?"""
         return self._bar is not None
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int | None) -> None:
         if self._bar is None:
             return
         if self._task is None:
@@ -523,7 +587,7 @@ class Progress:
             self._bar.stop()
 
 
-def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) -> Any:
+def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) -> str:
     """A snippet with its matches in bold on a terminal, between [ ] in plain output."""
     pieces: list[tuple[str, bool]] = []
     last = 0
@@ -533,32 +597,29 @@ def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) ->
     pieces.append((text[last:], False))
     if not terminal:
         return "".join(f"[{visible(p)}]" if hit else visible(p) for p, hit in pieces)
-    from rich.text import Text
+    from minicrm.render_screen import screen
 
-    out = Text()
-    for piece, hit in pieces:
-        out.append(visible(piece), style="bold" if hit else None)
-    return out
+    scr = screen()
+    return "".join(scr.paint(visible(p), "bold") if hit else visible(p) for p, hit in pieces)
 
 
 def print_search_results(results: Sequence[Any]) -> None:
     """Each contact (best first) with where it matched, the match highlighted."""
     terminal = stdout_is_terminal()
-    console = _console() if terminal else None
+    if terminal:
+        from minicrm.render_screen import screen, write_wrapped
+
+        scr = screen()
     for result in results:
         who = f"#{result.contact.id} {result.contact.name}" if result.contact else "(no contact)"
-        if console is not None:
-            from rich.text import Text
-
-            console.print(Text(visible(who), style="bold"))
-        else:
-            print(visible(who))
-        for hit in result.hits:
-            label = f"  {hit.kind} #{hit.id}: " if hit.kind != "contact" else "  "
-            snippet = _marked(hit.text.replace("\n", " "), hit.highlights, terminal)
-            if console is not None:
-                from rich.text import Text
-
-                console.print(Text(visible(label)) + snippet)
+        for hit in [None, *result.hits]:
+            if hit is None:
+                text = scr.paint(visible(who), "bold") if terminal else visible(who)
             else:
-                print(visible(label) + snippet)
+                label = f"  {hit.kind} #{hit.id}: " if hit.kind != "contact" else "  "
+                snippet = _marked(hit.text.replace("\n", " "), hit.highlights, terminal)
+                text = visible(label) + snippet
+            if terminal:  # wrapped at spaces, not wherever the terminal's edge falls
+                write_wrapped(text, scr=scr, shown=True)
+            else:
+                print(text)

@@ -3,8 +3,9 @@ hands them to :mod:`minicrm.render` (the only module that talks to Rich)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from itertools import chain
 
 from minicrm import dates
 from minicrm.models import (
@@ -18,26 +19,63 @@ from minicrm.models import (
 from minicrm.render import (
     contact_card_lines,
     line,
+    local_time,
     nothing,
     print_card,
     print_table,
     write_delimited,
     write_json,
 )
+from minicrm.render_screen import Brief, Column, Styled, styled_row
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _when(f: FollowUp) -> str:
-    day = date.fromisoformat(f.due_date)
-    text = f"{WEEKDAYS[day.weekday()]} {f.due_date}"
-    return f"{text} {f.due_time}" if f.due_time else text
+    return due_text(f.due_date, f.due_time)
 
 
-def _overdue(days: int) -> str:
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} overdue"
-    return dates.humanize_days(-days)
+def due_text(day_text: str, time_text: str | None = None) -> str:
+    """A follow-up's day (and time) for people: ``Mon 2026-12-07 09:00``."""
+    day = date.fromisoformat(day_text)
+    text = f"{WEEKDAYS[day.weekday()]} {day_text}"
+    return f"{text} {time_text}" if time_text else text
+
+
+def _urgency(overdue: bool, days_overdue: int) -> str | None:
+    """The colour of a follow-up's due cells: red overdue (a timed one from its time on),
+    yellow due today and not late yet."""
+    if overdue or days_overdue > 0:
+        return "red"
+    return "yellow" if days_overdue == 0 else None
+
+
+def _due_cells(f: FollowUp, label: str, overdue: bool, days_overdue: int) -> tuple[object, object]:
+    """The ``due`` and ``when`` cells, coloured by urgency."""
+    style = _urgency(overdue, days_overdue)
+    when = _when(f)
+    return (Styled(when, style), Styled(label, style)) if style else (when, label)
+
+
+def _overdue(item: DueItem) -> str:
+    timed = item.followup.due_time is not None
+    return dates.humanize_overdue(item.days_overdue, item.minutes_overdue, timed)
+
+
+def _page_state(f: FollowUp, now: datetime) -> tuple[str, bool, int]:
+    """(how overdue, in words; overdue or not; days since the due day) as of ``now``."""
+    from minicrm.views import overdue_state
+
+    days, since, minutes = overdue_state(f.due_date, f.due_time, now)
+    return dates.humanize_overdue(days, minutes, f.due_time is not None), since is not None, days
+
+
+def _page_overdue(f: FollowUp, now: datetime) -> str:
+    return _page_state(f, now)[0]
+
+
+def _page_cells(f: FollowUp, now: datetime) -> tuple[object, object]:
+    return _due_cells(f, *_page_state(f, now))
 
 
 def _title(f: FollowUp) -> str:
@@ -50,14 +88,41 @@ def _title(f: FollowUp) -> str:
 
 
 def _local(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
+    return local_time(stamp) if stamp else ""
+
+
+# How each column behaves on a narrow terminal (render_screen.Column): ids, dates, emails
+# and amounts whole; the higher `drop`, the sooner a column gives way.
+ID = Column("id", whole=True)
+DUE = Column("due", whole=True)
+DUE_DATE = Column("due", whole=True, drop=2)  # where "when" says how far off, the date may go
+WHEN_DUE = Column("when", whole=True)
+TITLE = Column("title", least=16)
+CONTACT = Column("contact", drop=1, least=14)
+REACH = Column("reach", whole=True, drop=3)
+LAST = Column("last interaction", drop=4, least=16)
 
 
 # -- follow-ups -------------------------------------------------------------------------
 
-FOLLOWUP_COLUMNS = ("id", "due", "title", "contact", "priority", "status")
+FOLLOWUP_COLUMNS = (
+    ID,
+    DUE,
+    TITLE,
+    CONTACT,
+    Column("priority", whole=True, drop=3),
+    Column("status", whole=True, drop=2),
+)
+
+
+def _followup_row(f: FollowUp, now: datetime) -> list[object]:
+    when: object = _when(f)
+    if f.status == "open":
+        _, overdue, days = _page_state(f, now)
+        style = _urgency(overdue, days)
+        when = Styled(when, style) if style else when
+    row = [f.id, when, _title(f), f.contact.name if f.contact else "", f.priority, f.status]
+    return styled_row(row, "dim") if f.status != "open" else row  # done or cancelled
 
 
 def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -> None:
@@ -98,20 +163,8 @@ def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -
     elif not items:
         nothing("No follow-ups match.")
     else:
-        print_table(
-            FOLLOWUP_COLUMNS,
-            [
-                [
-                    f.id,
-                    _when(f),
-                    _title(f),
-                    f.contact.name if f.contact else "",
-                    f.priority,
-                    f.status,
-                ]
-                for f in items
-            ],
-        )
+        now = dates.local_now()
+        print_table(FOLLOWUP_COLUMNS, (_followup_row(f, now) for f in items))
 
 
 def followup_card(f: FollowUp) -> list[tuple[str, str]]:
@@ -128,7 +181,8 @@ def followup_card(f: FollowUp) -> list[tuple[str, str]]:
             text += f", {rec.count} times (this is #{f.occurrence})"
         pairs.append(("Repeats", text))
     if f.snoozed_from:
-        pairs.append(("Snoozed from", f.snoozed_from))
+        day, _, hour = f.snoozed_from.partition("T")
+        pairs.append(("Snoozed from", due_text(day, hour[:5] or None)))
     if f.notes:
         pairs.append(("Notes", f.notes))
     if f.completed_at:
@@ -170,7 +224,13 @@ def print_interactions(items: Sequence[Interaction], fmt: str, *, raw: bool = Fa
         nothing("No interactions yet.")
     else:
         print_table(
-            ("id", "when", "kind", "with", "text"),
+            (
+                ID,
+                Column("when", whole=True),
+                Column("kind", whole=True, drop=2),
+                Column("with", drop=1, least=10),
+                Column("text", least=16),
+            ),
             [
                 [
                     i.id,
@@ -205,7 +265,8 @@ def print_interaction(i: Interaction, fmt: str) -> None:
 
 def _reach_text(item: DueItem | StaleItem) -> tuple[str, str]:
     reach = item.reach
-    contact_way = " / ".join(v for v in (reach.phone, reach.email) if v)
+    ways = [v for v in (reach.phone, reach.email) if v]
+    contact_way = Brief(" / ".join(ways), ways[0]) if len(ways) > 1 else "".join(ways)
     last = reach.last_interaction
     last_text = (
         f"{dates.local_date(last.occurred_at).isoformat()} {last.kind}: {last.summary}"
@@ -220,8 +281,7 @@ def _due_row(item: DueItem) -> list[object]:
     reach, last = _reach_text(item)
     return [
         f.id,
-        _when(f),
-        _overdue(item.days_overdue),
+        *_due_cells(f, _overdue(item), item.overdue, item.days_overdue),
         _title(f),
         f.contact.name if f.contact else "",
         reach,
@@ -229,28 +289,32 @@ def _due_row(item: DueItem) -> list[object]:
     ]
 
 
-DUE_COLUMNS = ("id", "due", "", "title", "contact", "reach", "last interaction")
+DUE_COLUMNS = (ID, DUE_DATE, WHEN_DUE, TITLE, CONTACT, REACH, LAST)
 
 
-def print_due(items: Sequence[DueItem], fmt: str, *, empty: str = "Nothing due.") -> None:
+def print_due(items: Iterable[DueItem], fmt: str, *, empty: str = "Nothing due.") -> None:
+    """Due items; ``items`` may be an iterator (drawn as it comes)."""
     if fmt == "json":
         write_json([i.to_dict() for i in items])
-    elif not items:
+        return
+    rest = iter(items)
+    first = next(rest, None)
+    if first is None:
         nothing(empty)
     else:
-        print_table(DUE_COLUMNS, [_due_row(i) for i in items])
+        print_table(DUE_COLUMNS, (_due_row(i) for i in chain((first,), rest)))
 
 
 def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:
     if fmt == "json" or not items:
         print_due(items, fmt, empty="Nothing on the agenda.")
         return
-    overdue = [i for i in items if i.days_overdue > 0]
+    overdue = [i for i in items if i.overdue]
     if overdue:
-        print_table(DUE_COLUMNS, [_due_row(i) for i in overdue], title="Overdue")
+        print_table(DUE_COLUMNS, (_due_row(i) for i in overdue), title="Overdue")
     days: dict[str, list[DueItem]] = {}
     for item in items:
-        if item.days_overdue <= 0:
+        if not item.overdue:
             days.setdefault(item.followup.due_date, []).append(item)
     for day, group in days.items():
         parsed = date.fromisoformat(day)
@@ -258,11 +322,13 @@ def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:
             f"{WEEKDAYS[parsed.weekday()]} {day} ({dates.humanize_days((parsed - today).days)})"
         )
         print_table(
-            ("id", "time", "title", "contact", "reach", "last interaction"),
+            (ID, Column("time", whole=True), TITLE, CONTACT, REACH, LAST),
             [
                 [
                     i.followup.id,
-                    i.followup.due_time or "all day",
+                    Styled(i.followup.due_time or "all day", "yellow")
+                    if i.days_overdue == 0
+                    else i.followup.due_time or "all day",
                     _title(i.followup),
                     i.followup.contact.name if i.followup.contact else "",
                     *_reach_text(i),
@@ -273,30 +339,45 @@ def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:
         )
 
 
-def print_stale(items: Sequence[StaleItem], fmt: str) -> None:
+def _stale_row(item: StaleItem) -> list[object]:
+    reach, last = _reach_text(item)
+    cadence: object = f"{item.cadence_days}d"
+    if item.cadence_source != "contact":
+        cadence = Brief(f"{cadence} ({item.cadence_source})", str(cadence))
+    return [
+        item.contact.id,
+        item.contact.name,
+        cadence,
+        f"{item.days_over} day{'s' if item.days_over != 1 else ''} over",
+        item.since,
+        reach,
+        last,
+    ]
+
+
+def print_stale(items: Iterable[StaleItem], fmt: str) -> None:
+    """Stale contacts; ``items`` may be an iterator (drawn as it comes)."""
     if fmt == "json":
         write_json([i.to_dict() for i in items])
-    elif not items:
+        return
+    rest = iter(items)
+    first = next(rest, None)
+    if first is None:
         nothing("Everyone is within their keep-in-touch cadence.")
     else:
-        rows = []
-        for item in items:
-            reach, last = _reach_text(item)
-            cadence = f"{item.cadence_days}d" + (
-                f" ({item.cadence_source})" if item.cadence_source != "contact" else ""
-            )
-            rows.append(
-                [
-                    item.contact.id,
-                    item.contact.name,
-                    cadence,
-                    f"{item.days_over} day{'s' if item.days_over != 1 else ''} over",
-                    item.since,
-                    reach,
-                    last,
-                ]
-            )
-        print_table(("id", "contact", "every", "over", "since", "reach", "last interaction"), rows)
+        rows = (_stale_row(item) for item in chain((first,), rest))
+        print_table(
+            (
+                ID,
+                Column("contact", least=12),
+                Column("every", whole=True, drop=3),
+                Column("over", whole=True),
+                Column("since", whole=True, drop=2),
+                REACH,
+                LAST,
+            ),
+            rows,
+        )
 
 
 def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
@@ -322,10 +403,21 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
                     ),
                 ]
             )
-        print_table(("id", "contact", "what", "date", "when", ""), rows)
+        print_table(
+            (
+                ID,
+                Column("contact", least=12),
+                Column("what", drop=2, least=8),
+                Column("date", whole=True),
+                Column("when", whole=True, drop=1),
+                Column("age", whole=True, drop=3),
+            ),
+            rows,
+        )
 
 
-def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
+def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
+    """The contact's page as of ``now`` (aware, local: what is overdue)."""
     if fmt == "json":
         write_json(page.to_dict())
         return
@@ -333,23 +425,18 @@ def print_contact_page(page: ContactPage, fmt: str, today: date) -> None:
     pairs = contact_card_lines(c)
     extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
     if page.next_due:
-        days = (today - date.fromisoformat(page.next_due.due_date)).days
-        extra.append(
-            ("Next due", f"{_when(page.next_due)} ({_overdue(days)}): {page.next_due.title}")
-        )
+        label = _page_overdue(page.next_due, now)
+        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
     print_card(c.name, pairs[:-2] + extra + pairs[-2:])
     if page.open_followups:
         print_table(
-            ("id", "due", "", "title"),
-            [
-                [f.id, _when(f), _overdue((today - date.fromisoformat(f.due_date)).days), _title(f)]
-                for f in page.open_followups
-            ],
+            (ID, DUE_DATE, WHEN_DUE, TITLE),
+            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
             title="Open follow-ups",
         )
     if page.interactions:
         print_table(
-            ("id", "when", "kind", "text"),
+            (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
             [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
             title="Latest interactions",
         )

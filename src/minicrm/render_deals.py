@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from minicrm import dates, money
-from minicrm.models import Deal, DealPage
+from minicrm import money
+from minicrm.deals import Closing
+from minicrm.models import Deal, DealPage, FollowUp
 from minicrm.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.render import (
     line,
+    local_time,
+    message,
     nothing,
-    print_board,
     print_card,
     print_table,
     stdout_is_terminal,
@@ -20,12 +22,19 @@ from minicrm.render import (
     write_delimited,
     write_json,
 )
+from minicrm.render_activity import followup_line
+from minicrm.render_screen import Column, Styled
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
 
 
 def _local(stamp: str | None) -> str:
-    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M") if stamp else ""
+    return local_time(stamp) if stamp else ""
+
+
+def _figure(minor: int, code: str) -> str:
+    """An amount that a line is never broken inside (U+00A0 between number and code)."""
+    return money.show(minor, code).replace(" ", "\xa0")
 
 
 def amount(deal: Deal) -> str:
@@ -38,16 +47,24 @@ def party(deal: Deal) -> str:
     return " / ".join(n for n in names if n)
 
 
-def _money_totals(items: Sequence[MoneyTotal]) -> str:
+def _money_totals(items: Sequence[MoneyTotal], show=money.show) -> str:
     return "; ".join(
-        f"{money.show(t.total_minor, t.currency)} (weighted {money.show(t.weighted_minor, t.currency)})"
+        f"{show(t.total_minor, t.currency)} (weighted {show(t.weighted_minor, t.currency)})"
         for t in items
     )
 
 
 # -- lists ------------------------------------------------------------------------------
 
-DEAL_COLUMNS = ("id", "stage", "title", "with", "value", "prob", "close")
+DEAL_COLUMNS = (
+    Column("id", whole=True),
+    Column("stage", whole=True, drop=2),
+    Column("title", least=14),
+    Column("with", drop=1, least=10),
+    Column("value", whole=True, right=True),
+    Column("prob", whole=True, right=True, drop=4),
+    Column("close", whole=True, drop=3),
+)
 DEAL_CSV_COLUMNS = (
     "id",
     "uid",
@@ -71,15 +88,21 @@ DEAL_CSV_COLUMNS = (
 
 
 def deal_row(deal: Deal) -> list[object]:
-    return [
+    row: list[object] = [
         deal.id,
         deal.stage,
         deal.title,
         party(deal),
         amount(deal),
         f"{deal.effective_probability}%",
-        deal.close_date or "",
+        deal.closed_on or deal.close_date or "",  # a closed deal: the day it closed
     ]
+    if deal.status == "open" and deal.close_date:
+        from minicrm import dates
+
+        if deal.close_date < dates.today().isoformat():  # the close date has passed
+            row[6] = Styled(deal.close_date, "red")
+    return row
 
 
 def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
@@ -117,7 +140,43 @@ def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
     elif not items:
         nothing("No deals match.")
     else:
-        print_table(DEAL_COLUMNS, [deal_row(d) for d in items])
+        print_table(DEAL_COLUMNS, (deal_row(d) for d in items))
+
+
+def _followup_text(f: FollowUp) -> str:
+    from minicrm.render_activity import _title, _when
+
+    return f"#{f.id} {_title(f)}, due {_when(f)}"
+
+
+def open_followups_question(deal: Deal, stage: str, pending: Sequence[FollowUp]) -> str:
+    """At a terminal, before a deal is won or lost: its open follow-ups (on stderr), and
+    the question to ask about them."""
+    n = len(pending)
+    message(
+        f"Deal #{deal.id} {deal.title} has {n} open follow-up{'s' if n != 1 else ''}; "
+        f"once it is {stage} {'they' if n != 1 else 'it'} would stay open:"
+    )
+    for f in pending:
+        message(f"  {_followup_text(f)}")
+    return visible(f"Cancel {'them' if n != 1 else 'it'}?")
+
+
+def closing_followups(closing: Closing, *, json_: bool, asked: bool) -> None:
+    """After a deal is closed: the follow-ups cancelled with it (stdout, not with --json),
+    or, unless the user was asked or chose, those that stay open (a note on stderr)."""
+    if closing.cancelled and not json_:
+        for f in closing.cancelled:
+            followup_line("Cancelled", f)
+    if closing.still_open and not asked:
+        n = len(closing.still_open)
+        message(
+            f"note: deal #{closing.deal.id} is {closing.deal.stage}; {n} of its follow-ups "
+            f"stay{'s' if n == 1 else ''} open: "
+            + "; ".join(_followup_text(f) for f in closing.still_open)
+            + f" (minicrm deal {closing.deal.stage} {closing.deal.id} --close-followups "
+            "cancels them, or cancel each: minicrm cancel ID)"
+        )
 
 
 def deal_line(verb: str, deal: Deal) -> None:
@@ -137,12 +196,14 @@ def deal_card(deal: Deal) -> list[tuple[str, str]]:
     source = "set on the deal" if deal.to_dict()["probability_from"] == "deal" else "stage default"
     pairs += [
         ("Value", amount(deal)),
-        ("Stage", deal.stage + ("" if deal.status == "open" else f" ({_local(deal.closed_at)})")),
+        ("Stage", deal.stage),
         ("Probability", f"{deal.effective_probability}% ({source})"),
         ("Weighted", money.show(deal.weighted_minor, deal.currency)),
     ]
+    if deal.status != "open":
+        pairs.append((f"{deal.status.capitalize()} on", _local(deal.closed_at)))
     if deal.close_date:
-        pairs.append(("Close", deal.close_date))
+        pairs.append(("Expected close", deal.close_date))
     if deal.lost_reason:
         pairs.append(("Lost because", deal.lost_reason))
     pairs += [("Created", _local(deal.created_at)), ("Updated", _local(deal.updated_at))]
@@ -162,7 +223,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         return
     print_card(f"Deal #{page.deal.id}", deal_card(page.deal))
     print_table(
-        ("when", "from", "to"),
+        (Column("when", whole=True), Column("from", least=8), Column("to", least=8)),
         [
             [_local(c.changed_at), c.from_stage or "(created)", c.to_stage]
             for c in page.stage_changes
@@ -170,17 +231,24 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         title="Stage changes",
     )
     if page.followups:
+        from minicrm import dates
+        from minicrm.render_activity import FOLLOWUP_COLUMNS, _followup_row
+
+        now = dates.local_now()
         print_table(
-            ("id", "due", "title", "status"),
-            [
-                [f.id, f.due_date + (f" {f.due_time}" if f.due_time else ""), f.title, f.status]
-                for f in page.followups
-            ],
+            [FOLLOWUP_COLUMNS[i] for i in (0, 1, 2, 5)],
+            [[r[i] for i in (0, 1, 2, 5)] for r in (_followup_row(f, now) for f in page.followups)],
             title="Follow-ups",
         )
     if page.interactions:
         print_table(
-            ("id", "when", "kind", "with", "text"),
+            (
+                Column("id", whole=True),
+                Column("when", whole=True),
+                Column("kind", whole=True, drop=2),
+                Column("with", drop=1, least=10),
+                Column("text", least=16),
+            ),
             [
                 [
                     i.id,
@@ -199,7 +267,7 @@ def print_contact_deals(items: Sequence[Deal]) -> None:
     """The Deals section of a contact's page (open first)."""
     if items:
         print_table(
-            ("id", "stage", "title", "value", "prob", "close"),
+            [DEAL_COLUMNS[i] for i in (0, 1, 2, 4, 5, 6)],
             [[r[0], r[1], r[2], r[4], r[5], r[6]] for r in map(deal_row, items)],
             title="Deals",
         )
@@ -225,47 +293,62 @@ def print_pipeline(board: Board, fmt: str) -> None:
         nothing("No open deals.")
         return
     if stdout_is_terminal():
-        headers, cells = [], []
+        from minicrm.render_screen import BoardColumn, write_board, write_wrapped
+
+        stages = []
         for column in board.stages:
-            head = [_stage_heading(column.name, column.probability, len(column.items))]
-            head += [
-                f"{money.show(t.total_minor, t.currency)}\nweighted {money.show(t.weighted_minor, t.currency)}"
-                for t in column.totals
-            ]
-            headers.append("\n".join(head))
             cards = []
             for item in column.items:
                 deal = item.deal
-                card = [
-                    f"#{deal.id} {visible(deal.title)}",
-                    f"  {visible(party(deal))}" if party(deal) else "",
-                    f"  {amount(deal)} · {deal.effective_probability}%",
-                    f"  close {deal.close_date}" if deal.close_date else "",
-                    f"  ! {_flags(item)}" if item.flags else "",
-                ]
-                cards.append("\n".join(c for c in card if c))
-            cells.append("\n\n".join(cards))
-        print_board(headers, cells)
-    else:
-        for column in board.stages:
-            heading = _stage_heading(column.name, column.probability, len(column.items))
-            if column.totals:
-                heading += ", " + _money_totals(column.totals)
-            print_table(
-                ("id", "title", "with", "value", "prob", "close", "flags"),
-                [
-                    [
-                        i.deal.id,
-                        i.deal.title,
-                        party(i.deal),
-                        amount(i.deal),
-                        f"{i.deal.effective_probability}%",
-                        i.deal.close_date or "",
-                        _flags(i),
-                    ]
-                    for i in column.items
-                ],
-                title=heading,
+                card: list[tuple[str, str | None]] = [(f"#{deal.id} {deal.title}", "bold")]
+                if party(deal):
+                    card.append((f"  {party(deal)}", None))
+                card.append(
+                    (
+                        f"  {_figure(deal.amount_minor, deal.currency)} · "
+                        f"{deal.effective_probability}%",
+                        None,
+                    )
+                )
+                if deal.close_date:
+                    card.append((f"  close {deal.close_date}", None))
+                if item.flags:
+                    card.append((f"  ! {_flags(item)}", "red"))
+                cards.append(card)
+            stages.append(
+                BoardColumn(
+                    heading=_stage_heading(column.name, column.probability, len(column.items)),
+                    totals=[
+                        f"{_figure(t.total_minor, t.currency)}, weighted "
+                        f"{_figure(t.weighted_minor, t.currency)}"
+                        for t in column.totals
+                    ],
+                    cards=cards,
+                )
             )
+        write_board(stages)
+        line("")
+        write_wrapped("Open pipeline: " + _money_totals(board.totals, _figure))
+        return
+    for column in board.stages:
+        heading = _stage_heading(column.name, column.probability, len(column.items))
+        if column.totals:
+            heading += ", " + _money_totals(column.totals)
+        print_table(
+            ("id", "title", "with", "value", "prob", "close", "flags"),
+            [
+                [
+                    i.deal.id,
+                    i.deal.title,
+                    party(i.deal),
+                    amount(i.deal),
+                    f"{i.deal.effective_probability}%",
+                    i.deal.close_date or "",
+                    _flags(i),
+                ]
+                for i in column.items
+            ],
+            title=heading,
+        )
     line("")
     line("Open pipeline: " + _money_totals(board.totals))

@@ -63,7 +63,8 @@ def _followup_entry(item: DueItem) -> Entry:
     who = f" - {visible(f.contact.name)}" if f.contact else ""
     prio = " [high]" if f.priority == "high" else ""
     headline = f"#{f.id} {visible(f.title)}{who}{prio}"
-    details = [f"due {due} ({_ago(item.days_overdue)})"]
+    late = dates.humanize_overdue(item.days_overdue, item.minutes_overdue, f.due_time is not None)
+    details = [f"due {due} ({late})"]
     if f.recurrence:
         details[0] += f", {f.recurrence.text}"
     if f.contact:

@@ -8,9 +8,15 @@ from typing import Any
 
 from minicrm.dupes import DupePair, IgnoredPair
 from minicrm.merging import MergePlan, MergeResult
-from minicrm.render import line, message, nothing, print_table, write_json
+from minicrm.render import line, local_time, message, nothing, print_table, write_json
+from minicrm.render_screen import Column
 
-PAIR_COLUMNS = ("score", "a", "b", "reasons")
+PAIR_COLUMNS = (
+    Column("score", whole=True),
+    Column("a", least=12),
+    Column("b", least=12),
+    Column("reasons", drop=1, least=16),
+)
 MAX_CELL = 60
 
 
@@ -37,7 +43,10 @@ def print_ignored(pairs: Sequence[IgnoredPair], fmt: str) -> None:
     elif not pairs:
         nothing('No pairs are marked "not a duplicate".')
     else:
-        print_table(("a", "b", "since"), [[_who(p.a), _who(p.b), p.created_at] for p in pairs])
+        print_table(
+            (Column("a", least=12), Column("b", least=12), Column("since", whole=True, drop=1)),
+            [[_who(p.a), _who(p.b), local_time(p.created_at)] for p in pairs],
+        )
 
 
 def print_ignore(pair: IgnoredPair, changed: bool, fmt: str) -> None:
@@ -78,7 +87,13 @@ def _count(n: int, what: str) -> str:
 
 def print_plan(plan: MergePlan) -> None:
     """The field-by-field result and what moves, as a table and a few lines."""
-    columns = ("field", _who(plan.survivor), _who(plan.merged), "result", "rule")
+    columns = (  # the contacts' names head their columns: escaped like any cell
+        Column("field", whole=True),
+        Column(_who(plan.survivor), least=12),
+        Column(_who(plan.merged), least=12),
+        Column("result", drop=1, least=12),
+        Column("rule", drop=2, least=10),
+    )
     print_table(
         columns, [[f.field, _cell(f.a), _cell(f.b), _cell(f.result), f.rule] for f in plan.fields]
     )

@@ -6,16 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from minicrm import dates
 from minicrm.history import Change, ChangeSet, Outcome
-from minicrm.render import line, nothing, visible, write_json
+from minicrm.render import line, local_time, nothing, visible, write_json
 
 OPS = {"insert": "inserted", "update": "updated", "delete": "deleted"}
 SIGNS = {"insert": "+", "update": "~", "delete": "-"}
 
 
-def local_time(stamp: str) -> str:
-    return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
+__all__ = ["counts_text", "local_time", "print_changesets", "print_outcome"]
 
 
 def counts_text(counts: dict[str, dict[str, int]]) -> str:
@@ -45,7 +43,7 @@ def change_text(change: Change) -> str:
     head = f"{SIGNS.get(change.op, '?')} {change.entity} #{change.row_id}"
     if change.label:
         head += f" {change.label}"
-    if change.op != "update":
+    if change.op != "update" or not change.fields:
         return head
     fields = change.fields
     if len(fields) > 1:  # the update time is noise next to what was changed
@@ -54,7 +52,13 @@ def change_text(change: Change) -> str:
     return f"{head}: {edits}"
 
 
-def print_changesets(items: Sequence[ChangeSet], fmt: str) -> None:
+# How many things a change set is said to have done, in `history` (then "… and N more").
+MAX_PHRASES = 12
+
+
+def print_changesets(items: Sequence[ChangeSet], fmt: str, *, verbose: bool = False) -> None:
+    """Each change set as what it did, in words (``edit of Maria González`` and one line
+    per thing done); with ``verbose`` the command line and the rows it wrote."""
     if fmt == "json":
         write_json([cs.to_dict() for cs in items])
         return
@@ -64,21 +68,43 @@ def print_changesets(items: Sequence[ChangeSet], fmt: str) -> None:
     for number, cs in enumerate(items):
         if number:
             line("")
-        line(f"#{cs.id}  {local_time(cs.at)}  {visible(cs.command)}{_marks(cs)}")
-        line(f"    {cs.rows:,} row{'s' if cs.rows != 1 else ''}: {counts_text(cs.counts)}")
-        for change in cs.changes:
-            line(f"    {visible(change_text(change))}")
-        if cs.more_changes > 0:
-            line(f"    … and {cs.more_changes:,} more")
+        if verbose or cs.summary is None:
+            line(f"#{cs.id}  {local_time(cs.at)}  {visible(cs.command)}{_marks(cs)}")
+            line(f"    {cs.rows:,} row{'s' if cs.rows != 1 else ''}: {counts_text(cs.counts)}")
+            for change in cs.changes:
+                line(f"    {visible(change_text(change))}")
+            if cs.more_changes > 0:
+                line(f"    … and {cs.more_changes:,} more")
+            continue
+        line(f"#{cs.id}  {local_time(cs.at)}  {visible(cs.summary.subject)}{_marks(cs)}")
+        details = cs.summary.details
+        for detail in details[:MAX_PHRASES]:
+            line(f"    {visible(detail)}")
+        if len(details) > MAX_PHRASES:
+            line(f"    … and {len(details) - MAX_PHRASES:,} more")
 
 
-def outcome_lines(outcome: Outcome) -> list[str]:
+def in_words(cs: ChangeSet) -> str:
+    """``edit of Maria González (#97, 2026-12-02 10:31): removed email x``."""
+    assert cs.summary is not None
+    details = cs.summary.details_text()
+    return f"{cs.summary.subject} (#{cs.id}, {local_time(cs.at)})" + (
+        f": {details}" if details else ""
+    )
+
+
+def outcome_lines(outcome: Outcome, *, verbose: bool = False) -> list[str]:
+    """``Undid edit of Maria González (#97, 2026-12-02 10:31): removed email x``; with
+    ``verbose``, the command line, the rows per table and the new change set."""
     verb = {"undo": "Undid", "redo": "Redid"}[outcome.action]
     if outcome.dry_run:
         verb = f"Would {outcome.action}"
     result = []
     for step in outcome.steps:
         cs = step.target
+        if not verbose and cs.summary is not None:
+            result.append(visible(f"{verb} {in_words(cs)}"))
+            continue
         text = (
             f"{verb} #{cs.id} {cs.command} ({local_time(cs.at)}): "
             f"{cs.rows:,} row{'s' if cs.rows != 1 else ''} ({counts_text(cs.counts)})"
@@ -89,9 +115,9 @@ def outcome_lines(outcome: Outcome) -> list[str]:
     return result
 
 
-def print_outcome(outcome: Outcome, fmt: str) -> None:
+def print_outcome(outcome: Outcome, fmt: str, *, verbose: bool = False) -> None:
     if fmt == "json":
         write_json(outcome.to_dict())
         return
-    for text in outcome_lines(outcome):
+    for text in outcome_lines(outcome, verbose=verbose):
         line(text)

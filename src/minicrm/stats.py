@@ -155,8 +155,18 @@ class Promises:
     overdue: int
 
     @property
+    def kept(self) -> int:
+        """Done, on time or late."""
+        return self.on_time + self.late
+
+    @property
+    def total(self) -> int:
+        """The promises that came due (or were kept) in the span: kept or still overdue."""
+        return self.on_time + self.late + self.overdue
+
+    @property
     def rate(self) -> float | None:
-        return _rate(self.on_time, self.on_time + self.late + self.overdue)
+        return _rate(self.on_time, self.total)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,15 +175,34 @@ class Promises:
             "on_time": self.on_time,
             "late": self.late,
             "overdue": self.overdue,
+            "kept": self.kept,
+            "total": self.total,
             "on_time_rate": self.rate,
         }
+
+
+def _done_day(row: Row, as_of: date) -> date | None:
+    """The local day a follow-up was done, if it was by the end of ``as_of``."""
+    if not row["completed_at"]:
+        return None
+    day = dates.local_date(row["completed_at"])
+    return day if day <= as_of else None
+
+
+def _promise_day(row: Row, as_of: date) -> date:
+    """The day a promise counts on: the day it was done when that was before it was due
+    (kept early), else its due day. Each follow-up so counts in one period and week."""
+    due = date.fromisoformat(row["due_date"])
+    done = _done_day(row, as_of)
+    return done if done is not None and done < due else due
 
 
 def _promise_state(row: Row, as_of: date) -> str | None:
     """on_time, late, overdue, or None (cancelled, or not yet due) as of ``as_of``."""
     due = date.fromisoformat(row["due_date"])
-    if row["completed_at"] and dates.local_date(row["completed_at"]) <= as_of:
-        return "on_time" if dates.local_date(row["completed_at"]) <= due else "late"
+    done = _done_day(row, as_of)
+    if done is not None:
+        return "on_time" if done <= due else "late"
     if row["cancelled_at"] and dates.local_date(row["cancelled_at"]) <= as_of:
         return None
     return "overdue" if due < as_of else None
@@ -182,7 +211,7 @@ def _promise_state(row: Row, as_of: date) -> str | None:
 def promises(rows: list[Row], first: date, last: date, as_of: date) -> Promises:
     counts = {"on_time": 0, "late": 0, "overdue": 0}
     for row in rows:
-        if not first <= date.fromisoformat(row["due_date"]) <= last:
+        if not first <= _promise_day(row, as_of) <= last:
             continue
         if dates.local_date(row["created_at"]) > as_of:
             continue
@@ -423,18 +452,28 @@ def compute(
     end_stamp = _stamp(p.end + timedelta(days=1))
     with store.snapshot(), dates.zone_pinned():
         act = activity(store, p)
+        # a day's margin either side: each row is then placed on its local day
+        wide_start = _stamp(p.start - timedelta(days=1))
+        wide_end = _stamp(p.end + timedelta(days=2))
         due_rows = queries.followups_due_between(store, p.start.isoformat(), p.end.isoformat())
+        # and the promises kept before they were due, whatever the due date
+        seen = {row["id"] for row in due_rows}
+        due_rows += [
+            row
+            for row in queries.followups_done_between(store, wide_start, wide_end)
+            if row["id"] not in seen
+        ]
         kept = promises(due_rows, p.start, p.end, as_of)
-        # each bucket's rows only (they come by due day): 13 passes over all the period's
-        # follow-ups were ~40% of stats at 100k contacts
-        due_days = [row["due_date"] for row in due_rows]
+        # each bucket gets only its own rows, by the day each promise counts on: 13 passes
+        # over all the period's follow-ups were ~40% of stats at 100k contacts
+        placed = sorted(
+            ((_promise_day(row, as_of), index) for index, row in enumerate(due_rows)),
+        )
+        days = [day for day, _ in placed]
+        ordered = [due_rows[index] for _, index in placed]
         trend = tuple(
             promises(
-                due_rows[
-                    bisect.bisect_left(due_days, first.isoformat()) : bisect.bisect_right(
-                        due_days, last.isoformat()
-                    )
-                ],
+                ordered[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)],
                 first,
                 last,
                 as_of,

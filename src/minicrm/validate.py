@@ -16,8 +16,21 @@ MAX_NAME = 300
 MAX_FIELD = 1_000
 MAX_TEXT = 100_000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# One rule for every text a person gives (add, edit, log, follow, import): it is stored
+# as given, control characters included, because display escapes them (render.visible)
+# and refusing a value over an invisible byte would refuse or drop a person. The one
+# exception is NUL: SQLite's text functions (length, LIKE, the search index) stop at it,
+# so it is replaced by U+2400 SYMBOL FOR NUL, which shows where it was.
+# Structured values (emails, phones, URLs, tags, dates, field names) have their own forms,
+# and a control character makes a value not one of them.
+UNSTORABLE = "\x00"
+REPLACEMENT = "\u2400"  # ␀
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def storable(value: str) -> str:
+    """``value`` with what cannot be stored (NUL) replaced by a visible U+2400."""
+    return value.replace(UNSTORABLE, REPLACEMENT) if UNSTORABLE in value else value
 
 
 def key(text: str) -> str:
@@ -37,16 +50,19 @@ def text(
     what: str,
     *,
     max_len: int = MAX_FIELD,
-    multiline: bool = False,
     required: bool = False,
 ) -> str | None:
-    """A user string, stripped. Empty gives None (or an error if ``required``)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"{what} is not valid UTF-8", hint="re-type it or fix the file's encoding"
-        ) from None
+    """A user string, stripped. Empty gives None (or an error if ``required``).
+
+    Control characters are kept as given (display escapes them); NUL is replaced by
+    U+2400 (:func:`storable`). Only text that is not UTF-8 is refused."""
+    if not value.isascii():  # ASCII (most values) is UTF-8: no need to encode it to know
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"{what} is not valid UTF-8", hint="re-type it or fix the file's encoding"
+            ) from None
     value = value.strip()
     if not value:
         if required:
@@ -63,16 +79,16 @@ def text(
             hint = f"e.g. {example[what]}" if what in example else "give a value"
             raise InvalidInput(f"{what} must not be empty", hint=hint)
         return None
-    pattern = _CONTROL if multiline else _CONTROL_ONE_LINE
-    bad = pattern.search(value)
-    if bad:
-        raise InvalidInput(
-            f"{what} contains a control character (U+{ord(bad.group()):04X})",
-            hint="use printable text" + (", newlines and tabs" if multiline else ""),
-        )
+    value = storable(value)
     if len(value) > max_len:
         raise InvalidInput(f"{what} is {len(value):,} characters long; the limit is {max_len:,}")
     return value
+
+
+def _has_control(raw: str) -> bool:
+    """Does a structured value (email, URL) hold a control character? It is then not
+    such a value, whatever else it looks like."""
+    return not raw.isprintable() and _CONTROL.search(raw) is not None
 
 
 def required_name(value: str, what: str = "name") -> str:
@@ -89,7 +105,7 @@ _EMAIL = re.compile(
 def email(value: str) -> str:
     cleaned = text(value, "email", max_len=254, required=True)
     assert cleaned is not None
-    if not _EMAIL.match(cleaned) or ".." in cleaned:
+    if not _EMAIL.match(cleaned) or ".." in cleaned or _has_control(value):
         raise InvalidInput(f"not an email address: {cleaned!r}", hint="e.g. jane@acme.io")
     return cleaned
 
@@ -132,11 +148,15 @@ def url(value: str) -> str:
         raise InvalidInput(
             f"URL contains spaces: {cleaned!r}", hint="e.g. https://example.com/jane"
         )
+    if _has_control(value):
+        raise InvalidInput(
+            f"URL contains a control character: {cleaned!r}", hint="e.g. https://example.com/jane"
+        )
     return cleaned
 
 
 def address(value: str) -> str:
-    cleaned = text(value, "address", max_len=MAX_FIELD, multiline=True, required=True)
+    cleaned = text(value, "address", max_len=MAX_FIELD, required=True)
     assert cleaned is not None
     return cleaned
 
@@ -233,6 +253,10 @@ def important_date(value: str) -> str:
     return result
 
 
+class ImpossibleDate(InvalidInput):
+    """A date written in an accepted form that does not exist (2026-02-30, 1975-02-29)."""
+
+
 def birthday(value: str, today: date | None = None) -> str | None:
     """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``)."""
     cleaned = " ".join(value.strip().lower().split())
@@ -254,7 +278,7 @@ def birthday(value: str, today: date | None = None) -> str | None:
     try:
         date(year or 2000, month, day)  # 2000 is a leap year: --02-29 is a real birthday
     except ValueError:
-        raise InvalidInput(
+        raise ImpossibleDate(
             f"impossible date: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}"
         ) from None
     if year is None:

@@ -3,12 +3,11 @@ contact's page. Read-only; everything is computed as of a local day (``--on``)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, time, timedelta
 
 from minicrm import contacts, dates, followups, interactions, refs
 from minicrm.dates import When
-from minicrm.errors import InvalidInput
 from minicrm.models import (
     ContactBrief,
     ContactPage,
@@ -39,11 +38,75 @@ def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     return result
 
 
-def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
+OverdueState = tuple[int, str | None, int | None]
+
+
+def overdue_state(due_date: str, due_time: str | None, now: datetime) -> OverdueState:
+    """(days since the due day, overdue since, minutes overdue) as of ``now`` (aware, local).
+
+    A timed follow-up is overdue from its time on; an all-day one from the midnight after
+    its day. ``overdue since`` is that local wall-clock time (``YYYY-MM-DDTHH:MM``), and it
+    and the minutes are None while the follow-up is not overdue. The one definition of
+    "overdue" (due, agenda, the digest, the contact page)."""
+    return _overdue_reader(now)(due_date, due_time)
+
+
+def _overdue_reader(now: datetime) -> Callable[[str, str | None], OverdueState]:
+    """:func:`overdue_state` for many follow-ups as of one ``now`` (its parts worked out
+    once, and each due day and time once)."""
+    zone = now.tzinfo
+    today = now.date()
+    wall_now = now.replace(tzinfo=None)
+    offset_now = now.utcoffset()
+    assert offset_now is not None
+    utc_now = wall_now - offset_now
+    known: dict[tuple[str, str | None], OverdueState] = {}
+
+    def state(due_date: str, due_time: str | None) -> OverdueState:
+        key = (due_date, due_time)
+        result = known.get(key)
+        if result is not None:
+            return result
+        day = date.fromisoformat(due_date)
+        days = (today - day).days
+        if due_time is None:
+            since = datetime.combine(day + timedelta(days=1), time(0))
+        else:
+            since = datetime.combine(day, time.fromisoformat(due_time))
+        if since > wall_now:
+            result = (days, None, None)
+        else:
+            # Real minutes, across a daylight-saving change too: both ends in UTC
+            # (subtracting two datetimes of one zone counts wall-clock minutes). fold=0
+            # puts a repeated hour at its first occurrence, a skipped one where the clock
+            # jumped.
+            offset = since.replace(tzinfo=zone).utcoffset()
+            assert offset is not None
+            minutes = int((utc_now - (since - offset)).total_seconds() // 60)
+            result = (days, f"{since.date().isoformat()}T{since:%H:%M}", max(minutes, 0))
+        known[key] = result
+        return result
+
+    return state
+
+
+def _open_due_by(store: Store, last_day: date, now: datetime) -> list[DueItem]:
     """Open follow-ups due on or before ``last_day``, each with its contact's reach, from
-    one query."""
-    items = []
-    for row in activity.followup_rows(store, due_before=last_day.isoformat(), reach=True):
+    one query: the overdue ones first (most overdue first), then in due order."""
+    return list(_iter_open_due_by(store, last_day, now))
+
+
+def _iter_open_due_by(store: Store, last_day: date, now: datetime) -> Iterator[DueItem]:
+    """:func:`_open_due_by` as the rows are read: the query comes out day by day (an index
+    gives the days in order), so the first of 4,400 items are there in milliseconds. Each
+    day's items are ordered as they come: the overdue ones by how long they have been
+    overdue, then the rest in the query's order (priority, then id). Only days up to
+    today hold overdue items and only days from today hold the rest, so ordering day by
+    day gives the order of the whole list."""
+    overdue = _overdue_reader(now)
+    rows = activity.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
+    day: list[DueItem] = []
+    for row in rows:
         followup = followups.from_row(row)
         last = (
             LastInteraction(
@@ -55,30 +118,47 @@ def _open_due_by(store: Store, last_day: date, today: date) -> list[DueItem]:
             if row["reach_last_id"] is not None
             else None
         )
-        items.append(
+        if day and day[0].followup.due_date != followup.due_date:
+            yield from _in_overdue_order(day)
+            day = []
+        days, since, minutes = overdue(followup.due_date, followup.due_time)
+        day.append(
             DueItem(
                 followup=followup,
-                days_overdue=(today - date.fromisoformat(followup.due_date)).days,
+                days_overdue=days,
                 reach=Reach(row["reach_email"], row["reach_phone"], last),
+                overdue_since=since,
+                minutes_overdue=minutes,
             )
         )
-    return items
+    yield from _in_overdue_order(day)
+
+
+def _in_overdue_order(items: list[DueItem]) -> list[DueItem]:
+    # stable: equal times keep the query's order (priority, then id)
+    return sorted(items, key=lambda i: (0, i.overdue_since) if i.overdue_since else (1, ""))
 
 
 def due(store: Store, *, on: When | None = None) -> list[DueItem]:
     """Open follow-ups that are overdue or due today, most overdue first."""
-    today = dates.today(on)
+    now = dates.local_now(on)
     with store.snapshot():
-        return _open_due_by(store, today, today)
+        return _open_due_by(store, now.date(), now)
+
+
+def iter_due(store: Store, *, on: When | None = None) -> Iterator[DueItem]:
+    """:func:`due` as it is read: a terminal's first screen does not wait for the rest."""
+    now = dates.local_now(on)
+    return _iter_open_due_by(store, now.date(), now)
 
 
 def agenda(store: Store, *, days: int = 7, on: When | None = None) -> list[DueItem]:
-    """Open follow-ups due up to ``days`` days from today (today included), overdue first."""
-    if not 1 <= days <= 3_660:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 3660")
-    today = dates.today(on)
+    """Open follow-ups due today or in the next ``days`` days (:func:`dates.window_end`),
+    overdue first."""
+    now = dates.local_now(on)
+    last_day = dates.window_end(now.date(), days)
     with store.snapshot():
-        return _open_due_by(store, today + timedelta(days=days - 1), today)
+        return _open_due_by(store, last_day, now)
 
 
 def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
@@ -86,46 +166,69 @@ def stale(store: Store, *, on: When | None = None) -> list[StaleItem]:
     most days over first. The clock runs from the last interaction, else from when the
     contact was added."""
     with store.snapshot():
-        return with_reach(store, stale_ranked(store, on=on))
+        return list(iter_stale(store, on=on))
 
 
-def stale_ranked(store: Store, *, on: When | None = None) -> list[StaleItem]:
-    """:func:`stale` without each contact's reach (email, phone, last interaction), which
-    costs a lookup per contact: a caller that shows only the first few adds it to those
-    with :func:`with_reach`."""
+def iter_stale(store: Store, *, on: When | None = None) -> Iterator[StaleItem]:
+    """:func:`stale` as it is read: who is stale, in order, is found at once (from plain
+    tuples); the items and how to reach them are made a screenful at a time, so a
+    terminal's first screen does not wait for the emails, phones and last interactions of
+    13,000 stale contacts (100k database)."""
     today = dates.today(on)
+    with store.snapshot():
+        found = _stale_found(store, today)
+    return _stale_items(store, today, found)
+
+
+def stale_first(
+    store: Store, *, on: When | None = None, limit: int | None = None
+) -> tuple[list[StaleItem], int]:
+    """The first ``limit`` items of :func:`stale` (all of them without a limit), with their
+    reach, and how many there are in all: the digest shows 20 of 13,206 and reads the
+    email, phone and latest interaction of those 20 only."""
+    today = dates.today(on)
+    with store.snapshot():
+        found = _stale_found(store, today)
+        shown = found if limit is None else found[:limit]
+        return list(_stale_items(store, today, shown)), len(found)
+
+
+def _stale_found(store: Store, today: date) -> list:
+    """Who is stale, most days over first, then by name, then by id: plain tuples."""
     zone = dates.local_zone()
-    result = []
+    found = []
     with store.snapshot():
         for row in activity.cadence_candidates(store):
-            if row["cadence_days"] is not None:
-                cadence, source = row["cadence_days"], "contact"
-            else:
-                cadence, source = row["tag_days"], f"tag:{row['tag']}"
+            cadence = row["cadence_days"]
+            if cadence is None:
+                cadence = row["tag_days"]
             since = dates.local_date(row["last_contacted_at"] or row["created_at"], zone)
-            days_since = (today - since).days
-            if days_since > cadence:
-                result.append(
-                    StaleItem(
-                        contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
-                        cadence_days=cadence,
-                        cadence_source=source,
-                        last_contacted_at=row["last_contacted_at"],
-                        since=since.isoformat(),
-                        days_since=days_since,
-                        days_over=days_since - cadence,
-                    )
-                )
-    result.sort(key=lambda item: (-item.days_over, item.contact.name.casefold()))
-    return result
+            days_over = (today - since).days - cadence
+            if days_over > 0:  # most days over first, then by name, then by id
+                found.append((-days_over, row["display_name"].casefold(), row["id"], since, row))
+        found.sort(key=lambda entry: entry[:3])
+    return found
 
 
-def with_reach(store: Store, items: list[StaleItem]) -> list[StaleItem]:
-    """The items with each contact's reach filled in."""
-    reach = _reach(store, (item.contact.id for item in items))
-    for item in items:  # fresh items (stale_ranked's): filled in place, not copied
-        item.reach = reach.get(item.contact.id, Reach())
-    return items
+def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
+    start, size = 0, 200  # the first chunk is what a terminal table samples its widths from
+    while start < len(found):
+        chunk = found[start : start + size]
+        reach = _reach(store, (entry[2] for entry in chunk))
+        for minus_over, _, contact_id, since, row in chunk:
+            own = row["cadence_days"] is not None
+            cadence = row["cadence_days"] if own else row["tag_days"]
+            yield StaleItem(
+                contact=ContactBrief(contact_id, row["uid"], row["display_name"]),
+                cadence_days=cadence,
+                cadence_source="contact" if own else f"tag:{row['tag']}",
+                last_contacted_at=row["last_contacted_at"],
+                since=since.isoformat(),
+                days_since=cadence - minus_over,
+                days_over=-minus_over,
+                reach=reach[contact_id],
+            )
+        start, size = start + size, 2_000
 
 
 def _next_yearly(value: str, today: date) -> tuple[date, int | None]:
@@ -149,13 +252,13 @@ def _next_yearly(value: str, today: date) -> tuple[date, int | None]:
 
 
 def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[DateItem]:
-    """Birthdays and important dates in the next ``days`` days (today included)."""
-    if not 1 <= days <= 366:
-        raise InvalidInput(f"--days {days} is out of range", hint="1 to 366")
+    """Birthdays and important dates today or in the next ``days`` days
+    (:func:`dates.window_end`)."""
     today = dates.today(on)
+    dates.window_end(today, days)
     # only the dates that can fall in the window are read: its days as MM-DD, and 29
     # February, which is kept on the 28th in a common year
-    window = {(today + timedelta(days=n)).strftime("%m-%d") for n in range(days)}
+    window = {(today + timedelta(days=n)).strftime("%m-%d") for n in range(days + 1)}
     if "02-28" in window:
         window.add("02-29")
     result = []
@@ -163,7 +266,7 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
         for row in activity.dated_contacts(store, window if len(window) < 366 else None):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
-            if days_until < days:
+            if days_until <= days:
                 result.append(
                     DateItem(
                         contact=ContactBrief(row["id"], row["uid"], row["display_name"]),

@@ -58,6 +58,7 @@ def db(template: Path, db_path: Path) -> Path:
 
     db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     shutil.copyfile(template, db_path)
+    db_path.chmod(0o600)  # as minicrm made it (a 0644 copy would be made private, and said so)
     return db_path
 
 
@@ -401,6 +402,6 @@ def test_a_refused_import_writes_nothing(run, db):
     assert check_import(run, db, GOOD_CARD.encode()) == 0
     before = snapshot(db)
     bad_last = GOOD_CARD.replace("Jane Doe", "Other Person").replace("jane@", "other@")
-    bad_last += "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\x00\r\nEND:VCARD\r\n"
+    bad_last += "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad\r\nEMAIL:not an address\r\nEND:VCARD\r\n"
     assert check_import(run, db, bad_last.encode()) == 2
     assert snapshot(db) == before

@@ -24,10 +24,13 @@ from minicrm.paths import resolve_db_path
 class AppState:
     """Per-invocation state: the --db choice and the store, opened on first use."""
 
-    def __init__(self, db: str | None, argv: list[str], debug: bool) -> None:
+    def __init__(
+        self, db: str | None, argv: list[str], debug: bool, no_pager: bool = False
+    ) -> None:
         self.db_option = db
         self.argv = argv
         self.debug = debug
+        self.no_pager = no_pager
         self._store: Any = None
 
     @property
@@ -38,10 +41,12 @@ class AppState:
     def store(self) -> Any:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.store.db import open_store
+            from minicrm.store.db import busy_timeout_setting, open_store
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
-            self._store = open_store(self.db_path, command=command)
+            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
+            say_notices(self._store)  # now, before the output: a closed pipe may cut it
         return self._store
 
     def close(self) -> None:
@@ -50,9 +55,18 @@ class AppState:
             self._store = None
 
 
+def _end_paging(*, rest: bool = True) -> None:
+    """Let a pager showing the output have the rest, and wait for the user to leave it
+    (before any message on stderr, so the message is not drawn under the pager)."""
+    pager = sys.modules.get("minicrm.pager")
+    if pager is not None:
+        pager.finish(rest=rest)  # type: ignore[attr-defined]
+
+
 def _fail(text: str, code: int) -> None:
     from minicrm.render import message
 
+    _end_paging()
     message(f"minicrm: {text}")
     _finished()
     raise typer.Exit(code)
@@ -69,6 +83,27 @@ def _finished() -> None:
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def say_notices(store: Any, *, damaged: bool = False) -> None:
+    """What the store noticed on the way that is not an error (a database file made
+    private, stale temporary files removed), each on stderr, once. With ``damaged``
+    (a command that finished): one line naming the stored values it read past because
+    they are damaged (it showed the rest; the exit status stays 0)."""
+    notices = getattr(store, "notices", None) or []
+    damage = getattr(store, "damaged", None) if damaged else None
+    if not notices and not damage:
+        return
+    from minicrm.render import message
+
+    for note in notices:
+        message(f"minicrm: {note}")
+    notices.clear()
+    if damage:
+        from minicrm.store.jsonvalues import summary
+
+        message(f"minicrm: {summary(list(damage.values()))}")
+        damage.clear()
 
 
 def _remind_about_digest(ctx: Any) -> None:
@@ -122,21 +157,32 @@ class MinicrmGroup(TyperGroup):
         )
         try:
             result = super().invoke(ctx)
+            _end_paging()
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+            say_notices(getattr(ctx.obj, "_store", None), damaged=True)
             _remind_about_digest(ctx)
             _finished()
             return result
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
+            say_notices(getattr(ctx.obj, "_store", None))
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
+            pager = sys.modules.get("minicrm.pager")
+            if pager is not None and pager.paging():  # type: ignore[attr-defined]
+                _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             state = ctx.obj
             store = getattr(state, "_store", None)
             if store is not None and store.commits:  # Ctrl-C after the change was saved
                 _fail("interrupted; the change had already been saved", EXIT_INTERRUPTED)
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
+            pager = sys.modules.get("minicrm.pager")
+            if pager is not None and pager.closed_early():  # type: ignore[attr-defined]
+                _end_paging()  # the user quit the pager: that is no error
+                raise typer.Exit(0) from None
             # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
@@ -174,6 +220,14 @@ def root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long lists straight to the terminal instead of through the pager "
+            "($MINICRM_PAGER, $PAGER or less).",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option(
@@ -182,7 +236,7 @@ def root(
     ] = None,
 ) -> None:
     """minicrm keeps your contacts, companies, conversations, follow-ups and deals in one SQLite file."""
-    state = AppState(db, ctx.meta.get("minicrm.argv", []), debug)
+    state = AppState(db, ctx.meta.get("minicrm.argv", []), debug, no_pager)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -16,8 +16,11 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    interactive,
     on_when,
+    open_editor,
     output_format,
+    paged,
     read_text,
     resolve_contact,
     store_of,
@@ -66,7 +69,7 @@ UntilOpt = Annotated[
 CountOpt = Annotated[
     int | None, typer.Option("--count", metavar="N", help="Repeat N times in all.")
 ]
-PriorityOpt = Annotated[str | None, typer.Option("--priority", "-p", help="low, normal or high.")]
+PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high.")]
 NotesOpt = Annotated[str | None, typer.Option("--notes", help="Details of the follow-up.")]
 DealOpt = Annotated[
     str | None,
@@ -119,8 +122,11 @@ def log(
         raise InvalidInput(
             "expected REF [KIND] TEXT", hint='minicrm log jane call "Talked pricing"'
         )
-    if len(words) == 1:
-        kind, text = "note", words[0]
+    if len(words) == 1 and words[0].lower() in interactions.KINDS:
+        # `log sam call`: the kind, and the text is missing
+        kind, text = words[0], _text_from_editor(ctx, ref, words[0], deal)
+    elif len(words) == 1:
+        kind, text = "note", read_text(words[0])
     elif len(words) == 2:
         kind, text = words
         if kind.lower() not in interactions.KINDS:
@@ -128,6 +134,7 @@ def log(
                 f"unknown interaction kind {kind!r}",
                 hint=f"one of: {', '.join(interactions.KINDS)}; quote the text if it has spaces",
             )
+        text = read_text(text)
     else:
         raise InvalidInput(
             f"expected [KIND] TEXT, got {len(words)} words",
@@ -135,14 +142,44 @@ def log(
         )
     store = store_of(ctx)
     people = [resolve_contact(store, r) for r in ([ref] if ref else []) + list(with_ or [])]
-    item = interactions.log(
-        store, people, read_text(text), kind_=kind, at=at, deal=deal, on=on_when(on)
-    )
+    item = interactions.log(store, people, text, kind_=kind, at=at, deal=deal, on=on_when(on))
     if json_:
         show.print_interaction(item, "json")
     else:
         names = ", ".join(c.name for c in item.contacts)
         show.line(f"Logged {item.kind} #{item.id} with {names}")
+
+
+def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None) -> str:
+    """The text of `log REF KIND` given without one: from $EDITOR at a terminal (a
+    template of comments, as `git commit` does; an empty text aborts), else refused."""
+    from minicrm.errors import Refused
+
+    shown = f"{ref} " if ref else f"--deal {deal} "
+    if not interactive():
+        raise InvalidInput(
+            f"no text after the kind {kind.lower()!r}",
+            hint=f'give it: minicrm log {shown}{kind.lower()} "TEXT", or - to read it from '
+            "stdin; at a terminal $EDITOR opens",
+        )
+    store = store_of(ctx)
+    if ref:
+        from minicrm import contacts
+
+        who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
+    else:
+        who = f"about deal #{deal}"
+    template = (
+        f"\n# The {kind.lower()} {who}: write what happened above.\n"
+        "# Lines starting with # are ignored; an empty text logs nothing.\n"
+    )
+    edited = open_editor(template)
+    text = "\n".join(
+        line for line in (edited or "").splitlines() if not line.startswith("#")
+    ).strip()
+    if not text:
+        raise Refused("the text is empty; nothing was logged")
+    return text
 
 
 def notes(
@@ -156,6 +193,7 @@ def notes(
     raw: RawOpt = False,
 ) -> None:
     """List a contact's interactions, newest first."""
+    paged(ctx)
     out = output_format(json_, fmt)
     store = store_of(ctx)
     show.print_interactions(
@@ -175,6 +213,7 @@ def interaction_ls(
     raw: RawOpt = False,
 ) -> None:
     """List a contact's interactions, newest first (the same as minicrm notes)."""
+    paged(ctx)
     notes(ctx, ref, limit, json_, fmt, raw)
 
 
@@ -183,6 +222,7 @@ def interaction_show(
     ctx: typer.Context, interaction_id: InteractionIdArg, json_: JsonOpt = False
 ) -> None:
     """Show one interaction in full."""
+    paged(ctx)
     show.print_interaction(
         interactions.get(store_of(ctx), interaction_id), "json" if json_ else "table"
     )
@@ -309,7 +349,7 @@ def follow(
 def followup_ls(
     ctx: typer.Context,
     contact: Annotated[
-        str | None, typer.Option("--contact", "-c", metavar="REF", help="Only this contact's.")
+        str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="open (default), done, cancelled or all.")
@@ -320,6 +360,7 @@ def followup_ls(
     raw: RawOpt = False,
 ) -> None:
     """List follow-ups in due order (open ones unless --status)."""
+    paged(ctx)
     out = output_format(json_, fmt)
     store = store_of(ctx)
     items = followups.list_followups(
@@ -334,6 +375,7 @@ def followup_ls(
 @followup_app.command("show")
 def followup_show(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False) -> None:
     """Show one follow-up in full."""
+    paged(ctx)
     show.print_followup(
         followups.get_followup(store_of(ctx), followup_id), "json" if json_ else "table"
     )
@@ -377,7 +419,7 @@ def followup_edit(
     ] = None,
     contact: Annotated[
         str | None,
-        typer.Option("--contact", "-c", metavar="REF", help="Move it to another contact."),
+        typer.Option("--contact", metavar="REF", help="Move it to another contact."),
     ] = None,
     deal: Annotated[
         str | None,
@@ -472,20 +514,33 @@ def done(
 def snooze(
     ctx: typer.Context,
     followup_id: IdArg,
+    when: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[WHEN]",
+            help="The new day (and time), e.g. tue, fri 2pm, +3d (default: tomorrow).",
+        ),
+    ] = None,
     until: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--until",
             "-u",
             metavar="WHEN",
-            help='The new day (and time), e.g. mon, "tomorrow 9am", +3d.',
+            help='The same as WHEN, e.g. mon, "tomorrow 9am", +3d.',
         ),
-    ],
+    ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Put a follow-up off until a later day."""
-    item = followups.snooze(store_of(ctx), followup_id, until, on=on_when(on))
+    """Put a follow-up off until a later day: tomorrow, or the day given (it keeps its time
+    unless a time is given)."""
+    if when and until is not None:
+        raise InvalidInput(
+            "the new day is given twice (WHEN and --until)", hint="give it once: snooze ID tue"
+        )
+    new_day = " ".join(when) if when else until
+    item = followups.snooze(store_of(ctx), followup_id, new_day, on=on_when(on))
     if json_:
         show.print_followup(item, "json")
     else:

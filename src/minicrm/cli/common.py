@@ -80,12 +80,34 @@ def resolve_contact(store: object, ref: str) -> str:
         return f"#{choose(exc)}"
 
 
+def paged(ctx: typer.Context) -> None:
+    """This command lists: at a terminal, output longer than a screen goes through the
+    pager (docs/cli.md, "Output"). Nothing to do, and nothing imported, in a pipe."""
+    try:
+        if not sys.stdout.isatty():
+            return
+    except (AttributeError, ValueError):
+        return
+    from minicrm import pager
+    from minicrm.cli import state
+
+    pager.start(enabled=not state(ctx).no_pager)
+
+
+def _before_prompt() -> None:
+    """Whatever a listing holds back goes to the terminal before a question."""
+    pager = sys.modules.get("minicrm.pager")
+    if pager is not None:
+        pager.release()  # type: ignore[attr-defined]
+
+
 def choose(exc: Ambiguous) -> int:
     from minicrm.render import message, visible
 
     message(exc.message + ":")
     for number, (cid, label) in enumerate(exc.candidates, start=1):
         message(f"  {number}) #{cid} {visible(label)}")
+    _before_prompt()
     picked = typer.prompt("Which one (number)", type=int, err=True)
     if not 1 <= picked <= len(exc.candidates):
         raise InvalidInput(f"no choice {picked}", hint=f"a number from 1 to {len(exc.candidates)}")
@@ -103,6 +125,7 @@ def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
         raise Refused(
             f"refusing to {action} without --yes when not run from a terminal", hint="add --yes"
         )
+    _before_prompt()
     if not typer.confirm(visible(question), default=False, err=True):
         raise Refused("cancelled; nothing was changed")
 
@@ -159,10 +182,21 @@ def on_when(value: str | None) -> object:
     return dates.parse_when(value, today=dates.today())
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def read_text(text: str) -> str:
     """TEXT, or standard input when TEXT is ``-``."""
     if text != "-":
         return text
+    if _stdin_is_terminal():  # a person typing: say how to finish (as `cat` does not)
+        from minicrm.render import message
+
+        message("Type the text; end with Ctrl-D on a line of its own.")
     data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8-sig")

@@ -8,7 +8,16 @@ import typer
 
 from minicrm import companies as domain
 from minicrm import contacts, render
-from minicrm.cli.common import FormatOpt, JsonOpt, RawOpt, YesOpt, confirm, output_format, store_of
+from minicrm.cli.common import (
+    FormatOpt,
+    JsonOpt,
+    RawOpt,
+    YesOpt,
+    confirm,
+    output_format,
+    paged,
+    store_of,
+)
 
 app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -44,12 +53,14 @@ def ls(
     ctx: typer.Context, json_: JsonOpt = False, fmt: FormatOpt = None, raw: RawOpt = False
 ) -> None:
     """List companies with how many contacts each has."""
+    paged(ctx)
     render.print_companies(domain.list_companies(store_of(ctx)), output_format(json_, fmt), raw=raw)
 
 
 @app.command("show")
 def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt = None) -> None:
     """Show a company and its contacts."""
+    paged(ctx)
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     company = domain.get_company(store, ref)

@@ -22,6 +22,7 @@ from minicrm.cli.common import (
     on_when,
     open_editor,
     output_format,
+    paged,
     resolve_contact,
     store_of,
 )
@@ -179,6 +180,19 @@ def add(
     else:
         render.line(f"Added #{contact.id} {contact.name}")
     _note_shared_emails(store, contact)
+    _note_namesakes(store, contact)
+
+
+def _note_namesakes(store: object, contact: object) -> None:
+    """The same name (and company) already there: as likely a duplicate as a shared email."""
+    for row, same_company in domain.namesakes(store, contact):  # type: ignore[arg-type]
+        who = f"#{row['id']} {row['display_name']}"
+        if same_company:
+            render.message(f"note: {who} at {row['company_name']} has the same name and company")
+        elif row["company_name"]:
+            render.message(f"note: {who} ({row['company_name']}) has the same name")
+        else:
+            render.message(f"note: {who} has the same name")
 
 
 def ls(
@@ -211,13 +225,14 @@ def ls(
 ) -> None:
     """List contacts, filtered by field terms and words (archived ones are hidden unless
     --archived, --all or archived:all)."""
+    paged(ctx)
     out = output_format(json_, fmt)
     if archived and all_:
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
-    # A table shows one line per contact: read just that (one query). JSON and CSV carry
-    # every field, so they read whole contacts.
+    # A table shows one line per contact: read just that (one query), as it is drawn. JSON
+    # and CSV carry every field, so they read whole contacts.
     listing = (
-        domain.list_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
+        domain.iter_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
     )
     found = listing(
         store_of(ctx),
@@ -251,6 +266,7 @@ def show(
     fmt: FormatOpt = None,
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
+    paged(ctx)
     from minicrm import dates, views
     from minicrm.render_activity import print_contact_page
 
@@ -263,7 +279,7 @@ def show(
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
     page = views.contact_page(store, resolve_contact(store, ref))
-    print_contact_page(page, out, dates.today(on_when(on)))
+    print_contact_page(page, out, dates.local_now(on_when(on)))
 
 
 def edit(
@@ -439,17 +455,17 @@ def tag(
     cadence for everyone with TAG (a contact's own wins); `minicrm tag cadence` lists them."""
     store = store_of(ctx)
     if ref == "cadence":
+        if not tags:
+            paged(ctx)
         _tag_cadence(store, tags or [], json_)
         return
     if not tags:
         raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
-    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], add=tags):
+    for change in domain.change_tags(store, [resolve_contact(store, ref)], add=tags):
         if json_:
-            render.write_json(contact.to_dict())
+            render.write_json(change.contact.to_dict())
         else:
-            render.line(
-                f"{'Tagged' if changed else 'Already tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags)}"
-            )
+            render.line(_tag_line(change))
 
 
 def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
@@ -471,14 +487,16 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
     if json_:
         render.write_json(result.to_dict() if result else None)
     elif result is None:
+        name = args[0].lstrip("#").casefold()
         render.line(
-            f"Tag {args[0].lstrip('#').casefold()} has no cadence"
-            + ("" if changed else " (it had none)")
+            f"Removed the keep-in-touch cadence of tag {name}"
+            if changed
+            else f"Tag {name} has no keep-in-touch cadence; nothing to remove"
         )
+    elif changed:
+        render.line(f"Set: contacts tagged {result.tag} every {result.days} days")
     else:
-        render.line(
-            f"{'Set' if changed else 'Already'}: contacts tagged {result.tag} every {result.days} days"
-        )
+        render.line(f"Contacts tagged {result.tag}: every {result.days} days already")
 
 
 def untag(
@@ -488,20 +506,49 @@ def untag(
 ) -> None:
     """Remove tags from a contact."""
     store = store_of(ctx)
-    for contact, changed in domain.tag_contacts(store, [resolve_contact(store, ref)], remove=tags):
-        render.line(
-            f"{'Untagged' if changed else 'Not tagged'} #{contact.id} {contact.name}: {', '.join(contact.tags) or 'no tags'}"
-        )
+    for change in domain.change_tags(store, [resolve_contact(store, ref)], remove=tags):
+        render.line(_tag_line(change))
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    return f"tag{'s' if len(tags) != 1 else ''} {', '.join(tags)}"
+
+
+def _tag_line(change: domain.TagChange) -> str:
+    """What `tag`/`untag` did, and the tags the contact has now: ``Removed tag hot from #3
+    Maria González; tags now: lead, spain`` (never a bare list that could read as the
+    tags removed)."""
+    c = change.contact
+    who = f"#{c.id} {c.name}"
+    now = ", ".join(c.tags)
+    if not change.changed:
+        if change.present:
+            return f"{who} already has {_tags(change.present)}"
+        return f"{who} has no {_tags(change.absent)}; " + (f"tags: {now}" if now else "no tags")
+    if change.added:
+        text = f"Added {_tags(change.added)} to {who}"
+        if change.present:
+            text += f" (it had {_tags(change.present)})"
+    else:
+        text = f"Removed {_tags(change.removed)} from {who}"
+        if change.absent:
+            text += f" (it had no {_tags(change.absent)})"
+    return text + "; " + (f"tags now: {now}" if now else "no tags left")
 
 
 def _archive(ctx: typer.Context, refs_: list[str], archived: bool) -> None:
     store = store_of(ctx)
     resolved = [resolve_contact(store, r) for r in refs_]
-    verb = "Archived" if archived else "Unarchived"
     for contact, changed in domain.set_archived(store, resolved, archived):
-        render.line(
-            f"{verb if changed else 'Already ' + verb.lower()} #{contact.id} {contact.name}"
-        )
+        who = f"#{contact.id} {contact.name}"
+        if changed:
+            render.line(f"{'Archived' if archived else 'Unarchived'} {who}")
+        else:
+            render.line(
+                f"{who} is archived already"
+                if archived
+                else f"{who} is not archived; nothing to do"
+            )
 
 
 def archive(ctx: typer.Context, refs_: RefsArg) -> None:
@@ -514,6 +561,38 @@ def unarchive(ctx: typer.Context, refs_: RefsArg) -> None:
     _archive(ctx, refs_, False)
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _removal_question(contact: object, counts: domain.Dependents) -> str:
+    """``Delete #1 Sam Lee with 2 interactions and 1 follow-up? (1 deal stays, without a
+    contact)``: what goes with the contact, and what stays."""
+    goes = [
+        _count(n, thing)
+        for n, thing in ((counts.interactions, "interaction"), (counts.followups, "follow-up"))
+        if n
+    ]
+    stays = []
+    if counts.shared_interactions:
+        thing = _count(counts.shared_interactions, "shared interaction")
+        stays.append(
+            f"{thing} {'stays' if counts.shared_interactions == 1 else 'stay'} for the others"
+        )
+    if counts.deals:
+        stays.append(
+            f"{_count(counts.deals, 'deal')} {'stays' if counts.deals == 1 else 'stay'}, "
+            "without a contact"
+        )
+    text = f"Delete #{contact.id} {contact.name}"  # type: ignore[attr-defined]
+    if goes:
+        text += " with " + " and ".join(goes)
+    text += "?"
+    if stays:
+        text += f" ({'; '.join(stays)})"
+    return text
+
+
 def rm(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact to delete.")],
@@ -523,7 +602,7 @@ def rm(
     store = store_of(ctx)
     resolved = resolve_contact(store, ref)
     if not yes:
-        contact = domain.get_contact(store, resolved)
-        confirm(f"Delete #{contact.id} {contact.name}?", yes)
+        contact, counts = domain.dependents(store, resolved)
+        confirm(_removal_question(contact, counts), yes)
     removed = domain.remove_contact(store, resolved)
     render.line(f"Deleted #{removed.id} {removed.name}")

@@ -28,9 +28,16 @@ KeepOpt = Annotated[
 @app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print the path of the database in use (without creating it)."""
+    import sys
+
     from minicrm.cli import state
 
-    print(state(ctx).db_path)
+    path = str(state(ctx).db_path)
+    if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
+        from minicrm.render import visible  # (only here: it costs `db path` ~5 ms)
+
+        path = visible(path)
+    print(path)
 
 
 @app.command("backup")
@@ -70,7 +77,7 @@ def restore(
     """Replace the database with a backup (a backup of the current one is taken first)."""
     from minicrm import maintenance
     from minicrm.cli import state
-    from minicrm.render import line, write_json
+    from minicrm.render import line, message, write_json
 
     db_path = state(ctx).db_path
     with maintenance.prepare_restore(db_path, source) as prepared:
@@ -81,7 +88,14 @@ def restore(
             yes,
             action="restore",
         )
-        result = maintenance.restore(db_path, prepared, keep=keep)
+        import os
+
+        from minicrm.store.db import busy_timeout_setting
+
+        wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+        result = maintenance.restore(db_path, prepared, keep=keep, busy_timeout=wait)
+    for note in result.notices:
+        message(f"minicrm: {note}")
     if json_:
         write_json(result.to_dict())
         return
@@ -111,6 +125,14 @@ def check(
             "times, a missing next occurrence), then check again.",
         ),
     ] = False,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="A fast check: SQLite's quick_check and the cheap checks; leaves out the "
+            "search index, the full integrity_check and the history records (it says so).",
+        ),
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Check the database: SQLite's integrity and foreign keys, the search index, and
@@ -119,6 +141,11 @@ def check(
     from minicrm.errors import CheckFailed
     from minicrm.render import line, write_json
 
+    if quick and repair:
+        raise InvalidInput(
+            "--quick and --repair do not go together: a repair needs the full check",
+            hint="minicrm db check --repair",
+        )
     if file is not None:
         if repair:
             raise InvalidInput(
@@ -128,10 +155,10 @@ def check(
         from minicrm.cli import state
 
         work = state(ctx).db_path.parent  # beside the database in use, like restore's copy
-        report = maintenance.check_file(file, work_folder=work)
+        report = maintenance.check_file(file, work_folder=work, quick=quick)
     else:
         store = store_of(ctx)
-        report = maintenance.repair(store) if repair else maintenance.check(store)
+        report = maintenance.repair(store) if repair else maintenance.check(store, quick=quick)
     if json_:
         write_json(report.to_dict())
     else:
@@ -146,6 +173,8 @@ def check(
             if item.status != "ok":
                 for detail in item.details:
                     line(f"        {detail}")
+        for left_out in report.skipped:
+            line(f"skip  {left_out}")
     if not report.ok:
         names = [c.name for c in report.failed]
         fixable = [c.name for c in report.failed if c.repairable]

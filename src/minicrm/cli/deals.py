@@ -15,8 +15,10 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    interactive,
     on_when,
     output_format,
+    paged,
     resolve_contact,
     store_of,
 )
@@ -93,7 +95,6 @@ def add(
         str | None,
         typer.Option(
             "--probability",
-            "-p",
             metavar="PERCENT",
             help="Chance to win, 0-100 (default: the stage's).",
         ),
@@ -152,6 +153,7 @@ def ls(
     raw: RawOpt = False,
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
+    paged(ctx)
     from minicrm import dates
 
     out = output_format(json_, fmt)
@@ -173,6 +175,7 @@ def ls(
 @app.command("show")
 def show_(ctx: typer.Context, deal_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a deal: its card, stage changes with their dates, follow-ups and interactions."""
+    paged(ctx)
     show.print_deal_page(domain.deal_page(store_of(ctx), deal_id), "json" if json_ else "table")
 
 
@@ -194,9 +197,7 @@ def edit(
     ] = None,
     probability: Annotated[
         str | None,
-        typer.Option(
-            "--probability", "-p", metavar="PERCENT", help="0-100, or default for the stage's."
-        ),
+        typer.Option("--probability", metavar="PERCENT", help="0-100, or default for the stage's."),
     ] = None,
     contact: Annotated[
         str | None, typer.Option("--contact", metavar="REF", help='Another contact ("" unlinks).')
@@ -239,6 +240,16 @@ def edit(
         show.deal_line("Updated" if changed else "No change to", deal)
 
 
+CloseFollowupsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--close-followups/--keep-followups",
+        help="When this closes the deal (won, lost): cancel its open follow-ups, or keep "
+        "them open. Default: ask at a terminal; elsewhere keep them and say so.",
+    ),
+]
+
+
 def _moved(deal, changed: bool, json_: bool) -> None:
     if json_:
         show.print_deal(deal, "json")
@@ -248,25 +259,73 @@ def _moved(deal, changed: bool, json_: bool) -> None:
         show.line(f"Deal #{deal.id} is already {deal.stage}")
 
 
+def _close(
+    ctx: typer.Context,
+    deal_id: str,
+    stage: str,
+    *,
+    reason: str | None,
+    close_followups: bool | None,
+    on: str | None,
+    json_: bool,
+) -> None:
+    """Move a deal; when that closes it, say which of its follow-ups stay open, or cancel
+    them (--close-followups, or yes at a terminal): never silently. The question is asked
+    before the one transaction, which holds no lock while it waits."""
+    from minicrm.config import CLOSED_STAGES
+
+    store = store_of(ctx)
+    if close_followups is None and interactive():
+        current = domain.get_deal(store, deal_id)
+        target = domain.stage(stage)
+        pending = domain.open_followups(store, deal_id) if target in CLOSED_STAGES else []
+        if pending and current.stage != target:
+            question = show.open_followups_question(current, target, pending)
+            close_followups = typer.confirm(question, default=False, err=True)
+    closing = domain.close_deal(
+        store,
+        deal_id,
+        stage,
+        reason=reason,
+        close_followups=bool(close_followups),
+        on=on_when(on),
+    )
+    _moved(closing.deal, closing.changed, json_)
+    show.closing_followups(closing, json_=json_, asked=close_followups is not None)
+
+
 @app.command("move")
 def move(
     ctx: typer.Context,
     deal_id: IdArg,
     stage: Annotated[str, typer.Argument(metavar="STAGE", help="The stage to move it to.")],
     reason: ReasonOpt = None,
+    close_followups: CloseFollowupsOpt = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Move a deal to another stage (won or lost closes it; an open stage reopens it)."""
-    deal, changed = domain.move_deal(store_of(ctx), deal_id, stage, reason=reason, on=on_when(on))
-    _moved(deal, changed, json_)
+    _close(
+        ctx,
+        deal_id,
+        stage,
+        reason=reason,
+        close_followups=close_followups,
+        on=on,
+        json_=json_,
+    )
 
 
 @app.command("won")
-def won(ctx: typer.Context, deal_id: IdArg, on: OnOpt = None, json_: JsonOpt = False) -> None:
-    """Mark a deal won (stage won, closed now or --on)."""
-    deal, changed = domain.win(store_of(ctx), deal_id, on=on_when(on))
-    _moved(deal, changed, json_)
+def won(
+    ctx: typer.Context,
+    deal_id: IdArg,
+    close_followups: CloseFollowupsOpt = None,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Mark a deal won (stage won, closed now or --on); says which follow-ups stay open."""
+    _close(ctx, deal_id, "won", reason=None, close_followups=close_followups, on=on, json_=json_)
 
 
 @app.command("lost")
@@ -274,12 +333,20 @@ def lost(
     ctx: typer.Context,
     deal_id: IdArg,
     reason: ReasonOpt = None,
+    close_followups: CloseFollowupsOpt = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Mark a deal lost, with the reason (stage lost, closed now or --on)."""
-    deal, changed = domain.lose(store_of(ctx), deal_id, reason=reason, on=on_when(on))
-    _moved(deal, changed, json_)
+    _close(
+        ctx,
+        deal_id,
+        "lost",
+        reason=reason,
+        close_followups=close_followups,
+        on=on,
+        json_=json_,
+    )
 
 
 @app.command("rm")
@@ -300,6 +367,7 @@ def pipeline(
 ) -> None:
     """The pipeline board: open deals by stage, with count, total and weighted value per
     currency; flags deals with no next step or a close date in the past."""
+    paged(ctx)
     from minicrm import pipeline as board
 
     show.print_pipeline(board.board(store_of(ctx), on=on_when(on)), "json" if json_ else "table")

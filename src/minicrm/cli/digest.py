@@ -10,7 +10,7 @@ import typer
 
 from minicrm import digest as domain
 from minicrm import render
-from minicrm.cli.common import OnOpt, on_when, store_of
+from minicrm.cli.common import OnOpt, on_when, paged, store_of
 from minicrm.errors import InvalidInput
 
 
@@ -28,13 +28,16 @@ def register(app: typer.Typer) -> None:
 def digest(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="How many days ahead for upcoming follow-ups and dates.")
+        int,
+        typer.Option(
+            "--days", help="Upcoming follow-ups and dates: the N days after today (0 to 365)."
+        ),
     ] = 7,
     deal_days: Annotated[
         int | None,
         typer.Option(
             "--deal-days",
-            help="How many days ahead for deals closing soon (default: --days).",
+            help="Deals closing soon: today and the N days after it (0 to 365; default: --days).",
         ),
     ] = None,
     fmt: Annotated[
@@ -66,6 +69,7 @@ def digest(
     """Everything that needs you today, for cron: overdue, today, coming up, people to get in
     touch with, birthdays, deals that need a step; after a gap, what fell due since the
     last digest."""
+    paged(ctx)
     from minicrm import mail, render_digest, validate
 
     if send_to and fmt is not None:

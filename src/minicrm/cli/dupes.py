@@ -10,7 +10,15 @@ import typer
 from minicrm import dupes as domain
 from minicrm import merging
 from minicrm import render_dupes as show
-from minicrm.cli.common import JsonOpt, YesOpt, confirm, interactive, resolve_contact, store_of
+from minicrm.cli.common import (
+    JsonOpt,
+    YesOpt,
+    confirm,
+    interactive,
+    paged,
+    resolve_contact,
+    store_of,
+)
 from minicrm.errors import InvalidInput
 
 
@@ -52,6 +60,7 @@ def dupes(
     json_: JsonOpt = False,
 ) -> None:
     """List likely duplicate contacts, best first, with a score and the reasons."""
+    paged(ctx)
     store = store_of(ctx)
     fmt = "json" if json_ else "table"
     refs_ = refs_ or []

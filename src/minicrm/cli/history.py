@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, YesOpt, interactive, resolve_contact, store_of
+from minicrm.cli.common import JsonOpt, YesOpt, interactive, paged, resolve_contact, store_of
 from minicrm.errors import NotFound
 
 # An undo or redo larger than this asks first, on a terminal (never in a script: it can
@@ -26,6 +26,14 @@ LimitOpt = Annotated[
 ]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check and show what would change; change nothing.")
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        help="Show the command lines and the rows written, table by table, instead of "
+        "what was done in words.",
+    ),
 ]
 
 
@@ -48,29 +56,33 @@ def history(
         ),
     ] = None,
     limit: LimitOpt = 20,
+    verbose: VerboseOpt = False,
     json_: JsonOpt = False,
 ) -> None:
-    """List the recorded change sets, newest first: one per command, with what changed."""
+    """List the recorded change sets, newest first: one per command, with what it did."""
+    paged(ctx)
     from minicrm import history as domain
     from minicrm.render_history import print_changesets
 
     store = store_of(ctx)
     chosen = None if ref is None else contact_ref(store, ref)
     print_changesets(
-        domain.list_changesets(store, chosen, limit=limit), "json" if json_ else "table"
+        domain.list_changesets(store, chosen, limit=limit),
+        "json" if json_ else "table",
+        verbose=verbose,
     )
 
 
 def _ask(targets: list, action: str, yes: bool) -> None:
     from minicrm.errors import Refused
     from minicrm.render import message, visible
-    from minicrm.render_history import counts_text, local_time
+    from minicrm.render_history import in_words
 
     rows = sum(t.rows for t in targets)
     if yes or rows <= CONFIRM_ABOVE_ROWS or not interactive():
         return
     for t in targets:
-        message(f"  #{t.id} {t.command} ({local_time(t.at)}): {counts_text(t.counts)}")
+        message(f"  {in_words(t)}")
     if not typer.confirm(visible(f"{action} {rows:,} rows?"), default=False, err=True):
         raise Refused("cancelled; nothing was changed")
 
@@ -85,13 +97,13 @@ def undo(
         int | None,
         typer.Option(
             "--changeset",
-            "-c",
             metavar="ID",
             help="Undo this change set (see minicrm history) instead of the newest.",
         ),
     ] = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
+    verbose: VerboseOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Take back the last N commands that changed data (all of them, or none)."""
@@ -105,7 +117,7 @@ def undo(
         _ask(targets, "Undo", yes)
         expect = [t.id for t in targets]
     outcome = domain.undo(store, count, changeset=changeset, dry_run=dry_run, expect=expect)
-    print_outcome(outcome, "json" if json_ else "table")
+    print_outcome(outcome, "json" if json_ else "table", verbose=verbose)
 
 
 def redo(
@@ -116,6 +128,7 @@ def redo(
     ] = 1,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
+    verbose: VerboseOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Re-apply what undo took back (only until another command changes data)."""
@@ -129,4 +142,4 @@ def redo(
         _ask(targets, "Redo", yes)
         expect = [t.id for t in targets]
     outcome = domain.redo(store, count, dry_run=dry_run, expect=expect)
-    print_outcome(outcome, "json" if json_ else "table")
+    print_outcome(outcome, "json" if json_ else "table", verbose=verbose)

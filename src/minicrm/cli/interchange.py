@@ -16,6 +16,7 @@ from minicrm.cli.common import (
     RawOpt,
     StageFilterOpt,
     TagFilterOpt,
+    paged,
     store_of,
 )
 from minicrm.errors import InvalidInput
@@ -135,11 +136,42 @@ def import_(
         f"{report.count('merged')} merged, {report.count('unchanged')} unchanged, "
         f"{report.count('skipped')} skipped, {report.count('invalid')} invalid"
     )
-    for outcome in report.outcomes:
-        if outcome.action in ("skipped", "invalid"):
-            render.line(
-                f"  {outcome.action} {outcome.position}: {outcome.name + ': ' if outcome.name else ''}{outcome.reason}"
-            )
+    characters, records = report.replaced
+    if characters:
+        render.line(
+            f"{_plural(characters, 'control character')} replaced in "
+            f"{_plural(records, 'record')} (NUL cannot be stored: shown as \u2400)"
+        )
+    if report.kept_aside:
+        render.line(
+            f"{_plural(report.kept_aside, 'record')} had values that differ from the contact "
+            "they matched: kept in that contact's notes"
+        )
+    for outcome in report.listed():
+        quiet = outcome.action in ("merged", "unchanged", "created")
+        if dry_run or not quiet or outcome.kept_aside or outcome.replaced:
+            render.line("  " + _outcome_line(outcome, dry_run))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+_DRY_VERBS = {"created": "create", "merged": "merge", "skipped": "skip"}
+
+
+def _outcome_line(outcome: imports.Outcome, dry_run: bool) -> str:
+    """One record of the report: what happened (or would) to it, and why."""
+    action = _DRY_VERBS.get(outcome.action, outcome.action) if dry_run else outcome.action
+    text = f"{action} {outcome.position}: " + ": ".join(
+        part for part in (outcome.name, outcome.reason) if part
+    )
+    if outcome.kept_aside:
+        kept = "; ".join(f"{f}: {v}" if f != "notes" else "notes" for f, v in outcome.kept_aside)
+        text += f"; kept aside in its notes: {kept}"
+    if outcome.replaced:
+        text += f"; {_plural(outcome.replaced, 'control character')} replaced"
+    return text
 
 
 def export(
@@ -188,9 +220,16 @@ def export(
         ),
     ] = None,
     raw: RawOpt = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact", help="json: the same dump on one line, without indentation (smaller)."
+        ),
+    ] = False,
 ) -> None:
     """Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or
     iCalendar. Takes the filters of ls."""
+    paged(ctx)
     version = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}.get(vcard_version)
     if version is None:
         raise InvalidInput(f"unknown vCard version {vcard_version!r}", hint="3 or 4")
@@ -201,32 +240,35 @@ def export(
     store = store_of(ctx)
     filtered = bool(query or tag or company or stage) or archived is False
     include_archived = archived if archived is not None else fmt is ExportFormat.json
-    selected = contacts.list_contacts(
-        store,
-        query=query,
-        tags=tag or [],
-        company=company,
-        stage=stage,
-        archived=None if include_archived else False,
-        sort="id",
-    )
+    criteria = {
+        "query": query,
+        "tags": tag or [],
+        "company": company,
+        "stage": stage,
+        "archived": None if include_archived else False,
+        "sort": "id",
+    }
     if vdir is not None:
-        count = exports.write_vdir(vdir, selected, version=version, include_photo=not no_photos)
+        count = exports.write_vdir(
+            vdir,
+            lambda: contacts.iter_contacts(store, **criteria),
+            version=version,
+            include_photo=not no_photos,
+        )
         render.message(f"Wrote {count} vCard file{'s' if count != 1 else ''} to {vdir}")
         return
-    text = exports.render(
-        store,
-        fmt.value,
-        selected,
-        whole=not filtered,
-        vcard_version=version,
-        include_photo=not no_photos,
-        raw=raw,
-    )
+    options = {
+        "criteria": criteria,
+        "whole": not filtered,
+        "vcard_version": version,
+        "include_photo": not no_photos,
+        "raw": raw,
+        "compact": compact,
+    }
     if output is None:
-        if render.stdout_is_terminal():  # exact in files and pipes; never steers a terminal
-            text = render.visible(text.replace("\r\n", "\n"), one_line=False)
-        sys.stdout.write(text)
+        out = render.ScreenSafe(sys.stdout) if render.stdout_is_terminal() else sys.stdout
+        exports.write_export(store, out, fmt.value, **options)
     else:
-        exports.write_file(output, text)
+        with exports.open_atomic(output) as handle:
+            exports.write_export(store, handle, fmt.value, **options)
         render.message(f"Wrote {output}")

@@ -8,7 +8,7 @@ import typer
 
 from minicrm import render_activity
 from minicrm import search as domain
-from minicrm.cli.common import JsonOpt, store_of
+from minicrm.cli.common import JsonOpt, paged, store_of
 
 
 def register(app: typer.Typer) -> None:
@@ -29,5 +29,6 @@ def search(
 ) -> None:
     """Full-text search over contacts, notes and follow-ups, best match first, grouped by
     contact. Accents and case do not matter."""
+    paged(ctx)
     results = domain.search(store_of(ctx), " ".join(words), limit=limit)
     render_activity.print_search(results, "json" if json_ else "table")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, OnOpt, on_when, store_of
+from minicrm.cli.common import JsonOpt, OnOpt, on_when, paged, store_of
 
 
 def register(root: typer.Typer) -> None:
@@ -28,6 +28,7 @@ def stats(
 ) -> None:
     """How you are doing: activity per week, promises kept, keep-in-touch adherence, and
     the pipeline (open value, forecast, win rate, losses). Definitions: docs/stats.md."""
+    paged(ctx)
     from minicrm import render_stats
     from minicrm import stats as domain
 

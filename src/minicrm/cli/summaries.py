@@ -43,7 +43,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("notes", "List a contact's interactions, newest first."),
     ("follow", "Promise a follow-up to a contact, due on a day or at a time, maybe repeating."),
     ("done", "Mark a follow-up done; a repeating one gets its next occurrence."),
-    ("snooze", "Put a follow-up off until a later day."),
+    (
+        "snooze",
+        "Put a follow-up off until a later day: tomorrow, or the day given (it keeps its time\nunless a time is given).",
+    ),
     ("reopen", "Open a done or cancelled follow-up again."),
     (
         "cancel",
@@ -65,7 +68,7 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
         "stats",
         "How you are doing: activity per week, promises kept, keep-in-touch adherence, and\nthe pipeline (open value, forecast, win rate, losses). Definitions: docs/stats.md.",
     ),
-    ("history", "List the recorded change sets, newest first: one per command, with what changed."),
+    ("history", "List the recorded change sets, newest first: one per command, with what it did."),
     ("undo", "Take back the last N commands that changed data (all of them, or none)."),
     ("redo", "Re-apply what undo took back (only until another command changes data)."),
     ("interaction", "Interactions (the timeline): list, show, edit, remove."),

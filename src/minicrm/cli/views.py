@@ -8,7 +8,7 @@ import typer
 
 from minicrm import dates, views
 from minicrm import render_activity as show
-from minicrm.cli.common import JsonOpt, OnOpt, on_when, store_of
+from minicrm.cli.common import JsonOpt, OnOpt, on_when, paged, store_of
 
 
 def register(app: typer.Typer) -> None:
@@ -20,16 +20,20 @@ def register(app: typer.Typer) -> None:
 
 def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
     """What is overdue or due today, most overdue first, with how to reach each contact."""
-    show.print_due(views.due(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+    paged(ctx)
+    show.print_due(views.iter_due(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
 
 
 def agenda(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 7,
+    days: Annotated[
+        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+    ] = 7,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Follow-ups for the coming days, grouped by day (overdue ones first)."""
+    paged(ctx)
     when = on_when(on)
     items = views.agenda(store_of(ctx), days=days, on=when)
     show.print_agenda(items, "json" if json_ else "table", dates.today(when))
@@ -37,16 +41,20 @@ def agenda(
 
 def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
     """Contacts past their keep-in-touch cadence, most overdue first."""
-    show.print_stale(views.stale(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
+    paged(ctx)
+    show.print_stale(views.iter_stale(store_of(ctx), on=on_when(on)), "json" if json_ else "table")
 
 
 def birthdays(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="How many days ahead, today included.")] = 30,
+    days: Annotated[
+        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+    ] = 30,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Birthdays and important dates coming up, with the age when the year is known."""
+    paged(ctx)
     show.print_birthdays(
         views.birthdays(store_of(ctx), days=days, on=on_when(on)), "json" if json_ else "table"
     )

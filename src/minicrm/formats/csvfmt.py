@@ -24,10 +24,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
 from minicrm.errors import InvalidInput
-from minicrm.interchange import Incoming, RecordError
+from minicrm.interchange import Incoming, Meter, RecordError
 
 FIELDS = (
     "name",
@@ -522,8 +522,10 @@ def _plan(header: list[str], kind: str, mapping: dict[str, str]) -> tuple[list[_
 
 
 def _unguard(cell: str) -> str:
-    """Undo a formula guard: ``'=SUM(1)`` -> ``=SUM(1)``, ``'+1 555`` -> ``+1 555``."""
-    if cell.startswith("'") and cell[1:2] and cell[1] in _FORMULA_START:
+    """Undo a formula guard (:func:`minicrm.render.guard_formula`): ``'=SUM(1)`` ->
+    ``=SUM(1)``, ``'+1 555`` -> ``+1 555``, and ``''=x`` -> ``'=x`` (a value that began
+    with ``'`` before a formula character had its ``'`` doubled)."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
         return cell[1:]
     return cell
 
@@ -726,14 +728,101 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+class _Lines:
+    """The stream's physical lines as csv.reader takes them: numbered from 1, remembering
+    those of the row being read (``taken``), and able to give some again."""
+
+    def __init__(self, lines: Iterator[str], meter: Meter | None = None) -> None:
+        self._lines = lines
+        self._again: list[tuple[int, str]] = []  # a stack: the next line to give is last
+        self._count = 0
+        self.taken: list[tuple[int, str]] = []
+        self._meter = meter
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            number, line = self._again.pop()
+        else:
+            line = next(self._lines)
+            self._count += 1
+            number = self._count
+            if self._meter is not None:
+                self._meter.done += len(line)
+        self.taken.append((number, line))
+        return line
+
+    @property
+    def next_number(self) -> int:
+        return self._again[-1][0] if self._again else self._count + 1
+
+    def read_again(self, lines: list[tuple[int, str]]) -> None:
+        self._again.extend(reversed(lines))
+
+
+def _excerpt(line: str) -> str:
+    text = line.rstrip("\r\n")
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _rows(
+    lines: _Lines, delimiter: str, where: str
+) -> Iterator[tuple[int, list[str]] | RecordError]:
+    """(first line, cells) of each row, or a RecordError for a row that cannot be read.
+
+    Read strictly, so that a quote that is never closed is found where it is: at the end
+    of the file ("unexpected end of data"), or when the quote that seemed to close it is
+    followed by more text ("',' expected after '\"'"), several lines later. That row is
+    an error naming its first line, and the lines it swallowed are read again as rows of
+    their own. A quote inside a single line (``"Ann" Lee``) is read leniently, as
+    spreadsheets do."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    while True:
+        lines.taken = []
+        start = lines.next_number
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            taken = lines.taken
+            message = str(exc)
+            at_end = message == "unexpected end of data"
+            if not at_end and "expected after" not in message:
+                yield RecordError(f"line {start}{where}", f"cannot read the CSV: {exc}")
+                return
+            if len(taken) == 1 and not at_end:
+                cells = next(csv.reader([taken[0][1]], delimiter=delimiter))
+            else:
+                opened = _excerpt(taken[0][1]) if taken else "''"
+                if at_end:
+                    why = f"is never closed: the file ends inside it ({opened})"
+                else:
+                    why = (
+                        f"is not closed on its line: it runs on to the quote on line "
+                        f"{taken[-1][0]} ({opened})"
+                    )
+                yield RecordError(
+                    f"line {start}{where}",
+                    f'a quote (") opens a value that {why}; close it, or remove it',
+                )
+                lines.read_again(taken[1:])
+                continue
+        yield start, cells
+
+
 def parse_csv(
     stream: TextIO,
     *,
     kind: str = "auto",
     mapping: dict[str, str] | None = None,
     source: str | None = None,
+    meter: Meter | None = None,
 ) -> Iterator[Incoming | RecordError]:
-    """The contacts of a CSV file, one per data row, in file order.
+    """The contacts of a CSV file, one per data row, in file order. ``meter.done`` grows
+    by the characters of each line read.
 
     ``kind``: ``auto`` (detect from the header), ``csv`` (generic), ``google`` or
     ``outlook``. ``mapping``: ``{column: field}`` from :func:`parse_mapping`; it wins over
@@ -749,20 +838,14 @@ def parse_csv(
         first = first[1:]
     if not first:
         return
-    reader = csv.reader(itertools.chain([first], stream), delimiter=_delimiter(first))
+    rows = _rows(_Lines(itertools.chain([first], stream), meter), _delimiter(first), where)
     header: list[str] | None = None
     columns: list[_Column] = []
-    line = 0
-    while True:
-        start = line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield RecordError(f"line {start}{where}", f"cannot read the CSV: {exc}")
-            return
-        line = reader.line_num
+    for item in rows:
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        start, cells = item
         if not any(c.strip() for c in cells):
             continue
         if header is None:
@@ -770,7 +853,7 @@ def parse_csv(
             if kind == "auto":
                 kind = detect_kind(header)
             if kind == "minicrm" and not mapping:
-                yield from _minicrm_rows(reader, header, where)
+                yield from _minicrm_rows(rows, header, where)
                 return
             if kind == "minicrm":
                 kind = "csv"
@@ -791,10 +874,17 @@ def parse_csv(
             )
             continue
         row = _Row(position)
+        size = len(cells)
         for column in columns:
-            if column.index < len(cells):
-                value = _unguard(cells[column.index]).replace("\r\n", "\n")
-                value = value.replace("\r", "\n").strip()
+            if column.index < size:
+                value = cells[column.index]
+                if not value:
+                    continue
+                if value[0] == "'":
+                    value = _unguard(value)
+                if "\r" in value:
+                    value = value.replace("\r\n", "\n").replace("\r", "\n")
+                value = value.strip()
                 if value:
                     row.put(column, value)
         yield row.finish(cells)
@@ -814,13 +904,17 @@ def _labelled_cell(value: str) -> list[tuple[str | None, str]]:
     return items
 
 
-def _minicrm_rows(reader: Any, header: list[str], where: str) -> Iterator[Incoming | RecordError]:
+def _minicrm_rows(
+    rows: Iterator[tuple[int, list[str]] | RecordError], header: list[str], where: str
+) -> Iterator[Incoming | RecordError]:
     """Read back minicrm's own CSV (``ls --format csv``, ``export --format csv``)."""
     import json
 
-    line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
+    for item in rows:
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        start, cells = item
         if not any(c.strip() for c in cells):
             continue
         position = f"line {start}{where}"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import IO
 
 from minicrm.formats.csvfmt import MULTI_SEP
 from minicrm.models import Contact
@@ -41,20 +42,42 @@ def to_google_csv(contacts: Iterable[Contact], *, raw: bool = False) -> str:
     the formula guard unless ``raw``. RFC 4180: CRLF line ends, quotes where needed.
     """
     contacts = list(contacts)
+    buffer = io.StringIO()
+    write_google_csv(buffer, lambda: contacts, raw=raw)
+    return buffer.getvalue()
 
-    def most(attr: str) -> int:
-        return max([1, *(len(getattr(c, attr)) for c in contacts)])
 
-    def extra_custom(c: Contact) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in sorted(c.custom.items()) if k not in _OWN_COLUMN_CUSTOM]
+OWN_COLUMN_CUSTOM = _OWN_COLUMN_CUSTOM  # custom fields with columns of their own
 
-    n_custom = max([1, *(len(extra_custom(c)) for c in contacts)])
+
+def write_google_csv(
+    out: IO[str],
+    contacts: Callable[[], Iterable[Contact]],
+    *,
+    raw: bool = False,
+    most: dict[str, int] | None = None,
+) -> None:
+    """What :func:`to_google_csv` returns, written to ``out`` row by row. The header needs
+    as many E-mail N, Phone N ... columns as the contact with the most: ``most`` says how
+    many (keys ``emails``, ``phones``, ``addresses``, ``urls``, ``dates``, ``custom``: see
+    ``store.dump.most_items``), else ``contacts``, which gives the contacts afresh, is
+    read twice: first to count, then to write."""
+    counts = {attr: 1 for attr in ("emails", "phones", "addresses", "urls", "dates")}
+    n_custom = 1
+    if most is not None:
+        counts = {attr: max(1, most[attr]) for attr in counts}
+        n_custom = max(1, most["custom"])
+    else:
+        for c in contacts():
+            for attr in counts:
+                counts[attr] = max(counts[attr], len(getattr(c, attr)))
+            n_custom = max(n_custom, len(_extra_custom(c)))
     numbered = (
-        ("E-mail", "emails", most("emails")),
-        ("Phone", "phones", most("phones")),
-        ("Address", "addresses", most("addresses")),
-        ("Website", "urls", most("urls")),
-        ("Event", "dates", most("dates")),
+        ("E-mail", "emails", counts["emails"]),
+        ("Phone", "phones", counts["phones"]),
+        ("Address", "addresses", counts["addresses"]),
+        ("Website", "urls", counts["urls"]),
+        ("Event", "dates", counts["dates"]),
     )
     header = [
         "First Name",
@@ -78,10 +101,9 @@ def to_google_csv(contacts: Iterable[Contact], *, raw: bool = False) -> str:
     for n in range(1, n_custom + 1):
         header += [f"Custom Field {n} - Label", f"Custom Field {n} - Value"]
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    for c in contacts:
+    for c in contacts():
         middle = c.custom.get("middle_name")
         if c.given_name or c.family_name or middle:
             first, last = c.given_name, c.family_name
@@ -111,9 +133,12 @@ def to_google_csv(contacts: Iterable[Contact], *, raw: bool = False) -> str:
                     row += [_google_label(items[n].label), items[n].value]
                 else:
                     row += ["", ""]
-        custom = extra_custom(c)
+        custom = _extra_custom(c)
         for n in range(n_custom):
             row += list(custom[n]) if n < len(custom) else ["", ""]
         cells = ["" if v is None else str(v) for v in row]
         writer.writerow(cells if raw else [guard_formula(v) for v in cells])
-    return buffer.getvalue()
+
+
+def _extra_custom(c: Contact) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in sorted(c.custom.items()) if k not in _OWN_COLUMN_CUSTOM]

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import IO, Any
 
 from minicrm.models import Contact, FollowUp
 
@@ -178,18 +178,63 @@ def to_ics(
     (contact, label, value) date; ``now_stamp`` (UTC, ``2026-11-22T09:30:00Z``) is every
     component's DTSTAMP. A date value that is not ``YYYY-MM-DD``/``--MM-DD`` is left out.
     Returns the text with CRLF line ends and lines folded at 75 octets."""
-    from icalendar import Calendar
+    stamp = _now(now_stamp)
+    calendar = _calendar()
+    for component in _components(followups, birthdays, stamp):
+        calendar.add_component(component)
+    result: str = calendar.to_ical().decode("utf-8")
+    return result
 
+
+def write_ics(
+    out: IO[str],
+    followups: Iterable[FollowUp],
+    birthdays: Iterable[tuple[Contact, str, str]],
+    *,
+    now_stamp: str,
+) -> None:
+    """What :func:`to_ics` returns, written to ``out`` one component at a time (the
+    calendar is never whole in memory): the calendar's own lines, each VTODO and VEVENT
+    as icalendar writes it inside a calendar, then ``END:VCALENDAR``."""
+    stamp = _now(now_stamp)
+    end = "END:VCALENDAR\r\n"
+    head = _calendar().to_ical().decode("utf-8")
+    assert head.endswith(end)
+    out.write(head[: -len(end)])
+    parts: list[str] = []
+    for component in _components(followups, birthdays, stamp):
+        parts.append(component.to_ical().decode("utf-8"))
+        if len(parts) >= 500:
+            out.write("".join(parts))
+            parts.clear()
+    out.write("".join(parts) + end)
+
+
+def _now(now_stamp: str) -> datetime:
     stamp = _stamp(now_stamp)
     if stamp is None:
         raise ValueError(f"not a UTC stamp: {now_stamp!r}")
+    return stamp
+
+
+def _calendar() -> Any:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "minicrm")
+    return calendar
+
+
+def _components(
+    followups: Iterable[FollowUp],
+    birthdays: Iterable[tuple[Contact, str, str]],
+    stamp: datetime,
+) -> Iterator[Any]:
     for f in followups:
-        calendar.add_component(_todo(f, stamp))
+        yield _todo(f, stamp)
     seen: set[str] = set()
     for contact, label, value in birthdays:
         label = label or "date"
@@ -200,5 +245,4 @@ def to_ics(
         event = _event(contact, label, value, uid, stamp)
         if event is not None:
             seen.add(uid)
-            calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+            yield event

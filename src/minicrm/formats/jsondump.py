@@ -5,13 +5,107 @@ that restores into an empty database identically, and the contact arrays that
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from minicrm.interchange import Incoming, RecordError
 
 FORMAT = "minicrm-dump"
 VERSION = 1
+
+
+def row_layout(compact: bool = False) -> dict[str, str]:
+    """How one row of a table is written in the dump: the text before its first item,
+    between items, between a key and its value, and after its last item. ``indent=2``
+    puts a row at depth 3 (dump, tables, table): its items 8 spaces in, its braces 6."""
+    if compact:
+        return {"opening": "{", "item_separator": ",", "key_separator": ":", "closing": "}"}
+    return {
+        "opening": "{\n        ",
+        "item_separator": ",\n        ",
+        "key_separator": ": ",
+        "closing": "\n      }",
+    }
+
+
+def write_dump(
+    out: IO[str],
+    head: dict[str, Any],
+    tables: Iterable[tuple[str, Iterable[list[str | dict[str, Any]]]]],
+    *,
+    compact: bool = False,
+) -> None:
+    """Write a dump to ``out`` as it is read: ``head`` (format, version, schema), then each
+    table's rows, a batch at a time, never the whole dump in memory.
+
+    Each row is either its text, already laid out as :func:`row_layout` says (the store
+    writes most rows so, in SQLite), or its dict, encoded here with json's C encoder and
+    the same layout. The whole is byte for byte ``json.dumps(dump, ensure_ascii=False,
+    indent=2)`` (with ``compact``: ``separators=(",", ":")``, one line), and a newline.
+    ``indent`` alone would select json's pure-Python encoder: 25 s and 4 GiB for the
+    494 MB dump of the 100,000-contact benchmark."""
+    layout = row_layout(compact)
+    encode = _encoder(layout["item_separator"], layout["key_separator"])
+    opening, closing = layout["opening"], layout["closing"]
+
+    def text(row: str | dict[str, Any]) -> str:
+        if isinstance(row, str):
+            return row
+        return opening + "".join(encode(row, 0))[1:-1] + closing
+
+    if compact:
+        first = "".join(encode(head, 0)) if head else "{}"
+        out.write(first[:-1] + ("," if head else "") + '"tables":{')
+        row_gap = ","
+    else:
+        first = json.dumps(head, ensure_ascii=False, indent=2)
+        out.write((first[:-2] + ",\n" if head else "{\n") + '  "tables": {')
+        row_gap = ",\n      "
+    started = False
+    for name, batches in tables:
+        key = json.dumps(name, ensure_ascii=False)
+        if compact:
+            out.write(("," if started else "") + key + ":[")
+        else:
+            out.write((",\n" if started else "\n") + f"    {key}: [")
+        started = True
+        empty = True
+        for batch in batches:
+            if not batch:
+                continue
+            body = row_gap.join(map(text, batch))
+            if compact:
+                out.write(body if empty else "," + body)
+            else:
+                out.write(("\n      " if empty else row_gap) + body)
+            empty = False
+        out.write("]" if empty or compact else "\n    ]")
+    if compact:
+        out.write("}}\n")
+    else:
+        out.write("\n  }\n}\n" if started else "}\n}\n")
+
+
+def _encoder(item_separator: str, key_separator: str) -> Any:
+    """json's C encoder (``ensure_ascii=False``) with these separators, made once; the
+    pure-Python one where the C one is missing (same text, slower)."""
+    from json import encoder
+
+    if encoder.c_make_encoder is not None:
+        return encoder.c_make_encoder(
+            None,
+            None,
+            encoder.encode_basestring,
+            None,
+            key_separator,
+            item_separator,
+            False,
+            False,
+            True,
+        )
+    return json.JSONEncoder(
+        ensure_ascii=False, separators=(item_separator, key_separator)
+    ).iterencode
 
 
 def is_dump(data: Any) -> bool:

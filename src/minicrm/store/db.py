@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,29 @@ from minicrm.store.schema import (
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
+MAX_BUSY_TIMEOUT_SECONDS = 3600.0
 
 Row = dict[str, Any]
+
+
+def busy_timeout_setting(value: str | None) -> float:
+    """How long a command waits for another process's lock: the ``MINICRM_BUSY_TIMEOUT``
+    setting (seconds, 0 to 3600; unset or empty: 30)."""
+    if value is None or not value.strip():
+        return BUSY_TIMEOUT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT_SECONDS:  # also NaN
+        from minicrm.errors import InvalidInput
+
+        raise InvalidInput(
+            f"MINICRM_BUSY_TIMEOUT {value!r} is not a number of seconds from 0 to "
+            f"{MAX_BUSY_TIMEOUT_SECONDS:g}",
+            hint="e.g. MINICRM_BUSY_TIMEOUT=5, or unset it for 30",
+        )
+    return seconds
 
 
 def translate_sqlite_error(
@@ -53,6 +75,12 @@ def translate_sqlite_error(
         )
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
+    if "malformed json" in lowered:  # a damaged stored value, not a damaged file
+        from minicrm.errors import DamagedValue
+
+        return DamagedValue(
+            f"a stored JSON value cannot be read ({text})", hint="minicrm db check names it"
+        )
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return DatabaseError(f"database file is damaged or not SQLite: {text}")
     if "unable to open" in lowered:
@@ -65,6 +93,7 @@ def _check_file(path: Path) -> bool:
     if path.exists() and not path.is_file():
         raise DatabaseError(f"{path} is not a file", hint="give --db a path to a file")
     if not path.exists():
+        check_new_file(path)
         return True
     try:
         with path.open("rb") as handle:
@@ -72,6 +101,7 @@ def _check_file(path: Path) -> bool:
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
     if not header:
+        check_new_file(path)
         return True
     if header != SQLITE_HEADER:
         raise DatabaseError(
@@ -81,17 +111,91 @@ def _check_file(path: Path) -> bool:
     return False
 
 
-def _create_file(path: Path) -> None:
-    """Create the folder (0700) and an empty database file (0600) ourselves."""
-    parent = path.parent
+def _owner_name(uid: int) -> str:
+    import pwd
+
     try:
-        if not parent.exists():
-            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(parent, 0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def check_new_file(path: Path) -> None:
+    """Refuse to create a database where it would not be private: through a symbolic link
+    (SQLite would create the link's target with the umask's mode, 0644 under umask 022),
+    or in an empty file that another user owns (they could read everything written to
+    it, and its -wal and -shm would follow its mode). ``path`` does not exist or is an
+    empty file."""
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        state = "an empty file" if target.exists() else "nothing"
+        raise DatabaseError(
+            f"{path} is a symbolic link to {target}, which is {state}; minicrm creates a "
+            "new database only as a file of its own, not through a link",
+            hint=f"give the link's target instead: --db {target}",
+        )
+    try:
+        owner = path.stat().st_uid
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
+    if owner != os.geteuid():
+        raise DatabaseError(
+            f"{path} is an empty file owned by another user ({_owner_name(owner)}); "
+            "refusing to create the database in it",
+            hint="remove it, or give another path",
+        )
+
+
+def make_private(path: Path) -> list[str]:
+    """Make an existing database file of ours, and its -wal and -shm, mode 0600 (an older
+    tool, a copy or an adopted empty file may have left them readable by others; SQLite
+    gives the -wal and -shm the database's mode). Returns what was done, one line to say
+    once (after this the file is 0600, so there is nothing to say the next time)."""
+    real = os.path.realpath(path)  # SQLite keeps the -wal and -shm beside a link's target
+    loose: list[tuple[Path, str, int]] = []  # (file, "" or its suffix, its mode)
+    for candidate, suffix in (
+        (path, ""),
+        (Path(f"{real}-wal"), "-wal"),
+        (Path(f"{real}-shm"), "-shm"),
+    ):
+        try:
+            st = candidate.stat()
+        except OSError:
+            continue
+        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
+            loose.append((candidate, suffix, stat.S_IMODE(st.st_mode)))
+    done = []
+    for candidate, suffix, mode in loose:
+        try:
+            os.chmod(candidate, 0o600)
+        except OSError:  # a read-only file system: nothing minicrm can change
+            continue
+        done.append((candidate, suffix, mode))
+    if not done:
+        return []
+    if done[0][1] == "":
+        text = f"{path} was mode {done[0][2]:04o}, now 0600"
+        also = [suffix for _, suffix, _ in done[1:]]
+        if also:
+            text += f" (and its {' and '.join(also)})"
+    else:
+        modes = ", ".join(f"{c} was mode {m:04o}" for c, _, m in done)
+        text = f"{modes}; now 0600"
+    return [f"made the database private: {text}"]
+
+
+def _create_file(path: Path) -> None:
+    """Create the folders (each 0700) and an empty database file (0600) ourselves."""
+    from minicrm.paths import make_private_dirs
+
+    try:
+        make_private_dirs(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(fd)
     except FileExistsError:
-        pass
+        check_new_file(path)  # made meanwhile by another process: the same rules
     except OSError as exc:
         raise DatabaseError(f"cannot create the database at {path}: {exc.strerror}") from exc
 
@@ -117,6 +221,11 @@ class Store:
         self._pending_command = command
         self._pending_kind: tuple[str, int | None] = ("command", None)
         self._columns: dict[str, list[str]] = {}
+        # lines for the user that are not errors (the CLI prints each on stderr once)
+        self.notices: list[str] = []
+        # stored JSON values read past because they are damaged (store/jsonvalues.py):
+        # (table, row id, column) -> jsonvalues.Damage
+        self.damaged: dict[tuple[str, int, str], Any] = {}
         # what this transaction touched, for the full-text index (store/search.py)
         self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
         self._dirty_companies: set[int] = set()
@@ -136,6 +245,36 @@ class Store:
             return [dict(zip(names, row, strict=True)) for row in cursor]
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.busy_timeout) from exc
+
+    def batches(
+        self,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] = (),
+        *,
+        size: int = 1_000,
+        tuples: bool = False,
+    ) -> Iterator[list[Any]]:
+        """Rows as dicts (or, with ``tuples``, as tuples), ``size`` at a time, read from one
+        cursor as they are needed (for exports: 100,000 rows are never all in memory).
+        Other queries may run between two batches; run it inside :meth:`snapshot` for one
+        consistent state."""
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            cursor.execute(sql, params)
+            if cursor.description is None:
+                return
+            names = [column[0] for column in cursor.description]
+            while chunk := cursor.fetchmany(size):
+                yield chunk if tuples else [dict(zip(names, row, strict=True)) for row in chunk]
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
+
+    def iter_query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Iterator[Row]:
+        """Rows as dicts, read as they are used (a listing streams its first screen before
+        the last row is read). One statement: one consistent snapshot."""
+        for batch in self.batches(sql, params, size=64):
+            yield from batch
 
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         rows = self.query(sql, params)
@@ -290,10 +429,7 @@ class Store:
         try:
             self.conn.executemany(
                 f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                (
-                    [row_id, *(row.get(c) for c in cols)]
-                    for row_id, row in zip(ids, rows, strict=True)
-                ),
+                ([row_id, *map(row.get, cols)] for row_id, row in zip(ids, rows, strict=True)),
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
@@ -590,22 +726,30 @@ def open_store(
     is_new = _check_file(path)
     if is_new:
         _create_file(path)
+    notices = make_private(path) if is_new else []  # an adopted empty file, before SQLite
     try:
         conn = _connect(path, busy_timeout)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
-        _prepare(conn, path)
+        prepared = _prepare(conn, path)
     except sqlite3.Error as exc:
         conn.close()
         raise translate_sqlite_error(exc, busy_timeout) from exc
     except BaseException:
         conn.close()
         raise
-    return Store(conn, path, command, busy_timeout)
+    if not is_new:  # a database this minicrm accepts: only now is its mode ours to change
+        notices = make_private(path)
+    store = Store(conn, path, command, busy_timeout)
+    store.notices.extend(notices)
+    store.notices.extend(prepared)
+    return store
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+def _prepare(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """Refuse what is not this minicrm's database, switch to WAL, migrate (after a
+    backup). Returns what is worth saying (stale temporary files removed)."""
     known = migration_names()
     applied, other_tables = _applied_migrations(conn)
     unknown = [name for name in applied if name not in known]
@@ -626,12 +770,16 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
     pending = [name for name in known if name not in applied]
     if not pending:
-        return
+        return []
+    said: list[str] = []
     if applied:
-        from minicrm.store.backup import backup_before_migration
+        from minicrm.store import backup
 
-        backup_before_migration(conn, path, pending[0])
+        notice = backup.removed_notice(backup.remove_stale_temp_files(backup.temp_places(path)))
+        said += [notice] if notice else []
+        backup.backup_before_migration(conn, path, pending[0])
     migrate(conn)
+    return said
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:

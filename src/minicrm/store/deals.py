@@ -98,6 +98,18 @@ def followup_ids(store: Store, deal_id: int) -> list[int]:
     ]
 
 
+def open_followup_ids(store: Store, deal_id: int) -> list[int]:
+    """The deal's open follow-ups, in due order."""
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT id FROM followups WHERE deal_id = ? AND status = 'open' "
+            "ORDER BY due_date, due_time IS NOT NULL, due_time, id",
+            [deal_id],
+        )
+    ]
+
+
 def interaction_rows(store: Store, deal_id: int) -> list[Row]:
     return store.query(
         "SELECT * FROM interactions WHERE deal_id = ? ORDER BY occurred_at DESC, id DESC",

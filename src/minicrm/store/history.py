@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from minicrm import clock
+from minicrm.store import jsonvalues
 from minicrm.store.db import Row, Store
 from minicrm.store.schema import DATA_TABLES
 
@@ -33,6 +34,24 @@ _IMAGES = f"{image_sql('before')} AS before, {image_sql('after')} AS after, h.im
 # Change sets whose effect is in the database: a command's own and redos, not undone.
 # (An undo that is not undone has cancelled its target; together they changed nothing.)
 IN_EFFECT = "kind IN ('command', 'redo') AND undone_by IS NULL"
+
+
+def _decode(row: Row, changeset_id: int, store: Store | None = None) -> None:
+    """Decode a history row's ``before`` and ``after`` in place. Without ``store``
+    (undo, redo: they write from these images) a damaged one is refused
+    (DamagedValue); with it (listing), it reads as None and is noted on the store."""
+    owner = f"history row #{row['id']} (change set #{changeset_id})"
+    for column in ("before", "after"):
+        if store is None:
+            row[column] = jsonvalues.read_strict("history", column, row["id"], row[column], owner)
+        else:
+            row[column] = jsonvalues.read(store, "history", column, row["id"], row[column], owner)
+
+
+def _json(column: str, path: str) -> str:
+    """``json_extract`` of a history column that reads a damaged value as NULL instead of
+    failing the whole query ("malformed JSON")."""
+    return f"CASE WHEN json_valid({column}) THEN json_extract({column}, '{path}') END"
 
 
 def changeset(store: Store, changeset_id: int) -> Row | None:
@@ -87,8 +106,7 @@ def rows_of(store: Store, changeset_id: int) -> list[Row]:
         [changeset_id],
     )
     for row in rows:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
+        _decode(row, changeset_id)
     return rows
 
 
@@ -105,8 +123,7 @@ def rows_backwards(store: Store, changeset_id: int, chunk: int = 5000) -> Iterat
         if not rows:
             return
         for row in rows:
-            row["before"] = None if row["before"] is None else json.loads(row["before"])
-            row["after"] = None if row["after"] is None else json.loads(row["after"])
+            _decode(row, changeset_id)
         yield rows
         below = rows[-1]["id"]
 
@@ -122,13 +139,12 @@ def in_effect_after(store: Store, changeset_id: int) -> list[int]:
 def rows_of_many(store: Store, changeset_ids: Sequence[int]) -> list[Row]:
     """History rows of several change sets (decoded), in the order they were written."""
     rows = store.query(
-        f"SELECT h.changeset_id, h.op, h.entity, h.row_id, {_IMAGES} FROM history h "
+        f"SELECT h.id, h.changeset_id, h.op, h.entity, h.row_id, {_IMAGES} FROM history h "
         "WHERE h.changeset_id IN (SELECT value FROM json_each(?)) ORDER BY h.id",
         [json.dumps(list(changeset_ids))],
     )
     for row in rows:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
+        _decode(row, row["changeset_id"])
     return rows
 
 
@@ -190,12 +206,12 @@ def _contact_filter(contact_id: int, uid: str | None) -> tuple[str, list[Any]]:
         "((h.entity = 'contacts' AND h.row_id = ?)"
         " OR (h.uid IS NOT NULL AND h.uid = ?)"
         " OR (h.entity IN ('followups', 'deals') AND ("
-        f"json_extract({image_sql('after')}, '$.contact_id') = ? "
-        f"OR json_extract({image_sql('before')}, '$.contact_id') = ?))"
+        f"{_json(image_sql('after'), '$.contact_id')} = ? "
+        f"OR {_json(image_sql('before'), '$.contact_id')} = ?))"
         " OR (h.entity = 'interactions' AND h.row_id IN ("
-        f"SELECT json_extract({link}, '$.interaction_id') FROM history l "
+        f"SELECT {_json(link, '$.interaction_id')} FROM history l "
         "WHERE l.entity = 'interaction_contacts' AND ("
-        f"json_extract({link}, '$.contact_id') = ?))))"
+        f"{_json(link, '$.contact_id')} = ?))))"
     )
     return sql, [contact_id, uid, contact_id, contact_id, contact_id]
 
@@ -235,13 +251,12 @@ def changes(
     """The first ``limit`` history rows of one change set (decoded)."""
     where, params = ("1", []) if contact is None else _contact_filter(*contact)
     rows = store.query(
-        f"SELECT h.op, h.entity, h.row_id, h.uid, {_IMAGES} FROM history h "
+        f"SELECT h.id, h.op, h.entity, h.row_id, h.uid, {_IMAGES} FROM history h "
         f"WHERE h.changeset_id = ? AND {where} ORDER BY h.id LIMIT ?",
         [changeset_id, *params, limit],
     )
     for row in rows:
-        row["before"] = None if row["before"] is None else json.loads(row["before"])
-        row["after"] = None if row["after"] is None else json.loads(row["after"])
+        _decode(row, changeset_id, store)  # a listing shows what it can read
     return rows
 
 
@@ -261,3 +276,28 @@ def deleted_contact(store: Store, ref: str) -> tuple[int, str | None] | None:
             [text],
         )
     return None if row is None else (row["row_id"], row["uid"])
+
+
+def names_of(store: Store, table: str, ids: Sequence[int]) -> dict[int, str]:
+    """id -> name of contacts (display name) or companies; one deleted since is named as
+    its last history image names it."""
+    column = {"contacts": "display_name", "companies": "name"}[table]
+    found = {
+        row["id"]: row["name"]
+        for row in store.query(
+            f'SELECT id, "{column}" AS name FROM "{table}" '
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(ids))],
+        )
+    }
+    missing = [i for i in ids if i not in found]
+    if missing:
+        for row in store.query(
+            f"SELECT row_id, json_extract(coalesce(before, after), '$.{column}') AS name "
+            "FROM history WHERE entity = ? AND row_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY id",
+            [table, json.dumps(missing)],
+        ):
+            if row["name"]:
+                found[row["row_id"]] = row["name"]
+    return found

@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from minicrm.errors import DatabaseError, MinicrmError, NotFound
+from minicrm.paths import make_private_dirs
 from minicrm.store import search
 from minicrm.store.backup import copy_into, temp_file
 from minicrm.store.db import (
+    BUSY_TIMEOUT_SECONDS,
     SQLITE_HEADER,
     Row,
     Store,
     _applied_migrations,
     _connect,
     _create_file,
+    check_new_file,
     migrate,
     translate_sqlite_error,
 )
@@ -45,10 +48,12 @@ def _translated(fn: F) -> F:
 # -- SQLite's own checks ---------------------------------------------------------------
 
 
-def integrity_problems(store: Store, limit: int = 20) -> list[str]:
-    """``PRAGMA integrity_check``: [] when the file is sound."""
+def integrity_problems(store: Store, limit: int = 20, *, quick: bool = False) -> list[str]:
+    """``PRAGMA integrity_check`` (``quick``: ``quick_check``, which does not compare the
+    indexes with the tables, ~10x faster): [] when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
     try:
-        rows = store.conn.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()
+        rows = store.conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     messages = [str(r[0]) for r in rows]
@@ -64,12 +69,36 @@ def foreign_key_problems(store: Store) -> list[Row]:
     ]
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def fts_problem(store: Store) -> str | None:
-    """FTS5's own integrity check of the search index: None when it passes."""
+    """FTS5's own integrity check of the search index: None when it passes.
+
+    SQLite runs it as a write statement (an INSERT), so it needs the write lock, and a
+    read transaction cannot wait for that lock (SQLite refuses at once, "database is
+    locked", whatever the busy timeout). So, outside a transaction, the lock is taken
+    first with BEGIN IMMEDIATE, which waits for another writer like every command does,
+    and the transaction is rolled back afterwards (the check writes nothing). A lock
+    still held after the busy timeout is :class:`DatabaseBusy`, never a damaged index."""
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
     try:
         search.check(store)
     except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
         return str(exc)
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
     return None
 
 
@@ -149,6 +178,38 @@ def recreate_search_index(store: Store) -> int:
     return int(conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
 
 
+# -- the JSON columns ----------------------------------------------------------------
+
+
+@_translated
+def contact_json_texts(store: Store) -> list[Row]:
+    """Every contact whose custom fields or kept vCard properties are not simply empty
+    (``{}``/``[]``, skipped here as the common case): id, display_name, custom,
+    vcard_extra. jsonvalues.decode, which the readers use, judges each."""
+    return store.query(
+        "SELECT id, display_name, custom, vcard_extra FROM contacts "
+        "WHERE custom NOT IN ('{}', '') OR vcard_extra NOT IN ('[]', '') ORDER BY id"
+    )
+
+
+def _not_an_object(column: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN 0 "
+        f"WHEN json_valid({column}) THEN json_type({column}) != 'object' ELSE 1 END"
+    )
+
+
+@_translated
+def history_json_suspects(store: Store) -> list[Row]:
+    """History rows whose ``before`` or ``after`` is not a JSON object by SQLite's reading
+    (which refuses all that Python's does, and more, e.g. NaN): id, changeset_id, before,
+    after. One pass in SQL over what may be a large table."""
+    return store.query(
+        "SELECT id, changeset_id, before, after FROM history "
+        f"WHERE {_not_an_object('before')} OR {_not_an_object('after')} ORDER BY id"
+    )
+
+
 # -- minicrm's own invariants --------------------------------------------------------
 
 
@@ -205,8 +266,9 @@ def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> 
     return (
         store.scalar(
             "SELECT 1 FROM history h WHERE h.entity = 'followups' AND h.op = 'delete' "
-            f"AND json_extract({before}, '$.series_uid') = ? "
-            f"AND json_extract({before}, '$.occurrence') > ? LIMIT 1",
+            f"AND CASE WHEN json_valid({before}) THEN "  # a damaged record is no evidence
+            f"json_extract({before}, '$.series_uid') = ? "
+            f"AND json_extract({before}, '$.occurrence') > ? END LIMIT 1",
             [series_uid, occurrence],
         )
         is not None
@@ -310,7 +372,7 @@ def _temporary_copy(
     afterwards. ``what``/``action`` word the errors ("backup", "nothing was restored")."""
     _require_sqlite(source, what, action)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(folder)
         tmp = temp_file(folder, name)
     except OSError as exc:
         raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
@@ -391,7 +453,9 @@ def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
+def live_connection(
+    live: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Iterator[tuple[sqlite3.Connection, bool]]:
     """A connection to the database a restore replaces, and whether it holds anything.
     Refuses (untouched) a file that is not SQLite, another program's database and a
     newer minicrm's; creates the file (0600) when there is none."""
@@ -399,6 +463,7 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
     if live.exists() and not live.is_file():
         raise DatabaseError(f"{live} is not a file", hint="give --db a path to a file")
     if is_new:
+        check_new_file(live)  # never through a link, never into another user's file
         _create_file(live)
     else:
         with live.open("rb") as handle:
@@ -408,9 +473,9 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
                     hint="move it aside and restore again",
                 )
     try:
-        conn = _connect(live)
+        conn = _connect(live, busy_timeout)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
         if not is_new:
             try:
@@ -429,7 +494,20 @@ def live_connection(live: Path) -> Iterator[tuple[sqlite3.Connection, bool]]:
         conn.close()
 
 
-def restore_into(prepared: Prepared, conn: sqlite3.Connection) -> None:
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def _give_up_when_busy(status: int, remaining: int, total: int) -> None:
+    """The backup API's progress hook. A step that returns BUSY has already waited the
+    live connection's busy timeout for another process's lock; Python's backup() would
+    then sleep and try again for ever: stop instead (the live database is unchanged)."""
+    if status in _BUSY_CODES:
+        raise sqlite3.OperationalError("database is locked")
+
+
+def restore_into(
+    prepared: Prepared, conn: sqlite3.Connection, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> None:
     """Copy the prepared database into the live one through SQLite's backup API: the
     pages are written under the live database's write lock, in one transaction that
     other processes see atomically (they wait, or keep reading the old state until it
@@ -445,13 +523,13 @@ def restore_into(prepared: Prepared, conn: sqlite3.Connection) -> None:
                 # a WAL database cannot change its page size: rewrite the copy to match
                 src.execute(f"PRAGMA page_size = {int(live_size)}")
                 src.execute("VACUUM")
-            src.backup(conn)
+            src.backup(conn, progress=_give_up_when_busy)
         finally:
             src.close()
         if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc) from exc
+        raise translate_sqlite_error(exc, busy_timeout) from exc
     if problems != ["ok"]:
         raise DatabaseError(f"the restored database fails its check: {'; '.join(problems)}")

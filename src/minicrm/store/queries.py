@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,23 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
 """
 
 
-def contact_rows(store: Store, flt: ContactFilter, *, lines: bool = False) -> list[Row]:
+def contact_rows(
+    store: Store, flt: ContactFilter, *, lines: bool = False, stream: bool = False
+) -> Iterable[Row]:
     """Contacts matching ``flt``: whole rows, or with ``lines`` the columns of a listing
-    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f)."""
+    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f);
+    with ``stream`` an iterator that reads them as they are used, else a list."""
+    sql, params = _contact_sql(flt, lines)
+    return store.iter_query(sql, params) if stream else store.query(sql, params)
+
+
+def contact_row_batches(store: Store, flt: ContactFilter, size: int = 1_000) -> Iterator[list[Row]]:
+    """The whole rows :func:`contact_rows` gives, ``size`` at a time, from one cursor (an
+    export of 100,000 contacts never holds them all)."""
+    yield from store.batches(*_contact_sql(flt, False), size=size)
+
+
+def _contact_sql(flt: ContactFilter, lines: bool) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if flt.archived is not None:
@@ -106,7 +120,7 @@ def contact_rows(store: Store, flt: ContactFilter, *, lines: bool = False) -> li
     if flt.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [flt.limit, flt.offset]
-    return store.query(sql, params)
+    return sql, params
 
 
 def contact_row(store: Store, contact_id: int) -> Row | None:
@@ -155,17 +169,50 @@ def contact_ids_by_email(store: Store, email_key: str) -> list[int]:
     ]
 
 
+# A contact as a candidate for a reference: enough to tell two namesakes apart.
+_CANDIDATE_SELECT = f"""
+SELECT c.id, c.display_name, c.name_key, c.archived, co.name AS company_name,
+    {first_value_sql("contact_emails", "c.id")} AS email
+FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+"""
+# A word of the name starts with the fragment: the name itself, or after a space or a
+# hyphen ("ana" in "Ana Souza" and "Mary-Ana", not in "Dana" or "Tanaka").
+_WORD_START = (
+    "(instr(c.name_key, :k) = 1 OR instr(c.name_key, :space_k) > 0 "
+    "OR instr(c.name_key, :hyphen_k) > 0)"
+)
+
+
 def contacts_by_name(store: Store, name_key: str, limit: int = 50) -> tuple[list[Row], list[Row]]:
-    """(exact name matches, fragment matches) on the normalised name."""
-    exact = store.query(
-        "SELECT id, display_name, archived FROM contacts WHERE name_key = ? ORDER BY id", [name_key]
+    """(exact name matches, fragment matches) on the normalised name, best first: the
+    fragment matches are the names with a word starting with it when there are any, else
+    the names containing it; only asked for when no name is exact. Each row has id,
+    display_name, archived, company_name and email (the first), to tell candidates apart.
+
+    The exact match uses the name index. A fragment is one walk of the index in name
+    order that stops at ``limit`` names containing it; fewer is all of them, ranked here.
+    Only a fragment that many names contain needs a second walk, for the word starts."""
+    exact = store.query(_CANDIDATE_SELECT + " WHERE c.name_key = :k ORDER BY c.id", {"k": name_key})
+    if exact:
+        return exact, []
+    params = {"k": name_key, "space_k": " " + name_key, "hyphen_k": "-" + name_key, "n": limit}
+    found = store.query(
+        f"{_CANDIDATE_SELECT} WHERE instr(c.name_key, :k) > 0 ORDER BY c.name_key, c.id LIMIT :n",
+        params,
     )
-    partial = store.query(
-        "SELECT id, display_name, archived FROM contacts WHERE instr(name_key, ?) > 0 "
-        "ORDER BY name_key, id LIMIT ?",
-        [name_key, limit],
+    if len(found) < limit:
+        words = [r for r in found if _starts_a_word(r["name_key"], name_key)]
+        return [], words or found
+    words = store.query(
+        f"{_CANDIDATE_SELECT} WHERE instr(c.name_key, :k) > 0 AND {_WORD_START} "
+        "ORDER BY c.name_key, c.id LIMIT :n",
+        params,
     )
-    return exact, partial
+    return [], words or found
+
+
+def _starts_a_word(name_key: str, fragment: str) -> bool:
+    return name_key.startswith(fragment) or f" {fragment}" in name_key or f"-{fragment}" in name_key
 
 
 def company_rows(store: Store, ids: Sequence[int] | None = None) -> list[Row]:
@@ -205,4 +252,34 @@ def contacts_sharing_email(store: Store, email_key: str, exclude_id: int | None)
         "SELECT DISTINCT c.id, c.display_name FROM contact_emails e JOIN contacts c "
         "ON c.id = e.contact_id WHERE e.value_key = ? AND c.id IS NOT ? ORDER BY c.id",
         [email_key, exclude_id],
+    )
+
+
+def contact_dependents(store: Store, contact_id: int) -> Row:
+    """What deleting a contact takes with it or leaves: ``own`` interactions (no one else
+    took part), ``shared`` ones (kept for the others), ``followups``, ``deals``."""
+    others = (
+        "EXISTS (SELECT 1 FROM interaction_contacts o "
+        "WHERE o.interaction_id = ic.interaction_id AND o.contact_id != ic.contact_id)"
+    )
+    row = store.query_one(
+        f"SELECT (SELECT count(*) FROM interaction_contacts ic WHERE ic.contact_id = :c "
+        f"AND NOT {others}) AS own, "
+        f"(SELECT count(*) FROM interaction_contacts ic WHERE ic.contact_id = :c AND {others}) "
+        "AS shared, (SELECT count(*) FROM followups WHERE contact_id = :c) AS followups, "
+        "(SELECT count(*) FROM deals WHERE contact_id = :c) AS deals",
+        {"c": contact_id},
+    )
+    assert row is not None
+    return row
+
+
+def contacts_with_name_key(store: Store, name_key: str, exclude_id: int, limit: int) -> list[Row]:
+    """(id, display_name, company_id, company_name) of the contacts with this exact name
+    key but ``exclude_id``, by id (the name index)."""
+    return store.query(
+        "SELECT c.id, c.display_name, c.company_id, co.name AS company_name FROM contacts c "
+        "LEFT JOIN companies co ON co.id = c.company_id "
+        "WHERE c.name_key = ? AND c.id != ? ORDER BY c.id LIMIT ?",
+        [name_key, exclude_id, limit],
     )

@@ -71,6 +71,18 @@ CONTACT_CHILD_TABLES = {
     "interaction_contacts": "contact_id",
 }
 
+# Every column that holds JSON, and the shape its value must have. A hand edit or another
+# tool can leave text that is not that: `db check` verifies each one and names the row,
+# and readers decode them through store/jsonvalues.py, which survives a damaged value.
+# NULL and '' read as the empty value. A new JSON column must be added here
+# (tests/test_damaged_values.py looks for JSON in every text column).
+JSON_COLUMNS: dict[tuple[str, str], str] = {
+    ("contacts", "custom"): "object of text",  # custom fields: name -> value
+    ("contacts", "vcard_extra"): "array of text",  # vCard lines minicrm does not model
+    ("history", "before"): "object",  # the whole row before the change (NULL: inserted)
+    ("history", "after"): "object",  # the whole row after the change (NULL: deleted)
+}
+
 INITIAL_SCHEMA = [
     """
     CREATE TABLE companies (

@@ -33,7 +33,9 @@ SELECT c.id * 4 + 1, 'contact', c.id, c.id,
          coalesce(c.title, '')),
     trim(coalesce(c.notes, '') || ' ' || coalesce(c.source, '') || ' ' ||
          coalesce(c.stage, '') || ' ' ||
-         coalesce((SELECT group_concat(value, ' ') FROM json_each(c.custom)), ''))
+         -- custom fields; a damaged value (not JSON) is left out, not an error
+         CASE WHEN json_valid(c.custom) THEN coalesce(
+             (SELECT group_concat(value, ' ') FROM json_each(c.custom)), '') ELSE '' END)
 FROM contacts c
 """
 _INTERACTION_ROWS = """

@@ -45,6 +45,16 @@ def followups_due_between(store: Store, first_day: str, last_day: str) -> list[R
     )
 
 
+def followups_done_between(store: Store, start: str, end: str) -> list[Row]:
+    """Follow-ups completed in [start, end) (UTC stamps), whatever their due date: those
+    kept before they were due count on the day they were done."""
+    return store.query(
+        "SELECT id, due_date, status, completed_at, cancelled_at, created_at FROM followups "
+        "WHERE completed_at >= ? AND completed_at < ? ORDER BY due_date, id",
+        [start, end],
+    )
+
+
 def cadence_contacts(store: Store, end: str) -> list[Row]:
     """Unarchived contacts with their own cadence and the shortest cadence of their tags,
     each with ``last``: when its latest interaction before ``end`` happened (or None).
