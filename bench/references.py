@@ -46,14 +46,17 @@ PASS = "pass"
 # It reads what minicrm reads (the partial index of open follow-ups, the first email and
 # phone, the latest interaction through contacts.last_interaction_id) and prints what
 # minicrm prints when piped, byte for byte (bench/run.py checks that before timing):
-# aligned columns measured in terminal cells, the weekday, "N days overdue", the
+# aligned columns measured in terminal cells, the weekday, how overdue (a timed
+# follow-up from its time, an all-day one from the midnight after its day, as of the
+# day given at the current time of day), each day's overdue ones most overdue first, the
 # repetition, the local date of the latest interaction and the first line of its text.
 DUE = (
     _HEAD
     + f'''
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 today = date.fromisoformat(sys.argv[2])
+now = datetime.combine(today, datetime.now().astimezone().time().replace(tzinfo=None))
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 UNITS = {{"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}}
 def every(rule):
@@ -68,7 +71,30 @@ def width(text):
         return len(text)
     return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
                else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-rows = [("id", "due", "", "title", "contact", "reach", "last interaction")]
+def when(day, at):
+    """(overdue since or None, how overdue in words), as of now (TZ=UTC: no offset)."""
+    late = (today - day).days
+    since = datetime.combine(day, time.fromisoformat(at)) if at else datetime.combine(
+        day + timedelta(days=1), time(0))
+    if since > now:
+        return None, "today" if late == 0 else f"in {{-late}} days"
+    minutes = int((now - since).total_seconds() // 60)
+    if at and minutes < 1440:
+        if minutes == 0:
+            return since, "due now"
+        if minutes < 60:
+            return since, f"{{minutes}} min overdue"
+        if (minutes + 30) // 60 < 24:
+            return since, f"{{(minutes + 30) // 60}} h overdue"
+    late = max(late, 1)
+    return since, f"{{late}} day{{'s' if late != 1 else ''}} overdue"
+rows = [("id", "due", "when", "title", "contact", "reach", "last interaction")]
+day_rows = []
+def flush():
+    day_rows.sort(key=lambda r: (0, r[0]) if r[0] else (1, now))  # stable: query order
+    rows.extend(r[1] for r in day_rows)
+    day_rows.clear()
+current = None
 for (fid, due, at, title, priority, rule, name, email, phone, last_at, kind, body
      ) in conn.execute("""
     SELECT f.id, f.due_date, f.due_time, f.title, f.priority, f.rrule, c.display_name,
@@ -80,23 +106,27 @@ for (fid, due, at, title, priority, rule, name, email, phone, last_at, kind, bod
     FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
     LEFT JOIN interactions li ON li.id = c.last_interaction_id
     WHERE f.status = 'open' AND f.due_date <= ? {_FOLLOWUP_ORDER}""", [today.isoformat()]):
+    if due != current:
+        flush()
+        current = due
     day = date.fromisoformat(due)
-    late = (today - day).days
+    since, words = when(day, at)
     marks = (["!"] if priority == "high" else []) + ([f"({{every(rule)}})"] if rule else [])
     last = ""
     if last_at:
         local = datetime.fromisoformat(last_at).astimezone().date().isoformat()
         line = next((x.strip() for x in body.splitlines() if x.strip()), "")
         last = f"{{local}} {{kind}}: {{line}}"
-    rows.append((
+    day_rows.append((since, (
         str(fid),
         f"{{DAYS[day.weekday()]}} {{due}}" + (f" {{at}}" if at else ""),
-        f"{{late}} day{{'s' if late != 1 else ''}} overdue" if late > 0 else "today",
+        words,
         " ".join([title, *marks]),
         name or "",
         " / ".join(v for v in (phone, email) if v),
         last,
-    ))
+    )))
+flush()
 sizes = [[width(c) for c in r[:6]] for r in rows]
 widths = [max(s[i] for s in sizes) for i in range(6)]
 out("\\n".join(
