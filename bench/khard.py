@@ -18,6 +18,7 @@ own virtual environment) and pass its path with ``--khard``. Not part of the uni
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -47,8 +48,11 @@ def main() -> None:
     parser.add_argument("--khard", default="khard", help="the khard command (default: on PATH)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
+    parser.add_argument("--json", action="store_true", help="last line: the medians as JSON")
     args = parser.parse_args()
 
+    script = Path(sys.executable).parent / "minicrm"  # this environment's minicrm
+    minicrm = [str(script)] if script.exists() else ["minicrm"]
     work = args.keep or Path(tempfile.mkdtemp(prefix="minicrm-khard-"))
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MINICRM_DB": str(work / "bench.db"), "NO_COLOR": "1", "TZ": "UTC"}
@@ -61,10 +65,10 @@ def main() -> None:
     vdir = work / "vdir"
     if not (work / "bench.db").exists():
         generate(source, args.contacts)
-        subprocess.run(["minicrm", "import", str(source)], env=env, check=True)
+        subprocess.run([*minicrm, "import", str(source)], env=env, check=True)
     if not vdir.exists():
         subprocess.run(
-            ["minicrm", "export", "-f", "vcard", "--vdir", str(vdir)], env=env, check=True
+            [*minicrm, "export", "-f", "vcard", "--vdir", str(vdir)], env=env, check=True
         )
     config = work / "khard.conf"
     config.write_text(
@@ -74,32 +78,34 @@ def main() -> None:
     )
     # One contact with a unique name and email, so that show and email find one person.
     picked = subprocess.run(
-        ["minicrm", "ls", "--json", "--limit", "1", "--sort", "created"],
+        [*minicrm, "ls", "--json", "--limit", "1", "--sort", "created"],
         env=env,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    import json
-
     first = json.loads(picked)[0]
     name, email = first["name"], first["emails"][0]["value"]
     khard = [args.khard, "-c", str(config)]
     cases = {
-        "list": ([*khard, "list"], ["minicrm", "ls"]),
-        "show": ([*khard, "show", "--format", "yaml", email], ["minicrm", "show", email]),
-        "email": ([*khard, "email", email], ["minicrm", "ls", f"email:{email}"]),
+        "list": ([*khard, "list"], [*minicrm, "ls"]),
+        "show": ([*khard, "show", "--format", "yaml", email], [*minicrm, "show", email]),
+        "email": ([*khard, "email", email], [*minicrm, "ls", f"email:{email}"]),
     }
     print(f"{args.contacts:,} contacts; show/email of {name} <{email}>; {args.runs} runs each")
     print(f"{'case':8} {'khard':>10} {'minicrm':>10} {'khard/minicrm':>14}")
+    medians = {}
     for label, (theirs, ours) in cases.items():
         timed(ours, env)  # warm the caches
         a, b = [], []
-        for _ in range(args.runs):
-            a.append(timed(theirs, env))
-            b.append(timed(ours, env))
+        for i in range(args.runs):  # alternating which goes first
+            for who, into in ((theirs, a), (ours, b)) if i % 2 == 0 else ((ours, b), (theirs, a)):
+                into.append(timed(who, env))
         ka, mb = statistics.median(a), statistics.median(b)
-        print(f"{label:8} {ka * 1000:8.0f} ms {mb * 1000:7.0f} ms {ka / mb:13.0f}x")
+        medians[label] = (ka * 1000, mb * 1000)
+        print(f"{label:8} {ka * 1000:8.0f} ms {mb * 1000:7.0f} ms {ka / mb:13.0f}x", flush=True)
+    if args.json:
+        print(json.dumps({"contacts": args.contacts, "name": name, "cases": medians}))
 
 
 if __name__ == "__main__":

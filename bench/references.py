@@ -43,14 +43,132 @@ _FOLLOWUP_ORDER = (
 PASS = "pass"
 
 # `minicrm due`: open follow-ups due on or before today, with how to reach the contact.
+# It reads what minicrm reads (the partial index of open follow-ups, the first email and
+# phone, the latest interaction through contacts.last_interaction_id) and prints what
+# minicrm prints when piped, byte for byte (bench/run.py checks that before timing):
+# aligned columns measured in terminal cells, the weekday, how overdue (a timed
+# follow-up from its time, an all-day one from the midnight after its day, as of the
+# day given at the current time of day), each day's overdue ones most overdue first, the
+# repetition, the local date of the latest interaction and the first line of its text.
 DUE = (
     _HEAD
     + f'''
-today = sys.argv[2]
-show(conn.execute("""
-SELECT f.id, f.due_date, f.due_time, f.title, c.display_name, {_REACH}
-FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
-WHERE f.status = 'open' AND f.due_date <= ? {_FOLLOWUP_ORDER}""", [today]))
+import unicodedata
+from datetime import date, datetime, time, timedelta
+today = date.fromisoformat(sys.argv[2])
+now = datetime.combine(today, datetime.now().astimezone().time().replace(tzinfo=None))
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+UNITS = {{"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}}
+def every(rule):
+    parts = dict(p.split("=", 1) for p in rule.split(";"))
+    n = int(parts.pop("INTERVAL", "1"))
+    unit = UNITS[parts.pop("FREQ")]
+    if parts:
+        return "RRULE:" + rule  # forms the bench data does not hold; the check would fail
+    return f"every {{unit}}" if n == 1 else f"every {{n}} {{unit}}s"
+def width(text):
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def when(day, at):
+    """(overdue since or None, how overdue in words), as of now (TZ=UTC: no offset)."""
+    late = (today - day).days
+    since = datetime.combine(day, time.fromisoformat(at)) if at else datetime.combine(
+        day + timedelta(days=1), time(0))
+    if since > now:
+        return None, "today" if late == 0 else f"in {{-late}} days"
+    minutes = int((now - since).total_seconds() // 60)
+    if at and minutes < 1440:
+        if minutes == 0:
+            return since, "due now"
+        if minutes < 60:
+            return since, f"{{minutes}} min overdue"
+        if (minutes + 30) // 60 < 24:
+            return since, f"{{(minutes + 30) // 60}} h overdue"
+    late = max(late, 1)
+    return since, f"{{late}} day{{'s' if late != 1 else ''}} overdue"
+rows = [("id", "due", "when", "title", "contact", "reach", "last interaction")]
+day_rows = []
+def flush():
+    day_rows.sort(key=lambda r: (0, r[0]) if r[0] else (1, now))  # stable: query order
+    rows.extend(r[1] for r in day_rows)
+    day_rows.clear()
+current = None
+for (fid, due, at, title, priority, rule, name, email, phone, last_at, kind, body
+     ) in conn.execute("""
+    SELECT f.id, f.due_date, f.due_time, f.title, f.priority, f.rrule, c.display_name,
+        (SELECT value FROM contact_emails WHERE contact_id = f.contact_id
+         ORDER BY position, id LIMIT 1),
+        (SELECT value FROM contact_phones WHERE contact_id = f.contact_id
+         ORDER BY position, id LIMIT 1),
+        li.occurred_at, li.kind, li.body
+    FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id
+    LEFT JOIN interactions li ON li.id = c.last_interaction_id
+    WHERE f.status = 'open' AND f.due_date <= ? {_FOLLOWUP_ORDER}""", [today.isoformat()]):
+    if due != current:
+        flush()
+        current = due
+    day = date.fromisoformat(due)
+    since, words = when(day, at)
+    marks = (["!"] if priority == "high" else []) + ([f"({{every(rule)}})"] if rule else [])
+    last = ""
+    if last_at:
+        local = datetime.fromisoformat(last_at).astimezone().date().isoformat()
+        line = next((x.strip() for x in body.splitlines() if x.strip()), "")
+        last = f"{{local}} {{kind}}: {{line}}"
+    day_rows.append((since, (
+        str(fid),
+        f"{{DAYS[day.weekday()]}} {{due}}" + (f" {{at}}" if at else ""),
+        words,
+        " ".join([title, *marks]),
+        name or "",
+        " / ".join(v for v in (phone, email) if v),
+        last,
+    )))
+flush()
+sizes = [[width(c) for c in r[:6]] for r in rows]
+widths = [max(s[i] for s in sizes) for i in range(6)]
+out("\\n".join(
+    "  ".join([c + " " * (w - n) for c, n, w in zip(r, s, widths)] + [r[6]]).rstrip()
+    for r, s in zip(rows, sizes)) + "\\n")
+'''
+)
+
+# `minicrm stale`: unarchived contacts past their cadence (their own, else their tags'
+# shortest), most days over first, each with first phone and email and the latest
+# interaction (through contacts.last_interaction_id, as minicrm reads it).
+STALE = (
+    _HEAD
+    + '''
+import json
+from datetime import date, datetime
+today = date.fromisoformat(sys.argv[2])
+found = []
+for cid, name, own, tag_days, tag, last_at, created in conn.execute("""
+    SELECT c.id, c.display_name, c.cadence_days, t.days, t.tag, c.last_contacted_at,
+        c.created_at
+    FROM contacts c LEFT JOIN (
+        SELECT ct.contact_id, min(tc.days) AS days, tc.tag FROM contact_tags ct
+        JOIN tag_cadences tc ON tc.tag = ct.tag GROUP BY ct.contact_id
+    ) t ON t.contact_id = c.id
+    WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)"""):
+    since = datetime.fromisoformat(last_at or created).astimezone().date()
+    cadence = own if own is not None else tag_days
+    over = (today - since).days - cadence
+    if over > 0:
+        found.append((-over, name.casefold(), cid, name, cadence, since.isoformat()))
+found.sort()
+ids = json.dumps([f[2] for f in found])
+reach = {r[0]: r[1:] for r in conn.execute("""
+    SELECT c.id,
+        (SELECT value FROM contact_emails WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+        (SELECT value FROM contact_phones WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+        li.occurred_at, li.kind, li.body
+    FROM contacts c LEFT JOIN interactions li ON li.id = c.last_interaction_id
+    WHERE c.id IN (SELECT value FROM json_each(?))""", [ids])}
+show((cid, name, cadence, since, -over, *reach[cid]) for over, _, cid, name, cadence, since
+     in found)
 '''
 )
 
@@ -71,6 +189,86 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
 WHERE c.archived = 0 AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)
 ORDER BY c.name_key, c.id LIMIT ?""", [tag, limit]))
 '''
+)
+
+# `minicrm ls` (every unarchived contact, piped): the same columns, all rows, by name.
+LS_ALL = (
+    _HEAD
+    + '''
+show(conn.execute("""
+SELECT c.id, c.display_name, co.name,
+    (SELECT value FROM contact_emails WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT value FROM contact_phones WHERE contact_id = c.id ORDER BY position, id LIMIT 1),
+    (SELECT group_concat(tag, ', ') FROM
+        (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY tag)),
+    c.stage
+FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+WHERE c.archived = 0 ORDER BY c.name_key, c.id"""))
+'''
+)
+
+# `minicrm stats` (12 weeks): interactions per kind and local week, new contacts, the
+# follow-ups due in the period with their outcome, keep-in-touch adherence (each
+# cadence contact's last interaction through last_contacted_at), by tag, and the deals.
+STATS = (
+    _HEAD
+    + '''
+from datetime import date, datetime, timedelta
+today = date.fromisoformat(sys.argv[2])
+start = today - timedelta(days=83)
+def stamp(day):
+    return datetime(day.year, day.month, day.day).astimezone().astimezone(
+        __import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+weeks = [start] + [start + timedelta(days=7 - start.weekday() + 7 * i) for i in range(13)]
+bounds = [stamp(d) for d in weeks if d <= today] + [stamp(today + timedelta(days=1))]
+case = " ".join(f"WHEN occurred_at < ? THEN {i}" for i in range(len(bounds)))
+show(conn.execute(f"SELECT kind, CASE {case} END AS week, count(*) FROM interactions "
+                  "WHERE occurred_at >= ? AND occurred_at < ? GROUP BY 1, 2",
+                  [*bounds, bounds[0], bounds[-1]]))
+show(conn.execute("SELECT count(*) FROM contacts WHERE created_at >= ? AND created_at < ?",
+                  [bounds[0], bounds[-1]]))
+kept = {}
+for due, done, cancelled in conn.execute(
+        "SELECT due_date, completed_at, cancelled_at FROM followups "
+        "WHERE due_date >= ? AND due_date <= ?", [start.isoformat(), today.isoformat()]):
+    state = ("on time" if done[:10] <= due else "late") if done else (
+        None if cancelled else "overdue" if due < today.isoformat() else None)
+    kept[state] = kept.get(state, 0) + 1
+show(kept.items())
+end = bounds[-1]
+inside = {}
+for cid, own, tag_days, last, created in conn.execute("""
+    SELECT c.id, c.cadence_days, t.days,
+        CASE WHEN c.last_contacted_at IS NULL OR c.last_contacted_at < ?1
+            THEN c.last_contacted_at ELSE (SELECT max(i.occurred_at) FROM interaction_contacts ic
+            JOIN interactions i ON i.id = ic.interaction_id
+            WHERE ic.contact_id = c.id AND i.occurred_at < ?1) END, c.created_at
+    FROM contacts c LEFT JOIN (SELECT ct.contact_id, min(tc.days) AS days FROM contact_tags ct
+        JOIN tag_cadences tc ON tc.tag = ct.tag GROUP BY ct.contact_id) t ON t.contact_id = c.id
+    WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)""", [end]):
+    since = datetime.fromisoformat(last or created).astimezone().date()
+    inside[cid] = (today - since).days <= (own if own is not None else tag_days)
+tags = {}
+for cid, tag in conn.execute("SELECT contact_id, tag FROM contact_tags"):
+    if cid in inside:
+        tags.setdefault(tag, []).append(inside[cid])
+show([(len(inside), sum(inside.values()))])
+show((tag, len(v), sum(v)) for tag, v in sorted(tags.items()))
+show(conn.execute("SELECT stage, currency, count(*), sum(amount_minor) FROM deals GROUP BY 1, 2"))
+'''
+)
+
+# `minicrm db check`: SQLite's integrity and foreign-key checks and FTS5's own check of
+# the search index (minicrm also compares the index with its rows and checks its own
+# invariants: report only what the bare checks cost).
+DB_CHECK = (
+    _HEAD
+    + """
+show(conn.execute("PRAGMA integrity_check"))
+show(conn.execute("PRAGMA foreign_key_check"))
+conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
+out("ok\\n")
+"""
 )
 
 # `minicrm show EMAIL`: the contact found by email, its card (company, emails, phones,
@@ -231,8 +429,13 @@ print(f"imported {len(contacts)} contacts")
 
 SCRIPTS = {
     "pass": PASS,
+    "typer": "import typer",
     "due": DUE,
+    "stale": STALE,
     "ls": LS,
+    "ls-all": LS_ALL,
+    "stats": STATS,
+    "db-check": DB_CHECK,
     "show": SHOW,
     "search": SEARCH,
     "digest": DIGEST,

@@ -82,7 +82,11 @@ def test_json_digest_is_stable_and_parses(prepared):
         "stale",
         "dates",
         "deals",
+        "limit",
+        "counts",
     }
+    assert data["limit"] == 20
+    assert data["counts"]["overdue"] == 1 and data["counts"]["stale"] == len(data["stale"])
     assert [i["title"] for i in data["overdue"]] == ["Send proposal"]
     assert data["overdue"][0]["days_overdue"] == 3
     assert data["overdue"][0]["reach"]["email"] == "ann@acme.io"
@@ -286,3 +290,103 @@ def test_smtp_settings_from_the_config_file(tmp_path, monkeypatch):
     monkeypatch.setenv("MINICRM_SMTP_SECURITY", "tls-please")
     with pytest.raises(minicrm.InvalidInput):
         mail.settings()
+
+
+# -- sections with a limit (issue 14.4: a digest of 100k contacts listed 13,206 people) ---
+
+
+@pytest.fixture
+def crowded(run, isolated):
+    """5 contacts past their cadence (Cy the longest), 3 overdue follow-ups."""
+    for name, logged in (
+        ("Ann", "2026-11-01"),
+        ("Ben", "2026-10-25"),
+        ("Cy", "2026-10-01"),
+        ("Dee", "2026-11-05"),
+        ("Eve", "2026-11-10"),
+    ):
+        run("add", name, "--every", "7d")
+        run("log", name.lower(), "call", f"Talk with {name}", "--at", logged)
+    for title in ("One", "Two", "Three"):
+        run("follow", "ann", title, "--due", "2026-11-25")
+    return isolated.parent.parent / "config.toml"
+
+
+def test_each_section_stops_at_the_configured_limit_and_counts_the_rest(run, crowded):
+    crowded.write_text("[digest]\nlimit = 2\n")
+    out = run("digest", "--on", "2026-12-01").stdout
+    assert out.splitlines()[1] == "3 overdue, 5 to get in touch with"
+    stale = out.split("TIME TO GET IN TOUCH")[1]
+    assert stale.count("\n* ") == 2 and "#3 Cy" in stale  # the most days over first
+    assert "... and 3 more (minicrm stale)\n" in stale
+    overdue = out.split("OVERDUE")[1].split("TIME TO")[0]
+    assert overdue.count("\n* ") == 2 and "... and 1 more (minicrm due)\n" in overdue
+    data = json.loads(run("digest", "--on", "2026-12-01", "-f", "json").stdout)
+    assert (len(data["stale"]), data["counts"]["stale"], data["limit"]) == (2, 5, 2)
+    assert (len(data["overdue"]), data["counts"]["overdue"]) == (2, 3)
+    assert data["summary"] == "3 overdue, 5 to get in touch with"
+    assert all(item["reach"]["last_interaction"] for item in data["stale"])
+    markdown = run("digest", "--on", "2026-12-01", "-f", "markdown").stdout
+    assert "... and 3 more (minicrm stale)" in markdown
+    page = run("digest", "--on", "2026-12-01", "-f", "html").stdout
+    assert "... and 3 more (minicrm stale)" in page
+
+
+def test_limit_zero_shows_every_entry_and_the_default_is_twenty(run, crowded):
+    crowded.write_text("[digest]\nlimit = 0\n")
+    data = json.loads(run("digest", "--on", "2026-12-01", "-f", "json").stdout)
+    assert (len(data["stale"]), data["limit"]) == (5, None)
+    assert "more (minicrm" not in run("digest", "--on", "2026-12-01").stdout
+    crowded.unlink()
+    for n in range(20):
+        run("follow", "ben", f"Task {n}", "--due", "2026-11-20")
+    data = json.loads(run("digest", "--on", "2026-12-01", "-f", "json").stdout)
+    assert (len(data["overdue"]), data["counts"]["overdue"], data["limit"]) == (20, 23, 20)
+
+
+@pytest.mark.parametrize("value", ["-1", "true", '"ten"', "100001"])
+def test_a_bad_digest_limit_is_refused(run, crowded, value):
+    crowded.write_text(f"[digest]\nlimit = {value}\n")
+    result = run("digest", code=2)
+    assert "digest.limit must be a whole number from 0 to 100000" in result.stderr
+
+
+def test_reach_is_read_only_for_the_contacts_shown(run, crowded, monkeypatch):
+    from minicrm import views
+
+    asked = []
+    real = views._reach
+
+    def reach(store, ids):
+        asked.extend(ids := list(ids))
+        return real(store, ids)
+
+    monkeypatch.setattr(views, "_reach", reach)
+    crowded.write_text("[digest]\nlimit = 2\n")
+    run("digest", "--on", "2026-12-01")
+    assert len(asked) == 2
+
+
+def test_wrapping_is_textwraps(run):
+    """The digest's own wrapping gives textwrap's lines, whatever the text."""
+    import textwrap
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from minicrm.render_digest import wrap
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(st.sampled_from("ab xyz-é漢\t\u00a0"), max_size=120), st.sampled_from([10, 80]))
+    def same(text, width):
+        expected = textwrap.wrap(
+            text,
+            width,
+            initial_indent="* ",
+            subsequent_indent="  ",
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+        assert wrap(text, "* ", "  ", width) == expected
+
+    same()

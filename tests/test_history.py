@@ -353,3 +353,85 @@ def test_a_large_undo_asks_first_at_a_terminal(run, tmp_path, monkeypatch):
     assert export(run)["tables"]["contacts"] == []
     run("redo", "--yes")  # --yes: no question
     assert export(run) == before
+
+
+# -- history that does not bloat (issue 14.7) ---------------------------------------------
+
+
+def _image_bytes(db_path: Path) -> dict[int, tuple[int, int, int]]:
+    """change set -> (history rows, rows holding their image by reference, bytes of images)"""
+    with sqlite3.connect(db_path) as conn:
+        return {
+            cs: (n, refs, size)
+            for cs, n, refs, size in conn.execute(
+                "SELECT changeset_id, count(*), count(image_from), "
+                "coalesce(sum(length(before)), 0) + coalesce(sum(length(after)), 0) "
+                "FROM history GROUP BY changeset_id"
+            )
+        }
+
+
+def test_undo_and_redo_of_an_import_refer_to_its_row_images(run, tmp_path, db_path):
+    """Undoing an import deletes every row exactly as the import inserted it, so its history
+    rows refer to the import's images instead of copying them (a 100k vCard import's undo
+    copied 113 MiB); redo and a second undo do the same, and all of it reads back whole."""
+    lines = ["name,email,phone,tags,notes"]
+    lines += [
+        f"Person {i},p{i}@example.com,+1 555 {i:04d},imported,Met at café {i}" for i in range(50)
+    ]
+    source = tmp_path / "people.csv"
+    source.write_text("\n".join(lines) + "\n")
+    run("import", str(source))
+    after_import = export(run)
+    imported = _image_bytes(db_path)[1]
+    run("undo")
+    assert export(run)["tables"]["contacts"] == []
+    rows, refs, size = _image_bytes(db_path)[2]
+    assert (rows, refs, size) == (imported[0], imported[0], 0)
+    shown = run.json("history", "--limit", "1")[0]
+    assert shown["counts"]["contacts"]["delete"] == 50
+    # the deleted rows and their labels, read through the references
+    assert all(c["row"] and c["label"] for c in shown["changes"])
+    assert {c["entity"] for c in shown["changes"]} >= {"contact_tags"}
+    run("redo")
+    assert export(run) == after_import
+    assert _image_bytes(db_path)[3][1:] == (imported[0], 0)
+    run("undo")
+    assert _image_bytes(db_path)[4][1:] == (imported[0], 0)
+    # a contact's own history finds the undo and the redo through their references
+    run("redo")
+    listed = run.json("history", "p7@example.com")
+    assert [c["kind"] for c in listed] == ["redo", "undo", "redo", "undo", "command"]
+    assert "history" in run("db", "check").stdout
+
+
+def test_a_row_that_differs_from_the_image_it_names_is_recorded_whole(store):
+    """The reference is written only where the row's JSON is the named image's; otherwise
+    (a wrong or stale pointer) the image is copied as before."""
+    with store.transaction():
+        stamp = {"created_at": "2026-11-22T09:30:00Z", "updated_at": "2026-11-22T09:30:00Z"}
+        ids = store.insert_many(
+            "tag_cadences", [{"tag": "a", "days": 7} | stamp, {"tag": "b", "days": 9} | stamp]
+        )
+    with store.transaction():
+        # row a named with b's insert (wrong), row b with its own (right)
+        sources = {ids[0]: 2, ids[1]: 2}
+        store.delete_many("tag_cadences", ids, image_from=sources)
+    rows = store.query(
+        "SELECT row_id, image_from, before FROM history WHERE op = 'delete' ORDER BY row_id"
+    )
+    assert rows[0]["image_from"] is None and json.loads(rows[0]["before"])["tag"] == "a"
+    assert rows[1]["image_from"] == 2 and rows[1]["before"] is None
+
+
+def test_db_check_reads_a_deletion_recorded_by_reference(run):
+    """A series whose next occurrence the user removed is not reported missing, also when
+    the removal was re-applied by redo (a history row holding its image by reference)."""
+    run("add", "Jane Doe")
+    run("follow", "jane", "Weekly call", "--due", "2026-11-23", "--every", "week")
+    run("done", "1")
+    run("followup", "rm", "2", "--yes")
+    run("undo")
+    run("redo")
+    report = run("db", "check").stdout
+    assert "FAIL" not in report and "problem" not in report.lower(), report

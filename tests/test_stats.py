@@ -184,3 +184,109 @@ def test_periods():
     assert domain.period("12w", today).start == date(2026, 8, 31)
     assert domain.period("1m", today).start == date(2026, 10, 23)
     assert domain.period("1d", today).days == 1
+
+
+# -- what stats reads (issue 14.4: under a second at 100k contacts) ----------------------
+
+
+def test_as_of_a_day_before_a_contacts_latest_interaction(run, monkeypatch):
+    """Keep-in-touch as of an earlier day counts from the last interaction before it, not
+    from the contact's latest one (which ``last_contacted_at`` holds)."""
+    from datetime import UTC, datetime
+
+    from conftest import FROZEN
+
+    monkeypatch.setattr("minicrm.clock.now", lambda: datetime(2026, 11, 1, 9, tzinfo=UTC))
+    run("add", "Fay", "--every", "10d")
+    monkeypatch.setattr("minicrm.clock.now", lambda: FROZEN)
+    run("log", "fay", "call", "First", "--at", "2026-11-05")
+    run("log", "fay", "call", "Later", "--at", "2026-11-20")
+    as_of_18 = run.json("stats", "--period", "30d", "--on", "2026-11-18")["keep_in_touch"]
+    assert (as_of_18["contacts"], as_of_18["inside"]) == (1, 0)
+    assert as_of_18["median_days_since_contact"] == 13  # from Nov 5, not Nov 20
+    as_of_22 = run.json("stats", "--period", "30d", "--on", "2026-11-22")["keep_in_touch"]
+    assert (as_of_22["inside"], as_of_22["median_days_since_contact"]) == (1, 2)
+
+
+def _steps(store, work) -> int:
+    """SQLite virtual-machine instructions that ``work`` runs: a measure of how
+    much it reads that does not depend on the machine's speed or load."""
+    count = [0]
+
+    def tick() -> int:
+        count[0] += 1
+        return 0
+
+    store.conn.set_progress_handler(tick, 1)
+    try:
+        work()
+    finally:
+        store.conn.set_progress_handler(None, 0)
+    return count[0]
+
+
+def test_stats_does_not_read_every_interaction_link(store):
+    """Interactions of contacts without a cadence, long before the period, are not read:
+    the keep-in-touch figure used to group all 375k links of the 100k database (0.6 s)."""
+    from minicrm import ContactChanges, add_contact
+
+    stamp = "2025-01-05T10:00:00Z"
+    with store.transaction():
+        add_contact(store, "Ann", ContactChanges(fields={"cadence": "10d"}))
+        others = store.insert_many(
+            "contacts",
+            [
+                {"uid": f"u{i}", "display_name": f"P{i}", "name_key": f"p{i}"}
+                | {"created_at": stamp, "updated_at": stamp}
+                for i in range(300)
+            ],
+        )
+
+    def figures():
+        return domain.compute(store, period_="12w")
+
+    before = _steps(store, figures)
+    with store.transaction():
+        talks = store.insert_many(
+            "interactions",
+            [
+                {"uid": f"i{i}", "kind": "call", "body": "x", "occurred_at": stamp}
+                | {"created_at": stamp, "updated_at": stamp}
+                for i in range(3000)
+            ],
+        )
+        store.insert_many(
+            "interaction_contacts",
+            [{"interaction_id": t, "contact_id": others[i % 300]} for i, t in enumerate(talks)],
+        )
+    after = _steps(store, figures)
+    assert after < before * 1.1, (before, after)
+
+
+def test_stats_reads_the_time_zone_once(store, monkeypatch):
+    """$TZ is read once for the whole computation, not once per stamp (213k reads at 100k
+    contacts were a quarter of stats' time)."""
+    import os
+
+    from minicrm import dates
+
+    with store.transaction():
+        for name in ("Ann", "Ben"):
+            minicrm_add(store, name)
+    reads = []
+
+    class Environ(dict):
+        def get(self, key, default=None):
+            if key == "TZ":
+                reads.append(key)
+            return super().get(key, default)
+
+    monkeypatch.setattr(dates.os, "environ", Environ(os.environ))
+    domain.compute(store, period_="12w")
+    assert 1 <= len(reads) <= 3, len(reads)
+
+
+def minicrm_add(store, name: str) -> None:
+    from minicrm import ContactChanges, add_contact
+
+    add_contact(store, name, ContactChanges(fields={"cadence": "10d"}))

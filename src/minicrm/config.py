@@ -28,6 +28,8 @@ DEFAULT_DEAL_STAGES = (
 )
 DEFAULT_CURRENCY = "EUR"
 DEFAULT_BACKUPS_KEEP = 10
+DEFAULT_DIGEST_LIMIT = 20  # entries shown per digest section; 0 shows every one
+MAX_DIGEST_LIMIT = 100_000
 MAX_BACKUPS_KEEP = 100_000
 CLOSED_STAGES = ("won", "lost")
 _STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
@@ -40,6 +42,7 @@ class Config:
     deal_stages: tuple[DealStage, ...] = DEFAULT_DEAL_STAGES
     deal_currency: str = DEFAULT_CURRENCY
     backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
+    digest_limit: int = DEFAULT_DIGEST_LIMIT  # 0: no limit
     source: Path | None = field(default=None, compare=False)
 
 
@@ -81,6 +84,7 @@ def load_config(path: Path | None = None) -> Config:
         deal_stages=deal_stages,
         deal_currency=deal_currency,
         backups_keep=_backups_keep(data.get("backups", {}), path),
+        digest_limit=_digest_limit(data.get("digest", {}), path),
         source=path,
     )
 
@@ -159,3 +163,19 @@ def _backups_keep(table: object, path: Path) -> int:
             hint="e.g. keep = 10 (0 keeps every backup)",
         )
     return int(keep)
+
+
+def _digest_limit(table: object, path: Path) -> int:
+    """The [digest] table: ``limit``, how many entries each section of the digest shows
+    before "... and N more"."""
+    if not isinstance(table, dict) or set(table) - {"limit"}:
+        raise InvalidInput(
+            f"config file {path}: [digest] must be a table with limit = N", hint="e.g. limit = 20"
+        )
+    limit = table.get("limit", DEFAULT_DIGEST_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_DIGEST_LIMIT:
+        raise InvalidInput(
+            f"config file {path}: digest.limit must be a whole number from 0 to {MAX_DIGEST_LIMIT}",
+            hint="e.g. limit = 20 (0 shows every entry)",
+        )
+    return limit

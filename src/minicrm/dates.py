@@ -20,6 +20,7 @@ import contextlib
 import datetime as _dt
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -72,13 +73,17 @@ class When:
 # --- local time -------------------------------------------------------------------------
 
 _zones: dict[str | None, tzinfo] = {}
+_pinned: tzinfo | None = None  # set by zone_pinned(): the zone of a whole computation
 
 
 def local_zone() -> tzinfo:
     """The local zone, with its DST rules: ``$TZ`` if set (``Europe/Berlin``, a POSIX TZ
     string, ...), else the system zone (``/etc/localtime``), else ``dateutil.tz.tzlocal()``.
 
-    Looked up once per value of ``$TZ``."""
+    Looked up once per value of ``$TZ``; inside :func:`zone_pinned`, ``$TZ`` is not read
+    again at all."""
+    if _pinned is not None:
+        return _pinned
     key = os.environ.get("TZ")
     zone = _zones.get(key)
     if zone is None:
@@ -87,6 +92,23 @@ def local_zone() -> tzinfo:
             _zones.clear()
         _zones[key] = zone
     return zone
+
+
+@contextlib.contextmanager
+def zone_pinned() -> Iterator[tzinfo]:
+    """Read the local zone once for the block: every :func:`local_zone` (so every
+    :func:`local_date` and :func:`local_datetime`) inside it uses that zone without
+    reading ``$TZ`` again. Reading the environment is a third of a ``local_date`` call,
+    and stats converts ~200,000 stamps at 100k contacts. Nested blocks keep the outer zone."""
+    global _pinned
+    if _pinned is not None:
+        yield _pinned
+        return
+    _pinned = local_zone()
+    try:
+        yield _pinned
+    finally:
+        _pinned = None
 
 
 def _load_zone(key: str | None) -> tzinfo:

@@ -7,18 +7,33 @@ Rendering lives in :mod:`minicrm.render_digest`, delivery in :mod:`minicrm.mail`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from minicrm import clock, dates, pipeline, views
 from minicrm.dates import When
+from minicrm.errors import InvalidInput
 from minicrm.models import DateItem, DueItem, StaleItem
 from minicrm.pipeline import DealAlerts
 from minicrm.store import digests as queries
 from minicrm.store.db import Store
 
 STALE_AFTER_DAYS = 2
+
+# Every section, in reading order; the deals' three are DealAlerts' groups.
+SECTIONS = (
+    "missed",
+    "missed_dates",
+    "overdue",
+    "today",
+    "upcoming",
+    "stale",
+    "dates",
+    "deals_overdue_close",
+    "deals_closing",
+    "deals_no_next_step",
+)
 
 
 @dataclass(frozen=True)
@@ -35,10 +50,22 @@ class Digest:
     stale: tuple[StaleItem, ...]
     dates: tuple[DateItem, ...]
     deals: DealAlerts | None = None  # open deals closing soon, past their close, idle
+    limit: int | None = None  # entries kept per section (None: all)
+    left_out: dict[str, int] = field(default_factory=dict)  # section -> entries past the limit
+
+    def shown(self, section: str) -> int:
+        """How many entries of a section (a name in SECTIONS) the digest holds."""
+        if section.startswith("deals_"):
+            return len(getattr(self.deals, section[6:])) if self.deals is not None else 0
+        return len(getattr(self, section))
+
+    def total(self, section: str) -> int:
+        """How many entries the section has, the ones past the limit included."""
+        return self.shown(section) + self.left_out.get(section, 0)
 
     @property
     def deal_count(self) -> int:
-        return self.deals.count if self.deals is not None else 0
+        return sum(self.total(s) for s in SECTIONS if s.startswith("deals_"))
 
     @property
     def gap(self) -> bool:
@@ -47,21 +74,7 @@ class Digest:
 
     @property
     def count(self) -> int:
-        return (
-            sum(
-                len(part)
-                for part in (
-                    self.missed,
-                    self.missed_dates,
-                    self.overdue,
-                    self.today,
-                    self.upcoming,
-                    self.stale,
-                    self.dates,
-                )
-            )
-            + self.deal_count
-        )
+        return sum(self.total(s) for s in SECTIONS)
 
     @property
     def empty(self) -> bool:
@@ -70,16 +83,14 @@ class Digest:
     def summary(self) -> str:
         """One line: '2 overdue, 1 today, 3 upcoming, 1 to get in touch with, 1 date'."""
         parts = []
+        dated = self.total("dates") + self.total("missed_dates")
         for number, label in (
-            (len(self.missed), "missed"),
-            (len(self.overdue), "overdue"),
-            (len(self.today), "today"),
-            (len(self.upcoming), "upcoming"),
-            (len(self.stale), "to get in touch with"),
-            (
-                len(self.dates) + len(self.missed_dates),
-                "date" if len(self.dates) + len(self.missed_dates) == 1 else "dates",
-            ),
+            (self.total("missed"), "missed"),
+            (self.total("overdue"), "overdue"),
+            (self.total("today"), "today"),
+            (self.total("upcoming"), "upcoming"),
+            (self.total("stale"), "to get in touch with"),
+            (dated, "date" if dated == 1 else "dates"),
             (self.deal_count, "deal" if self.deal_count == 1 else "deals"),
         ):
             if number:
@@ -105,17 +116,38 @@ class Digest:
             "deals": self.deals.to_dict()
             if self.deals is not None
             else {"days": self.days, "overdue_close": [], "closing": [], "no_next_step": []},
+            "limit": self.limit,
+            "counts": {s: self.total(s) for s in SECTIONS},
         }
 
 
 def build(
-    store: Store, *, days: int = 7, deal_days: int | None = None, on: When | None = None
+    store: Store,
+    *,
+    days: int = 7,
+    deal_days: int | None = None,
+    on: When | None = None,
+    limit: int | None = None,
 ) -> Digest:
     """Gather the digest as of ``on`` (default today): follow-ups overdue, today and in the
     next ``days`` days, contacts past their cadence, dates in the next ``days`` days, open
     deals whose close date has passed or comes within ``deal_days`` (default ``days``) days
     or that have no next step, and, after a gap since the previous digest, what fell due
-    in between."""
+    in between.
+
+    With ``limit``, each section keeps its first ``limit`` entries and counts the rest
+    (:meth:`Digest.total`); the contacts past their cadence get their reach (email, phone,
+    last interaction) only for those kept."""
+    if limit is not None and limit < 1:
+        raise InvalidInput(f"digest limit {limit} is out of range", hint="1 or more, or none")
+    left_out: dict[str, int] = {}
+
+    def cap(section: str, items: list[Any]) -> tuple[Any, ...]:
+        if limit is not None and len(items) > limit:
+            left_out[section] = len(items) - limit
+            return tuple(items[:limit])
+        return tuple(items)
+
     today = dates.today(on)
     dates.window_end(today, days)
     with store.snapshot():
@@ -146,19 +178,30 @@ def build(
                 replace(item, days_until=(date.fromisoformat(item.next_date) - today).days)
                 for item in passed
             ]
+        stale, stale_total = views.stale_first(store, on=on, limit=limit)
+        if stale_total > len(stale):
+            left_out["stale"] = stale_total - len(stale)
+        deals = pipeline.alerts(store, days=days if deal_days is None else deal_days, on=on)
         return Digest(
             as_of=today,
             days=days,
             generated_at=clock.utc_stamp(),
             previous=previous,
-            missed=tuple(missed),
-            missed_dates=tuple(missed_dates),
-            overdue=tuple(overdue),
-            today=tuple(due_today),
-            upcoming=tuple(upcoming),
-            stale=tuple(views.stale(store, on=on)),
-            dates=tuple(views.birthdays(store, days=days, on=on)),
-            deals=pipeline.alerts(store, days=days if deal_days is None else deal_days, on=on),
+            missed=cap("missed", missed),
+            missed_dates=cap("missed_dates", missed_dates),
+            overdue=cap("overdue", overdue),
+            today=cap("today", due_today),
+            upcoming=cap("upcoming", upcoming),
+            stale=tuple(stale),
+            dates=cap("dates", views.birthdays(store, days=days, on=on)),
+            deals=replace(
+                deals,
+                overdue_close=cap("deals_overdue_close", list(deals.overdue_close)),
+                closing=cap("deals_closing", list(deals.closing)),
+                no_next_step=cap("deals_no_next_step", list(deals.no_next_step)),
+            ),
+            limit=limit,
+            left_out=left_out,
         )
 
 

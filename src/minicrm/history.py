@@ -386,12 +386,17 @@ def _reverse(store: Store, target: Row, kind: str) -> int:
             if entity not in known:
                 known[entity] = set(hq.columns(store, entity))
             batch = list(run)
+            # each row is deleted (or put back) exactly as this history row recorded it
+            # (_check_state): the new history row refers to that image, not a copy of it
+            images = {r["row_id"]: r["image_from"] or r["id"] for r in batch}
             if op == "insert":
-                store.delete_many(entity, [r["row_id"] for r in batch])
+                store.delete_many(entity, [r["row_id"] for r in batch], image_from=images)
             elif op == "delete":
                 columns = known[entity]
                 store.insert_many(
-                    entity, [{k: v for k, v in r["before"].items() if k in columns} for r in batch]
+                    entity,
+                    [{k: v for k, v in r["before"].items() if k in columns} for r in batch],
+                    image_from=images,
                 )
             else:
                 for r in batch:

@@ -12,6 +12,7 @@ Money figures are per currency, in integer minor units, rounded half to even.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass
@@ -99,13 +100,6 @@ def _buckets(p: Period, *, months: bool) -> list[tuple[date, date]]:
     return result
 
 
-def _bucket_of(day: date, buckets: list[tuple[date, date]]) -> int | None:
-    for index, (first, last) in enumerate(buckets):
-        if first <= day <= last:
-            return index
-    return None
-
-
 # -- activity ---------------------------------------------------------------------------
 
 
@@ -132,18 +126,20 @@ class Activity:
         }
 
 
-def activity(rows: list[Row], created: list[Row], p: Period) -> Activity:
+def activity(store: Store, p: Period) -> Activity:
+    """Interactions per kind and new contacts per week, counted by SQLite: each week is
+    the stored stamps of its local days, [bounds[i], bounds[i + 1]), so a row is placed by
+    comparing its stamp, without reading it into Python (64,000 rows in 12 weeks at 100k
+    contacts)."""
     weeks = _buckets(p, months=False)
+    bounds = [_stamp(first) for first, _ in weeks] + [_stamp(weeks[-1][1] + timedelta(days=1))]
     counts = {kind: [0] * len(weeks) for kind in interactions.KINDS}
-    for row in rows:
-        index = _bucket_of(dates.local_date(row["occurred_at"]), weeks)
-        if index is not None and row["kind"] in counts:
-            counts[row["kind"]][index] += 1
+    for row in queries.interactions_per_bucket(store, bounds):
+        if row["kind"] in counts:
+            counts[row["kind"]][row["bucket"]] += row["n"]
     new = [0] * len(weeks)
-    for row in created:
-        index = _bucket_of(dates.local_date(row["created_at"]), weeks)
-        if index is not None:
-            new[index] += 1
+    for row in queries.contacts_created_per_bucket(store, bounds):
+        new[row["bucket"]] += row["n"]
     return Activity(tuple(weeks), {k: tuple(v) for k, v in counts.items()}, tuple(new))
 
 
@@ -249,14 +245,13 @@ class Adherence:
 
 
 def adherence(store: Store, as_of: date, end_stamp: str) -> Adherence:
-    last = queries.last_contact_before(store, end_stamp)
     inside: dict[int, bool] = {}
     since_days: list[int] = []
-    for row in queries.cadence_contacts(store):
-        if dates.local_date(row["created_at"]) > as_of:
+    for row in queries.cadence_contacts(store, end_stamp):
+        if row["created_at"] >= end_stamp:  # added after the as-of day
             continue
         cadence = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
-        days = (as_of - dates.local_date(last.get(row["id"]) or row["created_at"])).days
+        days = (as_of - dates.local_date(row["last"] or row["created_at"])).days
         since_days.append(days)
         inside[row["id"]] = days <= cadence
     tags: dict[str, list[int]] = {}
@@ -455,15 +450,11 @@ def compute(
     as_of = dates.today(on)
     p = period(period_, as_of)
     end_stamp = _stamp(p.end + timedelta(days=1))
-    with store.snapshot():
+    with store.snapshot(), dates.zone_pinned():
+        act = activity(store, p)
         # a day's margin either side: each row is then placed on its local day
         wide_start = _stamp(p.start - timedelta(days=1))
         wide_end = _stamp(p.end + timedelta(days=2))
-        act = activity(
-            queries.interactions_between(store, wide_start, wide_end),
-            queries.contacts_created_between(store, wide_start, wide_end),
-            p,
-        )
         due_rows = queries.followups_due_between(store, p.start.isoformat(), p.end.isoformat())
         # and the promises kept before they were due, whatever the due date
         seen = {row["id"] for row in due_rows}
@@ -473,8 +464,20 @@ def compute(
             if row["id"] not in seen
         ]
         kept = promises(due_rows, p.start, p.end, as_of)
+        # each bucket gets only its own rows, by the day each promise counts on: 13 passes
+        # over all the period's follow-ups were ~40% of stats at 100k contacts
+        placed = sorted(
+            ((_promise_day(row, as_of), index) for index, row in enumerate(due_rows)),
+        )
+        days = [day for day, _ in placed]
+        ordered = [due_rows[index] for _, index in placed]
         trend = tuple(
-            promises(due_rows, first, last, as_of)
+            promises(
+                ordered[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)],
+                first,
+                last,
+                as_of,
+            )
             for first, last in _buckets(p, months=p.days > 120)
         )
         touch = adherence(store, as_of, end_stamp)

@@ -18,23 +18,24 @@ from minicrm.models import (
     StaleItem,
     first_line,
 )
-from minicrm.store import activity, queries
+from minicrm.store import activity
 from minicrm.store.db import Store
 
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
-    """Best email and phone (the first of each) and the last interaction, per contact."""
-    ids = list(dict.fromkeys(contact_ids))
-    emails = queries.first_values(store, "contact_emails", ids)
-    phones = queries.first_values(store, "contact_phones", ids)
-    last = {
-        cid: LastInteraction(r["id"], r["kind"], r["occurred_at"], first_line(r["body"]))
-        for cid, r in activity.last_interaction_rows(store, ids).items()
-    }
-    return {
-        cid: Reach(email=emails.get(cid), phone=phones.get(cid), last_interaction=last.get(cid))
-        for cid in ids
-    }
+    """Best email and phone (the first of each) and the last interaction, per contact, from
+    one query (three, each over the ids, took twice as long for `stale`'s 13,206)."""
+    result = {}
+    for row in activity.reach_rows(store, list(contact_ids)):
+        last = (
+            LastInteraction(
+                row["last_id"], row["last_kind"], row["last_at"], first_line(row["last_body"])
+            )
+            if row["last_id"] is not None
+            else None
+        )
+        result[row["id"]] = Reach(email=row["email"], phone=row["phone"], last_interaction=last)
+    return result
 
 
 OverdueState = tuple[int, str | None, int | None]
@@ -174,6 +175,26 @@ def iter_stale(store: Store, *, on: When | None = None) -> Iterator[StaleItem]:
     terminal's first screen does not wait for the emails, phones and last interactions of
     13,000 stale contacts (100k database)."""
     today = dates.today(on)
+    with store.snapshot():
+        found = _stale_found(store, today)
+    return _stale_items(store, today, found)
+
+
+def stale_first(
+    store: Store, *, on: When | None = None, limit: int | None = None
+) -> tuple[list[StaleItem], int]:
+    """The first ``limit`` items of :func:`stale` (all of them without a limit), with their
+    reach, and how many there are in all: the digest shows 20 of 13,206 and reads the
+    email, phone and latest interaction of those 20 only."""
+    today = dates.today(on)
+    with store.snapshot():
+        found = _stale_found(store, today)
+        shown = found if limit is None else found[:limit]
+        return list(_stale_items(store, today, shown)), len(found)
+
+
+def _stale_found(store: Store, today: date) -> list:
+    """Who is stale, most days over first, then by name, then by id: plain tuples."""
     zone = dates.local_zone()
     found = []
     with store.snapshot():
@@ -186,7 +207,7 @@ def iter_stale(store: Store, *, on: When | None = None) -> Iterator[StaleItem]:
             if days_over > 0:  # most days over first, then by name, then by id
                 found.append((-days_over, row["display_name"].casefold(), row["id"], since, row))
         found.sort(key=lambda entry: entry[:3])
-    return _stale_items(store, today, found)
+    return found
 
 
 def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
@@ -235,9 +256,14 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
     (:func:`dates.window_end`)."""
     today = dates.today(on)
     dates.window_end(today, days)
+    # only the dates that can fall in the window are read: its days as MM-DD, and 29
+    # February, which is kept on the 28th in a common year
+    window = {(today + timedelta(days=n)).strftime("%m-%d") for n in range(days + 1)}
+    if "02-28" in window:
+        window.add("02-29")
     result = []
     with store.snapshot():
-        for row in activity.dated_contacts(store):
+        for row in activity.dated_contacts(store, window if len(window) < 366 else None):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
             if days_until <= days:
@@ -264,12 +290,22 @@ def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> Cont
         recent = interactions.build(
             store, activity.interaction_rows_for_contact(store, contact_id, interactions_limit)
         )
-        from minicrm import deals
-
         return ContactPage(
             contact=contact,
             open_followups=tuple(open_items),
             interactions=tuple(recent),
             next_due=open_items[0] if open_items else None,
-            deals=tuple(deals.deals_of_contact(store, contact_id)),
+            deals=_deals_of(store, contact_id),
         )
+
+
+def _deals_of(store: Store, contact_id: int) -> tuple:
+    """The contact's deals; the deals module (with the config file, money and their
+    patterns: ~5 ms of start-up) is loaded only for a contact that has any."""
+    from minicrm.store import deals as deal_queries
+
+    if not deal_queries.deal_rows(store, contact_id=contact_id):
+        return ()
+    from minicrm import deals
+
+    return tuple(deals.deals_of_contact(store, contact_id))

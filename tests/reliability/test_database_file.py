@@ -569,8 +569,8 @@ def test_a_migration_backup_removes_the_stale_copies_first(cli_env, tmp_path):
     assert minicrm_cli(cli_env, "add", "Jane Doe").returncode == 0
     stale = killed_copy(db, db.parent, "minicrm.db.before-0010_last_interaction.x.bak")
     conn = sqlite3.connect(db)
-    last = conn.execute("SELECT max(rowid) FROM _sqlite_migrations").fetchone()[0]
-    conn.execute("DELETE FROM _sqlite_migrations WHERE rowid = ?", [last])
+    # 0010 (not the newest migration since 0014): forgotten, with the column it adds
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0010_last_interaction'")
     conn.execute("ALTER TABLE contacts DROP COLUMN last_interaction_id")
     conn.commit()
     conn.close()

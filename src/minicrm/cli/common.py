@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import refs
 from minicrm.errors import Ambiguous, InvalidInput
 
 
@@ -71,6 +70,8 @@ def resolve_contact(store: object, ref: str) -> str:
     Returns ``#id`` for the domain call, which resolves again inside its transaction.
     Runs before any transaction opens: no lock is held while the prompt waits.
     """
+    from minicrm import refs
+
     try:
         return f"#{refs.contact_id(store, ref)}"  # type: ignore[arg-type]
     except Ambiguous as exc:

@@ -79,8 +79,11 @@ def digest(
     fmt = fmt or DigestFormat.text
     recipients = [validate.email(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
+    from minicrm.config import load_config
+
+    limit = load_config().digest_limit or None  # [digest] limit; 0 shows every entry
     store = store_of(ctx)
-    result = domain.build(store, days=days, deal_days=deal_days, on=on_when(on))
+    result = domain.build(store, days=days, deal_days=deal_days, on=on_when(on), limit=limit)
     if result.empty and quiet_if_empty:
         domain.record(store, result, fmt=fmt.value, status="empty")
         return

@@ -119,6 +119,22 @@ def last_interaction_rows(store: Store, contact_ids: Sequence[int]) -> dict[int,
     return result
 
 
+def reach_rows(store: Store, contact_ids: Sequence[int]) -> list[Row]:
+    """How to reach each contact, in one query: its first email and phone (from their
+    covering indexes) and its latest interaction (through ``contacts.last_interaction_id``):
+    id, email, phone, last_id, last_kind, last_at, last_body."""
+    import json
+
+    return store.query(
+        f"SELECT c.id, {first_value_sql('contact_emails', 'c.id')} AS email, "
+        f"{first_value_sql('contact_phones', 'c.id')} AS phone, li.id AS last_id, "
+        "li.kind AS last_kind, li.occurred_at AS last_at, li.body AS last_body "
+        "FROM contacts c LEFT JOIN interactions li ON li.id = c.last_interaction_id "
+        "WHERE c.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(dict.fromkeys(contact_ids)))],
+    )
+
+
 def interaction_links(store: Store, interaction_ids: Sequence[int]) -> dict[int, list[Row]]:
     """interaction id -> [{link id, contact id, uid, name}] in the order they were added."""
     result: dict[int, list[Row]] = {iid: [] for iid in interaction_ids}
@@ -187,14 +203,23 @@ def cadence_candidates(store: Store) -> list[Row]:
     )
 
 
-def dated_contacts(store: Store) -> list[Row]:
-    """Unarchived contacts' birthdays and important dates: contact, label, value."""
+def dated_contacts(store: Store, month_days: Sequence[str] | None = None) -> list[Row]:
+    """Unarchived contacts' birthdays and important dates: contact, label, value; with
+    ``month_days`` (``MM-DD`` strings), only the dates that fall on one of them."""
+    import json
+
+    on_days = (
+        "" if month_days is None else "AND substr({}, -5) IN (SELECT value FROM json_each(:days))"
+    )
     return store.query(
-        """
+        f"""
         SELECT c.id, c.uid, c.display_name, 'birthday' AS label, c.birthday AS value
         FROM contacts c WHERE c.archived = 0 AND c.birthday IS NOT NULL
+            {on_days.format("c.birthday")}
         UNION ALL
         SELECT c.id, c.uid, c.display_name, coalesce(d.label, 'date') AS label, d.value
         FROM contact_dates d JOIN contacts c ON c.id = d.contact_id WHERE c.archived = 0
-        """
+            {on_days.format("d.value")}
+        """,
+        {"days": json.dumps(sorted(month_days or ()))},
     )

@@ -16,6 +16,21 @@ from minicrm.store import jsonvalues
 from minicrm.store.db import Row, Store
 from minicrm.store.schema import DATA_TABLES
 
+
+def image_sql(side: str, h: str = "h") -> str:
+    """The SQL of history row ``h``'s ``before`` or ``after`` image, also when the row
+    holds it by reference (``image_from``, migration 0014: an undo's delete of a row
+    exactly as the undone change set inserted it, a redo's insert of it again): then it is
+    the image of that earlier insert or delete row."""
+    op = "delete" if side == "before" else "insert"
+    return (
+        f"coalesce({h}.{side}, CASE WHEN {h}.op = '{op}' THEN (SELECT coalesce(f.after, "
+        f"f.before) FROM history f WHERE f.id = {h}.image_from) END)"
+    )
+
+
+_IMAGES = f"{image_sql('before')} AS before, {image_sql('after')} AS after, h.image_from"
+
 # Change sets whose effect is in the database: a command's own and redos, not undone.
 # (An undo that is not undone has cancelled its target; together they changed nothing.)
 IN_EFFECT = "kind IN ('command', 'redo') AND undone_by IS NULL"
@@ -86,8 +101,8 @@ def rows_of(store: Store, changeset_id: int) -> list[Row]:
     """The history rows of one change set, in the order they were written, with
     ``before`` and ``after`` decoded."""
     rows = store.query(
-        "SELECT id, op, entity, row_id, uid, before, after FROM history "
-        "WHERE changeset_id = ? ORDER BY id",
+        f"SELECT h.id, h.op, h.entity, h.row_id, h.uid, {_IMAGES} FROM history h "
+        "WHERE h.changeset_id = ? ORDER BY h.id",
         [changeset_id],
     )
     for row in rows:
@@ -101,8 +116,8 @@ def rows_backwards(store: Store, changeset_id: int, chunk: int = 5000) -> Iterat
     below = None
     while True:
         rows = store.query(
-            "SELECT id, op, entity, row_id, uid, before, after FROM history "
-            "WHERE changeset_id = ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+            f"SELECT h.id, h.op, h.entity, h.row_id, h.uid, {_IMAGES} FROM history h "
+            "WHERE h.changeset_id = ? AND (? IS NULL OR h.id < ?) ORDER BY h.id DESC LIMIT ?",
             [changeset_id, below, below, chunk],
         )
         if not rows:
@@ -124,8 +139,8 @@ def in_effect_after(store: Store, changeset_id: int) -> list[int]:
 def rows_of_many(store: Store, changeset_ids: Sequence[int]) -> list[Row]:
     """History rows of several change sets (decoded), in the order they were written."""
     rows = store.query(
-        "SELECT id, changeset_id, op, entity, row_id, before, after FROM history "
-        "WHERE changeset_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        f"SELECT h.id, h.changeset_id, h.op, h.entity, h.row_id, {_IMAGES} FROM history h "
+        "WHERE h.changeset_id IN (SELECT value FROM json_each(?)) ORDER BY h.id",
         [json.dumps(list(changeset_ids))],
     )
     for row in rows:
@@ -186,15 +201,17 @@ def _contact_filter(contact_id: int, uid: str | None) -> tuple[str, list[Any]]:
     """History rows that concern one contact: its own row, rows carrying its uid (its
     emails, phones, tags, links to interactions...), its follow-ups and deals, and the
     interactions it took part in."""
+    link = f"coalesce({image_sql('after', 'l')}, {image_sql('before', 'l')})"
     sql = (
         "((h.entity = 'contacts' AND h.row_id = ?)"
         " OR (h.uid IS NOT NULL AND h.uid = ?)"
         " OR (h.entity IN ('followups', 'deals') AND ("
-        f"{_json('h.after', '$.contact_id')} = ? OR {_json('h.before', '$.contact_id')} = ?))"
+        f"{_json(image_sql('after'), '$.contact_id')} = ? "
+        f"OR {_json(image_sql('before'), '$.contact_id')} = ?))"
         " OR (h.entity = 'interactions' AND h.row_id IN ("
-        f"SELECT {_json('coalesce(l.after, l.before)', '$.interaction_id')} FROM history l "
+        f"SELECT {_json(link, '$.interaction_id')} FROM history l "
         "WHERE l.entity = 'interaction_contacts' AND ("
-        f"{_json('coalesce(l.after, l.before)', '$.contact_id')} = ?))))"
+        f"{_json(link, '$.contact_id')} = ?))))"
     )
     return sql, [contact_id, uid, contact_id, contact_id, contact_id]
 
@@ -234,7 +251,7 @@ def changes(
     """The first ``limit`` history rows of one change set (decoded)."""
     where, params = ("1", []) if contact is None else _contact_filter(*contact)
     rows = store.query(
-        "SELECT h.id, h.op, h.entity, h.row_id, h.uid, h.before, h.after FROM history h "
+        f"SELECT h.id, h.op, h.entity, h.row_id, h.uid, {_IMAGES} FROM history h "
         f"WHERE h.changeset_id = ? AND {where} ORDER BY h.id LIMIT ?",
         [changeset_id, *params, limit],
     )

@@ -260,12 +260,15 @@ def latest_done_recurring(store: Store) -> list[Row]:
 def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> bool:
     """Whether history records the deletion of a later occurrence of the series (the
     user removed the next one: the series ended there on purpose)."""
+    from minicrm.store.history import image_sql
+
+    before = image_sql("before")
     return (
         store.scalar(
-            "SELECT 1 FROM history WHERE entity = 'followups' AND op = 'delete' "
-            "AND CASE WHEN json_valid(before) THEN "  # a damaged record is no evidence
-            "json_extract(before, '$.series_uid') = ? "
-            "AND json_extract(before, '$.occurrence') > ? END LIMIT 1",
+            "SELECT 1 FROM history h WHERE h.entity = 'followups' AND h.op = 'delete' "
+            f"AND CASE WHEN json_valid({before}) THEN "  # a damaged record is no evidence
+            f"json_extract({before}, '$.series_uid') = ? "
+            f"AND json_extract({before}, '$.occurrence') > ? END LIMIT 1",
             [series_uid, occurrence],
         )
         is not None

@@ -9,19 +9,30 @@ from __future__ import annotations
 from minicrm.store.db import Row, Store
 
 
-def interactions_between(store: Store, start: str, end: str) -> list[Row]:
-    """kind and occurred_at of interactions that happened in [start, end)."""
+def _bucket_sql(column: str, bounds: list[str]) -> tuple[str, list[str]]:
+    """``CASE`` placing ``column`` in bucket i when bounds[i] <= it < bounds[i + 1], and
+    the condition that it is in one."""
+    cases = " ".join(f"WHEN {column} < ? THEN {i - 1}" for i in range(1, len(bounds)))
+    return f"CASE {cases} END", [*bounds[1:], bounds[0], bounds[-1]]
+
+
+def interactions_per_bucket(store: Store, bounds: list[str]) -> list[Row]:
+    """(kind, bucket, n): interactions that happened in each [bounds[i], bounds[i + 1])."""
+    bucket, params = _bucket_sql("occurred_at", bounds)
     return store.query(
-        "SELECT id, kind, occurred_at FROM interactions "
-        "WHERE occurred_at >= ? AND occurred_at < ? ORDER BY occurred_at",
-        [start, end],
+        f"SELECT kind, {bucket} AS bucket, count(*) AS n FROM interactions "
+        "WHERE occurred_at >= ? AND occurred_at < ? GROUP BY kind, bucket",
+        params,
     )
 
 
-def contacts_created_between(store: Store, start: str, end: str) -> list[Row]:
+def contacts_created_per_bucket(store: Store, bounds: list[str]) -> list[Row]:
+    """(bucket, n): contacts added in each [bounds[i], bounds[i + 1])."""
+    bucket, params = _bucket_sql("created_at", bounds)
     return store.query(
-        "SELECT id, created_at FROM contacts WHERE created_at >= ? AND created_at < ?",
-        [start, end],
+        f"SELECT {bucket} AS bucket, count(*) AS n FROM contacts "
+        "WHERE created_at >= ? AND created_at < ? GROUP BY bucket",
+        params,
     )
 
 
@@ -44,11 +55,24 @@ def followups_done_between(store: Store, start: str, end: str) -> list[Row]:
     )
 
 
-def cadence_contacts(store: Store) -> list[Row]:
-    """Unarchived contacts with their own cadence and the shortest cadence of their tags."""
+def cadence_contacts(store: Store, end: str) -> list[Row]:
+    """Unarchived contacts with their own cadence and the shortest cadence of their tags,
+    each with ``last``: when its latest interaction before ``end`` happened (or None).
+
+    ``contacts.last_contacted_at`` is the latest interaction of all (kept by
+    interactions.touch_contact; db check verifies it), so it is the answer whenever it is
+    before ``end``; only a contact with an interaction on or after ``end`` (stats as of an
+    earlier day) looks further, through its own links. Grouping every link of every
+    contact instead (375k at 100k contacts) took 0.6 s."""
     return store.query(
         """
-        SELECT c.id, c.cadence_days, c.created_at, t.days AS tag_days
+        SELECT c.id, c.cadence_days, c.created_at, t.days AS tag_days,
+            CASE WHEN c.last_contacted_at IS NULL OR c.last_contacted_at < :end
+                THEN c.last_contacted_at
+                ELSE (SELECT max(i.occurred_at) FROM interaction_contacts ic
+                      JOIN interactions i ON i.id = ic.interaction_id
+                      WHERE ic.contact_id = c.id AND i.occurred_at < :end)
+            END AS last
         FROM contacts c
         LEFT JOIN (
             SELECT ct.contact_id, min(tc.days) AS days
@@ -56,21 +80,9 @@ def cadence_contacts(store: Store) -> list[Row]:
             GROUP BY ct.contact_id
         ) t ON t.contact_id = c.id
         WHERE c.archived = 0 AND (c.cadence_days IS NOT NULL OR t.days IS NOT NULL)
-        """
+        """,
+        {"end": end},
     )
-
-
-def last_contact_before(store: Store, end: str) -> dict[int, str]:
-    """contact id -> when its latest interaction before ``end`` happened."""
-    return {
-        r["contact_id"]: r["last"]
-        for r in store.query(
-            "SELECT ic.contact_id, max(i.occurred_at) AS last FROM interaction_contacts ic "
-            "JOIN interactions i ON i.id = ic.interaction_id WHERE i.occurred_at < ? "
-            "GROUP BY ic.contact_id",
-            [end],
-        )
-    }
 
 
 def contact_tags(store: Store) -> list[Row]:
