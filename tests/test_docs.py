@@ -40,11 +40,57 @@ def test_every_command_has_help_and_a_docs_section(path, command):
     for param in command.params:
         if param.name not in {"help"} and hasattr(param, "help"):
             assert param.help, f"{path}: option {param.name} has no help"
-    if hasattr(command, "commands"):
-        return
     cli_md = (DOCS / "cli.md").read_text()
     assert re.search(rf"^### minicrm {re.escape(path)}$", cli_md, re.M), (
         f"{path} missing in docs/cli.md"
+    )
+
+
+def cli_md_sections() -> dict[str, str]:
+    """docs/cli.md's ``### minicrm PATH`` sections by PATH ("" for the text before the
+    first), each up to the next heading of level 2 or 3."""
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    sections: dict[str, str] = {}
+    name, start = "", 0
+    for heading in re.finditer(r"^(##|###) (.*)$", text, re.M):
+        sections.setdefault(name, text[start : heading.start()])
+        name = (
+            heading.group(2)[len("minicrm ") :] if heading.group(2).startswith("minicrm ") else "?"
+        )
+        start = heading.end()
+    sections.setdefault(name, text[start:])
+    return sections
+
+
+@pytest.mark.parametrize(("path", "command"), ALL, ids=[p for p, _ in ALL])
+def test_every_command_has_its_generated_reference_in_its_section(path, command):
+    """Each command's section in docs/cli.md holds its generated usage line and table of
+    arguments and options (a group's: its table of commands), so everything --help says
+    is in the reference; cog checks that the blocks hold what the tree says."""
+    section = cli_md_sections().get(path)
+    assert section is not None, f"docs/cli.md has no section '### minicrm {path}'"
+    assert f'[[[cog usage("{path}") ]]]' in section, f"minicrm {path}: no generated usage"
+    if hasattr(command, "commands"):
+        assert f'[[[cog commands("{path}") ]]]' in section, f"minicrm {path}: no command table"
+    elif [p for p in command.params if p.name != "help"]:
+        assert f'options("{path}"' in section, f"minicrm {path}: no table of its options"
+
+
+def test_the_root_has_its_generated_reference():
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    top = cli_md_sections()[""]
+    assert 'usage("")' in top and 'options("", ' in top, "the global options' reference"
+    assert '[[[cog commands("") ]]]' in text, "the table of all commands"
+
+
+def test_the_generated_reference_is_up_to_date():
+    """docs/cli.md's generated blocks are what docs/gen_cli.py makes of the command tree
+    now: `cog --check docs/cli.md` (as .ci/run runs it). Run `cog -r docs/cli.md`."""
+    from cogapp import Cog
+
+    cog = Cog()
+    assert cog.main(["cog", "--check", "--diff", str(DOCS / "cli.md")]) == 0, (
+        "docs/cli.md is stale: run cog -r docs/cli.md"
     )
 
 
