@@ -94,6 +94,48 @@ def test_the_generated_reference_is_up_to_date():
     )
 
 
+def prints_json(command) -> bool:
+    """The command takes --json, or a --format that offers json (digest, export)."""
+    for param in getattr(command, "params", []):
+        if "--json" in getattr(param, "opts", []):
+            return True
+        if "--format" in getattr(param, "opts", []) and "json" in getattr(
+            param.type, "choices", ()
+        ):
+            return True
+    return False
+
+
+def json_md_commands() -> set[str]:
+    """The command paths of docs/json.md's tagged examples (``<!-- json: TYPE | minicrm
+    deal show 1 --json -->`` is ``deal show``)."""
+    import shlex
+
+    groups = {p for p, c in ALL if hasattr(c, "commands")}
+    found = set()
+    text = (DOCS / "json.md").read_text(encoding="utf-8")
+    for command in re.findall(r"^<!-- json: [^|\n]+ \| minicrm (.+?) -->$", text, re.M):
+        words = [w for w in shlex.split(command) if not w.startswith("-")]
+        found.add(" ".join(words[:2]) if words[0] in groups else words[0])
+    return found
+
+
+JSON_COMMANDS = [(p, c) for p, c in ALL if prints_json(c)]
+
+
+@pytest.mark.parametrize(("path", "command"), JSON_COMMANDS, ids=[p for p, _ in JSON_COMMANDS])
+def test_every_json_command_has_its_shape_in_json_md(path, command):
+    """docs/json.md shows what each command that prints JSON prints: an example tagged with
+    the command (tests/test_json_docs.py runs it and checks its output against the shape)."""
+    assert path in json_md_commands(), f"minicrm {path} prints JSON: tag an example in json.md"
+
+
+def test_the_json_commands_are_the_ones_we_think():
+    paths = {p for p, _ in JSON_COMMANDS}
+    assert {"ls", "digest", "export", "deal move", "db check", "tag"} <= paths
+    assert not {"rm", "db path", "untag"} & paths
+
+
 def generated_schema() -> str:
     store = memory_store()
     rows = store.conn.execute(
