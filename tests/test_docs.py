@@ -94,6 +94,41 @@ def test_the_generated_reference_is_up_to_date():
     )
 
 
+def test_the_generated_reference_depends_on_nothing_but_the_tree(tmp_path):
+    """Another terminal width, locale, time zone, configuration (other stages, another
+    currency) and no home folder: docs/cli.md is generated the same."""
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[contacts]\nstages = ["a", "b"]\n[deals]\ncurrency = "JPY"\n'
+        'stages = [{name = "x", probability = 5}, {name = "won", probability = 100},'
+        ' {name = "lost", probability = 0}]\n[digest]\nlimit = 3\n[backups]\nkeep = 2\n'
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "COLUMNS": "37",
+        "LINES": "5",
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "LC_ALL": "C",
+        "TZ": "Pacific/Kiritimati",
+        "MINICRM_CONFIG": str(config),
+        "MINICRM_DB": str(tmp_path / "nowhere" / "x.db"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", "--diff", str(DOCS / "cli.md")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "nowhere").exists(), "generating the docs opened a database"
+
+
 def prints_json(command) -> bool:
     """The command takes --json, or a --format that offers json (digest, export)."""
     for param in getattr(command, "params", []):
