@@ -7,7 +7,7 @@
 The schema comes from ``minicrm.open_store`` (which migrates a new file); the rows are
 bulk-loaded with ``executemany`` in ONE transaction, without history rows (this is a
 fixture, not user data), then the full-text index is rebuilt with the statements of
-``minicrm.store.search.rebuild_sql()`` and the file is ANALYZEd.
+``minicrm.search.queries.rebuild_sql()`` and the file is ANALYZEd.
 
 Everything follows from the seed and the day the data is built around ("today", UTC by
 default, ``--today`` to pin it): the same arguments give the same rows. A manifest
@@ -28,8 +28,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import minicrm
-from minicrm import validate
-from minicrm.store import search
+from minicrm.core import validate
+from minicrm.search import queries as search
 
 DEFAULTS = {
     "contacts": 100_000,

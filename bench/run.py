@@ -507,7 +507,7 @@ def history_bytes(path: Path) -> int:
 def time_interchange(db: Path, rows: int, runs: int, work: Path, pyc: bool) -> list[dict]:
     """export json vs csv; import csv (vs the bare reference); import vcard vs csv; undo."""
     from minicrm import open_store
-    from minicrm.store.search import rebuild_sql
+    from minicrm.search.queries import rebuild_sql
 
     out: list[dict] = []
     env = environment(db, pyc)

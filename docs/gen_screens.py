@@ -218,8 +218,8 @@ SCREENS: list[tuple[str, list[str]]] = [
 DRIVER = r"""
 import json, os, sys
 from datetime import datetime
-import minicrm.clock
-minicrm.clock.now = lambda: datetime.fromisoformat(os.environ["SCREENS_NOW"])
+import minicrm.core.clock
+minicrm.core.clock.now = lambda: datetime.fromisoformat(os.environ["SCREENS_NOW"])
 from minicrm.cli import main
 for argv in json.loads(os.environ["SCREENS_ARGVS"]):
     sys.argv = ["minicrm", *argv]

@@ -26,7 +26,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MINICRM_DB", str(db))
     monkeypatch.setenv("MINICRM_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.delenv("MINICRM_DEBUG", raising=False)
-    monkeypatch.setattr("minicrm.clock.now", lambda: FROZEN)
+    monkeypatch.setattr("minicrm.core.clock.now", lambda: FROZEN)
     return db
 
 

@@ -274,7 +274,7 @@ def test_empty_lists_are_silent_in_scripts_and_said_on_a_terminal(run, monkeypat
         result = run(*args)
         assert result.stdout == "" and result.stderr == "", args  # cron mails nothing
     assert run.json("ls") == []
-    monkeypatch.setattr("minicrm.render.stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("minicrm.ui.render.stdout_is_terminal", lambda: True)
     assert "No contacts" in run("ls").stderr
     assert "Nothing due" in run("due").stderr
 

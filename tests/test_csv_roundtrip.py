@@ -12,8 +12,8 @@ import io
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from minicrm.formats import csvfmt
-from minicrm.render import guard_formula, write_delimited
+from minicrm.interchange.formats import csvfmt
+from minicrm.ui.render import guard_formula, write_delimited
 
 
 def test_a_quoted_nickname_comes_back_as_it_was(run, tmp_path):

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minicrm.errors import InvalidInput
-from minicrm.formats.csvfmt import (
+from minicrm.core.errors import InvalidInput
+from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.interchange.formats.csvfmt import (
     FIELDS,
     detect_kind,
     parse_csv,
     parse_mapping,
 )
-from minicrm.formats.google_csv import to_google_csv
-from minicrm.interchange import Incoming, RecordError
-from minicrm.models import CompanyRef, Contact, Labelled
+from minicrm.interchange.formats.google_csv import to_google_csv
+from minicrm.interchange.incoming import Incoming, RecordError
 
 DATA = Path(__file__).parent / "data" / "csv"
 

@@ -21,7 +21,7 @@ def at(monkeypatch):
 
     def set_clock(local: str) -> None:
         moment = datetime.fromisoformat(local).replace(tzinfo=BERLIN).astimezone(UTC)
-        monkeypatch.setattr("minicrm.clock.now", lambda: moment)
+        monkeypatch.setattr("minicrm.core.clock.now", lambda: moment)
 
     return set_clock
 
@@ -106,7 +106,8 @@ def test_the_contact_page_says_a_timed_follow_up_is_overdue(run, at, sam):
 
 
 def test_minutes_overdue_are_real_minutes_across_a_clock_change():
-    from minicrm import dates, views
+    from minicrm.activity import views
+    from minicrm.core import dates
 
     # 2026-10-25 in Berlin: 03:00 summer time becomes 02:00 winter time (an hour repeats)
     now = dates.local_now(dates.When(date(2026, 10, 25), time(4, 0)))

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import minicrm
-from minicrm import maintenance
-from minicrm.store import jsonvalues
-from minicrm.store.schema import JSON_COLUMNS
+from minicrm.db import jsonvalues
+from minicrm.db.schema import JSON_COLUMNS
+from minicrm.maintenance import service as maintenance
 
 BROKEN = '{"k": "v'
 VCARD = """BEGIN:VCARD
@@ -309,8 +309,8 @@ def test_decode_agrees_with_the_sql_check(db_path):
 def test_sqlite_reading_damaged_json_is_a_damaged_value_not_a_damaged_file():
     """Any SQL left that meets a damaged value ("malformed JSON") says what it is (exit 8,
     see db check), not "database file is damaged or not SQLite" (exit 6)."""
-    from minicrm.errors import DamagedValue
-    from minicrm.store.db import translate_sqlite_error
+    from minicrm.core.errors import DamagedValue
+    from minicrm.db.store import translate_sqlite_error
 
     error = translate_sqlite_error(sqlite3.OperationalError("malformed JSON"))
     assert isinstance(error, DamagedValue) and error.exit_code == 8

@@ -1,4 +1,4 @@
-"""The dates people type, local time and UTC stamps (minicrm.dates)."""
+"""The dates people type, local time and UTC stamps (minicrm.core.dates)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from minicrm import dates
-from minicrm.dates import DATE_FORMS, When, parse_date, parse_time, parse_when
-from minicrm.errors import InvalidInput
+from minicrm.core import dates
+from minicrm.core.dates import DATE_FORMS, When, parse_date, parse_time, parse_when
+from minicrm.core.errors import InvalidInput
 
 WED = date(2026, 12, 2)  # a Wednesday
 FRI = date(2026, 12, 4)
@@ -560,7 +560,7 @@ def test_the_parser_needs_no_dateutil_parser():
     code = (
         "import sys\n"
         "from datetime import date\n"
-        "from minicrm import dates, recurrence\n"
+        "from minicrm.core import dates, recurrence\n"
         "for text in dates.DATE_FORMS.removeprefix('e.g. ').split(', ') + ['+1m', 'now']:\n"
         "    dates.parse_when(text, today=date(2026, 12, 2))\n"
         "dates.to_utc_stamp(dates.When(date(2026, 12, 2)))\n"

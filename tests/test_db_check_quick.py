@@ -12,7 +12,7 @@ import pytest
 
 import minicrm
 from conftest import MINICRM
-from minicrm import maintenance
+from minicrm.maintenance import service as maintenance
 from reliability.test_database_file import finish, hold_write_lock
 
 BROKEN = '{"k": "v'

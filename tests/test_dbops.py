@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import minicrm
-from minicrm import maintenance
-from minicrm.store import schema
+from minicrm.db import schema
+from minicrm.maintenance import service as maintenance
 
 NAME = re.compile(r"minicrm-\d{8}T\d{6}Z(-\d+)?\.db")
 
@@ -204,7 +204,8 @@ def test_a_full_disk_leaves_no_stray_file(run, db_path):
 WRITER = """
 import os, sys
 import minicrm
-from minicrm import followups, interactions
+from minicrm.activity import followups
+from minicrm.activity import interactions
 store = minicrm.open_store(sys.argv[1], command="writer")
 stop = sys.argv[2]
 i = 0
@@ -253,7 +254,7 @@ def test_a_backup_taken_while_another_process_writes_passes_db_check(run, db_pat
 def test_the_backup_before_a_migration_uses_the_same_safe_writer(run, db_path, monkeypatch):
     run("add", "Jane")
     calls = []
-    from minicrm.store import backup as backup_module
+    from minicrm.db import backup as backup_module
 
     real = backup_module.backup_to
 

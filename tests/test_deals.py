@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minicrm
-from minicrm import deals, exports, money, pipeline
-from minicrm.errors import InvalidInput
+from minicrm.core import money
+from minicrm.core.errors import InvalidInput
+from minicrm.deals import pipeline
+from minicrm.deals import service as deals
+from minicrm.interchange import exports
 
 
 @pytest.fixture
@@ -316,7 +319,7 @@ def test_pipeline_flags_an_overdue_close_date_and_prints_plain_text(people):
 
 
 def test_the_library_api(store):
-    d = minicrm.deals.add_deal(
+    d = minicrm.deals.service.add_deal(
         store, None, "Lib", value="1,000", company="Acme", stage_="qualified"
     )
     moved, changed = deals.move_deal(store, d.id, "won")

@@ -267,7 +267,7 @@ def test_unreachable_server_and_missing_settings(prepared, monkeypatch):
 
 
 def test_smtp_settings_from_the_config_file(tmp_path, monkeypatch):
-    from minicrm import mail
+    from minicrm.digest import mail
 
     for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "FROM"):
         monkeypatch.delenv(f"MINICRM_SMTP_{name}", raising=False)
@@ -352,7 +352,7 @@ def test_a_bad_digest_limit_is_refused(run, crowded, value):
 
 
 def test_reach_is_read_only_for_the_contacts_shown(run, crowded, monkeypatch):
-    from minicrm import views
+    from minicrm.activity import views
 
     asked = []
     real = views._reach
@@ -374,7 +374,7 @@ def test_wrapping_is_textwraps(run):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from minicrm.render_digest import wrap
+    from minicrm.digest.render import wrap
 
     @settings(max_examples=400, deadline=None)
     @given(st.text(st.sampled_from("ab xyz-é漢\t\u00a0"), max_size=120), st.sampled_from([10, 80]))

@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from minicrm.cli import app
-from minicrm.store.db import memory_store
+from minicrm.db.store import memory_store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -188,7 +188,7 @@ def test_schema_doc_matches_the_migrations():
 
 
 def test_exit_codes_are_documented():
-    from minicrm import errors
+    from minicrm.core import errors
 
     cli_md = (DOCS / "cli.md").read_text()
     for name in dir(errors):

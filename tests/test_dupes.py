@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minicrm
-from minicrm import dupes, exports, merging
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
+from minicrm.dupes import merging
+from minicrm.dupes import service as dupes
+from minicrm.interchange import exports
 
 
 def pairs(run, *args: str) -> list[tuple[int, int, list[str]]]:
@@ -109,7 +111,8 @@ def test_ignore_hides_a_pair_until_unignored(run, contact_factory):
 def pair(run, store):
     """Two records of one person with interactions (one shared), follow-ups and a deal
     (built through the library: the CLI paths are covered elsewhere)."""
-    from minicrm import deals, followups, interactions
+    from minicrm.activity import followups, interactions
+    from minicrm.deals import service as deals
 
     C = minicrm.ContactChanges
     minicrm.add_contact(
@@ -317,8 +320,8 @@ def test_merge_never_loses_an_email_a_phone_or_a_tag(mails_a, mails_b, tags_a, t
     assert {e.value.lower() for e in merged.emails} == {
         e.value.lower() for e in (*a.emails, *b.emails)
     }
-    keys = {minicrm.validate.phone_key(p.value) for p in merged.phones}
-    assert keys == {minicrm.validate.phone_key(p.value) for p in (*a.phones, *b.phones)}
+    keys = {minicrm.core.validate.phone_key(p.value) for p in merged.phones}
+    assert keys == {minicrm.core.validate.phone_key(p.value) for p in (*a.phones, *b.phones)}
     assert len(keys) == len(merged.phones)
     assert set(merged.tags) == set(a.tags) | set(b.tags)
     assert store.scalar("SELECT count(*) FROM contacts") == 1

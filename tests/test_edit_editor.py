@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import minicrm
-from minicrm import editform
+from minicrm.contacts import editform
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minicrm
-from minicrm import history
+from minicrm.history import service as history
 
 
 def export(run, *db: str) -> dict:

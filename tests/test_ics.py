@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from icalendar import Calendar
 
-from minicrm.formats.ics import PRODID, to_ics, yearly_start
-from minicrm.models import Contact, ContactBrief, FollowUp, Recurrence
+from minicrm.core.models import Contact, ContactBrief, FollowUp, Recurrence
+from minicrm.interchange.formats.ics import PRODID, to_ics, yearly_start
 
 NOW = "2026-11-22T09:30:00Z"
 JANE = Contact(id=1, uid="c-jane", name="Jane Doe")

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minicrm
-from minicrm import exports, imports
-from minicrm.interchange import Incoming, RecordError
+from minicrm.interchange import exports, imports
+from minicrm.interchange.incoming import Incoming, RecordError
 
 
 def counts(db_path) -> dict[str, int]:
@@ -85,7 +85,7 @@ def test_any_database_round_trips_through_the_dump(tmp_path_factory, people, not
             changes.add["emails"] = [f"p{number}@example.org"]
         contact = minicrm.add_contact(source, name, changes)
         for text in notes:
-            from minicrm import interactions
+            from minicrm.activity import interactions
 
             interactions.log(source, [f"#{contact.id}"], text)
     text = exports.to_json_text(exports.dump(source))
@@ -293,7 +293,8 @@ def test_notes_on_the_card_and_settable(run):
 def test_matching_within_a_file_is_the_same_into_an_empty_or_a_used_database(tmp_path):
     # Into a database without contacts the importer matches from what it has imported so
     # far, without queries; it must decide exactly as the query path does.
-    from minicrm import imports, open_store
+    from minicrm import open_store
+    from minicrm.interchange import imports
 
     source = tmp_path / "dupes.csv"
     source.write_text(

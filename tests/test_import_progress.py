@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from minicrm import imports
-from minicrm.formats import csvfmt, vcard
+from minicrm.interchange import imports
+from minicrm.interchange.formats import csvfmt, vcard
 
 
 def _csv(tmp_path, rows: int) -> str:
@@ -52,7 +52,7 @@ def test_each_record_is_parsed_once_and_the_bar_counts_characters(
 
 
 def test_without_a_size_the_bar_counts_records(store):
-    from minicrm.interchange import Incoming
+    from minicrm.interchange.incoming import Incoming
 
     seen = []
     records = [Incoming(f"item {n}", name=f"P{n}") for n in range(1_000)]

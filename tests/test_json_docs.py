@@ -393,7 +393,7 @@ def _environment(folder: Path) -> Any:
             patch.setenv("MINICRM_CONFIG", str(folder / "config.toml"))
             patch.delenv("MINICRM_DB", raising=False)
             patch.chdir(folder)
-            patch.setattr("minicrm.clock.now", lambda: datetime.fromisoformat(FROZEN_AT))
+            patch.setattr("minicrm.core.clock.now", lambda: datetime.fromisoformat(FROZEN_AT))
             yield
 
     return env()

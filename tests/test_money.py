@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicrm import money
-from minicrm.errors import InvalidInput
+from minicrm.core import money
+from minicrm.core.errors import InvalidInput
 
 CURRENCIES = st.sampled_from(["EUR", "USD", "JPY", "KWD", "CHF", "KRW", "BHD"])
 

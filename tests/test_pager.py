@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINICRM
-from minicrm import pager
+from minicrm.ui import pager
 from reliability.test_hostile import run_in_one_pty, run_in_ptys
 
 FAKE_PAGER = r"""
@@ -49,7 +49,8 @@ def contacts_env(cli_env: dict[str, str]) -> dict[str, str]:
     """200 contacts with a follow-up and a note each, 4 duplicates, one deal; a terminal
     of 24 rows."""
     import minicrm
-    from minicrm import deals, followups, interactions
+    from minicrm.activity import followups, interactions
+    from minicrm.deals import service as deals
 
     store = minicrm.open_store(cli_env["MINICRM_DB"])
     try:

@@ -1,4 +1,4 @@
-"""Recurrence rules (minicrm.recurrence): parsing, normalizing, next occurrences."""
+"""Recurrence rules (minicrm.core.recurrence): parsing, normalizing, next occurrences."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minicrm import dates, recurrence
-from minicrm.dates import When
-from minicrm.errors import InvalidInput
-from minicrm.recurrence import describe, next_occurrence, parse_rule
+from minicrm.core import dates, recurrence
+from minicrm.core.dates import When
+from minicrm.core.errors import InvalidInput
+from minicrm.core.recurrence import describe, next_occurrence, parse_rule
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicrm import render
-from minicrm.models import CompanyRef, Contact, Labelled
-from minicrm.render_screen import Screen, write_card, write_table
+from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.ui import render
+from minicrm.ui.screen import Screen, write_card, write_table
 
 HOSTILE = [
     "[bold red]x",

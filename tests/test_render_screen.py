@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 import re
 
-from minicrm.render import _width as render_width
-from minicrm.render import zero_width
-from minicrm.render_screen import (
+from minicrm.ui.render import _width as render_width
+from minicrm.ui.render import zero_width
+from minicrm.ui.screen import (
     BoardColumn,
     Brief,
     Column,

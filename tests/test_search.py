@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 import minicrm
-from minicrm import search
+from minicrm.search import service as search
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def test_accents_and_case_do_not_matter(people):
 
 def test_one_rare_word_among_many_notes_comes_first(people, store):
     for i in range(300):
-        minicrm.interactions.log(store, ["chen"], f"routine check-in number {i}")
-    minicrm.interactions.log(store, ["raj"], "He mentioned the xylophone deal")
+        minicrm.activity.interactions.log(store, ["chen"], f"routine check-in number {i}")
+    minicrm.activity.interactions.log(store, ["raj"], "He mentioned the xylophone deal")
     results = people.json("search", "xylophone")
     assert names(results) == ["Raj Patel"]
     hit = results[0]["hits"][0]

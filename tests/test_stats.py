@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from conftest import FROZEN, Run
-from minicrm import stats as domain
+from minicrm.stats import service as domain
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def prepared_db(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MINICRM_DB", str(path))
         patch.setenv("MINICRM_CONFIG", str(path.parent / "config.toml"))
-        patch.setattr("minicrm.clock.now", lambda: FROZEN)
+        patch.setattr("minicrm.core.clock.now", lambda: FROZEN)
         build(Run())
     return path
 
@@ -196,9 +196,9 @@ def test_as_of_a_day_before_a_contacts_latest_interaction(run, monkeypatch):
 
     from conftest import FROZEN
 
-    monkeypatch.setattr("minicrm.clock.now", lambda: datetime(2026, 11, 1, 9, tzinfo=UTC))
+    monkeypatch.setattr("minicrm.core.clock.now", lambda: datetime(2026, 11, 1, 9, tzinfo=UTC))
     run("add", "Fay", "--every", "10d")
-    monkeypatch.setattr("minicrm.clock.now", lambda: FROZEN)
+    monkeypatch.setattr("minicrm.core.clock.now", lambda: FROZEN)
     run("log", "fay", "call", "First", "--at", "2026-11-05")
     run("log", "fay", "call", "Later", "--at", "2026-11-20")
     as_of_18 = run.json("stats", "--period", "30d", "--on", "2026-11-18")["keep_in_touch"]
@@ -268,7 +268,7 @@ def test_stats_reads_the_time_zone_once(store, monkeypatch):
     contacts were a quarter of stats' time)."""
     import os
 
-    from minicrm import dates
+    from minicrm.core import dates
 
     with store.transaction():
         for name in ("Ann", "Ben"):

@@ -8,9 +8,9 @@ import stat
 import pytest
 
 import minicrm
-from minicrm.errors import DatabaseBusy, DatabaseError, InvalidInput
-from minicrm.store import schema
-from minicrm.store.db import open_store
+from minicrm.core.errors import DatabaseBusy, DatabaseError, InvalidInput
+from minicrm.db import schema
+from minicrm.db.store import open_store
 
 
 def mode(path) -> int:
@@ -247,7 +247,7 @@ def test_version_answers_without_loading_the_command_tree():
         "import sys; sys.argv = ['minicrm', '--version']\n"
         "from minicrm.__main__ import main\n"
         "main()\n"
-        "print(sorted(m for m in ('typer', 'rich', 'sqlite3', 'minicrm.contacts') if m in sys.modules))\n"
+        "print(sorted(m for m in ('typer', 'rich', 'sqlite3', 'minicrm.contacts.service') if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -256,7 +256,7 @@ def test_version_answers_without_loading_the_command_tree():
 
 
 def test_the_library_names_load_on_first_use():
-    assert minicrm.add_contact.__module__ == "minicrm.contacts"
+    assert minicrm.add_contact.__module__ == "minicrm.contacts.service"
     assert "add_contact" in dir(minicrm)
     with pytest.raises(AttributeError):
         _ = minicrm.no_such_name

@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 
 import minicrm
-from minicrm import clock, contacts, exports, followups
-from minicrm.formats import google_csv, ics, vcard
-from minicrm.render import CONTACT_CSV_COLUMNS, contact_csv_row, guard_formula
-from minicrm.store.schema import DATA_TABLES, migration_names
+from minicrm.activity import followups
+from minicrm.contacts import service as contacts
+from minicrm.core import clock
+from minicrm.db.schema import DATA_TABLES, migration_names
+from minicrm.interchange import exports
+from minicrm.interchange.formats import google_csv, ics, vcard
+from minicrm.ui.render import CONTACT_CSV_COLUMNS, contact_csv_row, guard_formula
 
 DATA = Path(__file__).parent / "data" / "vcard"
 

@@ -9,8 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import minicrm
-from minicrm import validate
-from minicrm.errors import InvalidInput
+from minicrm.core import validate
+from minicrm.core.errors import InvalidInput
 
 names = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40

@@ -1,4 +1,4 @@
-"""vCard import and export (minicrm.formats.vcard): real exporters' files, hostile input,
+"""vCard import and export (minicrm.interchange.formats.vcard): real exporters' files, hostile input,
 and a property-based round trip for vCard 3.0 and 4.0."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minicrm.errors import InvalidInput
-from minicrm.formats.vcard import parse_vcards, to_vcard, to_vcards
-from minicrm.interchange import Incoming, RecordError
-from minicrm.models import CompanyRef, Contact, Labelled
+from minicrm.core.errors import InvalidInput
+from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.interchange.formats.vcard import parse_vcards, to_vcard, to_vcards
+from minicrm.interchange.incoming import Incoming, RecordError
 
 DATA = Path(__file__).parent / "data" / "vcard"
 
@@ -238,7 +238,7 @@ def test_one_bad_card_in_the_middle_does_not_stop_the_others():
 
 @pytest.mark.parametrize("name", ["apple.vcf", "google.vcf", "nextcloud.vcf", "android21.vcf"])
 def test_real_exports_pass_the_import_domain(name):
-    from minicrm.imports import prepare
+    from minicrm.interchange.imports import prepare
 
     for record in read(name):
         assert isinstance(record, Incoming)

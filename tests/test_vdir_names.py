@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from minicrm import exports
-from minicrm.errors import Conflict
+from minicrm.core.errors import Conflict
+from minicrm.interchange import exports
 
 
 def _cards(*uids: str) -> str:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("berlin")
 def test_the_week(run, monkeypatch):
     def at(local: str) -> None:
         moment = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Berlin"))
-        monkeypatch.setattr("minicrm.clock.now", lambda: moment.astimezone(UTC))
+        monkeypatch.setattr("minicrm.core.clock.now", lambda: moment.astimezone(UTC))
 
     def line_with(text: str, output: str) -> str:
         return next(line for line in output.splitlines() if text in line)

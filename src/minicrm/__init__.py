@@ -20,38 +20,38 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "add_company": "minicrm.companies",
-    "edit_company": "minicrm.companies",
-    "get_company": "minicrm.companies",
-    "list_companies": "minicrm.companies",
-    "remove_company": "minicrm.companies",
-    "ContactChanges": "minicrm.contacts",
-    "change_tags": "minicrm.contacts",
-    "add_contact": "minicrm.contacts",
-    "get_contact": "minicrm.contacts",
-    "list_contacts": "minicrm.contacts",
-    "remove_contact": "minicrm.contacts",
-    "set_archived": "minicrm.contacts",
-    "tag_contacts": "minicrm.contacts",
-    "update_contact": "minicrm.contacts",
-    "Ambiguous": "minicrm.errors",
-    "Conflict": "minicrm.errors",
-    "DatabaseBusy": "minicrm.errors",
-    "DatabaseError": "minicrm.errors",
-    "InvalidInput": "minicrm.errors",
-    "MinicrmError": "minicrm.errors",
-    "NotFound": "minicrm.errors",
-    "list_changesets": "minicrm.history",
-    "redo": "minicrm.history",
-    "undo": "minicrm.history",
-    "Company": "minicrm.models",
-    "CompanyRef": "minicrm.models",
-    "Contact": "minicrm.models",
-    "Labelled": "minicrm.models",
-    "resolve_db_path": "minicrm.paths",
-    "Store": "minicrm.store.db",
-    "memory_store": "minicrm.store.db",
-    "open_store": "minicrm.store.db",
+    "add_company": "minicrm.contacts.companies",
+    "edit_company": "minicrm.contacts.companies",
+    "get_company": "minicrm.contacts.companies",
+    "list_companies": "minicrm.contacts.companies",
+    "remove_company": "minicrm.contacts.companies",
+    "ContactChanges": "minicrm.contacts.service",
+    "change_tags": "minicrm.contacts.service",
+    "add_contact": "minicrm.contacts.service",
+    "get_contact": "minicrm.contacts.service",
+    "list_contacts": "minicrm.contacts.service",
+    "remove_contact": "minicrm.contacts.service",
+    "set_archived": "minicrm.contacts.service",
+    "tag_contacts": "minicrm.contacts.service",
+    "update_contact": "minicrm.contacts.service",
+    "Ambiguous": "minicrm.core.errors",
+    "Conflict": "minicrm.core.errors",
+    "DatabaseBusy": "minicrm.core.errors",
+    "DatabaseError": "minicrm.core.errors",
+    "InvalidInput": "minicrm.core.errors",
+    "MinicrmError": "minicrm.core.errors",
+    "NotFound": "minicrm.core.errors",
+    "list_changesets": "minicrm.history.service",
+    "redo": "minicrm.history.service",
+    "undo": "minicrm.history.service",
+    "Company": "minicrm.core.models",
+    "CompanyRef": "minicrm.core.models",
+    "Contact": "minicrm.core.models",
+    "Labelled": "minicrm.core.models",
+    "resolve_db_path": "minicrm.core.paths",
+    "Store": "minicrm.db.store",
+    "memory_store": "minicrm.db.store",
+    "open_store": "minicrm.db.store",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -63,7 +63,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
-    try:  # a submodule: minicrm.interactions, minicrm.followups, ...
+    try:  # a submodule: minicrm.activity.interactions, minicrm.activity.followups, ...
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError:
         raise AttributeError(f"module 'minicrm' has no attribute {name!r}") from None

@@ -23,8 +23,8 @@ import pytest
 
 import minicrm
 from conftest import MINICRM
-from minicrm import maintenance
-from minicrm.errors import DatabaseBusy, DatabaseError
+from minicrm.core.errors import DatabaseBusy, DatabaseError
+from minicrm.maintenance import service as maintenance
 
 # Holds BEGIN IMMEDIATE (and has written: a reader's snapshot is then stale) until a line
 # arrives on stdin; says "held" once it has the lock.
@@ -349,9 +349,9 @@ NAME = re.compile(r"minicrm-\d{8}T\d{6}Z(-\d+)?\.db")
 BACKUP_AT_ONCE = """
 import sys
 from datetime import UTC, datetime
-import minicrm.clock
-minicrm.clock.now = lambda: datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-import minicrm.maintenance, minicrm.store.backup, minicrm.cli.database
+import minicrm.core.clock
+minicrm.core.clock.now = lambda: datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+import minicrm.maintenance.service, minicrm.db.backup, minicrm.cli.database
 from minicrm.cli import main
 print("ready", flush=True)
 sys.stdin.readline()
@@ -409,7 +409,7 @@ def test_concurrent_backups_in_one_second_all_get_their_own_name(cli_env):
 def test_a_name_taken_while_the_copy_was_written_moves_on_to_the_next(db_path, monkeypatch):
     """The race above, made certain in one process: another backup takes the chosen name
     between choosing it and linking the finished copy to it."""
-    from minicrm.store import backup as backup_module
+    from minicrm.db import backup as backup_module
 
     store = minicrm.open_store(db_path)
     minicrm.add_contact(store, "Jane Doe")
@@ -477,7 +477,7 @@ def killed_restore(env: dict[str, str], backup: Path) -> int:
 KILLED_COPY = """
 import os, signal, sqlite3, sys
 from pathlib import Path
-from minicrm.store.backup import copy_into, temp_file
+from minicrm.db.backup import copy_into, temp_file
 folder, name = Path(sys.argv[2]), sys.argv[3]
 tmp = temp_file(folder, name)
 conn = sqlite3.connect(sys.argv[1])

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minicrm.store.schema import DATA_TABLES
+from minicrm.db.schema import DATA_TABLES
 
 
 def fuzz(soak: bool, ci: int, long: int, strategy: st.SearchStrategy, check) -> None:

@@ -168,7 +168,8 @@ def leaks(screen: bytes) -> list[bytes]:
 def build(db: Path, strings: list[str]) -> dict[str, list[int]]:
     """Fill ``db`` with ``strings`` in every text column; returns the ids per entity."""
     import minicrm
-    from minicrm import deals, followups, interactions
+    from minicrm.activity import followups, interactions
+    from minicrm.deals import service as deals
 
     store = minicrm.open_store(db)
     ids: dict[str, list[int]] = {k: [] for k in ("contact", "company", "fu", "ia", "deal")}

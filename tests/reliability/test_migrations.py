@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from minicrm.store.schema import migration_names
+from minicrm.db.schema import migration_names
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.glob("schema-*.db"))

@@ -79,7 +79,7 @@ def test_a_closed_pipe_ends_quietly(many, command):
 @pytest.fixture
 def small(cli_env: dict[str, str]) -> dict[str, str]:
     import minicrm
-    from minicrm import followups
+    from minicrm.activity import followups
 
     store = minicrm.open_store(cli_env["MINICRM_DB"])
     try:

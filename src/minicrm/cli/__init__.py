@@ -17,8 +17,8 @@ import typer
 from typer.core import TyperCommand, TyperGroup, _click  # typer >= 0.26 ships its own click
 
 from minicrm import version_line
-from minicrm.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
-from minicrm.paths import resolve_db_path
+from minicrm.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
+from minicrm.core.paths import resolve_db_path
 
 
 class AppState:
@@ -41,7 +41,7 @@ class AppState:
     def store(self) -> Any:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.store.db import busy_timeout_setting, open_store
+            from minicrm.db.store import busy_timeout_setting, open_store
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
             wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
@@ -58,13 +58,13 @@ class AppState:
 def _end_paging(*, rest: bool = True) -> None:
     """Let a pager showing the output have the rest, and wait for the user to leave it
     (before any message on stderr, so the message is not drawn under the pager)."""
-    pager = sys.modules.get("minicrm.pager")
+    pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
         pager.finish(rest=rest)  # type: ignore[attr-defined]
 
 
 def _fail(text: str, code: int) -> None:
-    from minicrm.render import message
+    from minicrm.ui.render import message
 
     _end_paging()
     message(f"minicrm: {text}")
@@ -94,13 +94,13 @@ def say_notices(store: Any, *, damaged: bool = False) -> None:
     damage = getattr(store, "damaged", None) if damaged else None
     if not notices and not damage:
         return
-    from minicrm.render import message
+    from minicrm.ui.render import message
 
     for note in notices:
         message(f"minicrm: {note}")
     notices.clear()
     if damage:
-        from minicrm.store.jsonvalues import summary
+        from minicrm.db.jsonvalues import summary
 
         message(f"minicrm: {summary(list(damage.values()))}")
         damage.clear()
@@ -120,8 +120,8 @@ def _remind_about_digest(ctx: Any) -> None:
 
     if not interactive():
         return
-    from minicrm import digest
-    from minicrm.render import message
+    from minicrm.digest import service as digest
+    from minicrm.ui.render import message
 
     note = digest.overdue_note(state._store)
     if note:
@@ -169,7 +169,7 @@ class MinicrmGroup(TyperGroup):
             say_notices(getattr(ctx.obj, "_store", None))
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            pager = sys.modules.get("minicrm.pager")
+            pager = sys.modules.get("minicrm.ui.pager")
             if pager is not None and pager.paging():  # type: ignore[attr-defined]
                 _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
                 raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -179,7 +179,7 @@ class MinicrmGroup(TyperGroup):
                 _fail("interrupted; the change had already been saved", EXIT_INTERRUPTED)
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
-            pager = sys.modules.get("minicrm.pager")
+            pager = sys.modules.get("minicrm.ui.pager")
             if pager is not None and pager.closed_early():  # type: ignore[attr-defined]
                 _end_paging()  # the user quit the pager: that is no error
                 raise typer.Exit(0) from None

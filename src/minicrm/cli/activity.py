@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from minicrm import followups, interactions
-from minicrm import render_activity as show
+from minicrm.activity import followups, interactions
+from minicrm.activity import render as show
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -25,7 +25,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 
 interaction_app = typer.Typer(
     help="Interactions (the timeline): list, show, edit, remove.", no_args_is_help=True
@@ -153,7 +153,7 @@ def log(
 def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None) -> str:
     """The text of `log REF KIND` given without one: from $EDITOR at a terminal (a
     template of comments, as `git commit` does; an empty text aborts), else refused."""
-    from minicrm.errors import Refused
+    from minicrm.core.errors import Refused
 
     shown = f"{ref} " if ref else f"--deal {deal} "
     if not interactive():
@@ -164,7 +164,7 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
         )
     store = store_of(ctx)
     if ref:
-        from minicrm import contacts
+        from minicrm.contacts import service as contacts
 
         who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
     else:

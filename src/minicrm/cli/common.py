@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.errors import Ambiguous, InvalidInput
+from minicrm.core.errors import Ambiguous, InvalidInput
 
 
 class Format(StrEnum):
@@ -70,7 +70,7 @@ def resolve_contact(store: object, ref: str) -> str:
     Returns ``#id`` for the domain call, which resolves again inside its transaction.
     Runs before any transaction opens: no lock is held while the prompt waits.
     """
-    from minicrm import refs
+    from minicrm.contacts import refs
 
     try:
         return f"#{refs.contact_id(store, ref)}"  # type: ignore[arg-type]
@@ -88,21 +88,21 @@ def paged(ctx: typer.Context) -> None:
             return
     except (AttributeError, ValueError):
         return
-    from minicrm import pager
     from minicrm.cli import state
+    from minicrm.ui import pager
 
     pager.start(enabled=not state(ctx).no_pager)
 
 
 def _before_prompt() -> None:
     """Whatever a listing holds back goes to the terminal before a question."""
-    pager = sys.modules.get("minicrm.pager")
+    pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
         pager.release()  # type: ignore[attr-defined]
 
 
 def choose(exc: Ambiguous) -> int:
-    from minicrm.render import message, visible
+    from minicrm.ui.render import message, visible
 
     message(exc.message + ":")
     for number, (cid, label) in enumerate(exc.candidates, start=1):
@@ -116,8 +116,8 @@ def choose(exc: Ambiguous) -> int:
 
 def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
     """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
-    from minicrm.errors import Refused
-    from minicrm.render import visible
+    from minicrm.core.errors import Refused
+    from minicrm.ui.render import visible
 
     if yes:
         return
@@ -137,7 +137,7 @@ def open_editor(text: str, *, suffix: str = ".txt") -> str | None:
     import subprocess
     import tempfile
 
-    from minicrm.errors import MinicrmError
+    from minicrm.core.errors import MinicrmError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     fd, path = tempfile.mkstemp(prefix="minicrm-", suffix=suffix)
@@ -177,7 +177,7 @@ def on_when(value: str | None) -> object:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
-    from minicrm import dates
+    from minicrm.core import dates
 
     return dates.parse_when(value, today=dates.today())
 
@@ -194,7 +194,7 @@ def read_text(text: str) -> str:
     if text != "-":
         return text
     if _stdin_is_terminal():  # a person typing: say how to finish (as `cat` does not)
-        from minicrm.render import message
+        from minicrm.ui.render import message
 
         message("Type the text; end with Ctrl-D on a line of its own.")
     data = sys.stdin.buffer.read()

@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import companies as domain
-from minicrm import contacts, render
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -18,6 +16,9 @@ from minicrm.cli.common import (
     paged,
     store_of,
 )
+from minicrm.contacts import companies as domain
+from minicrm.contacts import service as contacts
+from minicrm.ui import render
 
 app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -79,7 +80,7 @@ def edit(
 ) -> None:
     """Rename a company or change its domain or notes."""
     if name is None and domain_ is None and notes is None:
-        from minicrm.errors import InvalidInput
+        from minicrm.core.errors import InvalidInput
 
         raise InvalidInput("nothing to change", hint="give --name, --domain or --notes")
     company, changed = domain.edit_company(

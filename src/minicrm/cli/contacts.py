@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import contacts as domain
-from minicrm import render
 from minicrm.cli.common import (
     CompanyFilterOpt,
     FormatOpt,
@@ -26,8 +24,10 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.contacts import ContactChanges
-from minicrm.errors import InvalidInput
+from minicrm.contacts import service as domain
+from minicrm.contacts.service import ContactChanges
+from minicrm.core.errors import InvalidInput
+from minicrm.ui import render
 
 Multi = list[str] | None
 
@@ -267,14 +267,15 @@ def show(
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)
-    from minicrm import dates, views
-    from minicrm.render_activity import print_contact_page
+    from minicrm.activity import views
+    from minicrm.activity.render import print_contact_page
+    from minicrm.core import dates
 
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm import history as changes
-        from minicrm.render_history import print_changesets
+        from minicrm.history import service as changes
+        from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
@@ -415,8 +416,8 @@ def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
     No transaction is open while the editor runs; the save refuses if the contact changed
     meanwhile. If the save fails, the edited text is kept in a file the message names.
     """
-    from minicrm import editform
-    from minicrm.errors import MinicrmError
+    from minicrm.contacts import editform
+    from minicrm.core.errors import MinicrmError
 
     original = domain.get_contact(store, ref)  # type: ignore[arg-type]
     form = editform.to_form(original)

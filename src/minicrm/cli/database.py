@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, confirm, store_of
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
 
 app = typer.Typer(
     help="The database file: where it is, backups, restore, integrity check.",
@@ -34,7 +34,7 @@ def path(ctx: typer.Context) -> None:
 
     path = str(state(ctx).db_path)
     if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
-        from minicrm.render import visible  # (only here: it costs `db path` ~5 ms)
+        from minicrm.ui.render import visible  # (only here: it costs `db path` ~5 ms)
 
         path = visible(path)
     print(path)
@@ -54,8 +54,8 @@ def backup(
     json_: JsonOpt = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands write to it."""
-    from minicrm import maintenance
-    from minicrm.render import line, message, write_json
+    from minicrm.maintenance import service as maintenance
+    from minicrm.ui.render import line, message, write_json
 
     result = maintenance.backup(store_of(ctx), dest, keep=keep)
     if json_:
@@ -75,9 +75,9 @@ def restore(
     json_: JsonOpt = False,
 ) -> None:
     """Replace the database with a backup (a backup of the current one is taken first)."""
-    from minicrm import maintenance
     from minicrm.cli import state
-    from minicrm.render import line, message, write_json
+    from minicrm.maintenance import service as maintenance
+    from minicrm.ui.render import line, message, write_json
 
     db_path = state(ctx).db_path
     with maintenance.prepare_restore(db_path, source) as prepared:
@@ -90,7 +90,7 @@ def restore(
         )
         import os
 
-        from minicrm.store.db import busy_timeout_setting
+        from minicrm.db.store import busy_timeout_setting
 
         wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
         result = maintenance.restore(db_path, prepared, keep=keep, busy_timeout=wait)
@@ -137,9 +137,9 @@ def check(
 ) -> None:
     """Check the database: SQLite's integrity and foreign keys, the search index, and
     minicrm's own invariants. Exits 8 if a check fails."""
-    from minicrm import maintenance
-    from minicrm.errors import CheckFailed
-    from minicrm.render import line, write_json
+    from minicrm.core.errors import CheckFailed
+    from minicrm.maintenance import service as maintenance
+    from minicrm.ui.render import line, write_json
 
     if quick and repair:
         raise InvalidInput(

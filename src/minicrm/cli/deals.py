@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import deals as domain
-from minicrm import render_deals as show
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -22,7 +20,9 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
+from minicrm.deals import render as show
+from minicrm.deals import service as domain
 
 app = typer.Typer(
     help="Deals: add, list, show, edit, move through the pipeline, win, lose, remove.",
@@ -154,7 +154,7 @@ def ls(
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
     paged(ctx)
-    from minicrm import dates
+    from minicrm.core import dates
 
     out = output_format(json_, fmt)
     store = store_of(ctx)
@@ -272,7 +272,7 @@ def _close(
     """Move a deal; when that closes it, say which of its follow-ups stay open, or cancel
     them (--close-followups, or yes at a terminal): never silently. The question is asked
     before the one transaction, which holds no lock while it waits."""
-    from minicrm.config import CLOSED_STAGES
+    from minicrm.core.config import CLOSED_STAGES
 
     store = store_of(ctx)
     if close_followups is None and interactive():
@@ -368,6 +368,6 @@ def pipeline(
     """The pipeline board: open deals by stage, with count, total and weighted value per
     currency; flags deals with no next step or a close date in the past."""
     paged(ctx)
-    from minicrm import pipeline as board
+    from minicrm.deals import pipeline as board
 
     show.print_pipeline(board.board(store_of(ctx), on=on_when(on)), "json" if json_ else "table")

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from minicrm import digest as domain
-from minicrm import render
 from minicrm.cli.common import OnOpt, on_when, paged, store_of
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
+from minicrm.digest import service as domain
+from minicrm.ui import render
 
 
 class DigestFormat(StrEnum):
@@ -70,7 +70,9 @@ def digest(
     touch with, birthdays, deals that need a step; after a gap, what fell due since the
     last digest."""
     paged(ctx)
-    from minicrm import mail, render_digest, validate
+    from minicrm.core import validate
+    from minicrm.digest import mail
+    from minicrm.digest import render as render_digest
 
     if send_to and fmt is not None:
         raise InvalidInput(
@@ -79,7 +81,7 @@ def digest(
     fmt = fmt or DigestFormat.text
     recipients = [validate.email(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
-    from minicrm.config import load_config
+    from minicrm.core.config import load_config
 
     limit = load_config().digest_limit or None  # [digest] limit; 0 shows every entry
     store = store_of(ctx)

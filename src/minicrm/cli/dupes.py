@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import dupes as domain
-from minicrm import merging
-from minicrm import render_dupes as show
 from minicrm.cli.common import (
     JsonOpt,
     YesOpt,
@@ -19,7 +16,10 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.errors import InvalidInput
+from minicrm.core.errors import InvalidInput
+from minicrm.dupes import merging
+from minicrm.dupes import render as show
+from minicrm.dupes import service as domain
 
 
 class Keep(StrEnum):

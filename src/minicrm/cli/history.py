@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, interactive, paged, resolve_contact, store_of
-from minicrm.errors import NotFound
+from minicrm.core.errors import NotFound
 
 # An undo or redo larger than this asks first, on a terminal (never in a script: it can
 # itself be taken back with redo or undo).
@@ -61,8 +61,8 @@ def history(
 ) -> None:
     """List the recorded change sets, newest first: one per command, with what it did."""
     paged(ctx)
-    from minicrm import history as domain
-    from minicrm.render_history import print_changesets
+    from minicrm.history import service as domain
+    from minicrm.history.render import print_changesets
 
     store = store_of(ctx)
     chosen = None if ref is None else contact_ref(store, ref)
@@ -74,9 +74,9 @@ def history(
 
 
 def _ask(targets: list, action: str, yes: bool) -> None:
-    from minicrm.errors import Refused
-    from minicrm.render import message, visible
-    from minicrm.render_history import in_words
+    from minicrm.core.errors import Refused
+    from minicrm.history.render import in_words
+    from minicrm.ui.render import message, visible
 
     rows = sum(t.rows for t in targets)
     if yes or rows <= CONFIRM_ABOVE_ROWS or not interactive():
@@ -107,8 +107,8 @@ def undo(
     json_: JsonOpt = False,
 ) -> None:
     """Take back the last N commands that changed data (all of them, or none)."""
-    from minicrm import history as domain
-    from minicrm.render_history import print_outcome
+    from minicrm.history import service as domain
+    from minicrm.history.render import print_outcome
 
     store = store_of(ctx)
     expect = None
@@ -132,8 +132,8 @@ def redo(
     json_: JsonOpt = False,
 ) -> None:
     """Re-apply what undo took back (only until another command changes data)."""
-    from minicrm import history as domain
-    from minicrm.render_history import print_outcome
+    from minicrm.history import service as domain
+    from minicrm.history.render import print_outcome
 
     store = store_of(ctx)
     expect = None

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from minicrm import contacts, exports, imports, render
 from minicrm.cli.common import (
     CompanyFilterOpt,
     JsonOpt,
@@ -19,7 +18,10 @@ from minicrm.cli.common import (
     paged,
     store_of,
 )
-from minicrm.errors import InvalidInput
+from minicrm.contacts import service as contacts
+from minicrm.core.errors import InvalidInput
+from minicrm.interchange import exports, imports
+from minicrm.ui import render
 
 
 class ImportFormat(StrEnum):

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from minicrm import render_activity
-from minicrm import search as domain
+from minicrm.activity import render as render_activity
 from minicrm.cli.common import JsonOpt, paged, store_of
+from minicrm.search import service as domain
 
 
 def register(app: typer.Typer) -> None:

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from minicrm import dates, views
-from minicrm import render_activity as show
+from minicrm.activity import render as show
+from minicrm.activity import views
 from minicrm.cli.common import JsonOpt, OnOpt, on_when, paged, store_of
+from minicrm.core import dates
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,572 @@
+"""Follow-ups: promises with a due date (all-day) or a due time, optionally recurring.
+
+Times are local wall-clock times ("floating"): a follow-up at 09:00 is due at 09:00 in
+whatever zone the user is in, and a weekly one stays at 09:00 across daylight saving.
+Completing a recurring follow-up marks it done and creates the next occurrence as a new
+follow-up of the same series (same ``series_uid``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from minicrm.activity import interactions
+from minicrm.activity import queries as activity
+from minicrm.contacts import refs
+from minicrm.core import clock, dates, recurrence, validate
+from minicrm.core.dates import When
+from minicrm.core.errors import InvalidInput, NotFound
+from minicrm.core.ids import new_uid
+from minicrm.core.models import ContactBrief, FollowUp, Recurrence
+from minicrm.db.store import Row, Store
+
+PRIORITIES = ("low", "normal", "high")
+STATUSES = ("open", "done", "cancelled")
+MAX_TITLE = 500
+
+
+def priority(value: str) -> str:
+    cleaned = value.strip().lower()
+    aliases = {"l": "low", "n": "normal", "m": "normal", "medium": "normal", "h": "high"}
+    cleaned = aliases.get(cleaned, cleaned)
+    if cleaned not in PRIORITIES:
+        raise InvalidInput(f"unknown priority {value!r}", hint="one of: low, normal, high")
+    return cleaned
+
+
+def parse_id(value: str | int) -> int:
+    text = str(value).strip().lstrip("#")
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInput(f"not a follow-up id: {value!r}", hint="e.g. 12 or #12")
+    return int(text)
+
+
+def _to_followup(row: Row) -> FollowUp:
+    rule = row["rrule"]
+    return FollowUp(
+        id=row["id"],
+        uid=row["uid"],
+        title=row["title"],
+        due_date=row["due_date"],
+        due_time=row["due_time"],
+        contact=ContactBrief(row["contact_id"], row["contact_uid"], row["contact_name"])
+        if row["contact_id"] is not None
+        else None,
+        notes=row["notes"],
+        priority=row["priority"],
+        status=row["status"],
+        recurrence=Recurrence(
+            rule=rule,
+            text=recurrence.describe(rule),
+            scheduled_from=row["recur_from"],
+            until=row["recur_until"],
+            count=row["recur_count"],
+        )
+        if rule
+        else None,
+        series_uid=row["series_uid"],
+        occurrence=row["occurrence"],
+        snoozed_from=row["snoozed_from"],
+        completed_at=row["completed_at"],
+        cancelled_at=row["cancelled_at"],
+        deal_id=row.get("deal_id"),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _load(store: Store, followup_id: int) -> FollowUp:
+    row = activity.followup_row(store, followup_id)
+    if row is None:
+        raise NotFound(f"no follow-up #{followup_id}", hint="minicrm followup ls lists them")
+    return _to_followup(row)
+
+
+def get_followup(store: Store, followup_id: str | int) -> FollowUp:
+    with store.snapshot():
+        return _load(store, parse_id(followup_id))
+
+
+def list_followups(
+    store: Store,
+    *,
+    status: str = "open",
+    contact: str | None = None,
+    due_before: date | None = None,
+    limit: int | None = None,
+) -> list[FollowUp]:
+    """Follow-ups in due order. ``status``: open, done, cancelled or all."""
+    if status != "all" and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}", hint="one of: open, done, cancelled, all")
+    if limit is not None and limit < 0:
+        raise InvalidInput("--limit must be 0 or more", hint="e.g. --limit 20")
+    with store.snapshot():
+        contact_id = refs.contact_id(store, contact) if contact else None
+        rows = activity.followup_rows(
+            store,
+            statuses=STATUSES if status == "all" else (status,),
+            contact_id=contact_id,
+            due_before=due_before.isoformat() if due_before else None,
+            limit=limit,
+        )
+        return [_to_followup(r) for r in rows]
+
+
+def from_row(row: Row) -> FollowUp:
+    """A follow-up record from a row of ``store.activity.followup_rows``."""
+    return _to_followup(row)
+
+
+@dataclass
+class _Due:
+    day: date
+    time: time | None
+
+
+def _due(due: str | None, at: str | None, today: date) -> _Due:
+    when = dates.parse_when(due, today=today) if due else When(today)
+    at_time = dates.parse_time(at) if at else None
+    return _Due(when.day, at_time or when.time)
+
+
+def _rule_fields(
+    every: str | None,
+    until: str | None,
+    count: int | None,
+    from_done: bool | None,
+    due: _Due,
+    today: date,
+) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    if every is not None:
+        fields["rrule"] = (
+            None if every.strip().lower() in {"", "none", "never"} else recurrence.parse_rule(every)
+        )
+    if until is not None:
+        if until.strip().lower() in {"", "none", "never"}:
+            fields["recur_until"] = None
+        else:
+            until_day = dates.parse_date(until, today=today)
+            if until_day < due.day:
+                raise InvalidInput(
+                    f"--until {until_day.isoformat()} is before the due date {due.day.isoformat()}",
+                    hint="give an --until on or after --due",
+                )
+            fields["recur_until"] = until_day.isoformat()
+    if count is not None:
+        if not 1 <= count <= 100_000:
+            raise InvalidInput(f"--count {count} is out of range", hint="1 or more occurrences")
+        fields["recur_count"] = count
+    if from_done is not None:
+        fields["recur_from"] = "done" if from_done else "due"
+    return fields
+
+
+def _first_on_rule(rule: str, due: _Due, until: object) -> _Due:
+    """The first occurrence of ``rule`` on or after ``due``: `--every "mon,thu"` given on a
+    Wednesday is first due on Thursday, not on the Wednesday."""
+    start = datetime.combine(due.day, due.time or time(0))
+    first = recurrence.next_occurrence(
+        rule,
+        anchor=start,
+        after=start - timedelta(minutes=1),
+        until=date.fromisoformat(str(until)) if until else None,
+    )
+    if first is None:
+        raise InvalidInput(
+            f"the rule never falls on or after {due.day.isoformat()} before --until",
+            hint="move --until later or --due earlier",
+        )
+    return _Due(first.date(), due.time)
+
+
+def _series_start(day: date, at: time | None) -> str:
+    return datetime.combine(day, at or time(0)).strftime("%Y-%m-%dT%H:%M")
+
+
+def add_followup(
+    store: Store,
+    ref: str | None,
+    title: str,
+    *,
+    due: str | None = None,
+    at: str | None = None,
+    every: str | None = None,
+    until: str | None = None,
+    count: int | None = None,
+    from_done: bool = False,
+    priority_: str = "normal",
+    notes: str | None = None,
+    deal: str | int | None = None,
+    on: When | None = None,
+) -> FollowUp:
+    """Promise something: ``title`` for contact ``ref``, due ``due`` (default today).
+    With ``deal`` the follow-up is a next step of that deal (and, without ``ref``, for
+    the deal's contact)."""
+    clean_title = validate.text(title, "title", max_len=MAX_TITLE, required=True)
+    clean_notes = validate.text(notes, "notes", max_len=validate.MAX_TEXT) if notes else None
+    today = dates.today(on)
+    when = _due(due, at, today)
+    rule = _rule_fields(every, until, count, from_done, when, today)
+    if ("recur_until" in rule or "recur_count" in rule) and not rule.get("rrule"):
+        raise InvalidInput("--until and --count need --every", hint="e.g. --every 2w --count 6")
+    if rule.get("rrule"):
+        when = _first_on_rule(str(rule["rrule"]), when, rule.get("recur_until"))
+    with store.transaction():
+        contact_id = refs.contact_id(store, ref) if ref else None
+        deal_id = None
+        if deal is not None:
+            from minicrm.deals.service import deal_contact
+
+            deal_id, deal_contact_id = deal_contact(store, deal)
+            contact_id = contact_id if ref else deal_contact_id
+        stamp = clock.utc_stamp()
+        followup_id = store.insert(
+            "followups",
+            {
+                "uid": new_uid(),
+                "contact_id": contact_id,
+                "deal_id": deal_id,
+                "title": clean_title,
+                "notes": clean_notes,
+                "due_date": when.day.isoformat(),
+                "due_time": when.time.strftime("%H:%M") if when.time else None,
+                "priority": priority(priority_),
+                "status": "open",
+                **rule,
+                "series_uid": new_uid(),
+                "series_start": _series_start(when.day, when.time),
+                "occurrence": 1,
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+        return _load(store, followup_id)
+
+
+def edit_followup(
+    store: Store,
+    followup_id: str | int,
+    *,
+    title: str | None = None,
+    due: str | None = None,
+    at: str | None = None,
+    every: str | None = None,
+    until: str | None = None,
+    count: int | None = None,
+    from_done: bool | None = None,
+    priority_: str | None = None,
+    notes: str | None = None,
+    contact: str | None = None,
+    deal: str | None = None,
+    on: When | None = None,
+) -> tuple[FollowUp, bool]:
+    """Change a follow-up. ``at=""`` makes it all-day; ``every="none"`` stops recurring."""
+    fid = parse_id(followup_id)
+    today = dates.today(on)
+    with store.transaction():
+        current = _load(store, fid)
+        changes: dict[str, object] = {}
+        if title is not None:
+            changes["title"] = validate.text(title, "title", max_len=MAX_TITLE, required=True)
+        if notes is not None:
+            changes["notes"] = validate.text(notes, "notes", max_len=validate.MAX_TEXT)
+        if priority_ is not None:
+            changes["priority"] = priority(priority_)
+        if contact is not None:
+            changes["contact_id"] = refs.contact_id(store, contact) if contact.strip() else None
+        if deal is not None:
+            from minicrm.deals.service import deal_contact
+
+            changes["deal_id"] = deal_contact(store, deal)[0] if deal.strip() else None
+        day = date.fromisoformat(current.due_date)
+        at_time = time.fromisoformat(current.due_time) if current.due_time else None
+        if due is not None:
+            when = dates.parse_when(due, today=today)
+            day, at_time = when.day, when.time or at_time
+        if at is not None:
+            at_time = dates.parse_time(at) if at.strip() else None
+        if due is not None or at is not None:
+            changes["due_date"] = day.isoformat()
+            changes["due_time"] = at_time.strftime("%H:%M") if at_time else None
+        rule = _rule_fields(every, until, count, from_done, _Due(day, at_time), today)
+        old = current.recurrence
+        new_rule = rule.get("rrule", old.rule if old else None)
+        if new_rule is None:
+            if rule.get("recur_until") is not None or rule.get("recur_count") is not None:
+                raise InvalidInput(
+                    "--until and --count need --every", hint="e.g. --every 2w --count 6"
+                )
+            if old is not None:
+                rule.update(recur_until=None, recur_count=None, recur_from="due")
+        else:
+            # a new rule, or a new due date (unlike a snooze), re-anchors the series
+            if old is None or new_rule != old.rule or due is not None or at is not None:
+                changes["series_start"] = _series_start(day, at_time)
+            until_value = rule.get("recur_until", old.until if old else None)
+            if until_value and str(until_value) < day.isoformat():
+                raise InvalidInput(
+                    f"--until {until_value} is before the due date {day.isoformat()}",
+                    hint="give an --until on or after --due",
+                )
+        changes.update(rule)
+        changed = store.update("followups", fid, changes) if changes else False
+        if changed:
+            store.update("followups", fid, {"updated_at": clock.utc_stamp()})
+        return _load(store, fid), changed
+
+
+def remove_followup(store: Store, followup_id: str | int) -> FollowUp:
+    fid = parse_id(followup_id)
+    with store.transaction():
+        gone = _load(store, fid)
+        for interaction_id in activity.interactions_of_followup(store, fid):
+            store.update("interactions", interaction_id, {"followup_id": None})
+        store.delete("followups", fid)
+        return gone
+
+
+def remove_for_contact(store: Store, contact_id: int) -> None:
+    """Before a contact is deleted: delete its follow-ups (inside the caller's transaction)."""
+    for fid in activity.followup_ids_of_contact(store, contact_id):
+        for interaction_id in activity.interactions_of_followup(store, fid):
+            store.update("interactions", interaction_id, {"followup_id": None})
+        store.delete("followups", fid)
+
+
+def _require(current: FollowUp, allowed: tuple[str, ...], action: str) -> None:
+    """Refuse an action on a follow-up in the wrong state, in one plain sentence: what it
+    is (``is done already; nothing to do``), or what to do first."""
+    if current.status in allowed:
+        return
+    already = (action, current.status) in (
+        ("cancel", "cancelled"),
+        ("complete", "done"),
+        ("reopen", "open"),
+    )
+    if already:
+        what = "nothing to reopen" if action == "reopen" else "nothing to do"
+        raise InvalidInput(f"follow-up #{current.id} is {current.status} already; {what}")
+    if action in ("cancel", "complete", "snooze"):
+        raise InvalidInput(
+            f"cannot {action} follow-up #{current.id}: it is {current.status}",
+            hint=f"reopen it first: minicrm reopen {current.id}",
+        )
+    raise InvalidInput(f"cannot {action} follow-up #{current.id}: it is {current.status}")
+
+
+@dataclass(frozen=True)
+class Completion:
+    done: FollowUp
+    next: FollowUp | None
+    note_id: int | None
+
+
+def _next_occurrence(
+    current: FollowUp, row: Row, done_local: datetime
+) -> tuple[datetime, str] | None:
+    """(next due as naive local datetime, new series_start) or None when the series ends."""
+    rec = current.recurrence
+    assert rec is not None
+    if rec.count is not None and current.occurrence >= rec.count:
+        return None
+    until = date.fromisoformat(rec.until) if rec.until else None
+    due_time = time.fromisoformat(current.due_time) if current.due_time else time(0)
+    if rec.scheduled_from == "done":
+        anchor = datetime.combine(done_local.date(), due_time)
+        nxt = recurrence.next_occurrence(rec.rule, anchor=anchor, after=anchor, until=until)
+        return (nxt, _series_start(nxt.date(), nxt.time())) if nxt else None
+    anchor = datetime.fromisoformat(row["series_start"])
+    # from the due date as it is now: a snoozed occurrence is followed by the series'
+    # next slot after the day it was snoozed to
+    after = datetime.combine(date.fromisoformat(current.due_date), due_time)
+    nxt = recurrence.next_occurrence(rec.rule, anchor=anchor, after=after, until=until)
+    return (nxt, row["series_start"]) if nxt else None
+
+
+# What every occurrence of a series shares with the one before it.
+_SERIES_COLUMNS = (
+    "contact_id",
+    "deal_id",
+    "title",
+    "notes",
+    "priority",
+    "rrule",
+    "recur_from",
+    "recur_until",
+    "recur_count",
+    "series_uid",
+)
+
+
+def _schedule_next(store: Store, current: FollowUp, closed_local: datetime) -> FollowUp | None:
+    """After an occurrence of a series is closed (done or skipped), insert the next one,
+    unless the series has ended or its next occurrence already exists (a reopened and
+    closed-again occurrence must not schedule a second one)."""
+    if current.recurrence is None:
+        return None
+    row = activity.followup_row(store, current.id)
+    assert row is not None
+    if activity.series_has_occurrence(store, row["series_uid"], row["occurrence"] + 1):
+        return None
+    nxt = _next_occurrence(current, row, closed_local)
+    if nxt is None:
+        return None
+    due_at, series_start = nxt
+    created = clock.utc_stamp()
+    carried = {column: row[column] for column in _SERIES_COLUMNS}
+    next_id = store.insert(
+        "followups",
+        {
+            **carried,
+            "uid": new_uid(),
+            "due_date": due_at.date().isoformat(),
+            "due_time": row["due_time"] and due_at.strftime("%H:%M"),
+            "status": "open",
+            "series_start": series_start,
+            "occurrence": row["occurrence"] + 1,
+            "created_at": created,
+            "updated_at": created,
+        },
+    )
+    return _load(store, next_id)
+
+
+def complete(
+    store: Store,
+    followup_id: str | int,
+    *,
+    note: str | None = None,
+    from_done: bool | None = None,
+    on: When | None = None,
+) -> Completion:
+    """Mark a follow-up done; a note becomes an interaction; a recurring one gets its next."""
+    fid = parse_id(followup_id)
+    note_body = interactions.body(note) if note is not None else None
+    now_local = dates.local_now(on)
+    stamp = clock.utc_stamp(now_local)
+    with store.transaction():
+        current = _load(store, fid)
+        _require(current, ("open",), "complete")
+        store.update(
+            "followups",
+            fid,
+            {"status": "done", "completed_at": stamp, "updated_at": clock.utc_stamp()},
+        )
+        note_id = None
+        if note_body is not None:
+            if current.contact is None:
+                raise InvalidInput("--note needs a follow-up with a contact")
+            note_id = interactions.create(
+                store, [current.contact.id], note_body, kind_="note", stamp=stamp, followup_id=fid
+            )
+        if current.recurrence is not None and from_done is not None:
+            current = _with_from(current, "done" if from_done else "due")
+        next_followup = _schedule_next(store, current, now_local.replace(tzinfo=None))
+        return Completion(_load(store, fid), next_followup, note_id)
+
+
+def _with_from(current: FollowUp, scheduled_from: str) -> FollowUp:
+    from dataclasses import replace
+
+    assert current.recurrence is not None
+    return replace(current, recurrence=replace(current.recurrence, scheduled_from=scheduled_from))
+
+
+def snooze(
+    store: Store, followup_id: str | int, until: str | None = None, *, on: When | None = None
+) -> FollowUp:
+    """Move an open follow-up to a later day (and time), by default tomorrow; without a
+    time it keeps its own. The first original due is kept."""
+    fid = parse_id(followup_id)
+    today = dates.today(on)
+    when = dates.parse_when(until or "tomorrow", today=today)
+    with store.transaction():
+        current = _load(store, fid)
+        _require(current, ("open",), "snooze")
+        new_time = when.time or (time.fromisoformat(current.due_time) if current.due_time else None)
+        new_due = When(when.day, new_time)
+        if new_due.day < today:
+            raise InvalidInput(
+                f"cannot snooze until {new_due.iso()}: that is in the past",
+                hint="e.g. snooze ID mon",
+            )
+        store.update(
+            "followups",
+            fid,
+            {
+                "due_date": new_due.day.isoformat(),
+                "due_time": new_time.strftime("%H:%M") if new_time else None,
+                "snoozed_from": current.snoozed_from or current.due,
+                "updated_at": clock.utc_stamp(),
+            },
+        )
+        return _load(store, fid)
+
+
+def reopen(store: Store, followup_id: str | int) -> FollowUp:
+    fid = parse_id(followup_id)
+    with store.transaction():
+        current = _load(store, fid)
+        _require(current, ("done", "cancelled"), "reopen")
+        store.update(
+            "followups",
+            fid,
+            {
+                "status": "open",
+                "completed_at": None,
+                "cancelled_at": None,
+                "updated_at": clock.utc_stamp(),
+            },
+        )
+        return _load(store, fid)
+
+
+def cancel(
+    store: Store, followup_id: str | int, *, stop: bool = False, on: When | None = None
+) -> Completion:
+    """Cancel an open follow-up. For a repeating one this skips one occurrence and
+    schedules the next, unless ``stop`` ends the series here."""
+    fid = parse_id(followup_id)
+    now_local = dates.local_now(on)
+    stamp = clock.utc_stamp(now_local)
+    with store.transaction():
+        current = _load(store, fid)
+        _require(current, ("open",), "cancel")
+        store.update(
+            "followups",
+            fid,
+            {"status": "cancelled", "cancelled_at": stamp, "updated_at": clock.utc_stamp()},
+        )
+        next_followup = (
+            None if stop else _schedule_next(store, current, now_local.replace(tzinfo=None))
+        )
+        return Completion(_load(store, fid), next_followup, None)
+
+
+def _closed_local(current: FollowUp) -> datetime:
+    """When an occurrence was closed, as a naive local time (what `done` scheduled from)."""
+    stamp = current.completed_at or current.cancelled_at
+    moment = dates.local_datetime(stamp) if stamp else dates.local_now()
+    return moment.replace(tzinfo=None)
+
+
+def next_due_after(store: Store, followup_id: int) -> datetime | None:
+    """When the occurrence after this closed one of a series falls due by the series'
+    rule (naive local time), or None when the rule has run out (for `db check`)."""
+    current = _load(store, followup_id)
+    if current.recurrence is None:
+        return None
+    row = activity.followup_row(store, followup_id)
+    assert row is not None
+    nxt = _next_occurrence(current, row, _closed_local(current))
+    return nxt[0] if nxt else None
+
+
+def schedule_missing_next(store: Store, followup_id: int) -> FollowUp | None:
+    """Insert the next occurrence a closed occurrence should have scheduled (for
+    `db check --repair`); None if it exists already or the series has ended."""
+    with store.transaction():
+        current = _load(store, followup_id)
+        return _schedule_next(store, current, _closed_local(current))

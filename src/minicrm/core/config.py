@@ -1,0 +1,181 @@
+"""The user's configuration file (TOML, in the platform config dir or MINICRM_CONFIG)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minicrm.core.errors import InvalidInput
+from minicrm.core.paths import config_path
+
+DEFAULT_CONTACT_STAGES = ("lead", "prospect", "customer", "partner", "former")
+
+
+@dataclass(frozen=True)
+class DealStage:
+    name: str
+    probability: int  # the default chance of winning a deal in this stage, 0-100
+
+
+DEFAULT_DEAL_STAGES = (
+    DealStage("lead", 10),
+    DealStage("qualified", 25),
+    DealStage("proposal", 50),
+    DealStage("negotiation", 75),
+    DealStage("won", 100),
+    DealStage("lost", 0),
+)
+DEFAULT_CURRENCY = "EUR"
+DEFAULT_BACKUPS_KEEP = 10
+DEFAULT_DIGEST_LIMIT = 20  # entries shown per digest section; 0 shows every one
+MAX_DIGEST_LIMIT = 100_000
+MAX_BACKUPS_KEEP = 100_000
+CLOSED_STAGES = ("won", "lost")
+_STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
+
+
+@dataclass(frozen=True)
+class Config:
+    contact_stages: tuple[str, ...] = DEFAULT_CONTACT_STAGES
+    smtp: dict[str, object] = field(default_factory=dict)
+    deal_stages: tuple[DealStage, ...] = DEFAULT_DEAL_STAGES
+    deal_currency: str = DEFAULT_CURRENCY
+    backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
+    digest_limit: int = DEFAULT_DIGEST_LIMIT  # 0: no limit
+    source: Path | None = field(default=None, compare=False)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file gives the defaults."""
+    path = path or config_path()
+    if path is None:  # no home folder, so no config file
+        return Config()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the config file {path}: {exc.strerror}") from exc
+    import tomllib  # ~7 ms at start-up: only when there is a file to read
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"config file {path} is not valid TOML: {exc}") from exc
+    contacts = data.get("contacts", {})
+    stages = contacts.get("stages", list(DEFAULT_CONTACT_STAGES))
+    if (
+        not isinstance(stages, list)
+        or not stages
+        or not all(isinstance(s, str) and s.strip() for s in stages)
+    ):
+        raise InvalidInput(
+            f"config file {path}: contacts.stages must be a list of names",
+            hint='e.g. stages = ["lead", "customer"]',
+        )
+    smtp = data.get("smtp", {})
+    if not isinstance(smtp, dict):
+        raise InvalidInput(f"config file {path}: [smtp] must be a table", hint='host = "..."')
+    deal_stages, deal_currency = _deals(data.get("deals", {}), path)
+    return Config(
+        contact_stages=tuple(s.strip().lower() for s in stages),
+        smtp=smtp,
+        deal_stages=deal_stages,
+        deal_currency=deal_currency,
+        backups_keep=_backups_keep(data.get("backups", {}), path),
+        digest_limit=_digest_limit(data.get("digest", {}), path),
+        source=path,
+    )
+
+
+def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
+    """The [deals] table: ``currency`` and the ordered ``stages`` with probabilities."""
+    if not isinstance(table, dict):
+        raise InvalidInput(f"config file {path}: [deals] must be a table", hint=_STAGES_HINT)
+    code = table.get("currency", DEFAULT_CURRENCY)
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{3}", code.strip()):
+        raise InvalidInput(
+            f"config file {path}: deals.currency must be a three-letter code",
+            hint='e.g. currency = "USD"',
+        )
+    raw = table.get("stages")
+    if raw is None:
+        return DEFAULT_DEAL_STAGES, code.strip().upper()
+    problem = f"config file {path}: deals.stages must be a list of {{name, probability}} tables"
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput(problem, hint=_STAGES_HINT)
+    stages: list[DealStage] = []
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - {"name", "probability"}:
+            raise InvalidInput(problem, hint=_STAGES_HINT)
+        name, probability = item.get("name"), item.get("probability")
+        if not isinstance(name, str) or not re.fullmatch(
+            r"[a-z0-9][a-z0-9_-]{0,39}", name.strip().lower()
+        ):
+            raise InvalidInput(
+                f"config file {path}: deals.stages: {name!r} is not a stage name",
+                hint="letters, digits, - and _, e.g. demo-booked",
+            )
+        if (
+            isinstance(probability, bool)
+            or not isinstance(probability, int)
+            or not 0 <= probability <= 100
+        ):
+            raise InvalidInput(
+                f"config file {path}: deals.stages: {name!r} needs a probability from 0 to 100",
+                hint='e.g. {name = "proposal", probability = 50}',
+            )
+        stages.append(DealStage(name.strip().lower(), probability))
+    names = [s.name for s in stages]
+    if len(set(names)) != len(names):
+        raise InvalidInput(
+            f"config file {path}: deals.stages names a stage twice", hint=_STAGES_HINT
+        )
+    missing = [s for s in CLOSED_STAGES if s not in names]
+    if missing:
+        raise InvalidInput(
+            f"config file {path}: deals.stages must include {' and '.join(repr(s) for s in missing)}",
+            hint="won and lost are the stages that close a deal",
+        )
+    if len(names) == len(CLOSED_STAGES):
+        raise InvalidInput(
+            f"config file {path}: deals.stages needs at least one open stage besides won and lost",
+            hint=_STAGES_HINT,
+        )
+    return tuple(stages), code.strip().upper()
+
+
+def valid_keep(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_BACKUPS_KEEP
+
+
+def _backups_keep(table: object, path: Path) -> int:
+    """The [backups] table: ``keep``, how many of `db backup`'s files to keep."""
+    if not isinstance(table, dict) or set(table) - {"keep"}:
+        raise InvalidInput(
+            f"config file {path}: [backups] must be a table with keep = N", hint="e.g. keep = 10"
+        )
+    keep = table.get("keep", DEFAULT_BACKUPS_KEEP)
+    if not valid_keep(keep):
+        raise InvalidInput(
+            f"config file {path}: backups.keep must be a whole number from 0 to {MAX_BACKUPS_KEEP}",
+            hint="e.g. keep = 10 (0 keeps every backup)",
+        )
+    return int(keep)
+
+
+def _digest_limit(table: object, path: Path) -> int:
+    """The [digest] table: ``limit``, how many entries each section of the digest shows
+    before "... and N more"."""
+    if not isinstance(table, dict) or set(table) - {"limit"}:
+        raise InvalidInput(
+            f"config file {path}: [digest] must be a table with limit = N", hint="e.g. limit = 20"
+        )
+    limit = table.get("limit", DEFAULT_DIGEST_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_DIGEST_LIMIT:
+        raise InvalidInput(
+            f"config file {path}: digest.limit must be a whole number from 0 to {MAX_DIGEST_LIMIT}",
+            hint="e.g. limit = 20 (0 shows every entry)",
+        )
+    return limit

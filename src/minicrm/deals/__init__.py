@@ -1,0 +1,1 @@
+"""Deals and the pipeline: domain functions, queries and rendering."""

@@ -1,0 +1,1 @@
+"""The daily digest: gathering the sections, its record of runs, rendering and mail delivery."""

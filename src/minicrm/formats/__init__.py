@@ -1,2 +1,0 @@
-"""File formats minicrm reads and writes: vCard, CSV (generic, Google, Outlook), iCalendar,
-and its own JSON dump. Parsers yield :class:`minicrm.interchange.Incoming` records."""

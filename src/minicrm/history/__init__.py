@@ -1,0 +1,1 @@
+"""The record of every change: change sets in words, undo and redo."""

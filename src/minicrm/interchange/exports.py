@@ -1,0 +1,549 @@
+"""Exporting: minicrm's JSON dump (and its restore), vCard files and vdirs, CSV for
+spreadsheets and Google, iCalendar for follow-ups and birthdays. Files are written
+atomically (a temporary file, then a rename) and created 0600: they hold personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, time
+from pathlib import Path
+from typing import IO, Any
+
+from minicrm.activity import followups
+from minicrm.core import clock, validate
+from minicrm.core.errors import Conflict, InvalidInput, MinicrmError
+from minicrm.core.models import Contact
+from minicrm.core.paths import make_private_dirs
+from minicrm.db import dump as dump_queries
+from minicrm.db.schema import DATA_TABLES, migration_names
+from minicrm.db.store import Store
+from minicrm.interchange.formats import jsondump
+
+FORMATS = ("json", "csv", "google", "vcard", "ics")
+
+
+def dump(store: Store, contacts: Sequence[Contact] | None = None) -> dict[str, Any]:
+    """The complete dump, or the part that belongs to ``contacts``."""
+    ids = None if contacts is None else [c.id for c in contacts]
+    with store.snapshot():
+        return {
+            "format": jsondump.FORMAT,
+            "version": jsondump.VERSION,
+            "schema": migration_names(),
+            "tables": {table: dump_queries.rows(store, table, ids) for table in DATA_TABLES},
+        }
+
+
+def check_restore(store: Store, data: dict[str, Any]) -> None:
+    """Refuse (InvalidInput) a dump that cannot be restored as it is: another version,
+    unknown tables or columns, or a value that ``add`` or ``import`` would refuse (the
+    message names the table, the row id and the field). Writes nothing."""
+    jsondump.check_dump(data, DATA_TABLES)
+    for table in DATA_TABLES:
+        rows = data["tables"].get(table, [])
+        _check_rows(table, rows, store.columns(table))
+        _check_values(table, rows)
+
+
+def restore(store: Store, data: dict[str, Any]) -> dict[str, int]:
+    """Put a dump back, ids and all, into an EMPTY database (one transaction), after
+    :func:`check_restore`."""
+    check_restore(store, data)
+    counts = {}
+    with store.transaction():
+        if not dump_queries.is_empty(store):
+            raise InvalidInput("restoring a dump with its ids needs an empty database")
+        for table in DATA_TABLES:
+            rows = data["tables"].get(table, [])
+            if table == "contacts" and rows and "last_interaction_id" not in rows[0]:
+                rows = _with_last_interactions(rows, data["tables"])
+            store.insert_many(table, rows)
+            counts[table] = len(rows)
+    return counts
+
+
+def _with_last_interactions(contacts: list[Any], tables: dict[str, Any]) -> list[Any]:
+    """A dump made before contacts.last_interaction_id existed (migration 0010): fill it
+    from the dump's own interactions, as the migration does for a database."""
+    when = {
+        i["id"]: (str(i.get("occurred_at") or ""), i["id"])
+        for i in tables.get("interactions", [])
+        if isinstance(i, dict) and isinstance(i.get("id"), int)
+    }
+    latest: dict[Any, tuple[str, int]] = {}
+    for link in tables.get("interaction_contacts", []):
+        if not isinstance(link, dict) or link.get("interaction_id") not in when:
+            continue
+        key = when[link["interaction_id"]]
+        if key > latest.get(link.get("contact_id"), ("", -1)):
+            latest[link.get("contact_id")] = key
+    return [
+        {**row, "last_interaction_id": latest[row["id"]][1] if row["id"] in latest else None}
+        for row in contacts
+    ]
+
+
+def _check_rows(table: str, rows: list[Any], columns: list[str]) -> None:
+    """Refuse (InvalidInput) dump rows the table cannot take as they are: not objects,
+    without an integer id, with columns the table lacks or values that are not scalars."""
+    for number, row in enumerate(rows, start=1):
+        where = f"the dump's {table} row {number}"
+        if not isinstance(row, dict) or "id" not in row:
+            raise InvalidInput(f"the dump's {table} rows need an id each")
+        if isinstance(row["id"], bool) or not isinstance(row["id"], int):
+            raise InvalidInput(f"{where} has an id that is not a whole number: {row['id']!r}")
+        unknown = sorted(str(k) for k in row if k not in columns)
+        if unknown:
+            raise InvalidInput(
+                f"{where} has columns the table does not have: {', '.join(unknown)}",
+                hint="is it a dump of another minicrm version?",
+            )
+        for key, value in row.items():
+            if value is not None and not isinstance(value, str | int | float):
+                raise InvalidInput(f"{where}: {key} is a {type(value).__name__}, not a value")
+        if set(row) != set(rows[0]):
+            raise InvalidInput(f"{where} has other columns than the table's first row")
+
+
+def _optional(check: Callable[[Any], object]) -> Callable[[Any], object]:
+    return lambda value: None if value is None else check(value)
+
+
+def _text_check(what: str, max_len: int, *, required: bool = False) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        if not isinstance(value, str):
+            raise InvalidInput(f"{what} must be text, not {value!r}")
+        return validate.text(value, what, max_len=max_len, required=required)
+
+    return check if required else _optional(check)
+
+
+def _typed(check: Callable[[str], object]) -> Callable[[Any], object]:
+    """A validator of text values that also refuses a value that is not text."""
+
+    def typed(value: Any) -> object:
+        if not isinstance(value, str):
+            raise InvalidInput(f"must be text, not {value!r}")
+        return check(value)
+
+    return typed
+
+
+def _label(value: Any) -> object:
+    if not isinstance(value, str) or validate.split_label(f"{value}:x")[0] != value:
+        raise InvalidInput(
+            f"not a label: {value!r}", hint="a letter, then up to 23 lowercase letters, digits, _ -"
+        )
+    return value
+
+
+def _stored_tag(value: Any) -> object:
+    if not isinstance(value, str) or validate.tag(value) != value:
+        raise InvalidInput(f"not a tag as stored: {value!r}", hint="lowercase, e.g. vip")
+    return value
+
+
+def _cadence(value: Any) -> object:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3_650:
+        raise InvalidInput(f"not a keep-in-touch cadence in days: {value!r}", hint="1 to 3650")
+    return value
+
+
+def _one_of(*allowed: Any, what: str) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        if value not in allowed:
+            shown = ", ".join(str(a) for a in allowed)
+            raise InvalidInput(f"unknown {what} {value!r}", hint=f"one of: {shown}")
+        return value
+
+    return check
+
+
+def _iso(kind: type) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        try:
+            return kind.fromisoformat(value)  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"impossible or malformed {kind.__name__}: {value!r}",
+                hint="e.g. 2026-12-01" if kind is date else "e.g. 09:00",
+            ) from None
+
+    return check
+
+
+def _json_of(kind: type, item_check: Callable[[Any, Any], object]) -> Callable[[Any], object]:
+    def check(value: Any) -> object:
+        try:
+            parsed = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, kind):
+            raise InvalidInput(f"not a JSON {kind.__name__} as text: {value!r}"[:200])
+        items = parsed.items() if isinstance(parsed, dict) else enumerate(parsed)
+        for key, item in items:
+            item_check(key, item)
+        return parsed
+
+    return check
+
+
+def _custom_item(key: Any, value: Any) -> None:
+    validate.custom_key(str(key))
+    if not isinstance(value, str):
+        raise InvalidInput(f"custom field {key!r} is not text: {value!r}")
+
+
+def _line_item(_index: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(f"a vCard line is not text: {value!r}")
+
+
+def _restore_checks() -> dict[str, dict[str, Callable[[Any], object]]]:
+    """For each table of a dump, the rules its columns' values must follow: those of
+    ``add``, ``edit``, ``log``, ``follow`` and ``import``. Configurable names (contact and
+    deal stages) are not checked: a dump restored where the config differs stays whole."""
+    from minicrm.activity import followups, interactions
+    from minicrm.deals import service as deals
+
+    name = validate.MAX_NAME
+    field = validate.MAX_FIELD
+    children = {
+        "contact_emails": validate.email,
+        "contact_phones": validate.phone,
+        "contact_addresses": validate.address,
+        "contact_urls": validate.url,
+        "contact_dates": validate.important_date,
+    }
+    checks: dict[str, dict[str, Callable[[Any], object]]] = {
+        table: {"value": _typed(check), "label": _optional(_label)}
+        for table, check in children.items()
+    }
+    checks["contacts"] = {
+        "display_name": _text_check("name", name, required=True),
+        "given_name": _text_check("given name", name),
+        "family_name": _text_check("family name", name),
+        "nickname": _text_check("nickname", name),
+        "title": _text_check("title", field),
+        "source": _text_check("source", field),
+        "stage": _text_check("stage", field),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+        "birthday": _optional(_typed(validate.birthday)),
+        "cadence_days": _optional(_cadence),
+        "archived": _one_of(0, 1, what="archived flag"),
+        "custom": _optional(_json_of(dict, _custom_item)),
+        "vcard_extra": _optional(_json_of(list, _line_item)),
+    }
+    checks["contact_tags"] = {"tag": _stored_tag}
+    checks["companies"] = {
+        "name": _text_check("company name", name, required=True),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+    }
+    checks["interactions"] = {
+        "kind": _typed(interactions.kind),
+        "body": _typed(interactions.body),
+    }
+    checks["followups"] = {
+        "title": _text_check("title", followups.MAX_TITLE, required=True),
+        "notes": _text_check("notes", validate.MAX_TEXT),
+        "due_date": _iso(date),
+        "due_time": _optional(_iso(time)),
+        "priority": _one_of(*followups.PRIORITIES, what="priority"),
+        "status": _one_of(*followups.STATUSES, what="status"),
+    }
+    checks["deals"] = {
+        "title": _text_check("title", deals.MAX_TITLE, required=True),
+        "probability": _optional(deals.probability),
+    }
+    return checks
+
+
+def _check_values(table: str, rows: list[Any]) -> None:
+    """Refuse (InvalidInput) the first value of ``rows`` that the rules of
+    :func:`_restore_checks` refuse, naming the table, the row id and the column."""
+    checks = _restore_checks().get(table)
+    if not checks or not rows:
+        return
+    for row in rows:
+        for column, check in checks.items():
+            if column not in row:
+                continue
+            try:
+                check(row[column])
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"the dump's {table} row #{row['id']}, {column}: {exc.message}; "
+                    "nothing was restored",
+                    hint=exc.hint or "fix that value in the dump",
+                ) from None
+
+
+def to_json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(
+    store: Store,
+    fmt: str,
+    contacts: Sequence[Contact],
+    *,
+    whole: bool,
+    vcard_version: str = "4.0",
+    include_photo: bool = True,
+    raw: bool = False,
+    compact: bool = False,
+) -> str:
+    """The export of ``contacts`` as text (what :func:`write_export` writes). ``whole``:
+    no filter was given (the JSON dump is complete)."""
+    import io
+
+    buffer = io.StringIO()
+    _write(
+        store,
+        buffer,
+        fmt,
+        lambda: contacts,
+        lambda: [c.id for c in contacts],
+        whole=whole,
+        vcard_version=vcard_version,
+        include_photo=include_photo,
+        raw=raw,
+        compact=compact,
+    )
+    return buffer.getvalue()
+
+
+def write_export(
+    store: Store,
+    out: IO[str],
+    fmt: str = "json",
+    *,
+    criteria: dict[str, Any] | None = None,
+    whole: bool | None = None,
+    vcard_version: str = "4.0",
+    include_photo: bool = True,
+    raw: bool = False,
+    compact: bool = False,
+) -> int:
+    """Write the export to ``out`` as it is read, in bounded memory: contacts a batch at
+    a time, dump rows a batch at a time, never the whole export as one string. Returns
+    how many contacts it holds.
+
+    ``criteria``: which contacts, as :func:`minicrm.contacts.service.list_contacts` takes them
+    (query, tags, company, stage, archived); None for all of them (in JSON the complete
+    dump, archived contacts included; the other formats leave archived contacts out).
+    ``whole`` (default: no ``criteria``): nothing was filtered, so the JSON dump is
+    complete and the calendar has every open follow-up. Contacts come in id order. One
+    read transaction: the export is one consistent state even while other processes
+    write."""
+    from minicrm.contacts import service as contact_domain
+
+    whole = criteria is None if whole is None else whole
+    chosen = dict(criteria or {"archived": None if fmt == "json" else False}, sort="id")
+
+    def ids() -> list[int]:
+        return [line.id for line in contact_domain.list_contact_lines(store, **chosen)]
+
+    counted = 0
+
+    def read() -> Iterator[Contact]:
+        nonlocal counted
+        counted = 0
+        for contact in contact_domain.iter_contacts(store, **chosen):
+            counted += 1
+            yield contact
+
+    with store.snapshot():
+        written = _write(
+            store,
+            out,
+            fmt,
+            read,
+            ids,
+            whole=whole,
+            vcard_version=vcard_version,
+            include_photo=include_photo,
+            raw=raw,
+            compact=compact,
+        )
+    return written if written is not None else counted
+
+
+def _write(
+    store: Store,
+    out: IO[str],
+    fmt: str,
+    contacts: Callable[[], Iterable[Contact]],
+    ids: Callable[[], list[int]],
+    *,
+    whole: bool,
+    vcard_version: str,
+    include_photo: bool,
+    raw: bool,
+    compact: bool,
+) -> int | None:
+    """Write one format; returns the number of contacts when the writer counted them
+    itself (the JSON dump), else None (``contacts`` counted them as they were read)."""
+    if compact and fmt != "json":
+        raise InvalidInput("--compact is for --format json")
+    if fmt == "json":
+        chosen = None if whole else ids()
+        head = {"format": jsondump.FORMAT, "version": jsondump.VERSION, "schema": migration_names()}
+        layout = jsondump.row_layout(compact)
+        tables = [
+            (t, dump_queries.json_row_batches(store, t, chosen, **layout)) for t in DATA_TABLES
+        ]
+        jsondump.write_dump(out, head, tables, compact=compact)
+        dump_queries.note_damaged(store, chosen)
+        return len(chosen) if chosen is not None else dump_queries.count(store, "contacts")
+    if fmt == "vcard":
+        from minicrm.interchange.formats import vcard
+
+        parts: list[str] = []
+        for contact in contacts():
+            parts.append(
+                vcard.to_vcard(contact, version=vcard_version, include_photo=include_photo)
+            )
+            if len(parts) >= 500:
+                out.write("".join(parts))
+                parts.clear()
+        out.write("".join(parts))
+        return None
+    if fmt == "google":
+        from minicrm.interchange.formats import google_csv
+
+        most = dump_queries.most_items(store, ids(), google_csv.OWN_COLUMN_CUSTOM)
+        google_csv.write_google_csv(out, contacts, raw=raw, most=most)
+        return None
+    if fmt == "csv":
+        from minicrm.ui.render import CONTACT_CSV_COLUMNS, contact_csv_row, write_delimited
+
+        rows = (contact_csv_row(c) for c in contacts())
+        write_delimited(CONTACT_CSV_COLUMNS, rows, raw=raw, file=out)
+        return None
+    if fmt == "ics":
+        from minicrm.interchange.formats import ics
+
+        wanted = None if whole else set(ids())
+        open_items = [
+            f
+            for f in followups.list_followups(store)
+            if wanted is None or (f.contact is not None and f.contact.id in wanted)
+        ]
+        ics.write_ics(out, open_items, _yearly_dates(contacts()), now_stamp=clock.utc_stamp())
+        return None
+    raise InvalidInput(f"unknown export format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
+
+
+def _yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
+    """(contact, label, value) of the birthdays of the contacts that are not archived,
+    then of their other yearly dates: the order of the calendar's VEVENTs. The contacts
+    are read once; only those with dates are kept for the second part."""
+    with_dates: list[Contact] = []
+    for c in contacts:
+        if c.archived:
+            continue
+        if c.birthday:
+            yield c, "birthday", c.birthday
+        if c.dates:
+            with_dates.append(c)
+    for c in with_dates:
+        for d in c.dates:
+            yield c, d.label or "date", d.value
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, mode 0600."""
+    with open_atomic(path) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[IO[str]]:
+    """A text file to write ``path`` through: a temporary file (mode 0600) in the same
+    folder, renamed over ``path`` when the block ends without an error, and removed
+    otherwise, so nobody ever sees half a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder", hint="give a file name, or --vdir for a folder")
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise MinicrmError(f"cannot write in {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise MinicrmError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+_HASHED_NAME = re.compile(r"^[0-9a-f]{32}$")
+
+
+def vdir_name(uid: str) -> str:
+    """The file name for a contact in a vdir: ``<uid>.vcf``, or a hash of the uid when it
+    has characters a file name must not carry (``/``, ``..``, ...).
+
+    Two uids never get the same name: a uid that is itself 32 lowercase hex digits, the
+    form of a hashed name, is hashed too, so that ``../x`` and ``<sha256 of ../x>[:32]``
+    are two files."""
+    if _SAFE_NAME.match(uid) and ".." not in uid and not _HASHED_NAME.match(uid):
+        return f"{uid}.vcf"
+    return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32] + ".vcf"
+
+
+def write_vdir(
+    directory: Path,
+    contacts: Iterable[Contact] | Callable[[], Iterable[Contact]],
+    *,
+    version: str = "4.0",
+    include_photo: bool = True,
+) -> int:
+    """One ``<uid>.vcf`` per contact in ``directory`` (created 0700), as vdirsyncer expects.
+
+    ``contacts``: the contacts, or a function that gives them afresh (they are read twice,
+    so that a stream of 100,000 need not be held). Every name is worked out before
+    anything is written: two contacts whose files would be one (names equal ignoring
+    case, as on a case-insensitive disk) are refused (Conflict, naming both), never one
+    written over the other."""
+    from minicrm.interchange.formats import vcard
+
+    read = contacts if callable(contacts) else (lambda: contacts)
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a folder")
+    taken: dict[str, tuple[int, str, str]] = {}  # folded name -> (id, name, uid)
+    for contact in read():
+        name = vdir_name(contact.uid)
+        other = taken.setdefault(name.casefold(), (contact.id, contact.name, contact.uid))
+        if other[0] != contact.id:
+            raise Conflict(
+                f"#{other[0]} {other[1]} (uid {other[2]!r}) and #{contact.id} {contact.name} "
+                f"(uid {contact.uid!r}) would both be written to {name}; nothing was written",
+                hint="give one of them another uid, or export them apart",
+            )
+    make_private_dirs(directory)  # its missing parents 0700 too
+    root = directory.resolve()
+    written = 0
+    for contact in read():
+        target = (directory / vdir_name(contact.uid)).resolve()
+        if target.parent != root:
+            raise MinicrmError(f"refusing to write outside {root}: {target}")
+        write_file(target, vcard.to_vcard(contact, version=version, include_photo=include_photo))
+        written += 1
+    return written

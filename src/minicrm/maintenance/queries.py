@@ -1,0 +1,535 @@
+"""The SQL of `db check`, `db check --repair` and `db restore` (minicrm/maintenance.py
+decides what the answers mean)."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from minicrm.core.errors import DatabaseError, MinicrmError, NotFound
+from minicrm.core.paths import make_private_dirs
+from minicrm.db.backup import copy_into, temp_file
+from minicrm.db.schema import migration_names
+from minicrm.db.store import (
+    BUSY_TIMEOUT_SECONDS,
+    SQLITE_HEADER,
+    Row,
+    Store,
+    _applied_migrations,
+    _connect,
+    _create_file,
+    check_new_file,
+    migrate,
+    translate_sqlite_error,
+)
+from minicrm.search import queries as search
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _translated(fn: F) -> F:
+    """SQLite errors as minicrm's typed errors (a check of a damaged file must say why)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- SQLite's own checks ---------------------------------------------------------------
+
+
+def integrity_problems(store: Store, limit: int = 20, *, quick: bool = False) -> list[str]:
+    """``PRAGMA integrity_check`` (``quick``: ``quick_check``, which does not compare the
+    indexes with the tables, ~10x faster): [] when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = store.conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    messages = [str(r[0]) for r in rows]
+    return [] if messages == ["ok"] else messages
+
+
+@_translated
+def foreign_key_problems(store: Store) -> list[Row]:
+    """``PRAGMA foreign_key_check``: rows (table, rowid, parent) that point nowhere."""
+    return [
+        {"table": r[0], "rowid": r[1], "parent": r[2]}
+        for r in store.conn.execute("PRAGMA foreign_key_check").fetchall()
+    ]
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def fts_problem(store: Store) -> str | None:
+    """FTS5's own integrity check of the search index: None when it passes.
+
+    SQLite runs it as a write statement (an INSERT), so it needs the write lock, and a
+    read transaction cannot wait for that lock (SQLite refuses at once, "database is
+    locked", whatever the busy timeout). So, outside a transaction, the lock is taken
+    first with BEGIN IMMEDIATE, which waits for another writer like every command does,
+    and the transaction is rolled back afterwards (the check writes nothing). A lock
+    still held after the busy timeout is :class:`DatabaseBusy`, never a damaged index."""
+    conn = store.conn
+    own = not conn.in_transaction
+    if own:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
+    try:
+        search.check(store)
+    except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise translate_sqlite_error(exc, store.busy_timeout) from exc
+        return str(exc)
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
+    return None
+
+
+_EXPECTED = (
+    "WITH expected(rid, kind, item_id, contact_id, name, emails, phones, tags, company, body) "
+    "AS (" + " UNION ALL ".join(s.strip() for s in search.rebuild_sql_selects()) + ") "
+)
+_COLUMNS = ("kind", "item_id", "contact_id", "name", "emails", "phones", "tags", "company", "body")
+
+
+@dataclass
+class IndexDiff:
+    missing: dict[str, list[int]] = field(default_factory=dict)  # kind -> item ids
+    outdated: dict[str, list[int]] = field(default_factory=dict)
+    stale: list[int] = field(default_factory=list)  # index rowids with no item
+
+
+@_translated
+def search_index_diff(store: Store) -> IndexDiff:
+    """Compare the index with what :func:`search.rebuild` would write: one row per
+    contact, interaction and follow-up at its fixed rowid, with the same text."""
+    diff = IndexDiff()
+    differs = " OR ".join(f"s.{c} IS NOT e.{c}" for c in _COLUMNS)
+    rows = store.conn.execute(
+        _EXPECTED + "SELECT e.kind, e.item_id, s.rowid IS NULL AS missing "
+        "FROM expected e LEFT JOIN search_index s ON s.rowid = e.rid "
+        f"WHERE s.rowid IS NULL OR {differs} ORDER BY e.rid"
+    ).fetchall()
+    for kind, item_id, missing in rows:
+        (diff.missing if missing else diff.outdated).setdefault(kind, []).append(item_id)
+    diff.stale = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT s.rowid FROM search_index s WHERE NOT CASE s.rowid % 4 "
+            "WHEN 1 THEN EXISTS (SELECT 1 FROM contacts WHERE id = s.rowid / 4) "
+            "WHEN 2 THEN EXISTS (SELECT 1 FROM interactions WHERE id = s.rowid / 4) "
+            "WHEN 3 THEN EXISTS (SELECT 1 FROM followups WHERE id = s.rowid / 4) "
+            "ELSE 0 END ORDER BY s.rowid"
+        ).fetchall()
+    ]
+    return diff
+
+
+@_translated
+def recreate_search_index(store: Store) -> int:
+    """Drop the index and build it again from the tables (inside the caller's
+    transaction). Dropping, not deleting its rows: deleting from a damaged FTS5 table
+    fails with "database disk image is malformed". Returns the number of rows."""
+    conn = store.conn
+    sql = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_index'"
+    ).fetchone()
+    if sql is None:
+        from minicrm.db.schema import SEARCH_SCHEMA
+
+        create = SEARCH_SCHEMA[0]
+    else:
+        create = sql[0]
+        try:
+            conn.execute("DROP TABLE search_index")
+        except sqlite3.Error:
+            # FTS5 cannot open (hence not drop) an index that lost one of its tables or
+            # its config: remove the table's entry from the schema (SQLite's documented
+            # way out, writable_schema), then the tables the index kept its data in.
+            conn.execute("PRAGMA writable_schema = ON")
+            try:
+                conn.execute(
+                    "DELETE FROM sqlite_master WHERE type = 'table' AND name = 'search_index'"
+                )
+            finally:
+                conn.execute("PRAGMA writable_schema = RESET")
+    for suffix in ("data", "idx", "content", "docsize", "config"):  # what is left of it
+        conn.execute(f"DROP TABLE IF EXISTS search_index_{suffix}")
+    conn.execute(create)
+    for statement in search.rebuild_sql():
+        conn.execute(statement)
+    return int(conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
+
+
+# -- the JSON columns ----------------------------------------------------------------
+
+
+@_translated
+def contact_json_texts(store: Store) -> list[Row]:
+    """Every contact whose custom fields or kept vCard properties are not simply empty
+    (``{}``/``[]``, skipped here as the common case): id, display_name, custom,
+    vcard_extra. jsonvalues.decode, which the readers use, judges each."""
+    return store.query(
+        "SELECT id, display_name, custom, vcard_extra FROM contacts "
+        "WHERE custom NOT IN ('{}', '') OR vcard_extra NOT IN ('[]', '') ORDER BY id"
+    )
+
+
+def _not_an_object(column: str) -> str:
+    return (
+        f"CASE WHEN {column} IS NULL OR {column} = '' THEN 0 "
+        f"WHEN json_valid({column}) THEN json_type({column}) != 'object' ELSE 1 END"
+    )
+
+
+@_translated
+def history_json_suspects(store: Store) -> list[Row]:
+    """History rows whose ``before`` or ``after`` is not a JSON object by SQLite's reading
+    (which refuses all that Python's does, and more, e.g. NaN): id, changeset_id, before,
+    after. One pass in SQL over what may be a large table."""
+    return store.query(
+        "SELECT id, changeset_id, before, after FROM history "
+        f"WHERE {_not_an_object('before')} OR {_not_an_object('after')} ORDER BY id"
+    )
+
+
+# -- minicrm's own invariants --------------------------------------------------------
+
+
+def last_contacted_mismatches(store: Store) -> list[Row]:
+    """Contacts whose ``last_contacted_at`` or ``last_interaction_id`` is not their latest
+    interaction's time or id: {id, display_name, stored, latest, stored_id, latest_id}."""
+    return store.query(
+        "SELECT c.id, c.display_name, c.last_contacted_at AS stored,"
+        "  c.last_interaction_id AS stored_id, i.occurred_at AS latest, i.id AS latest_id"
+        " FROM contacts c LEFT JOIN interactions i ON i.id = ("
+        "  SELECT ic.interaction_id FROM interaction_contacts ic"
+        "  JOIN interactions x ON x.id = ic.interaction_id WHERE ic.contact_id = c.id"
+        "  ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)"
+        " WHERE c.last_contacted_at IS NOT i.occurred_at OR c.last_interaction_id IS NOT i.id"
+        " ORDER BY c.id"
+    )
+
+
+def interactions_without_contacts(store: Store) -> list[int]:
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT i.id FROM interactions i WHERE NOT EXISTS "
+            "(SELECT 1 FROM interaction_contacts ic WHERE ic.interaction_id = i.id) ORDER BY i.id"
+        )
+    ]
+
+
+def duplicate_occurrences(store: Store) -> list[Row]:
+    """Series in which two follow-ups claim the same occurrence number."""
+    return store.query(
+        "SELECT series_uid, occurrence, group_concat(id, ', ') AS ids FROM followups "
+        "GROUP BY series_uid, occurrence HAVING count(*) > 1 ORDER BY min(id)"
+    )
+
+
+def latest_done_recurring(store: Store) -> list[Row]:
+    """The latest occurrence of each repeating series, where that one is done: such a
+    series must have its next occurrence unless its rule has run out."""
+    return store.query(
+        "SELECT f.id, f.series_uid, f.occurrence FROM followups f "
+        "WHERE f.rrule IS NOT NULL AND f.status = 'done' AND f.occurrence = "
+        "(SELECT max(g.occurrence) FROM followups g WHERE g.series_uid = f.series_uid) "
+        "ORDER BY f.id"
+    )
+
+
+def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> bool:
+    """Whether history records the deletion of a later occurrence of the series (the
+    user removed the next one: the series ended there on purpose)."""
+    from minicrm.history.queries import image_sql
+
+    before = image_sql("before")
+    return (
+        store.scalar(
+            "SELECT 1 FROM history h WHERE h.entity = 'followups' AND h.op = 'delete' "
+            f"AND CASE WHEN json_valid({before}) THEN "  # a damaged record is no evidence
+            f"json_extract({before}, '$.series_uid') = ? "
+            f"AND json_extract({before}, '$.occurrence') > ? END LIMIT 1",
+            [series_uid, occurrence],
+        )
+        is not None
+    )
+
+
+def deal_stage_mismatches(store: Store) -> list[Row]:
+    """Deals whose stage is not the one their latest recorded stage change moved to
+    (``latest`` is None when no change is recorded at all)."""
+    return store.query(
+        "SELECT id, title, stage, latest FROM ("
+        "  SELECT d.id, d.title, d.stage,"
+        "    (SELECT to_stage FROM deal_stage_changes s WHERE s.deal_id = d.id"
+        "     ORDER BY s.changed_at DESC, s.id DESC LIMIT 1) AS latest"
+        "  FROM deals d"
+        ") WHERE latest IS NOT stage ORDER BY id"
+    )
+
+
+def stage_counts(store: Store, table: str) -> list[Row]:
+    """(stage, n) of contacts or deals."""
+    assert table in ("contacts", "deals")
+    return store.query(
+        f"SELECT stage, count(*) AS n FROM {table} WHERE stage IS NOT NULL "
+        "GROUP BY stage ORDER BY stage"
+    )
+
+
+def empty_changesets(store: Store) -> list[int]:
+    return [
+        r["id"]
+        for r in store.query(
+            "SELECT c.id FROM changesets c WHERE NOT EXISTS "
+            "(SELECT 1 FROM history h WHERE h.changeset_id = c.id) ORDER BY c.id"
+        )
+    ]
+
+
+# -- restore -----------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """A validated copy of a restore's source, migrated to this minicrm's schema."""
+
+    source: Path
+    copy: Path
+    migrated: list[str]
+    counts: dict[str, int]
+
+
+def _readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection that leaves no trace beside ``path``. A file in WAL mode read
+    with ``mode=ro`` would get new, empty ``-wal``/``-shm`` companions that nothing removes;
+    without a ``-wal`` file there is nothing un-checkpointed and no writer at work, so the
+    file is opened ``immutable`` (no locks, no companions). With one, a writer may be at
+    work: plain read-only, which sees its committed changes."""
+    uri = path.resolve().as_uri()
+    if not Path(f"{path}-wal").exists():
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+    return sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
+
+
+def _require_sqlite(path: Path, what: str, action: str = "nothing was restored") -> None:
+    if not path.exists():
+        raise NotFound(f"{what} {path} does not exist", hint="give the path of a backup")
+    if not path.is_file():
+        raise DatabaseError(f"{what} {path} is not a file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
+    if header != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a SQLite database; {action}")
+
+
+def _require_minicrm(conn: sqlite3.Connection, path: Path, action: str) -> list[str]:
+    """The minicrm migrations ``path`` records; refuses another program's file and a
+    newer minicrm's."""
+    applied, other = _applied_migrations(conn)
+    unknown = [name for name in applied if name not in migration_names()]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer minicrm (unknown schema migrations: "
+            f"{', '.join(unknown)}); {action}",
+            hint="upgrade minicrm",
+        )
+    if not applied:
+        tables = f" (tables: {', '.join(sorted(other)[:5])})" if other else ""
+        raise DatabaseError(f"{path} is not a minicrm database{tables}; {action}")
+    return applied
+
+
+@contextmanager
+def _temporary_copy(
+    source: Path, folder: Path, name: str, what: str, action: str
+) -> Iterator[Path]:
+    """A consistent copy of the SQLite file ``source``, read through a read-only
+    connection, in a new 0600 file in ``folder``; removed (with any -wal/-shm/-journal)
+    afterwards. ``what``/``action`` word the errors ("backup", "nothing was restored")."""
+    _require_sqlite(source, what, action)
+    try:
+        make_private_dirs(folder)
+        tmp = temp_file(folder, name)
+    except OSError as exc:
+        raise DatabaseError(f"cannot write in {folder}: {exc.strerror}") from exc
+    try:
+        try:
+            src = _readonly(source)
+            try:
+                copy_into(src, tmp)
+            finally:
+                src.close()
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot read {source}: {exc}; {action}") from exc
+        except OSError as exc:
+            raise MinicrmError(
+                f"cannot copy {source}: {exc.strerror}", hint="free some disk space"
+            ) from exc
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
+    """Copy ``source`` (read-only, consistently) into a temporary 0600 file beside the
+    live database, check the copy (a minicrm database, not newer, passing SQLite's
+    integrity and foreign-key checks), migrate it if it is older, and yield it. The
+    temporary file is removed afterwards. The live database is not touched."""
+    nothing = "nothing was restored"
+    with _temporary_copy(source, live.parent, live.name + ".restore", "backup", nothing) as tmp:
+        conn = _connect(tmp)
+        try:
+            try:
+                _require_minicrm(conn, source, nothing)
+                problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)").fetchall()]
+                if problems != ["ok"]:
+                    raise DatabaseError(
+                        f"{source} is damaged ({'; '.join(problems)}); {nothing}",
+                        hint="restore an older backup",
+                    )
+                if conn.execute("PRAGMA foreign_key_check").fetchall():
+                    raise DatabaseError(
+                        f"{source} has broken references; {nothing}",
+                        hint="restore an older backup",
+                    )
+                migrated = migrate(conn)
+                counts = {
+                    table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                    for table in ("contacts", "interactions", "followups", "deals")
+                }
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(
+                    f"{source} is damaged or not SQLite ({exc}); {nothing}"
+                ) from exc
+        finally:
+            conn.close()
+        yield Prepared(source, tmp, migrated, counts)
+
+
+@contextmanager
+def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
+    """A temporary 0600 copy of the minicrm database file ``source`` in ``folder``, read
+    through a read-only connection and migrated if it is older (``source`` itself is never
+    written: no WAL switch, no migration), removed afterwards. A file SQLite cannot read
+    at all is a DatabaseError."""
+    nothing = "nothing was checked"
+    with _temporary_copy(source, folder, source.name + ".check", "database", nothing) as tmp:
+        conn = _connect(tmp)
+        try:
+            _require_minicrm(conn, source, nothing)
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{source} is damaged or not SQLite ({exc})") from exc
+        finally:
+            conn.close()
+        yield tmp
+
+
+@contextmanager
+def live_connection(
+    live: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Iterator[tuple[sqlite3.Connection, bool]]:
+    """A connection to the database a restore replaces, and whether it holds anything.
+    Refuses (untouched) a file that is not SQLite, another program's database and a
+    newer minicrm's; creates the file (0600) when there is none."""
+    is_new = not live.exists() or (live.is_file() and live.stat().st_size == 0)
+    if live.exists() and not live.is_file():
+        raise DatabaseError(f"{live} is not a file", hint="give --db a path to a file")
+    if is_new:
+        check_new_file(live)  # never through a link, never into another user's file
+        _create_file(live)
+    else:
+        with live.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise DatabaseError(
+                    f"{live} is not a SQLite database; refusing to replace it",
+                    hint="move it aside and restore again",
+                )
+    try:
+        conn = _connect(live, busy_timeout)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, busy_timeout) from exc
+    try:
+        if not is_new:
+            try:
+                applied, other = _applied_migrations(conn)
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(
+                    f"cannot read {live} ({exc}); refusing to replace it",
+                    hint="move it aside and restore again",
+                ) from exc
+            if applied or other:
+                _require_minicrm(conn, live, "refusing to replace it")
+            else:
+                is_new = True
+        yield conn, not is_new
+    finally:
+        conn.close()
+
+
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def _give_up_when_busy(status: int, remaining: int, total: int) -> None:
+    """The backup API's progress hook. A step that returns BUSY has already waited the
+    live connection's busy timeout for another process's lock; Python's backup() would
+    then sleep and try again for ever: stop instead (the live database is unchanged)."""
+    if status in _BUSY_CODES:
+        raise sqlite3.OperationalError("database is locked")
+
+
+def restore_into(
+    prepared: Prepared, conn: sqlite3.Connection, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> None:
+    """Copy the prepared database into the live one through SQLite's backup API: the
+    pages are written under the live database's write lock, in one transaction that
+    other processes see atomically (they wait, or keep reading the old state until it
+    commits); the live file, its WAL and its readers stay valid. Then the live file is
+    put back in WAL mode and checked."""
+    try:
+        src = _connect(prepared.copy)
+        try:
+            src_size = src.execute("PRAGMA page_size").fetchone()[0]
+            live_size = conn.execute("PRAGMA page_size").fetchone()[0]
+            mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            if src_size != live_size and mode == "wal":
+                # a WAL database cannot change its page size: rewrite the copy to match
+                src.execute(f"PRAGMA page_size = {int(live_size)}")
+                src.execute("VACUUM")
+            src.backup(conn, progress=_give_up_when_busy)
+        finally:
+            src.close()
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, busy_timeout) from exc
+    if problems != ["ok"]:
+        raise DatabaseError(f"the restored database fails its check: {'; '.join(problems)}")

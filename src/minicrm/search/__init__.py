@@ -1,0 +1,1 @@
+"""Full-text search over contacts, interactions, follow-ups and deals."""

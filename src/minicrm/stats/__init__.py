@@ -1,0 +1,1 @@
+"""minicrm stats: every figure computed from recorded rows."""

@@ -1,0 +1,583 @@
+"""What a person sees at a terminal: tables, cards and the pipeline board, drawn without
+Rich and as the rows come.
+
+A table takes its column widths from the header and a bounded sample of the first rows
+(:data:`SAMPLE`), then streams the rest: the first screen of a 100,000-contact list is
+out before the last row is read, and a row costs about what the plain (piped) path costs
+(Rich's tables cost ~0.45 ms a row and must see every row first).
+
+Columns have priorities (:class:`Column`): ids, dates, emails and amounts are shown whole
+or not at all; other text is shortened with an ellipsis, down to a least width; when even
+that does not fit, the columns that matter least drop out and a footer names them. Below
+that (e.g. 20 columns) each row becomes ``column: value`` lines. Colour marks what needs
+attention (overdue red, due today yellow, done dim) on a colour terminal only: never with
+``NO_COLOR``, never on ``TERM=dumb`` (which gets no escape code at all, bold included),
+never in a pipe (the plain path in :mod:`minicrm.ui.render` does not come here).
+
+Every string drawn here — cells, headers, titles, labels — goes through
+:func:`minicrm.ui.render.visible` first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import IO
+
+from minicrm.ui.render import _width, visible, zero_width
+
+SAMPLE = 200  # rows a table's widths are taken from; later rows are fitted to them
+GAP = 2  # spaces between columns
+SQUEEZED = 8  # the narrowest text gets before the columns that matter most drop out
+NARROWEST_VALUE = 16  # a card narrower than this for values puts each value under its label
+BATCH = 64  # rows written at once
+
+
+class Styled(str):
+    """A value with a style for a colour terminal: ``red``, ``yellow``, ``dim`` or
+    ``bold``. Everywhere else (pipes, JSON, NO_COLOR) it is just its text."""
+
+    style: str
+
+    def __new__(cls, text: object, style: str) -> Styled:
+        made = super().__new__(cls, "" if text is None else str(text))
+        made.style = style
+        return made
+
+
+class Brief(str):
+    """A whole value with a shorter form for a column too narrow for it: a contact's
+    phone and email, or just the first of them. Everywhere else it is the full text."""
+
+    brief: str
+
+    def __new__(cls, text: object, brief: str) -> Brief:
+        made = super().__new__(cls, "" if text is None else str(text))
+        made.brief = brief
+        return made
+
+
+def styled_row(values: Sequence[object], style: str | None) -> list[object]:
+    """Every cell of a row in one style (a done follow-up: dim)."""
+    if not style:
+        return list(values)
+    return [Styled(v, style) if v not in (None, "") else v for v in values]
+
+
+class Column:
+    """How a column behaves when the terminal is narrow. (Plain classes here rather than
+    dataclasses: the renderers import this module on the piped path too, and each
+    dataclass costs ~0.5 ms of start-up.)"""
+
+    __slots__ = ("drop", "least", "name", "right", "whole")
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        whole: bool = False,  # shown whole or not at all: ids, dates, emails, amounts
+        drop: int = 0,  # 0: always shown; on a narrow terminal the highest numbers go first
+        right: bool = False,  # right-aligned (counts, amounts)
+        least: int = 12,  # text is shortened with an ellipsis down to this many cells (to
+        # SQUEEZED before a drop-1 column goes)
+    ) -> None:
+        self.name = name
+        self.whole = whole
+        self.drop = drop
+        self.right = right
+        self.least = least
+
+
+def column(spec: str | Column) -> Column:
+    return spec if isinstance(spec, Column) else Column(spec)
+
+
+# -- the terminal ---------------------------------------------------------------------
+
+_SGR = {
+    "bold": "\x1b[1m",
+    "dim": "\x1b[2m",
+    "red": "\x1b[31m",
+    "yellow": "\x1b[33m",
+    "red bold": "\x1b[1;31m",
+}
+_RESET = "\x1b[0m"
+_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class Screen:
+    """What the output goes to: its size, and which escape codes and characters it takes."""
+
+    __slots__ = ("bold", "colour", "height", "unicode", "width")
+
+    def __init__(self, *, width: int, height: int, bold: bool, colour: bool, unicode: bool):
+        self.width = width
+        self.height = height
+        self.bold = bold  # any escape code at all (not on TERM=dumb)
+        self.colour = colour  # red, yellow, dim (not with NO_COLOR either)
+        self.unicode = unicode  # "…" and box lines, or "..." and ASCII
+
+    @property
+    def ellipsis(self) -> str:
+        return "…" if self.unicode else "..."
+
+    def paint(self, text: str, style: str | None) -> str:
+        if not style or not text or not self.bold:
+            return text
+        if style != "bold" and not self.colour:
+            return text
+        return _SGR.get(style, "") + text + _RESET
+
+
+def _size(name: str, index: int, fallback: int) -> int:
+    value = os.environ.get(name, "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    for stream in (sys.__stdout__, sys.__stderr__, sys.__stdin__):
+        try:
+            return os.get_terminal_size(stream.fileno())[index]  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            continue
+    return fallback
+
+
+def screen(file: IO[str] | None = None) -> Screen:
+    """The terminal output goes to: its size ($COLUMNS and $LINES win, as in curses), and
+    what it may be sent."""
+    term = os.environ.get("TERM", "").lower()
+    styles = term not in ("dumb", "unknown")
+    encoding = (getattr(file or sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return Screen(
+        width=max(_size("COLUMNS", 0, 80), 1),
+        height=max(_size("LINES", 1, 24), 2),
+        bold=styles,
+        colour=styles and not os.environ.get("NO_COLOR"),
+        unicode=encoding in ("utf8", "utf_8"),
+    )
+
+
+# -- cutting and wrapping text ----------------------------------------------------------
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` as what a terminal draws as one: a character with its combining marks,
+    variation selectors, skin tone or flag tags, and emoji joined by ZWJ. Text is cut
+    between these, never inside (a flag cut in two leaves invisible tag characters)."""
+    clusters: list[str] = []
+    for ch in text:
+        if clusters and (zero_width(ch) or clusters[-1].endswith("\u200d")):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
+
+
+def cut(text: str, width: int, ellipsis: str = "…") -> str:
+    """``text`` in at most ``width`` cells, ending in an ellipsis if it was shortened."""
+    if _width(text) <= width:
+        return text
+    room = width - len(ellipsis)
+    if room <= 0:
+        return ellipsis[:width]
+    if text.isascii():
+        return text[:room].rstrip() + ellipsis
+    kept, used = [], 0
+    for cluster in _clusters(text):
+        used += _width(cluster)
+        if used > room:
+            break
+        kept.append(cluster)
+    return "".join(kept).rstrip() + ellipsis
+
+
+def _fold(word: str, width: int) -> list[str]:
+    """A word longer than a whole line, in pieces of ``width`` cells (the last resort)."""
+    pieces, piece, used = [], "", 0
+    for cluster in _clusters(word):
+        size = _width(cluster)
+        if used + size > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += cluster
+        used += size
+    return [*pieces, piece] if piece else pieces
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken at spaces only; a word is cut
+    only when it is longer than a line. Newlines in ``text`` are kept. No-break spaces
+    (U+00A0) hold figures together ("1,200.00 USD") and come out as spaces."""
+    width = max(width, 1)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current, used, started = "", 0, False
+        for word in paragraph.split(" "):
+            size = _width(strip_styles(word) if "\x1b" in word else word)
+            if started and used + 1 + size <= width:
+                current, used = f"{current} {word}", used + 1 + size
+                continue
+            if started:
+                lines.append(current)
+            if size <= width:
+                current, used = word, size
+            else:
+                *full, current = _fold(word, width) or [""]
+                lines += full
+                used = _width(current)
+            started = True
+        lines.append(current)
+    return [line.replace("\xa0", " ") for line in lines]
+
+
+# -- tables ---------------------------------------------------------------------------
+
+
+Cell = tuple[str, str | None, str | None]  # text, style, brief form
+
+
+def _cells(row: Sequence[object]) -> list[Cell]:
+    return [
+        (visible(v), getattr(v, "style", None), visible(v.brief) if type(v) is Brief else None)
+        for v in row
+    ]
+
+
+def _plan(
+    columns: Sequence[Column],
+    heads: Sequence[str],
+    natural: Sequence[int],
+    narrowest: Sequence[int],
+    total: int,
+) -> tuple[list[int], dict[int, int], list[int]] | None:
+    """Which columns are shown, how wide each is, which dropped out; None when even the
+    columns that never drop do not fit. ``narrowest``: a whole column's width with its
+    values in their brief forms."""
+
+    def least(i: int) -> int:
+        c = columns[i]
+        if c.whole:
+            return narrowest[i]
+        floor = max(c.least if not squeezed else min(c.least, SQUEEZED), _width(heads[i]))
+        return min(natural[i], floor)
+
+    # First the low-value columns (drop >= 2) give way while text keeps a comfortable
+    # width; then text is squeezed and the rest (drop 1) may go; then records.
+    shown = list(range(len(columns)))
+    dropped: list[int] = []
+    squeezed = False
+    while True:
+        need = sum(least(i) for i in shown) + GAP * (len(shown) - 1)
+        if need <= total:
+            break
+        candidates = [i for i in shown if columns[i].drop >= (1 if squeezed else 2)]
+        if candidates:
+            victim = max(candidates, key=lambda i: (columns[i].drop, i))
+            shown.remove(victim)
+            dropped.append(victim)
+        elif not squeezed:
+            squeezed = True
+        else:
+            return None
+    widths = {i: least(i) for i in shown}
+    spare = total - need
+    order = sorted(shown, key=lambda i: (columns[i].drop, i))
+    for i in order:  # whole values in their full form (a phone and an email), if room
+        if columns[i].whole and 0 < natural[i] - widths[i] <= spare:
+            spare -= natural[i] - widths[i]
+            widths[i] = natural[i]
+    # Then shortened text, like water filling a basin: all grow together, a short one is
+    # soon whole (a name), the long ones share the rest.
+    while spare > 0:
+        growing = [i for i in order if not columns[i].whole and widths[i] < natural[i]]
+        if not growing:
+            break
+        step = max(1, spare // len(growing))
+        for i in growing:
+            grow = min(step, natural[i] - widths[i], spare)
+            widths[i] += grow
+            spare -= grow
+    return shown, widths, sorted(dropped)
+
+
+class _Layout:
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        shown: list[int],
+        widths: dict[int, int],
+        scr: Screen,
+    ) -> None:
+        self.columns = columns
+        self.shown = shown
+        self.widths = widths
+        self.screen = scr
+
+    def line(self, cells: Sequence[Cell]) -> str:
+        parts = []
+        last = len(self.shown) - 1
+        debt = 0  # cells a whole value took beyond its column, paid back by text to its right
+        for k, i in enumerate(self.shown):
+            text, style, brief = cells[i]
+            spec = self.columns[i]
+            width = self.widths[i]
+            size = _width(text)
+            if brief is not None and size > width:
+                text, size = brief, _width(brief)
+            if not spec.whole and debt:
+                give = min(debt, max(width - spec.least, 0))
+                width -= give
+                debt -= give
+            if size > width:
+                if spec.whole:
+                    debt += size - width
+                    width = size
+                else:
+                    text = cut(text, width, self.screen.ellipsis)
+                    size = _width(text)
+            pad = " " * (width - size)
+            text = self.screen.paint(text, style)
+            if spec.right:
+                parts.append(pad + text)
+            elif k == last:
+                parts.append(text)
+            else:
+                parts.append(text + pad)
+        return (" " * GAP).join(parts).rstrip()
+
+
+def write_table(
+    columns: Sequence[str | Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str | None = None,
+    out: IO[str] | None = None,
+    scr: Screen | None = None,
+) -> None:
+    """A table fitted to the terminal, written as the rows come."""
+    out = out or sys.stdout
+    scr = scr or screen(out)
+    specs = [column(c) for c in columns]
+    heads = [visible(c.name) for c in specs]
+    source: Iterator[Sequence[object]] = iter(rows)
+    sample = [_cells(row) for row in islice(source, SAMPLE)]
+    natural = [max([_width(h), *(_width(r[i][0]) for r in sample)]) for i, h in enumerate(heads)]
+    narrowest = [
+        max([_width(h), *(_width(r[i][2] or r[i][0]) for r in sample)]) for i, h in enumerate(heads)
+    ]
+    if title:
+        out.write("\n" + scr.paint(visible(title), "bold") + "\n")
+    plan = _plan(specs, heads, natural, narrowest, scr.width)
+    if plan is None:
+        _write_records(specs, heads, sample, source, out, scr)
+        return
+    shown, widths, dropped = plan
+    layout = _Layout(specs, shown, widths, scr)
+    head: list[Cell] = [(h, "bold", None) for h in heads]
+    out.write(layout.line(head) + "\n")
+    batch = [layout.line(cells) for cells in sample]
+    if batch:
+        out.write("\n".join(batch) + "\n")
+    while True:
+        batch = [layout.line(_cells(row)) for row in islice(source, BATCH)]
+        if not batch:
+            break
+        out.write("\n".join(batch) + "\n")
+    if dropped:
+        names = ", ".join(heads[i] for i in dropped)
+        note = f"Not shown at {scr.width} columns: {names}."
+        out.write("\n".join(scr.paint(t, "dim") for t in wrap(note, scr.width)) + "\n")
+
+
+def _write_records(
+    specs: Sequence[Column],
+    heads: Sequence[str],
+    sample: list[list[Cell]],
+    rest: Iterator[Sequence[object]],
+    out: IO[str],
+    scr: Screen,
+) -> None:
+    """Each row as ``column: value`` lines, for a terminal too narrow for the table."""
+
+    def records() -> Iterator[list[Cell]]:
+        yield from sample
+        for row in rest:
+            yield _cells(row)
+
+    for number, cells in enumerate(records()):
+        lines = [""] if number else []
+        for head, (text, style, _) in zip(heads, cells, strict=True):
+            if not text:
+                continue
+            label = f"{head}: " if head else ""
+            first, *more = wrap(label + text, scr.width) if label else wrap(text, scr.width)
+            if label and first.startswith(label):
+                first = (
+                    scr.paint(label.rstrip(), "bold") + " " + scr.paint(first[len(label) :], style)
+                )
+            else:
+                first = scr.paint(first, style)
+            lines.append(first)
+            lines += [scr.paint(m, style) for m in more]
+        out.write("\n".join(lines) + "\n")
+
+
+# -- cards ----------------------------------------------------------------------------
+
+_BOX = "╭─╮│╰╯"
+_ASCII_BOX = "+-+|++"
+
+
+def write_card(
+    title: str,
+    pairs: Sequence[tuple[str, object]],
+    *,
+    out: IO[str] | None = None,
+    scr: Screen | None = None,
+) -> None:
+    """A boxed card: labels on the left, values beside them, wrapped at spaces (never
+    cut); on a terminal too narrow for both, each value goes under its label."""
+    out = out or sys.stdout
+    scr = scr or screen(out)
+    tl, h, tr, v, bl, br = _BOX if scr.unicode else _ASCII_BOX
+    labels = [f"{visible(label)}:" if label else "" for label, _ in pairs]
+    values = [visible(value, one_line=False).expandtabs(4) for _, value in pairs]
+    label_width = max((_width(x) for x in labels), default=0)
+    value_width = max((_width(part) for value in values for part in value.split("\n")), default=0)
+    inner = min(label_width + GAP + value_width, scr.width - 4)
+    stacked = inner - label_width - GAP < min(NARROWEST_VALUE, value_width)
+    rows: list[tuple[str, str]] = []  # (label, value text) per line inside the box
+    if stacked:
+        inner = max(min(max(label_width, value_width + 2), scr.width - 4), 1)
+        indent = 0
+        for label, value in zip(labels, values, strict=True):
+            if label:
+                rows.append((label, ""))
+            rows += [("", "  " + piece) for piece in wrap(value, inner - 2)]
+    else:
+        indent = label_width + GAP
+        for label, value in zip(labels, values, strict=True):
+            pieces = wrap(value, inner - indent)
+            rows += [(label if n == 0 else "", piece) for n, piece in enumerate(pieces)]
+    name = cut(visible(title), max(inner - 1, 1), scr.ellipsis)
+    lines = [f"{tl}{h} {scr.paint(name, 'bold')} " + h * max(inner - _width(name) - 1, 0) + tr]
+    for label, text in rows:
+        if label and stacked:
+            used, shown = _width(label), scr.paint(label, "bold")
+        else:
+            gap = " " * max(indent - _width(label), 0)
+            used, shown = indent + _width(text), scr.paint(label, "bold") + gap + text
+        lines.append(f"{v} {shown}{' ' * max(inner - used, 0)} {v}")
+    lines.append(bl + h * (inner + 2) + br)
+    out.write("\n".join(lines) + "\n")
+
+
+# -- the pipeline board ---------------------------------------------------------------
+
+STAGE_WIDTH = 24  # narrower than this a stage's column is not readable: stages stack
+
+
+class BoardColumn:
+    """One stage: its heading, a line per currency total, and its deals' cards, each card
+    (line, style) pairs. In totals and cards, amounts hold together with U+00A0."""
+
+    __slots__ = ("cards", "heading", "totals")
+
+    def __init__(
+        self,
+        heading: str,
+        totals: Sequence[str],
+        cards: Sequence[Sequence[tuple[str, str | None]]],
+    ) -> None:
+        self.heading = heading
+        self.totals = totals
+        self.cards = cards
+
+
+def write_board(
+    stages: Sequence[BoardColumn], *, out: IO[str] | None = None, scr: Screen | None = None
+) -> None:
+    """The stages side by side when each gets the room its figures need (at least
+    STAGE_WIDTH cells), else one under another."""
+    out = out or sys.stdout
+    scr = scr or screen(out)
+    count = max(len(stages), 1)
+    width = (scr.width - GAP * (count - 1)) // count
+    figures = [  # an amount is never split: a column narrower than one stacks the board
+        _width(word)
+        for stage in stages
+        for text in (*stage.totals, *(t for card in stage.cards for t, _ in card))
+        for word in visible(text).split(" ")
+        if "\xa0" in word
+    ]
+    if width < max([STAGE_WIDTH, *figures]):
+        _write_stacked(stages, out, scr)
+        return
+    blocks = []
+    for stage in stages:
+        head = [(line, "bold") for line in wrap(visible(stage.heading), width)]
+        for total in stage.totals:
+            head += [(line, None) for line in wrap(visible(total), width)]
+        body: list[tuple[str, str | None]] = []
+        for number, card in enumerate(stage.cards):
+            if number:
+                body.append(("", None))
+            for index, (text, style) in enumerate(card):
+                if index == 0:  # the title: shortened to one line
+                    body.append((cut(visible(text), width, scr.ellipsis), style))
+                else:
+                    body += [(piece, style) for piece in wrap(visible(text), width)]
+        blocks.append((head, body))
+    head_height = max(len(head) for head, _ in blocks)
+    body_height = max(len(body) for _, body in blocks)
+    rule = "─" if scr.unicode else "-"
+    grid: list[list[tuple[str, str | None]]] = []
+    for head, body in blocks:
+        cells = head + [("", None)] * (head_height - len(head))  # an empty stage lines up
+        cells.append((rule * width, "dim"))
+        cells += body + [("", None)] * (body_height - len(body))
+        grid.append(cells)
+    lines = []
+    for row in zip(*grid, strict=True):
+        parts = [scr.paint(text, style) + " " * (width - _width(text)) for text, style in row]
+        lines.append((" " * GAP).join(parts).rstrip())
+    out.write("\n".join(lines) + "\n")
+
+
+def _write_stacked(stages: Sequence[BoardColumn], out: IO[str], scr: Screen) -> None:
+    lines: list[str] = []
+    for number, stage in enumerate(stages):
+        if number:
+            lines.append("")
+        lines += [scr.paint(t, "bold") for t in wrap(visible(stage.heading), scr.width)]
+        for total in stage.totals:
+            lines += ["  " + t for t in wrap(visible(total), scr.width - 2)]
+        for card in stage.cards:
+            for index, (text, style) in enumerate(card):
+                indent = "  " if index == 0 else "    "
+                for piece in wrap(visible(text.strip()), scr.width - len(indent)):
+                    lines.append(indent + scr.paint(piece, style))
+    out.write("\n".join(lines) + "\n")
+
+
+def write_wrapped(
+    text: str, *, out: IO[str] | None = None, scr: Screen | None = None, shown: bool = False
+) -> None:
+    """A paragraph wrapped to the terminal at spaces (U+00A0 holds a figure together);
+    lines after the first are indented two more than the first. ``shown``: the text is
+    already visible() (and may carry this module's styles)."""
+    out = out or sys.stdout
+    scr = scr or screen(out)
+    shown = text if shown else visible(text, one_line=False)
+    indent = " " * (len(shown) - len(shown.lstrip(" ")) + 2)
+    first, *rest = wrap(shown, scr.width) or [""]
+    if rest:
+        rest = wrap(" ".join(r.strip() for r in rest), max(scr.width - len(indent), 1))
+    out.write("\n".join([first, *(indent + r for r in rest)]) + "\n")
+
+
+def strip_styles(text: str) -> str:
+    """``text`` without the escape codes this module adds (for measuring)."""
+    return _ESCAPES.sub("", text)
