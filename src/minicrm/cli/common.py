@@ -42,6 +42,12 @@ CompanyFilterOpt = Annotated[
     str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
 ]
 StageFilterOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts in this stage.")]
+DealOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--deal", metavar="ID", help="The deal it concerns (its contact, if REF is left out)."
+    ),
+]
 
 
 def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:
