@@ -7,7 +7,8 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.contacts.models import Contact, Labelled
+from minicrm.core.models import Ref
 from minicrm.ui import render
 from minicrm.ui.screen import Screen, write_card, write_table
 
@@ -33,7 +34,7 @@ def hostile_contact(name: str) -> Contact:
         id=1,
         uid="u",
         name=name,
-        company=CompanyRef(1, "c", name),
+        company=Ref(1, "c", name),
         emails=(Labelled(name, name),),
         tags=(name,),
         custom={"k": name},

@@ -75,6 +75,7 @@ _DATA = {
     "minicrm.core.dates",
     "minicrm.core.ids",
     "minicrm.core.models",
+    "minicrm.contacts.models",
     "minicrm.ui.render",
     "minicrm.db",
     "minicrm.db.store",
@@ -110,7 +111,7 @@ _CONTACTS |= {
     "minicrm.activity.interactions",
     "minicrm.core.recurrence",
 }
-_CONTACTS |= {"minicrm.activity.queries"}
+_CONTACTS |= {"minicrm.activity.queries", "minicrm.activity.models"}
 ALLOWED = {
     ("db", "path"): _BASE | {"minicrm.cli.common", "minicrm.cli.database"},
     ("--help",): _BASE | {"minicrm.cli.summaries", "typer._click._textwrap"},
@@ -127,6 +128,7 @@ ALLOWED = {
         "minicrm.search.service",
         "minicrm.search.queries",
         "minicrm.activity.render",
+        "minicrm.activity.models",
     },
 }
 

@@ -7,15 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import chain
 
+from minicrm.activity.models import ContactPage, DateItem, DueItem, FollowUp, Interaction, StaleItem
 from minicrm.core import dates
-from minicrm.core.models import (
-    ContactPage,
-    DateItem,
-    DueItem,
-    FollowUp,
-    Interaction,
-    StaleItem,
-)
 from minicrm.ui.render import (
     contact_card_lines,
     line,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from minicrm.activity.models import FollowUp
 from minicrm.activity.render import followup_line
 from minicrm.core import money
-from minicrm.core.models import Deal, DealPage, FollowUp
+from minicrm.deals.models import Deal, DealPage
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.deals.service import Closing
 from minicrm.ui.render import (

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from minicrm.activity.models import DateItem, DueItem, StaleItem
 from minicrm.core import dates
-from minicrm.core.models import DateItem, DueItem, StaleItem
 from minicrm.deals.pipeline import BoardItem
 from minicrm.digest.service import Digest
 from minicrm.ui.render import to_json, visible

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from minicrm.activity import followups
+from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, MinicrmError
-from minicrm.core.models import Contact
 from minicrm.core.paths import make_private_dirs
 from minicrm.db import dump as dump_queries
 from minicrm.db.schema import DATA_TABLES, migration_names

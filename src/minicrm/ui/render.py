@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import IO, Any
 
-from minicrm.core.models import Company, Contact, ContactLine
+from minicrm.contacts.models import Company, Contact, ContactLine
 
 # What must never reach a terminal as it is (docs/reliability.md, "Escapes"): C0 (but
 # newline and tab, handled per use), DEL and C1 controls; the whole Bidi_Control class

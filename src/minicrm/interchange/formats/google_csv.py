@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import IO
 
-from minicrm.core.models import Contact
+from minicrm.contacts.models import Contact
 from minicrm.interchange.formats.csvfmt import MULTI_SEP
 from minicrm.ui.render import guard_formula
 
