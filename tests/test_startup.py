@@ -77,6 +77,8 @@ _DATA = {
     "minicrm.core.models",
     "minicrm.contacts.models",
     "minicrm.ui.render",
+    "minicrm.ui.text",
+    "minicrm.ui.machine",
     "minicrm.db",
     "minicrm.db.store",
     "minicrm.contacts.queries",
@@ -105,6 +107,7 @@ _CONTACTS = {
     "minicrm.contacts.companies",
     "minicrm.contacts.service",
     "minicrm.contacts.refs",
+    "minicrm.contacts.render",
 }
 _CONTACTS |= {
     "minicrm.activity.followups",
@@ -127,8 +130,7 @@ ALLOWED = {
         "minicrm.cli.search",
         "minicrm.search.service",
         "minicrm.search.queries",
-        "minicrm.activity.render",
-        "minicrm.activity.models",
+        "minicrm.search.render",
     },
 }
 

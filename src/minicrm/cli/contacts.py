@@ -24,9 +24,11 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.contacts import service as domain
+from minicrm.contacts.render import print_contacts
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
 
 Multi = list[str] | None
 
@@ -172,7 +174,7 @@ def add(
     store = store_of(ctx)
     contact = domain.add_contact(store, name, changes)
     if json_:
-        render.write_json(contact.to_dict())
+        write_json(contact.to_dict())
     else:
         render.line(f"Added #{contact.id} {contact.name}")
     note_shared_emails(store, contact)
@@ -242,7 +244,12 @@ def ls(
         limit=limit,
         on=on_when(on),
     )
-    render.print_contacts(found, out, raw=raw)
+    if out in ("csv", "tsv"):
+        from minicrm.interchange.formats import minicrm_csv
+
+        minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
+    else:
+        print_contacts(found, out)
 
 
 def show(

@@ -25,6 +25,7 @@ from minicrm.contacts import service as domain
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
 
 
 def register(app: typer.Typer) -> None:
@@ -152,7 +153,7 @@ def edit(
     else:
         contact, changed = domain.update_contact(store, resolve_contact(store, ref), changes)
     if json_:
-        render.write_json(contact.to_dict())
+        write_json(contact.to_dict())
     else:
         render.line(f"{'Updated' if changed else 'No change to'} #{contact.id} {contact.name}")
     note_shared_emails(store, contact)

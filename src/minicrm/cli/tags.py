@@ -10,6 +10,7 @@ from minicrm.cli.common import JsonOpt, paged, resolve_contact, store_of
 from minicrm.contacts import service as domain
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +36,7 @@ def tag(
         raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
     for change in domain.change_tags(store, [resolve_contact(store, ref)], add=tags):
         if json_:
-            render.write_json(change.contact.to_dict())
+            write_json(change.contact.to_dict())
         else:
             render.line(_tag_line(change))
 
@@ -44,7 +45,7 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
     if not args:
         items = domain.tag_cadences(store)  # type: ignore[arg-type]
         if json_:
-            render.write_json([c.to_dict() for c in items])
+            write_json([c.to_dict() for c in items])
         elif not items:
             render.nothing("No tag has a keep-in-touch cadence.")
         else:
@@ -57,7 +58,7 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
         )
     result, changed = domain.set_tag_cadence(store, args[0], args[1])  # type: ignore[arg-type]
     if json_:
-        render.write_json(result.to_dict() if result else None)
+        write_json(result.to_dict() if result else None)
     elif result is None:
         name = args[0].lstrip("#").casefold()
         render.line(

@@ -11,7 +11,7 @@ from typing import IO
 
 from minicrm.contacts.models import Contact
 from minicrm.interchange.formats.csvfmt import MULTI_SEP
-from minicrm.ui.render import guard_formula
+from minicrm.ui.machine import guard_formula
 
 _GOOGLE_LABELS = {
     "work": "Work",
