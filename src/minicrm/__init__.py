@@ -50,8 +50,8 @@ _EXPORTS = {
     "Ref": "minicrm.core.models",
     "resolve_db_path": "minicrm.core.paths",
     "Store": "minicrm.db.store",
-    "memory_store": "minicrm.db.store",
-    "open_store": "minicrm.db.store",
+    "memory_store": "minicrm.db.opening",
+    "open_store": "minicrm.db.opening",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

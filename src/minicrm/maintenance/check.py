@@ -135,7 +135,7 @@ def check_file(
 ) -> CheckReport:
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
-    from minicrm.db.store import open_store
+    from minicrm.db.opening import open_store
 
     with (
         sql.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,

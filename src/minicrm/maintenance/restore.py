@@ -69,7 +69,7 @@ def restore(
     """Replace the database at ``db_path`` with a prepared copy. A backup of the current
     database is written first (into ``backups/``, like `db backup`), then the copy goes
     into the live file through SQLite's backup API under its write lock."""
-    from minicrm.db.store import make_private
+    from minicrm.db.files import make_private
 
     live = Path(db_path)
     keep_n = keep_count(keep, config)
