@@ -147,9 +147,9 @@ def import_source(
         raise InvalidInput("--map is for CSV files", hint=f"this is read as {chosen}")
     column_map = None
     if mapping_items:
-        from minicrm.interchange.formats import csvfmt
+        from minicrm.interchange.formats import csvcolumns
 
-        column_map = csvfmt.parse_mapping(mapping_items)
+        column_map = csvcolumns.parse_mapping(mapping_items)
     label = "stdin" if path == "-" else path
     if chosen == "json" and len(texts) == 1:
         data = sources.load_json(*texts[0])
