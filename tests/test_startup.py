@@ -112,6 +112,8 @@ _CONTACTS = {
     "minicrm.contacts.service",
     "minicrm.contacts.refs",
     "minicrm.contacts.render",
+    "minicrm.contacts.reading",
+    "minicrm.contacts.tags",
 }
 _CONTACTS |= {
     "minicrm.activity.followups",

@@ -16,8 +16,8 @@ from minicrm.activity.models import (
     Reach,
     StaleItem,
 )
+from minicrm.contacts import reading as contacts
 from minicrm.contacts import refs
-from minicrm.contacts import service as contacts
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.models import Ref, first_line

@@ -140,14 +140,14 @@ def write_export(
     a time, dump rows a batch at a time, never the whole export as one string. Returns
     how many contacts it holds.
 
-    ``criteria``: which contacts, as :func:`minicrm.contacts.service.list_contacts` takes them
+    ``criteria``: which contacts, as :func:`minicrm.contacts.reading.list_contacts` takes them
     (query, tags, company, stage, archived); None for all of them (in JSON the complete
     dump, archived contacts included; the other formats leave archived contacts out).
     ``whole`` (default: no ``criteria``): nothing was filtered, so the JSON dump is
     complete and the calendar has every open follow-up. Contacts come in id order. One
     read transaction: the export is one consistent state even while other processes
     write."""
-    from minicrm.contacts import service as contact_domain
+    from minicrm.contacts import reading as contact_domain
 
     whole = criteria is None if whole is None else whole
     chosen = dict(criteria or {"archived": None if fmt == "json" else False}, sort="id")
