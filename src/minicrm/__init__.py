@@ -41,7 +41,7 @@ _EXPORTS = {
     "InvalidInput": "minicrm.core.errors",
     "MinicrmError": "minicrm.core.errors",
     "NotFound": "minicrm.core.errors",
-    "list_changesets": "minicrm.history.service",
+    "list_changesets": "minicrm.history.changesets",
     "redo": "minicrm.history.service",
     "undo": "minicrm.history.service",
     "Company": "minicrm.contacts.models",

@@ -278,7 +278,7 @@ def show(
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import service as changes
+        from minicrm.history import changesets as changes
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
