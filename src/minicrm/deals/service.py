@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from minicrm.activity import followups, interactions
+from minicrm.activity import followups, interactions, lifecycle
 from minicrm.activity.models import FollowUp
 from minicrm.contacts import refs
 from minicrm.core import clock, dates, money, validate
@@ -388,7 +388,7 @@ def close_deal(
         pending = open_followups(store, deal.id)
         if not close_followups:
             return Closing(deal, changed, still_open=tuple(pending))
-        cancelled = tuple(followups.cancel(store, f.id, stop=True, on=on).done for f in pending)
+        cancelled = tuple(lifecycle.cancel(store, f.id, stop=True, on=on).done for f in pending)
         return Closing(deal, changed, cancelled=cancelled)
 
 
