@@ -73,6 +73,7 @@ _DATA = {
     "minicrm.cli.common",
     "minicrm.core.clock",
     "minicrm.core.dates",
+    "minicrm.core.dateparse",
     "minicrm.core.ids",
     "minicrm.core.models",
     "minicrm.contacts.models",

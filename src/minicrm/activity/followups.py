@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from minicrm.activity import queries as activity
 from minicrm.activity.models import FollowUp, Recurrence
 from minicrm.contacts import refs
-from minicrm.core import clock, dates, recurrence, validate
+from minicrm.core import clock, dateparse, dates, recurrence, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
@@ -130,8 +130,8 @@ class _Due:
 
 
 def _due(due: str | None, at: str | None, today: date) -> _Due:
-    when = dates.parse_when(due, today=today) if due else When(today)
-    at_time = dates.parse_time(at) if at else None
+    when = dateparse.parse_when(due, today=today) if due else When(today)
+    at_time = dateparse.parse_time(at) if at else None
     return _Due(when.day, at_time or when.time)
 
 
@@ -152,7 +152,7 @@ def _rule_fields(
         if until.strip().lower() in {"", "none", "never"}:
             fields["recur_until"] = None
         else:
-            until_day = dates.parse_date(until, today=today)
+            until_day = dateparse.parse_date(until, today=today)
             if until_day < due.day:
                 raise InvalidInput(
                     f"--until {until_day.isoformat()} is before the due date {due.day.isoformat()}",
@@ -288,10 +288,10 @@ def edit_followup(
         day = date.fromisoformat(current.due_date)
         at_time = time.fromisoformat(current.due_time) if current.due_time else None
         if due is not None:
-            when = dates.parse_when(due, today=today)
+            when = dateparse.parse_when(due, today=today)
             day, at_time = when.day, when.time or at_time
         if at is not None:
-            at_time = dates.parse_time(at) if at.strip() else None
+            at_time = dateparse.parse_time(at) if at.strip() else None
         if due is not None or at is not None:
             changes["due_date"] = day.isoformat()
             changes["due_time"] = at_time.strftime("%H:%M") if at_time else None

@@ -12,7 +12,7 @@ from minicrm.activity import interactions
 from minicrm.activity import queries as activity
 from minicrm.activity.followups import load_followup, parse_id, series_start
 from minicrm.activity.models import FollowUp
-from minicrm.core import clock, dates, recurrence
+from minicrm.core import clock, dateparse, dates, recurrence
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
 from minicrm.core.ids import new_uid
@@ -165,7 +165,7 @@ def snooze(
     time it keeps its own. The first original due is kept."""
     fid = parse_id(followup_id)
     today = dates.today(on)
-    when = dates.parse_when(until or "tomorrow", today=today)
+    when = dateparse.parse_when(until or "tomorrow", today=today)
     with store.transaction():
         current = load_followup(store, fid)
         _require(current, ("open",), "snooze")

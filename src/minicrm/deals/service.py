@@ -15,7 +15,7 @@ from datetime import date
 from minicrm.activity import followups, interactions, lifecycle
 from minicrm.activity.models import FollowUp
 from minicrm.contacts import refs
-from minicrm.core import clock, dates, money, validate
+from minicrm.core import clock, dateparse, dates, money, validate
 from minicrm.core.config import CLOSED_STAGES, Config, DealStage
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
@@ -200,7 +200,7 @@ def deals_of_contact(store: Store, contact_id: int, *, config: Config | None = N
 def _close_date(value: str | None, today: date) -> str | None:
     if value is None or not value.strip():
         return None
-    return dates.parse_date(value, today=today).isoformat()
+    return dateparse.parse_date(value, today=today).isoformat()
 
 
 def _company(store: Store, ref: str) -> int:
