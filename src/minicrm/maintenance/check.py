@@ -16,6 +16,7 @@ from typing import Any
 from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
+from minicrm.db import restore
 from minicrm.db.store import Store
 from minicrm.maintenance import checks
 from minicrm.maintenance import queries as sql
@@ -138,7 +139,7 @@ def check_file(
     from minicrm.db.opening import open_store
 
     with (
-        sql.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
+        restore.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
     ):
         # (a copy's folder is not its own: no temp_files)

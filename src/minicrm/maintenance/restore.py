@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core.config import Config
+from minicrm.db import restore as sql
 from minicrm.db.backup import backup_to
-from minicrm.maintenance import queries as sql
 from minicrm.maintenance.backups import (
     backups_folder,
     keep_count,
