@@ -271,6 +271,7 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
+    "capture": "capture",
 }
 
 
