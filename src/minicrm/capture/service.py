@@ -122,9 +122,16 @@ class _Candidate:
 class _Scan:
     candidates: dict[str, _Candidate] = field(default_factory=dict)
     readings: list[sources.Reading] = field(default_factory=list)
-    people: dict[str, list[object]] = field(
-        default_factory=dict
-    )  # addr -> name, sent, received, last
+    people: dict[str, _Person] = field(default_factory=dict)  # by address
+    counted: set[str] = field(default_factory=set)  # keys of messages counted for people
+
+
+@dataclass
+class _Person:
+    name: str = ""
+    sent: int = 0
+    received: int = 0
+    last: str = ""
 
 
 def _plan(store: Store, found: Sequence[sources.Source], full: bool) -> list[sources.Reading]:
@@ -276,12 +283,14 @@ def _count_people(
 ) -> None:
     stamp = clock.utc_stamp(when)
     for name, address in others:
-        entry = scan.people.setdefault(address, ["", 0, 0, ""])
-        if name and stamp >= str(entry[3]):
-            entry[0] = name
-        entry[1 if direction == "out" else 2] = int(entry[1 if direction == "out" else 2]) + 1  # type: ignore[call-overload]
-        if stamp > str(entry[3]):
-            entry[3] = stamp
+        person = scan.people.setdefault(address, _Person())
+        if name and stamp >= person.last:
+            person.name = name
+        if direction == "out":
+            person.sent += 1
+        else:
+            person.received += 1
+        person.last = max(person.last, stamp)
 
 
 def _excerpt(candidate: _Candidate, options: MailOptions, result: CaptureResult) -> str:
@@ -472,20 +481,17 @@ def suggest(
     return SuggestResult(created, True, result)
 
 
-def _rank(people: dict[str, list[object]], *, exchanged: bool) -> list[Suggestion]:
+def _rank(people: dict[str, _Person], *, exchanged: bool) -> list[Suggestion]:
     found = [
-        Suggestion(address, str(v[0]), int(v[1]), int(v[2]), str(v[3]))  # type: ignore[call-overload]
-        for address, v in people.items()
+        Suggestion(address, p.name, p.sent, p.received, p.last)
+        for address, p in people.items()
         if not mailparse.is_no_reply(address)
     ]
     if exchanged:  # someone the user wrote to, not only someone who wrote
         found = [s for s in found if s.sent > 0]
-    found.sort(key=lambda s: (-(s.sent + s.received), -s.sent, s.last and -_ord(s.last), s.address))
+    found.sort(key=lambda s: s.last, reverse=True)
+    found.sort(key=lambda s: (-(s.sent + s.received), -s.sent))
     return found
-
-
-def _ord(stamp: str) -> int:
-    return int("".join(ch for ch in stamp if ch.isdigit()) or 0)
 
 
 def capture_calendar(
