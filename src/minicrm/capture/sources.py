@@ -108,9 +108,7 @@ def discover(paths: Sequence[Path | str]) -> list[Source]:
                     hint=MAIL_HINT,
                 )
             continue
-        before = len(found) + len(eml_files)
-        _walk(resolved, found, eml_files)
-        if len(found) + len(eml_files) == before:
+        if not _walk(resolved, found, eml_files):
             raise InvalidInput(f"{path} holds no mail that minicrm can read", hint=MAIL_HINT)
     for folder, names in eml_files.items():
         whole = ("eml", folder) in found
@@ -128,13 +126,16 @@ def _looks_like_message(path: str) -> bool:
     return bool(re.match(rb"(?:[A-Za-z-]{1,60}:[^\n]*\r?\n)+", start)) and b":" in start[:80]
 
 
-def _walk(root: str, found: dict[tuple[str, str], Source], eml: dict[str, list[str]]) -> None:
+def _walk(root: str, found: dict[tuple[str, str], Source], eml: dict[str, list[str]]) -> int:
+    """Add the sources under ``root``; returns how many there are (even if known)."""
+    count = 0
     base_depth = root.rstrip(os.sep).count(os.sep)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         if dirpath.count(os.sep) - base_depth >= MAX_DEPTH:
             dirnames[:] = []
         if is_maildir(dirpath):
             found[("maildir", dirpath)] = Source(dirpath, "maildir")
+            count += 1
             dirnames[:] = [d for d in dirnames if d not in ("cur", "new", "tmp")]
             filenames = []  # a Maildir's own files are the client's (dovecot-uidlist, ...)
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
@@ -148,9 +149,12 @@ def _walk(root: str, found: dict[tuple[str, str], Source], eml: dict[str, list[s
                 emls.append(name)
             elif suffix in _MBOX_SUFFIXES and _looks_like_mbox(full):
                 found[("mbox", full)] = Source(full, "mbox")
+                count += 1
         if emls:
             found[("eml", dirpath)] = Source(dirpath, "eml")
             eml.pop(dirpath, None)
+            count += 1
+    return count
 
 
 def maildir_key(file_name: str) -> str:
@@ -211,25 +215,26 @@ def plan_eml(source: Source, state_id: int | None, seen: set[str]) -> Reading:
     return reading
 
 
-def _head_hash(path: str) -> str | None:
+def _head_hash(path: str, length: int) -> str | None:
+    """``N:hash`` of the first N bytes (N up to 4 KiB, within what was read): the same
+    while mail is only appended; different once a client rewrites the file."""
     try:
         with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read(4096)).hexdigest()[:32]
+            data = handle.read(min(length, 4096))
     except OSError:
         return None
+    return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:32]}"
 
 
-def plan_mbox(
-    source: Source, state_id: int | None, fingerprint: str | None, offset: int
-) -> Reading:
+def plan_mbox(source: Source, state_id: int | None, fingerprint: str | None, offset: int) -> Reading:
     try:
         size = os.path.getsize(source.path)
     except OSError:
         size = 0
-    head = _head_hash(source.path)
-    if fingerprint != head or offset > size or offset < 0:
+    known = int(fingerprint.split(":", 1)[0]) if fingerprint and fingerprint[0].isdigit() else 0
+    if fingerprint is None or _head_hash(source.path, known) != fingerprint or not 0 <= offset <= size:
         offset = 0  # new, rewritten or shrunk: read it all (the keys make that harmless)
-    reading = Reading(source, state_id, head, offset=offset, size=size - offset)
+    reading = Reading(source, state_id, _head_hash(source.path, size), offset=offset, size=size - offset)
     reading.unchanged = offset == size
     return reading
 
