@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from mailgen import maildir, mbox, message, raw_maildir_file
 
 ME = "me@example.org"
@@ -27,7 +28,9 @@ def config(tmp_path: Path):
 
 @pytest.fixture
 def people(contact_factory):
-    jane = contact_factory("Jane Doe", "--email", "Jane@Acme.io", "--email", "jane.doe@home.example")
+    jane = contact_factory(
+        "Jane Doe", "--email", "Jane@Acme.io", "--email", "jane.doe@home.example"
+    )
     bob = contact_factory("Bob Stone", "--email", "bob@stone.example")
     return jane, bob
 
@@ -46,8 +49,12 @@ def test_a_maildir_logs_mail_with_contacts_in_both_directions(run, tmp_path, con
         box,
         [
             message("Jane Doe <JANE@acme.io>", ME, "Pricing", "The price is fine.\n"),
-            message(ME, ["jane.doe@home.example", "Bob Stone <bob@stone.example>"], "Re: Pricing",
-                    "Great, thanks!\n"),
+            message(
+                ME,
+                ["jane.doe@home.example", "Bob Stone <bob@stone.example>"],
+                "Re: Pricing",
+                "Great, thanks!\n",
+            ),
             message("stranger@else.example", ME, "Hi", "Who are you?\n"),
         ],
     )
@@ -151,7 +158,9 @@ def test_lists_newsletters_and_automated_mail_are_skipped(run, tmp_path, config,
     assert [i["title"] for i in result["items"]] == ["Real"]
 
 
-def test_the_ignore_list_takes_addresses_and_domains(run, tmp_path, config, people, contact_factory):
+def test_the_ignore_list_takes_addresses_and_domains(
+    run, tmp_path, config, people, contact_factory
+):
     contact_factory("Vendor", "--email", "sales@vendor.example")
     config('[capture]\nignore = ["bob@stone.example", "vendor.example"]\n')
     box = tmp_path / "box"
@@ -226,7 +235,13 @@ def test_an_unchanged_maildir_is_not_even_listed(run, tmp_path, config, people, 
 
 def test_mbox_is_read_from_where_the_last_run_stopped(run, tmp_path, config, people):
     box = tmp_path / "archive.mbox"
-    mbox(box, [message("jane@acme.io", ME, "one", "From the start\nline"), message("bob@stone.example", ME, "two")])
+    mbox(
+        box,
+        [
+            message("jane@acme.io", ME, "one", "From the start\nline"),
+            message("bob@stone.example", ME, "two"),
+        ],
+    )
     first = capture(run, str(box))
     assert first["counts"]["messages"] == 2 and first["counts"]["logged"] == 2
     assert capture(run, str(box))["counts"]["messages"] == 0
@@ -256,8 +271,14 @@ def test_eml_files_and_folders(run, tmp_path, config, people):
 def test_dates_are_checked_against_delivery(run, tmp_path, config, people):
     box = tmp_path / "box"
     delivered = int(datetime(2026, 11, 21, 8, 0, tzinfo=UTC).timestamp())
-    raw_maildir_file(box, f"{delivered}.M1P1.host", message("jane@acme.io", ME, "future", date="Fri, 01 Jan 2038 00:00:00 +0000"))
-    raw_maildir_file(box, f"{delivered}.M2P2.host", message("jane@acme.io", ME, "garbage", date="yesterday-ish"))
+    raw_maildir_file(
+        box,
+        f"{delivered}.M1P1.host",
+        message("jane@acme.io", ME, "future", date="Fri, 01 Jan 2038 00:00:00 +0000"),
+    )
+    raw_maildir_file(
+        box, f"{delivered}.M2P2.host", message("jane@acme.io", ME, "garbage", date="yesterday-ish")
+    )
     raw_maildir_file(box, f"{delivered}.M3P3.host", message("jane@acme.io", ME, "fine"))
     items = {i["title"]: i["occurred_at"] for i in capture(run, str(box))["items"]}
     assert items == {
@@ -269,9 +290,16 @@ def test_dates_are_checked_against_delivery(run, tmp_path, config, people):
 
 @pytest.mark.parametrize(
     ("subject", "charset"),
-    [("Grüße aus Köln", "iso-8859-1"), ("Привет", "koi8-r"), ("こんにちは", "shift_jis"), ("Zoë ☕", "utf-8")],
+    [
+        ("Grüße aus Köln", "iso-8859-1"),
+        ("Привет", "koi8-r"),
+        ("こんにちは", "shift_jis"),
+        ("Zoë ☕", "utf-8"),
+    ],
 )
-def test_non_ascii_names_and_subjects_in_several_charsets(run, tmp_path, config, people, subject, charset):
+def test_non_ascii_names_and_subjects_in_several_charsets(
+    run, tmp_path, config, people, subject, charset
+):
     from email.header import Header
 
     encoded = Header(subject, charset).encode()
@@ -400,10 +428,26 @@ def test_json_shape(run, tmp_path, config, people):
     maildir(tmp_path / "box", [message("jane@acme.io", ME, "shape")])
     data = capture(run, str(tmp_path / "box"))
     assert set(data) == {
-        "what", "dry_run", "sources", "counts", "changeset", "items", "upcoming", "problems", "notices",
+        "what",
+        "dry_run",
+        "sources",
+        "counts",
+        "changeset",
+        "items",
+        "upcoming",
+        "problems",
+        "notices",
     }
     item = data["items"][0]
     assert set(item) == {
-        "interaction_id", "key", "kind", "occurred_at", "direction", "title", "excerpt", "contacts", "source",
+        "interaction_id",
+        "key",
+        "kind",
+        "occurred_at",
+        "direction",
+        "title",
+        "excerpt",
+        "contacts",
+        "source",
     }
     assert json.dumps(data)

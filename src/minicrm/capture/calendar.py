@@ -133,9 +133,12 @@ def _rid(moment: datetime, all_day: bool) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def occurrences(path: str, until: datetime, zone: tzinfo) -> Iterator[Occurrence]:
+def occurrences(
+    path: str, until: datetime, zone: tzinfo, problems: list[str] | None = None
+) -> Iterator[Occurrence]:
     """Every occurrence of the file's events that starts before ``until``. Raises
-    ValueError (or another parser error) for a file that is not a calendar."""
+    ValueError (or another parser error) for a file that is not a calendar; an event it
+    cannot read (no usable start, a rule dateutil refuses) is added to ``problems``."""
     import icalendar
 
     with open(path, "rb") as handle:
@@ -148,8 +151,14 @@ def occurrences(path: str, until: datetime, zone: tzinfo) -> Iterator[Occurrence
         for component in calendar.walk("VEVENT"):
             uid = _text(component.get("UID")) or f"{path}#{len(events)}"
             events.setdefault(uid, []).append(component)
+    if not calendars or not any(c.name == "VCALENDAR" for c in calendars):
+        raise ValueError("no VCALENDAR in it")
     for uid, components in events.items():
-        yield from _series(uid, components, until, zone, path)
+        try:
+            yield from _series(uid, components, until, zone, path)
+        except Exception as exc:  # one bad event is counted, never the file
+            if problems is not None:
+                problems.append(f"event {uid[:80]!r}: {exc}"[:200])
 
 
 def _series(
@@ -166,22 +175,22 @@ def _series(
     if master is not None:
         start = _moment(master.get("DTSTART"), zone)
         if start is None:
-            return
+            raise ValueError("no start (DTSTART) that can be read")
         begin, all_day = start
         duration = _duration(master, begin, zone)
         if master.get("RRULE") is None and master.get("RDATE") is None:
             if _rid(begin, all_day) not in overrides:
                 yield _occurrence(uid, None, master, begin, duration, all_day, path)
         else:
-            for moment in _expand(master, begin, all_day, until, zone):
-                rid = _rid(moment, all_day)
+            for instant in _expand(master, begin, all_day, until, zone):
+                rid = _rid(instant, all_day)
                 if rid in overrides:
                     continue
-                yield _occurrence(uid, rid, master, moment, duration, all_day, path)
+                yield _occurrence(uid, rid, master, instant, duration, all_day, path)
     for rid, component in overrides.items():
         start = _moment(component.get("DTSTART"), zone)
         if start is None:
-            continue
+            raise ValueError("an exception without a start (DTSTART) that can be read")
         yield _occurrence(
             uid, rid, component, start[0], _duration(component, start[0], zone), start[1], path
         )
@@ -202,7 +211,7 @@ def _duration(component: Any, begin: datetime, zone: tzinfo) -> timedelta | None
 def _expand(
     master: Any, begin: datetime, all_day: bool, until: datetime, zone: tzinfo
 ) -> Iterator[datetime]:
-    from dateutil.rrule import rruleset, rrulestr
+    from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]
 
     rules = master.get("RRULE")
     rules = rules if isinstance(rules, list) else [rules] if rules is not None else []

@@ -28,7 +28,11 @@ def item_row(item: CapturedItem) -> list[object]:
 
 
 def upcoming_row(event: UpcomingEvent) -> list[object]:
-    when = event.starts_at[:10] if event.all_day else render.local_time(event.starts_at)
+    when = (
+        render.local_time(event.starts_at)[:10]
+        if event.all_day
+        else render.local_time(event.starts_at)
+    )
     return [when, "   meeting", _names(event.contacts), event.title or "(no title)"]
 
 
@@ -79,3 +83,21 @@ def print_suggestions(suggestions: Sequence[Suggestion], added: bool) -> None:
     ]
     columns = ["address", "name", "sent", "received", "last"] + (["added"] if added else [])
     render.print_table(columns, [r if added else r[:-1] for r in rows])
+
+
+def print_meetings(meetings: Sequence[UpcomingEvent]) -> None:
+    """Upcoming meetings (for agenda): when, with whom, what."""
+    render.print_table(
+        ["when", "with", "title"],
+        [
+            [
+                render.local_time(u.starts_at)[:10] + " all day"
+                if u.all_day
+                else render.local_time(u.starts_at),
+                _names(u.contacts),
+                u.title or "(no title)",
+            ]
+            for u in meetings
+        ],
+        title="Meetings (from your calendars)",
+    )

@@ -528,11 +528,14 @@ def capture_calendar(
     for number, path in enumerate(files, start=1):
         if progress is not None:
             progress(number, len(files))
+        problems: list[str] = []
         try:
-            found = list(calendar.occurrences(path, horizon, zone))
+            found = list(calendar.occurrences(path, horizon, zone, problems))
         except Exception as exc:  # one bad file is counted, never the run
             result.problem(path, f"not a readable calendar ({type(exc).__name__})")
             continue
+        for problem in problems:
+            result.problem(path, problem)
         for event in found:
             result.count("events")
             if event.cancelled or any(

@@ -226,15 +226,23 @@ def _head_hash(path: str, length: int) -> str | None:
     return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:32]}"
 
 
-def plan_mbox(source: Source, state_id: int | None, fingerprint: str | None, offset: int) -> Reading:
+def plan_mbox(
+    source: Source, state_id: int | None, fingerprint: str | None, offset: int
+) -> Reading:
     try:
         size = os.path.getsize(source.path)
     except OSError:
         size = 0
     known = int(fingerprint.split(":", 1)[0]) if fingerprint and fingerprint[0].isdigit() else 0
-    if fingerprint is None or _head_hash(source.path, known) != fingerprint or not 0 <= offset <= size:
+    if (
+        fingerprint is None
+        or _head_hash(source.path, known) != fingerprint
+        or not 0 <= offset <= size
+    ):
         offset = 0  # new, rewritten or shrunk: read it all (the keys make that harmless)
-    reading = Reading(source, state_id, _head_hash(source.path, size), offset=offset, size=size - offset)
+    reading = Reading(
+        source, state_id, _head_hash(source.path, size), offset=offset, size=size - offset
+    )
     reading.unchanged = offset == size
     return reading
 

@@ -213,7 +213,9 @@ def _me_emails(table: object, path: Path) -> tuple[str, ...]:
     """The [me] table: ``emails``, the user's own addresses (what is from them is "out")."""
     hint = 'e.g. emails = ["me@example.org", "me@work.example"]'
     if not isinstance(table, dict) or set(table) - {"emails", "name"}:
-        raise InvalidInput(f"config file {path}: [me] must be a table with emails = [...]", hint=hint)
+        raise InvalidInput(
+            f"config file {path}: [me] must be a table with emails = [...]", hint=hint
+        )
     emails = _strings(table.get("emails", []), path, "me.emails", hint)
     return tuple(e.casefold() for e in emails)
 
@@ -252,7 +254,10 @@ def _capture(table: object, path: Path) -> CaptureSettings:
             )
         )
     ignore = _strings(
-        table.get("ignore", []), path, "capture.ignore", 'e.g. ignore = ["news@shop.example", "example.org"]'
+        table.get("ignore", []),
+        path,
+        "capture.ignore",
+        'e.g. ignore = ["news@shop.example", "example.org"]',
     )
     return CaptureSettings(
         mail=_paths(table.get("mail", []), path, "capture.mail"),
