@@ -22,8 +22,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
-HEADER_LIMIT = 256 * 1024  # bytes of a header block
-BODY_LIMIT = 2 * 1024 * 1024  # bytes of a message read for its excerpt
+from minicrm.capture.sources import BODY_LIMIT, HEADER_LIMIT
+
 VALUE_LIMIT = 16 * 1024  # characters of one header value
 MAX_ADDRESSES = 500  # addresses read from From, To and Cc together
 FUTURE_SLACK = timedelta(days=1)  # a Date this far past delivery is not believed

@@ -17,16 +17,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from minicrm.activity import interactions
-from minicrm.capture import mailparse, queries, sources
+from minicrm.capture import queries, sources
 from minicrm.capture.models import CapturedItem, CaptureResult, Suggestion, SuggestResult
-from minicrm.capture.text import excerpt as make_excerpt
 from minicrm.core import clock
 from minicrm.core.config import DEFAULT_EXCERPT, MAX_EXCERPT, Config
 from minicrm.core.errors import InvalidInput
 from minicrm.core.models import ContactBrief
 from minicrm.db.store import Store
 
+# mailparse (the email package), text (html.parser) and activity.interactions are imported
+# where they are used: a re-run that finds no new mail needs none of them.
 Progress = Callable[[int, int | None], None]
 MBOX_UNIT = 32 * 1024  # bytes of an mbox counted as one message by the progress bar
 
@@ -231,6 +231,8 @@ def _one(
     keep_others: bool,
 ) -> None:
     """Sort one message: noise, ignored, unknown, or a candidate to log."""
+    from minicrm.capture import mailparse
+
     result.count("messages")
     try:
         headers = mailparse.parse_headers(message.head)
@@ -296,6 +298,9 @@ def _count_people(
 def _excerpt(candidate: _Candidate, options: MailOptions, result: CaptureResult) -> str:
     if options.excerpt <= 0:
         return ""
+    from minicrm.capture import mailparse
+    from minicrm.capture.text import excerpt as make_excerpt
+
     try:
         data = sources.message_bytes(candidate.message)
         return make_excerpt(mailparse.body_text(data), options.excerpt)
@@ -344,6 +349,8 @@ def write_items(
 ) -> list[CapturedItem]:
     """Log the items not logged meanwhile (inside the caller's transaction); each gets
     its interaction id. Contacts deleted meanwhile are left out."""
+    from minicrm.activity import interactions
+
     fresh = queries.existing_keys(store, (i.key for i in items))
     live = queries.live_contact_ids(store, (c.id for i in items for c in i.contacts))
     todo: list[CapturedItem] = []
@@ -418,10 +425,11 @@ def capture_mail(
         result.items = items
         result.count("logged", len(items))
         return result
-    with store.transaction():
-        result.items = write_items(store, items, result)
-        result.changeset_id = store.changeset_id
-        _save_state(store, scan.readings, result.changeset_id)
+    if items or not all(r.unchanged for r in scan.readings):  # else: nothing to write
+        with store.transaction():
+            result.items = write_items(store, items, result) if items else []
+            result.changeset_id = store.changeset_id
+            _save_state(store, scan.readings, result.changeset_id)
     result.count("logged", len(result.items))
     return result
 
@@ -482,6 +490,8 @@ def suggest(
 
 
 def _rank(people: dict[str, _Person], *, exchanged: bool) -> list[Suggestion]:
+    from minicrm.capture import mailparse
+
     found = [
         Suggestion(address, p.name, p.sent, p.received, p.last)
         for address, p in people.items()

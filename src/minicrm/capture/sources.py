@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from minicrm.capture.mailparse import BODY_LIMIT, HEADER_LIMIT, read_head, split_head
 from minicrm.core.errors import InvalidInput
+
+# Imported by mailparse (which needs the email package): a re-run that finds nothing new
+# imports neither.
+HEADER_LIMIT = 256 * 1024  # bytes of a header block
+BODY_LIMIT = 2 * 1024 * 1024  # bytes of a message read for its excerpt
 
 SETTLED_NS = 2_000_000_000  # a folder time this old can be trusted to change on new mail
 MAX_DEPTH = 32
@@ -268,6 +272,8 @@ def delivered_from_name(name: str, path: str) -> datetime | None:
 def read_files(reading: Reading) -> Iterator[RawMessage | tuple[str, str, str]]:
     """Each new file's header block; a file that cannot be read is (name, file, reason),
     and one that vanished meanwhile (moved by the mail client) is left for the next run."""
+    from minicrm.capture.mailparse import read_head
+
     for name, path in reading.new:
         try:
             head = read_head(path)
@@ -311,6 +317,8 @@ def _from_line_time(line: bytes) -> datetime | None:
 def read_mbox(reading: Reading) -> Iterator[RawMessage]:
     """Each message of an mbox from the reading's offset: its header block, offset and
     length. ``reading.offset`` ends where the reading stopped."""
+    from minicrm.capture.mailparse import split_head
+
     path = reading.source.path
     chunk = 1 << 20
     with open(path, "rb") as handle:
@@ -352,6 +360,8 @@ def read_mbox(reading: Reading) -> Iterator[RawMessage]:
 
 
 def _mbox_message(path: str, start: int, length: int, head: bytes, from_line: bytes) -> RawMessage:
+    from minicrm.capture.mailparse import split_head
+
     return RawMessage(
         name=str(start),
         file=path,
