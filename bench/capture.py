@@ -45,9 +45,13 @@ def _message(i: int, rng: random.Random, contacts: int) -> tuple[str, bytes]:
     head = (
         f"From: Someone {i} <{sender}>\r\nTo: {to}\r\nSubject: Message number {i} about things\r\n"
         f"Date: {date}\r\nMessage-ID: <bench{i}@gen.example>\r\n{extra}MIME-Version: 1.0\r\n"
-        + "Received: from mx.example by mx.example; " + date + "\r\n"
+        + "Received: from mx.example by mx.example; "
+        + date
+        + "\r\n"
     )
-    text = "Hello,\r\n\r\nthis is the text of message %d.\r\n\r\n> quoted line\r\n-- \r\nSig\r\n" % i
+    text = (
+        "Hello,\r\n\r\nthis is the text of message %d.\r\n\r\n> quoted line\r\n-- \r\nSig\r\n" % i
+    )
     if i % 20 == 0:
         body = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>there</b></p>" + text
     elif i % 50 == 1:
@@ -55,7 +59,10 @@ def _message(i: int, rng: random.Random, contacts: int) -> tuple[str, bytes]:
             'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
             "Content-Type: text/plain; charset=utf-8\r\n\r\n" + text + "\r\n--b\r\n"
             "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + ("QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n" * 2700)
+            + (
+                "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n"
+                * 2700
+            )
             + "--b--\r\n"
         )
     else:
@@ -107,7 +114,10 @@ def main() -> None:
     if not mail.exists():
         t = time.perf_counter()
         generate(mail, args.messages, args.contacts)
-        print(f"generated {args.messages} messages in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        print(
+            f"generated {args.messages} messages in {time.perf_counter() - t:.1f} s",
+            file=sys.stderr,
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINICRM_")}
     db = work / "bench.db"
     for suffix in ("", "-wal", "-shm"):

@@ -364,7 +364,10 @@ SETUP = [
 def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("json-docs")
     (folder / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
-    (folder / "config.toml").write_text("[backups]\nkeep = 1\n", encoding="utf-8")
+    (folder / "config.toml").write_text(
+        '[backups]\nkeep = 1\n[capture]\nmail = ["capture/Mail"]\ncalendar = ["capture/calendar"]\n',
+        encoding="utf-8",
+    )
     for name in ("apple.vcf", "team_with_bad_card.vcf"):
         shutil.copy(ROOT / "tests" / "data" / "vcard" / name, folder / name)
     # a Maildir tree and a calendar for `capture` (issue 20)

@@ -73,7 +73,9 @@ def hostile_messages(draw) -> bytes:
         head += f"Content-Type: text/plain; charset={charset}\r\n"
         payload = body
     elif kind == "html":
-        head += f"Content-Type: text/html; charset={charset}\r\nContent-Transfer-Encoding: base64\r\n"
+        head += (
+            f"Content-Type: text/html; charset={charset}\r\nContent-Transfer-Encoding: base64\r\n"
+        )
         payload = b"<p>" + body + b"<script>"
     elif kind == "multipart":
         head += f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n'
@@ -97,7 +99,11 @@ def test_parsing_any_bytes_never_raises(data):
     assert "\x1b" not in headers.subject
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(hostile_messages(), min_size=1, max_size=6))
 def test_a_hostile_corpus_is_counted_never_a_crash(tmp_path_factory, messages):
     folder = tmp_path_factory.mktemp("fuzz")
@@ -106,14 +112,19 @@ def test_a_hostile_corpus_is_counted_never_a_crash(tmp_path_factory, messages):
         with store.transaction():
             from minicrm.contacts import service as contacts
 
-            contacts.add_contact(store, "Jane", contacts.ContactChanges(add={"emails": ["jane@acme.io"]}))
+            contacts.add_contact(
+                store, "Jane", contacts.ContactChanges(add={"emails": ["jane@acme.io"]})
+            )
         for number, raw in enumerate(messages):
             raw_maildir_file(folder / "box", f"{number}.M{number}.host", raw)
         options = service.MailOptions(me=(ME,))
         result = service.capture_mail(store, [folder / "box"], options)
         c = result.counts
         assert c["messages"] == len(messages)
-        assert c["messages"] == c["logged"] + c["duplicates"] + c["noise"] + c["ignored"] + c["unknown"] + c["bad"]
+        assert (
+            c["messages"]
+            == c["logged"] + c["duplicates"] + c["noise"] + c["ignored"] + c["unknown"] + c["bad"]
+        )
         for item in result.items:
             assert "\x1b" not in visible(item.title) and "\x1b" not in visible(item.excerpt)
         again = service.capture_mail(store, [folder / "box"], options)
@@ -170,7 +181,12 @@ def test_an_unreadable_file_is_counted_and_the_rest_logged(run, tmp_path):
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*MINICRM, *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300
+        [*MINICRM, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -209,7 +225,12 @@ def test_capture_while_others_log_and_capture(cli_env, tmp_path, soak):
     expected = sum(1 for i in range(size) if i % 3)
     assert sum(o["counts"]["logged"] for o in outputs) == expected
     with minicrm.open_store(cli_env["MINICRM_DB"]) as store:
-        assert store.scalar("SELECT count(*) FROM interactions WHERE external_key IS NOT NULL") == expected
-        assert store.scalar("SELECT count(*) FROM interactions WHERE external_key IS NULL") == 2 * logs
+        assert (
+            store.scalar("SELECT count(*) FROM interactions WHERE external_key IS NOT NULL")
+            == expected
+        )
+        assert (
+            store.scalar("SELECT count(*) FROM interactions WHERE external_key IS NULL") == 2 * logs
+        )
     again = json.loads(_run(cli_env, "capture", "mail", str(tmp_path / "Mail"), "--json").stdout)
     assert again["counts"]["logged"] == 0

@@ -16,17 +16,23 @@ app = typer.Typer(
 )
 
 DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", "-n", help="List what would be logged; write nothing.")
+    bool, typer.Option("--dry-run", help="List what would be logged; write nothing.")
 ]
 VerboseOpt = Annotated[
     bool,
     typer.Option(
         "--verbose",
-        "-v",
         help="List what was logged even when not at a terminal (cron stays silent without it).",
     ),
 ]
-PathsArg = Annotated[list[Path] | None, typer.Argument(metavar="[PATH]...", show_default=False)]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="[PATH]...",
+        show_default=False,
+        help="Where to read (repeatable); default: the config's [capture] paths.",
+    ),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -129,7 +135,8 @@ def capture(
                 )
             )
     if json_:
-        render.write_json({r.what: r.to_dict() for r in results})
+        done = {r.what: r.to_dict() for r in results}
+        render.write_json({"mail": done.get("mail"), "calendar": done.get("calendar")})
         return
     for result in results:
         _show(result, json_=False, verbose=verbose)
@@ -175,7 +182,7 @@ def mail(
         ),
     ] = False,
     limit: Annotated[
-        int, typer.Option("--limit", metavar="N", help="--suggest: how many people (default 20).")
+        int, typer.Option("--limit", "-n", metavar="N", help="--suggest: how many people.")
     ] = 20,
     json_: JsonOpt = False,
     verbose: VerboseOpt = False,

@@ -33,8 +33,9 @@ def agenda(
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Follow-ups for the coming days, grouped by day (overdue ones first); then the
-    meetings with contacts that `capture calendar` found in your calendars."""
+    """Follow-ups for the coming days, grouped by day (overdue ones first).
+
+    Then the meetings with contacts that `capture calendar` found in your calendars."""
     paged(ctx)
     when = on_when(on)
     store = store_of(ctx)
