@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mailgen import maildir, message, raw_maildir_file
 
 import minicrm
 from conftest import MINICRM
+from mailgen import maildir, message, raw_maildir_file
 from minicrm.capture import mailparse, service
 from minicrm.capture.text import excerpt
 from minicrm.ui.render import visible

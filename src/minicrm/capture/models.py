@@ -4,9 +4,10 @@ script (or an on-capture hook) reads. Plain data, no I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from minicrm.core.models import ContactBrief
+if TYPE_CHECKING:  # only in annotations: a re-run with nothing new does not import it
+    from minicrm.core.models import ContactBrief
 
 MAIL_COUNTS = ("messages", "logged", "duplicates", "noise", "ignored", "unknown", "bad")
 CALENDAR_COUNTS = (

@@ -16,14 +16,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minicrm.capture import queries, sources
 from minicrm.capture.models import CapturedItem, CaptureResult, Suggestion, SuggestResult
 from minicrm.core import clock
 from minicrm.core.config import DEFAULT_EXCERPT, MAX_EXCERPT, Config
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief
 from minicrm.db.store import Store
+
+if TYPE_CHECKING:
+    from minicrm.core.models import ContactBrief
 
 # mailparse (the email package), text (html.parser) and activity.interactions are imported
 # where they are used: a re-run that finds no new mail needs none of them.
@@ -65,19 +68,42 @@ class Matcher:
     """Addresses to contacts (case-insensitively, plus-addresses where allowed), the
     user's own addresses, and the ignore list."""
 
-    def __init__(self, rows: Sequence[dict[str, object]], options: MailOptions) -> None:
-        self.by_email: dict[str, list[int]] = {}
-        self.briefs: dict[int, ContactBrief] = {}
-        for row in rows:
-            cid = int(row["contact_id"])  # type: ignore[call-overload]
-            self.by_email.setdefault(str(row["value_key"]).casefold(), []).append(cid)
-            self.briefs[cid] = ContactBrief(cid, str(row["uid"]), str(row["name"]))
+    def __init__(self, store: Store, options: MailOptions) -> None:
+        self._store = store
+        self._by_email: dict[str, list[int]] | None = None  # read on first use
+        self._names: dict[int, tuple[str, str]] = {}  # id -> (uid, name)
+        self._briefs: dict[int, ContactBrief] = {}
         self.options = options
         self.me = set(options.me)
         self._ignore_addresses = {i for i in options.ignore if "@" in i and not i.startswith("@")}
         self._ignore_domains = tuple(
             i.lstrip("@") for i in options.ignore if "@" not in i or i.startswith("@")
         )
+
+    @property
+    def by_email(self) -> dict[str, list[int]]:
+        """Every contact's every address (a run with nothing new never reads them)."""
+        if self._by_email is None:
+            self._by_email = {}
+            for row in queries.contact_emails(self._store):
+                cid = int(row["contact_id"])
+                self._by_email.setdefault(str(row["value_key"]).casefold(), []).append(cid)
+                self._names[cid] = (str(row["uid"]), str(row["name"]))
+        return self._by_email
+
+    def brief(self, contact_id: int) -> ContactBrief:
+        found = self._briefs.get(contact_id)
+        if found is None:
+            from minicrm.core.models import ContactBrief
+
+            uid, name = self._names[contact_id]
+            found = self._briefs[contact_id] = ContactBrief(contact_id, uid, name)
+        return found
+
+    def add(self, address: str, brief: ContactBrief) -> None:
+        """A contact created during the run (``--add``)."""
+        self.by_email[address] = [brief.id]
+        self._briefs[brief.id] = brief
 
     def base(self, address: str) -> str:
         """``jane+crm@acme.io`` as ``jane@acme.io`` where plus-addresses are allowed."""
@@ -336,7 +362,7 @@ def _items(
                 direction=candidate.direction,
                 title=candidate.subject,
                 excerpt=_excerpt(candidate, options, result),
-                contacts=tuple(matcher.briefs[i] for i in candidate.contact_ids),
+                contacts=tuple(matcher.brief(i) for i in candidate.contact_ids),
                 source=candidate.source,
             )
         )
@@ -417,8 +443,7 @@ def capture_mail(
             "no [me] emails in the config: every message counts as received "
             "(set emails = [...] under [me] to tell what you sent)"
         )
-    with store.snapshot():
-        matcher = Matcher(queries.contact_emails(store), options)
+    matcher = Matcher(store, options)
     scan = _scan(store, paths, options, result, matcher, progress=progress)
     items = _items(store, list(scan.candidates.values()), matcher, options, result)
     if options.dry_run:
@@ -454,8 +479,7 @@ def suggest(
         )
     options = replace(options, full=True)
     result = CaptureResult("mail", options.dry_run or not add)
-    with store.snapshot():
-        matcher = Matcher(queries.contact_emails(store), options)
+    matcher = Matcher(store, options)
     scan = _scan(
         store, paths, options, result, matcher, progress=progress, people=True, keep_others=add
     )
@@ -473,9 +497,10 @@ def suggest(
                 contact = contacts.add_contact(store, name, changes)
             except InvalidInput:  # a name or address minicrm would refuse: by address
                 contact = contacts.add_contact(store, suggestion.address, changes)
+            from minicrm.core.models import ContactBrief
+
             brief = ContactBrief(contact.id, contact.uid, contact.name)
-            matcher.by_email[suggestion.address] = [contact.id]
-            matcher.briefs[contact.id] = brief
+            matcher.add(suggestion.address, brief)
             created.append(replace(suggestion, contact=brief))
         for candidate in scan.candidates.values():
             for _, address in candidate.others:
@@ -528,8 +553,7 @@ def capture_calendar(
         )
     files = calendar.discover(paths)
     result = CaptureResult("calendar", options.dry_run, sources=files)
-    with store.snapshot():
-        matcher = Matcher(queries.contact_emails(store), options)
+    matcher = Matcher(store, options)
     now = clock.now()
     zone = dates.local_zone()
     horizon = now + timedelta(days=calendar.HORIZON_DAYS)
@@ -565,7 +589,7 @@ def capture_calendar(
             if not ids:
                 result.count("unknown")
                 continue
-            people = tuple(matcher.briefs[i] for i in ids)
+            people = tuple(matcher.brief(i) for i in ids)
             if event.all_day:
                 end = event.end or event.start + timedelta(days=1)
                 when = event.start + timedelta(hours=12)  # the day's noon, as `log --at DAY`
@@ -637,6 +661,7 @@ def capture_calendar(
 def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[object]:
     """Future meetings from captured calendars between ``start`` and ``end``, for agenda."""
     from minicrm.capture.models import UpcomingEvent
+    from minicrm.core.models import ContactBrief
 
     with store.snapshot():
         rows = queries.upcoming(store, clock.utc_stamp(start), clock.utc_stamp(end))

@@ -12,7 +12,6 @@ first bytes are the same and it has not shrunk; otherwise it is read again from 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -222,6 +221,8 @@ def plan_eml(source: Source, state_id: int | None, seen: set[str]) -> Reading:
 def _head_hash(path: str, length: int) -> str | None:
     """``N:hash`` of the first N bytes (N up to 4 KiB, within what was read): the same
     while mail is only appended; different once a client rewrites the file."""
+    import hashlib
+
     try:
         with open(path, "rb") as handle:
             data = handle.read(min(length, 4096))
@@ -317,7 +318,6 @@ def _from_line_time(line: bytes) -> datetime | None:
 def read_mbox(reading: Reading) -> Iterator[RawMessage]:
     """Each message of an mbox from the reading's offset: its header block, offset and
     length. ``reading.offset`` ends where the reading stopped."""
-    from minicrm.capture.mailparse import split_head
 
     path = reading.source.path
     chunk = 1 << 20

@@ -45,14 +45,26 @@ def _config() -> Any:
     return load_config()
 
 
+def _terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _show(result: Any, *, json_: bool, verbose: bool) -> None:
+    listing = _terminal() or verbose or result.dry_run
+    if not (json_ or listing or result.problems):
+        return  # cron: nothing to say, and nothing imported to say it
     from minicrm.capture import render as show
     from minicrm.ui import render
 
     if json_:
         render.write_json(result.to_dict())
         return
-    for note in result.notices:
+    for note in result.notices if listing else ():  # a cron job is not told every run
         render.message(f"minicrm: {note}")
     if result.problems:
         first = result.problems[0]
@@ -66,7 +78,26 @@ def _show(result: Any, *, json_: bool, verbose: bool) -> None:
         render.line(show.summary(result))
 
 
+class _NoProgress:
+    shown = False
+    update = None
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def _progress(label: str) -> Any:
+    """A progress bar on stderr at a terminal; nothing (and no import) under cron."""
+    import sys
+
+    try:
+        if not sys.stderr.isatty():
+            return _NoProgress()
+    except (AttributeError, ValueError):
+        return _NoProgress()
     from minicrm.ui import render
 
     return render.Progress(label)
@@ -195,7 +226,6 @@ def mail(
     """
     from minicrm.capture import service
     from minicrm.core.errors import InvalidInput
-    from minicrm.ui import render
 
     if add and not suggest:
         raise InvalidInput("--add goes with --suggest", hint="minicrm capture mail --suggest --add")
@@ -205,6 +235,7 @@ def mail(
     options = _options(config, dry_run=dry_run, no_body=no_body, excerpt=excerpt, full=full)
     if suggest:
         from minicrm.capture import render as show
+        from minicrm.ui import render
 
         with _progress("Reading mail") as bar:
             found = service.suggest(
