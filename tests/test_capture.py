@@ -355,7 +355,7 @@ def test_capture_alone_runs_what_the_config_names(run, tmp_path, config, people)
     config(f'[capture]\nmail = ["{tmp_path / "Mail"}"]\n')
     result = run.json("capture")
     assert result["mail"]["counts"]["logged"] == 1
-    assert "calendar" not in result
+    assert result["calendar"] is None
 
 
 def test_capture_alone_without_config_says_what_to_set(run, config):
