@@ -49,9 +49,7 @@ def _message(i: int, rng: random.Random, contacts: int) -> tuple[str, bytes]:
         + date
         + "\r\n"
     )
-    text = (
-        f"Hello,\r\n\r\nthis is the text of message {i}.\r\n\r\n> quoted line\r\n-- \r\nSig\r\n"
-    )
+    text = f"Hello,\r\n\r\nthis is the text of message {i}.\r\n\r\n> quoted line\r\n-- \r\nSig\r\n"
     if i % 20 == 0:
         body = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>there</b></p>" + text
     elif i % 50 == 1:

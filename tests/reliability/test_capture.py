@@ -234,3 +234,26 @@ def test_capture_while_others_log_and_capture(cli_env, tmp_path, soak):
         )
     again = json.loads(_run(cli_env, "capture", "mail", str(tmp_path / "Mail"), "--json").stdout)
     assert again["counts"]["logged"] == 0
+
+
+def test_at_a_terminal_the_list_and_summary_show_and_data_cannot_steer_it(cli_env, tmp_path):
+    from reliability.test_hostile import run_answering
+
+    env = {**cli_env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    env.pop("NO_COLOR", None)
+    Path(env["MINICRM_CONFIG"]).write_text(f'[me]\nemails = ["{ME}"]\n')
+    assert _run(env, "add", "Jane", "--email", "jane@acme.io").returncode == 0
+    evil = (
+        "=?utf-8?b?"
+        + __import__("base64")
+        .b64encode("\x1b[2J\x1b]8;;http://evil\x07Click\u202e".encode())
+        .decode()
+        + "?="
+    )
+    raw = f"From: jane@acme.io\r\nTo: {ME}\r\nSubject: {evil}\r\nMessage-ID: <t@x>\r\n\r\nhi\r\n"
+    raw_maildir_file(tmp_path / "box", "1.M1.host", raw.encode())
+    code, screen = run_answering(["capture", "mail", str(tmp_path / "box")], env, [])
+    assert code == 0
+    assert b"Logged 1 email" in screen and b"Click" in screen
+    assert b"\x1b[2J" not in screen and b"\x1b]8;;http://evil" not in screen
+    assert "\u202e".encode() not in screen

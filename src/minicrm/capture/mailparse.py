@@ -35,7 +35,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FOLD = re.compile(r"\r?\n[ \t]*")
 _SURROGATES = re.compile("[\udc80-\udcff]")
 # "Name <addr>" or "addr", the common cases, without the full RFC 5322 parser
-_SIMPLE_ADDRESS = re.compile(r'\s*(?:"?([^"<>,;:@()\\]*?)"?\s*<([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+)>|([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+))\s*')
+_SIMPLE_ADDRESS = re.compile(
+    r'\s*(?:"?([^"<>,;:@()\\]*?)"?\s*<([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+)>|([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+))\s*'
+)
 
 
 @dataclass(frozen=True)
