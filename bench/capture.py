@@ -123,7 +123,6 @@ def main() -> None:
     config = work / "config.toml"
     config.write_text(f'[me]\nemails = ["{ME}"]\n')
     env.update(MINICRM_DB=str(db), MINICRM_CONFIG=str(config), TZ="UTC", NO_COLOR="1")
-    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     minicrm = [sys.executable, "-m", "minicrm"]
     csv = work / "contacts.csv"
     contacts_csv(csv, args.contacts)
