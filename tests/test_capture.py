@@ -451,3 +451,23 @@ def test_json_shape(run, tmp_path, config, people):
         "source",
     }
     assert json.dumps(data)
+
+
+def test_capture_alone_is_one_change_set_for_mail_and_calendar(run, tmp_path, config, people):
+    from mailgen import ics, vevent
+
+    maildir(tmp_path / "Mail" / "INBOX", [message("jane@acme.io", ME, "mail")])
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    (cal / "m.ics").write_text(
+        ics(vevent("m", "DTSTART:20261120T100000Z", summary="Met", attendees=["bob@stone.example"]))
+    )
+    config(f'[capture]\nmail = ["{tmp_path / "Mail"}"]\ncalendar = ["{cal}"]\n')
+    result = run.json("capture")
+    assert result["mail"]["counts"]["logged"] == 1
+    assert result["calendar"]["counts"]["logged"] == 1
+    assert result["mail"]["changeset"] == result["calendar"]["changeset"] is not None
+    run("undo")
+    assert notes(run, "jane") == [] and notes(run, "bob") == []
+    again = run.json("capture", "--dry-run")
+    assert again["mail"]["counts"]["logged"] == 1 and again["calendar"]["counts"]["logged"] == 1

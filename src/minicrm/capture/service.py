@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minicrm.capture import queries, sources
-from minicrm.capture.models import CapturedItem, CaptureResult, Suggestion, SuggestResult
+from minicrm.capture.models import (
+    CapturedItem,
+    CaptureResult,
+    Suggestion,
+    SuggestResult,
+    UpcomingEvent,
+)
 from minicrm.core import clock
 from minicrm.core.config import DEFAULT_EXCERPT, MAX_EXCERPT, Config
 from minicrm.core.errors import InvalidInput
@@ -425,14 +431,30 @@ def _save_state(store: Store, readings: Sequence[sources.Reading], changeset: in
             )
 
 
-def capture_mail(
+@dataclass
+class Prepared:
+    """A run read and sorted, before anything is written: what :func:`commit` writes."""
+
+    result: CaptureResult
+    items: list[CapturedItem]
+    readings: list[sources.Reading] = field(default_factory=list)  # mail
+    files: list[str] = field(default_factory=list)  # calendar
+
+    @property
+    def has_writes(self) -> bool:
+        if self.result.what == "calendar":
+            return True  # the upcoming events are replaced at every run
+        return bool(self.items) or not all(r.unchanged for r in self.readings)
+
+
+def prepare_mail(
     store: Store,
     paths: Sequence[Path | str],
     options: MailOptions,
     *,
     progress: Progress | None = None,
-) -> CaptureResult:
-    """Log what is new in the mail at ``paths`` (one transaction, one change set)."""
+) -> Prepared:
+    """Read what is new in the mail at ``paths`` and sort it (no write, no lock held)."""
     if not paths:
         raise InvalidInput(
             "no mail to read", hint="give a path, or set [capture] mail = [...] in the config"
@@ -446,17 +468,51 @@ def capture_mail(
     matcher = Matcher(store, options)
     scan = _scan(store, paths, options, result, matcher, progress=progress)
     items = _items(store, list(scan.candidates.values()), matcher, options, result)
-    if options.dry_run:
-        result.items = items
-        result.count("logged", len(items))
-        return result
-    if items or not all(r.unchanged for r in scan.readings):  # else: nothing to write
-        with store.transaction():
-            result.items = write_items(store, items, result) if items else []
-            result.changeset_id = store.changeset_id
-            _save_state(store, scan.readings, result.changeset_id)
+    return Prepared(result, items, readings=scan.readings)
+
+
+def commit(store: Store, prepared: Prepared) -> None:
+    """Write a prepared run (inside the caller's transaction): the interactions not
+    logged meanwhile, and what was read (mail) or the upcoming events (calendar)."""
+    result = prepared.result
+    result.items = write_items(store, prepared.items, result) if prepared.items else []
+    if result.what == "mail":
+        _save_state(store, prepared.readings, store.changeset_id)
+    else:
+        queries.replace_upcoming(store, prepared.files, [_upcoming_row(u) for u in result.upcoming])
+
+
+def _finish(prepared: Prepared) -> CaptureResult:
+    result = prepared.result
+    if result.dry_run:
+        result.items = prepared.items
     result.count("logged", len(result.items))
     return result
+
+
+def run(store: Store, *runs: Prepared) -> list[CaptureResult]:
+    """Write prepared runs in one transaction: one change set that `undo` reverses whole
+    (none when there is nothing to write, or on a dry run). Returns their results."""
+    todo = [p for p in runs if not p.result.dry_run and p.has_writes]
+    if todo:
+        with store.transaction():
+            for prepared in todo:
+                commit(store, prepared)
+            changeset = store.changeset_id
+        for prepared in todo:
+            prepared.result.changeset_id = changeset
+    return [_finish(p) for p in runs]
+
+
+def capture_mail(
+    store: Store,
+    paths: Sequence[Path | str],
+    options: MailOptions,
+    *,
+    progress: Progress | None = None,
+) -> CaptureResult:
+    """Log what is new in the mail at ``paths`` (one transaction, one change set)."""
+    return run(store, prepare_mail(store, paths, options, progress=progress))[0]
 
 
 def suggest(
@@ -536,14 +592,25 @@ def capture_calendar(
     *,
     progress: Progress | None = None,
 ) -> CaptureResult:
-    """Log the past meetings of the calendars at ``paths`` whose organizer or attendees
+    """Log the past meetings of the calendars at ``paths`` (one transaction, one change
+    set); see :func:`prepare_calendar`."""
+    return run(store, prepare_calendar(store, paths, options, progress=progress))[0]
+
+
+def prepare_calendar(
+    store: Store,
+    paths: Sequence[Path | str],
+    options: MailOptions,
+    *,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Read the past meetings of the calendars at ``paths`` whose organizer or attendees
     include contacts (one transaction, one change set); keep the future ones for
     `agenda`. Cancelled events, and events the user declined, are skipped; a contact who
     declined is not linked."""
     from datetime import timedelta
 
     from minicrm.capture import calendar
-    from minicrm.capture.models import UpcomingEvent
     from minicrm.core import dates
 
     if not paths:
@@ -631,36 +698,23 @@ def capture_calendar(
     )
     result.upcoming = sorted(upcoming.values(), key=lambda u: (u.starts_at, u.key))
     result.count("upcoming", len(result.upcoming))
-    if options.dry_run:
-        result.items = items
-        result.count("logged", len(items))
-        return result
-    with store.transaction():
-        result.items = write_items(store, items, result)
-        result.changeset_id = store.changeset_id
-        queries.replace_upcoming(
-            store,
-            files,
-            [
-                {
-                    "external_key": u.key,
-                    "title": u.title,
-                    "starts_at": u.starts_at,
-                    "ends_at": u.ends_at,
-                    "all_day": int(u.all_day),
-                    "contact_ids": " ".join(str(c.id) for c in u.contacts),
-                    "source": u.source,
-                }
-                for u in result.upcoming
-            ],
-        )
-    result.count("logged", len(result.items))
-    return result
+    return Prepared(result, items, files=files)
 
 
-def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[object]:
+def _upcoming_row(u: UpcomingEvent) -> dict[str, object]:
+    return {
+        "external_key": u.key,
+        "title": u.title,
+        "starts_at": u.starts_at,
+        "ends_at": u.ends_at,
+        "all_day": int(u.all_day),
+        "contact_ids": " ".join(str(c.id) for c in u.contacts),
+        "source": u.source,
+    }
+
+
+def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[UpcomingEvent]:
     """Future meetings from captured calendars between ``start`` and ``end``, for agenda."""
-    from minicrm.capture.models import UpcomingEvent
     from minicrm.core.models import ContactBrief
 
     with store.snapshot():

@@ -150,21 +150,22 @@ def capture(
         )
     store = store_of(ctx)
     options = _options(config, dry_run=dry_run)
-    results = []
+    prepared = []
     if settings.mail:
         with _progress("Reading mail") as bar:
-            results.append(
-                service.capture_mail(
+            prepared.append(
+                service.prepare_mail(
                     store, settings.mail, options, progress=bar.update if bar.shown else None
                 )
             )
     if settings.calendar:
         with _progress("Reading calendars") as bar:
-            results.append(
-                service.capture_calendar(
+            prepared.append(
+                service.prepare_calendar(
                     store, settings.calendar, options, progress=bar.update if bar.shown else None
                 )
             )
+    results = service.run(store, *prepared)  # one transaction, one change set
     if json_:
         done = {r.what: r.to_dict() for r in results}
         render.write_json({"mail": done.get("mail"), "calendar": done.get("calendar")})
