@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only in annotations: a re-run with nothing new does not import it
-    from minicrm.core.models import ContactBrief
+    from minicrm.core.models import Ref as ContactBrief
 
 MAIL_COUNTS = ("messages", "logged", "duplicates", "noise", "ignored", "unknown", "bad")
 CALENDAR_COUNTS = (

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from minicrm.capture.models import CapturedItem, CaptureResult, Suggestion, UpcomingEvent
 from minicrm.ui import render
+from minicrm.ui.text import stdout_is_terminal
 
 _ARROWS = {"in": "<-", "out": "->", None: "  "}
 
@@ -61,7 +62,7 @@ def summary(result: CaptureResult) -> str:
 def print_items(result: CaptureResult) -> None:
     if result.items:
         render.print_table(["when", "what", "with", "subject"], [item_row(i) for i in result.items])
-    if result.what == "calendar" and result.upcoming and render.stdout_is_terminal():
+    if result.what == "calendar" and result.upcoming and stdout_is_terminal():
         render.print_table(
             ["when", "what", "with", "title"],
             [upcoming_row(u) for u in result.upcoming[:20]],

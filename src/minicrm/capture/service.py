@@ -32,7 +32,7 @@ from minicrm.core.errors import InvalidInput
 from minicrm.db.store import Store
 
 if TYPE_CHECKING:
-    from minicrm.core.models import ContactBrief
+    from minicrm.core.models import Ref as ContactBrief
 
 # mailparse (the email package), text (html.parser) and activity.interactions are imported
 # where they are used: a re-run that finds no new mail needs none of them.
@@ -100,7 +100,7 @@ class Matcher:
     def brief(self, contact_id: int) -> ContactBrief:
         found = self._briefs.get(contact_id)
         if found is None:
-            from minicrm.core.models import ContactBrief
+            from minicrm.core.models import Ref as ContactBrief
 
             uid, name = self._names[contact_id]
             found = self._briefs[contact_id] = ContactBrief(contact_id, uid, name)
@@ -553,7 +553,7 @@ def suggest(
                 contact = contacts.add_contact(store, name, changes)
             except InvalidInput:  # a name or address minicrm would refuse: by address
                 contact = contacts.add_contact(store, suggestion.address, changes)
-            from minicrm.core.models import ContactBrief
+            from minicrm.core.models import Ref as ContactBrief
 
             brief = ContactBrief(contact.id, contact.uid, contact.name)
             matcher.add(suggestion.address, brief)
@@ -715,7 +715,7 @@ def _upcoming_row(u: UpcomingEvent) -> dict[str, object]:
 
 def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[UpcomingEvent]:
     """Future meetings from captured calendars between ``start`` and ``end``, for agenda."""
-    from minicrm.core.models import ContactBrief
+    from minicrm.core.models import Ref as ContactBrief
 
     with store.snapshot():
         rows = queries.upcoming(store, clock.utc_stamp(start), clock.utc_stamp(end))

@@ -59,10 +59,11 @@ def _show(result: Any, *, json_: bool, verbose: bool) -> None:
     if not (json_ or listing or result.problems):
         return  # cron: nothing to say, and nothing imported to say it
     from minicrm.capture import render as show
-    from minicrm.ui import render
+    from minicrm.ui import machine, render
+    from minicrm.ui.text import stdout_is_terminal
 
     if json_:
-        render.write_json(result.to_dict())
+        machine.write_json(result.to_dict())
         return
     for note in result.notices if listing else ():  # a cron job is not told every run
         render.message(f"minicrm: {note}")
@@ -73,7 +74,7 @@ def _show(result: Any, *, json_: bool, verbose: bool) -> None:
             f"minicrm: skipped an unreadable {'message' if result.what == 'mail' else 'file'}: "
             f"{first}" + (f" (and {more} more; --json lists them)" if more > 0 else "")
         )
-    if render.stdout_is_terminal() or verbose or result.dry_run:
+    if stdout_is_terminal() or verbose or result.dry_run:
         show.print_items(result)
         render.line(show.summary(result))
 
@@ -98,9 +99,9 @@ def _progress(label: str) -> Any:
             return _NoProgress()
     except (AttributeError, ValueError):
         return _NoProgress()
-    from minicrm.ui import render
+    from minicrm.ui.progress import Progress
 
-    return render.Progress(label)
+    return Progress(label)
 
 
 def _options(
@@ -138,7 +139,7 @@ def capture(
         return
     from minicrm.capture import service
     from minicrm.core.errors import InvalidInput
-    from minicrm.ui import render
+    from minicrm.ui import machine
 
     config = _config()
     settings = config.capture
@@ -168,7 +169,7 @@ def capture(
     results = service.run(store, *prepared)  # one transaction, one change set
     if json_:
         done = {r.what: r.to_dict() for r in results}
-        render.write_json({"mail": done.get("mail"), "calendar": done.get("calendar")})
+        machine.write_json({"mail": done.get("mail"), "calendar": done.get("calendar")})
         return
     for result in results:
         _show(result, json_=False, verbose=verbose)
@@ -236,7 +237,7 @@ def mail(
     options = _options(config, dry_run=dry_run, no_body=no_body, excerpt=excerpt, full=full)
     if suggest:
         from minicrm.capture import render as show
-        from minicrm.ui import render
+        from minicrm.ui import machine, render
 
         with _progress("Reading mail") as bar:
             found = service.suggest(
@@ -248,7 +249,7 @@ def mail(
                 progress=bar.update if bar.shown else None,
             )
         if json_:
-            render.write_json(found.to_dict())
+            machine.write_json(found.to_dict())
             return
         if not found.suggestions:
             render.nothing("No one to suggest: everyone you exchange mail with is a contact.")

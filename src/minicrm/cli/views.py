@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,19 +46,19 @@ def agenda(
     if meetings:
         from minicrm.capture import render as captured
 
-        captured.print_meetings(meetings)  # type: ignore[arg-type]
+        captured.print_meetings(meetings)
 
 
-def _meetings(store: object, days: int, when: object) -> list[object]:
+def _meetings(store: Any, days: int, when: Any) -> list[Any]:
     """The upcoming meetings `capture calendar` kept, from now to the window's end."""
     from datetime import datetime, time, timedelta
 
     from minicrm.capture import service as capture  # only here: agenda's own imports stay few
 
-    now = dates.local_now(when)  # type: ignore[arg-type]
+    now = dates.local_now(when)
     last = dates.window_end(now.date(), days)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=now.tzinfo)
-    return capture.upcoming_meetings(store, now, end)  # type: ignore[arg-type]
+    return list(capture.upcoming_meetings(store, now, end))
 
 
 def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
