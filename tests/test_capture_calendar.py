@@ -238,3 +238,23 @@ def test_dry_run_and_undo(run, tmp_path, people):
 def test_missing_calendar_path(run, tmp_path):
     assert "no such file" in run("capture", "calendar", str(tmp_path / "x"), code=2).stderr
     assert "[capture]" in run("capture", "calendar", code=2).stderr
+
+
+def test_a_long_series_keeps_its_latest_occurrences(run, tmp_path, people):
+    write(
+        tmp_path / "cal",
+        "daily.ics",
+        ics(
+            vevent(
+                "standup",
+                "DTSTART:20100104T090000Z",
+                "DTEND:20100104T091500Z",
+                summary="Stand-up",
+                attendees=["jane@acme.io"],
+                extra=["RRULE:FREQ=DAILY"],
+            )
+        ),
+    )
+    items = capture(run, str(tmp_path / "cal"), "--dry-run")["items"]
+    assert len(items) == 5000
+    assert items[-1]["occurred_at"] == "2026-11-21T09:00:00Z"  # yesterday's, not 2023's

@@ -4,8 +4,8 @@ folders of one-event files), each occurrence with its time, title and people.
 icalendar parses (it is already minicrm's iCalendar library); recurrences are expanded
 here with dateutil's rrule, which icalendar's RRULE values are written for: RRULE and
 RDATE, less EXDATE, with the overridden occurrences (RECURRENCE-ID) in place of the ones
-they replace, up to a bound (:data:`MAX_OCCURRENCES` a series, :data:`HORIZON_DAYS`
-ahead). Each occurrence is keyed by UID and RECURRENCE-ID (the original start of the
+they replace, up to a bound (the latest :data:`MAX_OCCURRENCES` of a series, of at
+most :data:`MAX_STEPS` looked at; :data:`HORIZON_DAYS` ahead). Each occurrence is keyed by UID and RECURRENCE-ID (the original start of the
 occurrence), so a moved meeting is still the same one.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,7 +24,8 @@ from typing import Any
 from minicrm.core.errors import InvalidInput
 
 MAX_FILE = 10 * 1024 * 1024  # bytes of one .ics file
-MAX_OCCURRENCES = 5000  # occurrences of one series
+MAX_OCCURRENCES = 5000  # occurrences of one series kept: the latest ones
+MAX_STEPS = 100_000  # occurrences of one series looked at (FREQ=SECONDLY from 1900...)
 MAX_FILES = 100_000
 HORIZON_DAYS = 366  # how far ahead upcoming events are kept for agenda
 CALENDAR_HINT = "give .ics files or a folder of them (a vdir, as vdirsyncer and khal keep)"
@@ -233,10 +235,12 @@ def _expand(
         moments.exdate(gone.astimezone(naive_zone))
     if not rules:  # RDATE alone: DTSTART is the first occurrence
         moments.rdate(begin)
-    for moment in itertools.islice(moments, MAX_OCCURRENCES):
+    kept: deque[datetime] = deque(maxlen=MAX_OCCURRENCES)  # the latest ones count most
+    for moment in itertools.islice(moments, MAX_STEPS):
         if moment >= until:
             break
-        yield moment
+        kept.append(moment)
+    yield from kept
 
 
 def _until_utc(zone: tzinfo) -> Any:
