@@ -551,11 +551,12 @@ CAPTURE_SCHEMA = [
     """,
     """
     CREATE TABLE capture_seen (
+        id INTEGER PRIMARY KEY,
         source_id INTEGER NOT NULL REFERENCES capture_sources(id),
         name TEXT NOT NULL,
         changeset_id INTEGER,
-        PRIMARY KEY (source_id, name)
-    ) WITHOUT ROWID
+        UNIQUE (source_id, name)
+    )
     """,
     """
     CREATE TABLE capture_upcoming (
