@@ -156,7 +156,7 @@ class Example:
         return first
 
 
-GROUPS = {"company", "deal", "db", "interaction", "followup"}
+GROUPS = {"company", "deal", "db", "interaction", "followup", "capture"}
 
 
 def read_docs(text: str | None = None) -> tuple[dict[str, Shape], list[Example]]:
@@ -364,9 +364,14 @@ SETUP = [
 def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("json-docs")
     (folder / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
-    (folder / "config.toml").write_text("[backups]\nkeep = 1\n", encoding="utf-8")
+    (folder / "config.toml").write_text(
+        '[backups]\nkeep = 1\n[capture]\nmail = ["capture/Mail"]\ncalendar = ["capture/calendar"]\n',
+        encoding="utf-8",
+    )
     for name in ("apple.vcf", "team_with_bad_card.vcf"):
         shutil.copy(ROOT / "tests" / "data" / "vcard" / name, folder / name)
+    # a Maildir tree and a calendar for `capture` (issue 20)
+    shutil.copytree(ROOT / "tests" / "data" / "capture", folder / "capture")
     # a backup of an older schema, for db restore to bring up to date
     old = ROOT / "tests" / "fixtures" / "schema-0010_last_interaction.db"
     shutil.copy(old, folder / "crm-before-import.db")

@@ -76,6 +76,11 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("company", "Companies: add, list, show, edit, remove."),
     ("deal", "Deals: add, list, show, edit, move through the pipeline, win, lose, remove."),
     ("db", "The database file: where it is, backups, restore, integrity check."),
+    (
+        "capture",
+        "Fill the timeline from your mail (Maildir, mbox, .eml) and calendars (.ics, vdir). "
+        "Without a command: capture the mail and calendars set in the config's [capture].",
+    ),
 )
 
 

@@ -35,6 +35,22 @@ CLOSED_STAGES = ("won", "lost")
 _STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
 
 
+DEFAULT_EXCERPT = 280  # characters of a captured email's body kept in the timeline
+MAX_EXCERPT = 10_000
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    """The [capture] table: what `minicrm capture` alone reads, and how."""
+
+    mail: tuple[Path, ...] = ()  # Maildirs, trees of them, mbox files, .eml files/folders
+    calendar: tuple[Path, ...] = ()  # .ics files, vdirs of events
+    ignore: tuple[str, ...] = ()  # addresses (a@b.c) and domains (b.c, @b.c), casefolded
+    excerpt: int = DEFAULT_EXCERPT  # 0: subjects only
+    # jane+crm@acme.io is jane@acme.io: True (every domain), False, or the domains where
+    plus_addresses: bool | tuple[str, ...] = True
+
+
 @dataclass(frozen=True)
 class Config:
     contact_stages: tuple[str, ...] = DEFAULT_CONTACT_STAGES
@@ -43,6 +59,8 @@ class Config:
     deal_currency: str = DEFAULT_CURRENCY
     backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
     digest_limit: int = DEFAULT_DIGEST_LIMIT  # 0: no limit
+    me_emails: tuple[str, ...] = ()  # [me] emails: the user's own addresses (casefolded)
+    capture: CaptureSettings = field(default_factory=lambda: CaptureSettings())
     source: Path | None = field(default=None, compare=False)
 
 
@@ -85,6 +103,8 @@ def load_config(path: Path | None = None) -> Config:
         deal_currency=deal_currency,
         backups_keep=_backups_keep(data.get("backups", {}), path),
         digest_limit=_digest_limit(data.get("digest", {}), path),
+        me_emails=_me_emails(data.get("me", {}), path),
+        capture=_capture(data.get("capture", {}), path),
         source=path,
     )
 
@@ -179,3 +199,70 @@ def _digest_limit(table: object, path: Path) -> int:
             hint="e.g. limit = 20 (0 shows every entry)",
         )
     return limit
+
+
+def _strings(value: object, path: Path, name: str, hint: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidInput(f"config file {path}: {name} must be a list of strings", hint=hint)
+    return tuple(v.strip() for v in value)
+
+
+def _me_emails(table: object, path: Path) -> tuple[str, ...]:
+    """The [me] table: ``emails``, the user's own addresses (what is from them is "out")."""
+    hint = 'e.g. emails = ["me@example.org", "me@work.example"]'
+    if not isinstance(table, dict) or set(table) - {"emails", "name"}:
+        raise InvalidInput(
+            f"config file {path}: [me] must be a table with emails = [...]", hint=hint
+        )
+    emails = _strings(table.get("emails", []), path, "me.emails", hint)
+    return tuple(e.casefold() for e in emails)
+
+
+def _paths(value: object, path: Path, name: str) -> tuple[Path, ...]:
+    hint = f'e.g. {name.split(".")[-1]} = ["~/Mail/work"]'
+    return tuple(Path(p).expanduser() for p in _strings(value, path, name, hint))
+
+
+def _capture(table: object, path: Path) -> CaptureSettings:
+    """The [capture] table: mail and calendar paths, ignore list, excerpt length, plus
+    addresses."""
+    known = {"mail", "calendar", "ignore", "excerpt", "plus_addresses"}
+    if not isinstance(table, dict) or set(table) - known:
+        extra = sorted(set(table) - known) if isinstance(table, dict) else []
+        raise InvalidInput(
+            f"config file {path}: [capture] must be a table"
+            + (f"; unknown keys: {', '.join(extra)}" if extra else ""),
+            hint="keys: " + ", ".join(sorted(known)),
+        )
+    excerpt = table.get("excerpt", DEFAULT_EXCERPT)
+    if isinstance(excerpt, bool) or not isinstance(excerpt, int) or not 0 <= excerpt <= MAX_EXCERPT:
+        raise InvalidInput(
+            f"config file {path}: capture.excerpt must be a whole number from 0 to {MAX_EXCERPT}",
+            hint="e.g. excerpt = 280 (0 keeps subjects only)",
+        )
+    plus = table.get("plus_addresses", True)
+    plus_value: bool | tuple[str, ...]
+    if isinstance(plus, bool):
+        plus_value = plus
+    else:
+        plus_value = tuple(
+            d.casefold().lstrip("@")
+            for d in _strings(
+                plus, path, "capture.plus_addresses", 'true, false, or domains: ["fastmail.com"]'
+            )
+        )
+    ignore = _strings(
+        table.get("ignore", []),
+        path,
+        "capture.ignore",
+        'e.g. ignore = ["news@shop.example", "example.org"]',
+    )
+    return CaptureSettings(
+        mail=_paths(table.get("mail", []), path, "capture.mail"),
+        calendar=_paths(table.get("calendar", []), path, "capture.calendar"),
+        ignore=tuple(i.casefold() for i in ignore),
+        excerpt=excerpt,
+        plus_addresses=plus_value,
+    )

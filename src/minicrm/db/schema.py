@@ -522,3 +522,61 @@ def _history_image_from(db: Any) -> None:
     """history.image_from: an insert's or delete's row image by reference (undo, redo)."""
     for statement in HISTORY_IMAGE_FROM_SCHEMA:
         db.execute(statement)
+
+
+# Capture (minicrm capture mail|calendar, issue 20). An interaction captured from a mailbox
+# or a calendar carries the key of what it came from (a Message-ID, or a hash of stable
+# headers; an event's UID and RECURRENCE-ID) and, for mail, its direction: the unique
+# index makes "never twice" a property of the file, whatever folders overlap. What was
+# read is bookkeeping, not user data (no history): per source, a fingerprint (a Maildir's
+# folder times, an mbox's offset, size and first bytes) and the Maildir file names seen,
+# each with the change set of the run that read it, so that a run that is undone counts
+# as never having read anything (the next run reads it again). Upcoming events are kept
+# for `agenda`, replaced by every calendar capture.
+CAPTURE_SCHEMA = [
+    "ALTER TABLE interactions ADD COLUMN external_key TEXT",
+    "ALTER TABLE interactions ADD COLUMN direction TEXT CHECK (direction IN ('in', 'out'))",
+    "CREATE UNIQUE INDEX idx_interactions_external_key ON interactions(external_key) "
+    "WHERE external_key IS NOT NULL",
+    """
+    CREATE TABLE capture_sources (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('maildir', 'mbox', 'eml')),
+        fingerprint TEXT,
+        read_offset INTEGER NOT NULL DEFAULT 0,
+        changeset_id INTEGER,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE capture_seen (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES capture_sources(id),
+        name TEXT NOT NULL,
+        changeset_id INTEGER,
+        UNIQUE (source_id, name)
+    )
+    """,
+    """
+    CREATE TABLE capture_upcoming (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        external_key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT,
+        all_day INTEGER NOT NULL DEFAULT 0,
+        contact_ids TEXT NOT NULL DEFAULT '',  -- the contacts' ids, separated by spaces
+        source TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_capture_upcoming_starts ON capture_upcoming(starts_at)",
+]
+
+
+@migration("0018_capture")
+def _capture(db: Any) -> None:
+    """Capture from mail and calendars: interactions.external_key (unique) and direction;
+    what each mail source has been read up to; upcoming events for `agenda`."""
+    for statement in CAPTURE_SCHEMA:
+        db.execute(statement)

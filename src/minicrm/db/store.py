@@ -247,6 +247,12 @@ class Store:
             self.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     @property
+    def changeset_id(self) -> int | None:
+        """The change set the open transaction records its writes under (None before its
+        first recorded write)."""
+        return self._changeset_id if self.in_transaction else None
+
+    @property
     def in_transaction(self) -> bool:
         return self._depth > 0 and self.conn.in_transaction
 
