@@ -106,6 +106,24 @@ def say_notices(store: Any, *, damaged: bool = False) -> None:
         damage.clear()
 
 
+def _run_hooks(ctx: Any) -> None:
+    """After a command that changed data: the user's hooks for what it did (on-add,
+    on-change, on-log, on-done, on-deal), each problem one line on stderr. Never fails
+    the command."""
+    store = getattr(ctx.obj, "_store", None)
+    if store is None or not getattr(store, "committed_changesets", None):
+        return
+    from minicrm.hooks import service as hooks
+    from minicrm.ui.render import message
+
+    try:
+        problems = hooks.fire_committed(store, command=store.command)
+    except Exception as exc:  # a hook must never turn a done command into a failure
+        problems = [f"hooks could not run: {type(exc).__name__}: {exc}"]
+    for problem in problems:
+        message(f"minicrm: {problem}")
+
+
 def _remind_about_digest(ctx: Any) -> None:
     """On a terminal, after a command that used the database: one line if the last digest
     is over two days old (cron may have stopped). Never for the digest itself."""
@@ -160,6 +178,7 @@ class MinicrmGroup(TyperGroup):
             _end_paging()
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
             say_notices(getattr(ctx.obj, "_store", None), damaged=True)
+            _run_hooks(ctx)
             _remind_about_digest(ctx)
             _finished()
             return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -211,3 +211,28 @@ def store_of(ctx: typer.Context):
     from minicrm.cli import state
 
     return state(ctx).store
+
+
+def fire_hook(ctx: typer.Context | None, event: str, payload: Any) -> None:
+    """Run the user's hook for ``event`` (on-sync, on-capture ...) with ``payload`` (a
+    record or a list of records, see minicrm.hooks.service.fire) and report a failing one
+    on stderr. Call it after the command's transaction committed; it never raises."""
+    from minicrm.hooks import service as hooks
+    from minicrm.ui.render import message
+
+    store = None
+    if ctx is not None:
+        from minicrm.cli import state
+
+        store = state(ctx)._store
+    try:
+        problems = hooks.fire(
+            event,
+            payload,
+            command=getattr(store, "command", ""),
+            db=getattr(store, "path", None),
+        )
+    except Exception as exc:
+        problems = [f"hook {event} could not run: {type(exc).__name__}: {exc}"]
+    for problem in problems:
+        message(f"minicrm: {problem}")
