@@ -409,6 +409,15 @@ def main() -> None:
     global _as_program
     _as_program = True
     args = sys.argv[1:]
+    if os.environ.get("_MINICRM_COMPLETE"):  # the shell asks what Tab may offer
+        from minicrm.cli.completion import complete
+
+        _started()
+        raise SystemExit(complete())
+    if "--show-completion" in args or "--install-completion" in args:
+        from minicrm.cli.completion import install_script_templates
+
+        install_script_templates()
     name = command_name(args)
     if name is None:  # --help, -h, nothing, or only global options
         command = help_group()
