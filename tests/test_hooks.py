@@ -5,7 +5,6 @@ the command."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
