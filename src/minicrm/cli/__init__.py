@@ -158,8 +158,53 @@ def _click_error(exc: Any) -> None:
     _fail(text, exc.exit_code)
 
 
+def _format_examples(self: Any, ctx: Any, formatter: Any) -> None:
+    """The epilog (the EXAMPLES section, minicrm.cli.examples) as a section of its own,
+    headed like Options:, each line as written."""
+    if not self.epilog:
+        return
+    formatter.write_paragraph()
+    for line in self.epilog.splitlines():
+        if line != "\b":
+            formatter.write(f"{'':>{formatter.current_indent}}{line}\n")
+
+
+class HelpCommand(TyperCommand):
+    """A command whose --help ends with its examples."""
+
+    format_epilog = _format_examples
+
+
+class HelpGroup(TyperGroup):
+    """A command group whose --help ends with its examples."""
+
+    format_epilog = _format_examples
+
+
 class MinicrmGroup(TyperGroup):
-    """The root group: maps every error to a message and an exit code, in one place."""
+    """The root group: maps every error to a message and an exit code, in one place, and
+    lists its commands in panels (Contacts, Timeline, ...)."""
+
+    format_epilog = _format_examples
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands under their panels' headings, one aligned column for all, each
+        summary whole (wrapped, never cut with "...")."""
+        from minicrm.cli.summaries import PANEL_ORDER
+
+        rows: dict[str, list[tuple[str, str]]] = {}
+        commands = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]
+        width = max((len(n) for n, c in commands if c is not None), default=0)
+        for name, command in commands:
+            if command is None or command.hidden:
+                continue
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            text = command.get_short_help_str(limit=10_000)
+            rows.setdefault(panel, []).append((name.ljust(width), text))
+        order = [p for p in PANEL_ORDER if p in rows] + [p for p in rows if p not in PANEL_ORDER]
+        for panel in order:
+            with formatter.section(panel):
+                formatter.write_dl(rows[panel])
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta.setdefault("minicrm.argv", list(args))
@@ -290,6 +335,7 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
+    "help": "helpcmd",
 }
 
 
@@ -308,22 +354,65 @@ def _root_app() -> typer.Typer:
     return app
 
 
-def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
+def build_app(
+    only: str | None = None, sub: str | None = None, *, dress: bool = True
+) -> typer.Typer:
     """The command tree; with ``only``, just the module that defines that command (the
     rest is neither imported nor built: ~30 ms of a ~110 ms start-up), and with ``sub``
-    (``db path``), just that command of the group ``only``."""
+    (``db path``), just that command of the group ``only``. Without ``dress`` the
+    commands get no panels, summaries or examples (a command that is run, not asked for
+    its help, needs none of them)."""
     import importlib
 
     app = _root_app()
     modules = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for module in modules:
         importlib.import_module(f"minicrm.cli.{module}").register(app)
+    if dress:
+        _dress(app)
     if only in COMMANDS:
         # Build just that command: typer reads every registered command's parameters from
         # its annotations, ~2 ms a command, before it parses a single argument.
         app.registered_commands = [c for c in app.registered_commands if _name(c) == only]
         app.registered_groups = [_only(g, sub) for g in app.registered_groups if g.name == only]
     return app
+
+
+def _dress(app: typer.Typer) -> None:
+    """Give every registered command its panel and one-line summary (top level, from
+    minicrm.cli.summaries), a summary that is its whole first sentence (below), and its
+    EXAMPLES section (minicrm.cli.examples)."""
+    from minicrm.cli.examples import epilog
+    from minicrm.cli.summaries import SUMMARIES, panel
+
+    summaries = dict(SUMMARIES)
+    app.info.epilog = epilog("")
+    for info in app.registered_commands:
+        name = _name(info)
+        info.rich_help_panel = panel(name)
+        info.short_help = summaries.get(name) or _first_sentence(info)
+        info.epilog = info.epilog or epilog(name)
+        info.cls = info.cls or HelpCommand
+    for group in app.registered_groups:
+        name = group.name or ""
+        group.rich_help_panel = panel(name)
+        group.short_help = summaries.get(name) or group.short_help
+        group.epilog = epilog(name)
+        group.cls = HelpGroup
+        for info in group.typer_instance.registered_commands:
+            info.short_help = info.short_help or _first_sentence(info)
+            info.epilog = info.epilog or epilog(f"{name} {_name(info)}")
+            info.cls = info.cls or HelpCommand
+
+
+def _first_sentence(info: Any) -> str | None:
+    """A command's first sentence, whole (click's default cuts it to fit a width)."""
+    import inspect
+
+    from typer._click.utils import make_default_short_help
+
+    text = info.help or inspect.getdoc(info.callback) or ""
+    return make_default_short_help(text, 10_000) or None
 
 
 def _only(group: Any, sub: str | None) -> Any:
@@ -348,11 +437,15 @@ def help_group() -> Any:
     (:data:`minicrm.cli.summaries.SUMMARIES`), which is all the root's help shows. Building
     the real tree for it imported every command module and read ~120 commands' parameters
     (~2.8x ``import typer``); a test checks that both print the same help."""
-    from minicrm.cli.summaries import SUMMARIES
+    from minicrm.cli.examples import epilog
+    from minicrm.cli.summaries import SUMMARIES, panel
 
     group = typer.main.get_command(_root_app())
+    group.epilog = epilog("")
     for name, text in SUMMARIES:
-        group.add_command(TyperCommand(name, help=text))
+        group.add_command(  # type: ignore[attr-defined]
+            TyperCommand(name, help=text, short_help=text, rich_help_panel=panel(name))
+        )
     return group
 
 
@@ -422,9 +515,11 @@ def main() -> None:
     if name is None:  # --help, -h, nothing, or only global options
         command = help_group()
     else:
-        command = typer.main.get_command(
-            build_app(name, subcommand_name(args) if name in COMMANDS else None)
-        )
+        sub = subcommand_name(args) if name in COMMANDS else None
+        app = build_app(name, sub, dress=False)
+        if "--help" in args or "-h" in args or (app.registered_groups and sub is None):
+            _dress(app)  # its help is printed (a group alone prints its help)
+        command = typer.main.get_command(app)
     _started()
     command(args, prog_name="minicrm")
 
