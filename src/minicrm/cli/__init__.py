@@ -398,7 +398,7 @@ def _dress(app: typer.Typer) -> None:
         info.rich_help_panel = panel(name)
         info.short_help = summaries.get(name) or _first_sentence(info)
         info.epilog = info.epilog or epilog(name)
-        info.cls = info.cls or HelpCommand
+        info.cls = _own(info.cls, HelpCommand)
     for group in app.registered_groups:
         name = group.name or ""
         group.rich_help_panel = panel(name)
@@ -408,7 +408,16 @@ def _dress(app: typer.Typer) -> None:
         for info in group.typer_instance.registered_commands:
             info.short_help = info.short_help or _first_sentence(info)
             info.epilog = info.epilog or epilog(f"{name} {_name(info)}")
-            info.cls = info.cls or HelpCommand
+            info.cls = _own(info.cls, HelpCommand)
+
+
+def _own(cls: Any, default: type) -> Any:
+    """A command's own class, or ``default`` where it has none (typer's placeholder)."""
+    from typer.models import DefaultPlaceholder
+
+    if cls is None or cls in (TyperCommand, TyperGroup) or isinstance(cls, DefaultPlaceholder):
+        return default
+    return cls
 
 
 def _first_sentence(info: Any) -> str | None:

@@ -19,10 +19,21 @@ class Format(StrEnum):
     tsv = "tsv"
 
 
+class PageFormat(StrEnum):
+    """A page (one contact, one company) is a table or JSON; CSV is for lists."""
+
+    table = "table"
+    json = "json"
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (shape: docs/json.md).")]
 FormatOpt = Annotated[
     Format | None,
     typer.Option("--format", "-f", help="Output format: table (default), json, csv or tsv."),
+]
+PageFormatOpt = Annotated[
+    PageFormat | None,
+    typer.Option("--format", "-f", help="Output format: table (default) or json."),
 ]
 RawOpt = Annotated[
     bool,
@@ -36,12 +47,17 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 # The contact filters that ls and export share.
 TagFilterOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
+    typer.Option(
+        "--tag", "-t", metavar="TAG", help="Only contacts with this tag (repeat: all of them)."
+    ),
 ]
 CompanyFilterOpt = Annotated[
-    str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    str | None,
+    typer.Option("--company", "-c", metavar="COMPANY", help="Only contacts of this company."),
 ]
-StageFilterOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts in this stage.")]
+StageFilterOpt = Annotated[
+    str | None, typer.Option("--stage", metavar="STAGE", help="Only contacts in this stage.")
+]
 DealOpt = Annotated[
     str | None,
     typer.Option(
@@ -50,14 +66,14 @@ DealOpt = Annotated[
 ]
 
 
-def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:
+def output_format(json_flag: bool, fmt: Format | PageFormat | None, *, lists: bool = True) -> str:
     if json_flag and fmt not in (None, Format.json):
         raise InvalidInput("--json and --format disagree", hint="give one of them")
     if json_flag:
         return "json"
     if fmt is None:
         return "table"
-    if not lists and fmt in (Format.csv, Format.tsv):
+    if not lists and fmt.value in ("csv", "tsv"):
         raise InvalidInput(f"--format {fmt.value} is for lists", hint="use --format json or table")
     return fmt.value
 

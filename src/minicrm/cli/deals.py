@@ -88,7 +88,9 @@ def add(
     currency: CurrencyOpt = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", "-s", help="Pipeline stage (default: the first configured)."),
+        typer.Option(
+            "--stage", "-s", metavar="STAGE", help="Pipeline stage (default: the first configured)."
+        ),
     ] = None,
     close: CloseOpt = None,
     probability: Annotated[
@@ -130,10 +132,10 @@ def ls(
         str | None, typer.Argument(metavar="[REF]", help="Only this contact's deals.")
     ] = None,
     status: Annotated[
-        str, typer.Option("--status", help="open (default), won, lost or all.")
+        str, typer.Option("--status", metavar="STATUS", help="open (default), won, lost or all.")
     ] = "open",
     stage: Annotated[
-        str | None, typer.Option("--stage", "-s", help="Only deals in this stage.")
+        str | None, typer.Option("--stage", "-s", metavar="STAGE", help="Only deals in this stage.")
     ] = None,
     company: Annotated[
         str | None,
@@ -183,7 +185,9 @@ def show_(ctx: typer.Context, deal_id: IdArg, json_: JsonOpt = False) -> None:
 def edit(
     ctx: typer.Context,
     deal_id: IdArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TITLE", help="New title.")
+    ] = None,
     value: ValueOpt = None,
     currency: Annotated[
         str | None,

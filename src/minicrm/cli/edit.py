@@ -37,9 +37,14 @@ def edit(
     ref: Annotated[
         str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
     ],
-    name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="New display name.")
+    ] = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", help='Company (created if new); "" removes it.')
+        str | None,
+        typer.Option(
+            "--company", "-c", metavar="COMPANY", help='Company (created if new); "" removes it.'
+        ),
     ] = None,
     title: TitleOpt = None,
     stage: StageOpt = None,
@@ -48,7 +53,8 @@ def edit(
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+        str | None,
+        typer.Option("--notes", metavar="TEXT", help='Notes about the person ("" clears).'),
     ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
@@ -94,8 +100,12 @@ def edit(
         Multi,
         typer.Option("--rm-date", metavar="DATE", help="Remove this date, as shown (repeatable)."),
     ] = None,
-    tag: Annotated[Multi, typer.Option("--tag", "-t", help="Add this tag (repeatable).")] = None,
-    untag: Annotated[Multi, typer.Option("--untag", help="Remove this tag (repeatable).")] = None,
+    tag: Annotated[
+        Multi, typer.Option("--tag", "-t", metavar="TAG", help="Add this tag (repeatable).")
+    ] = None,
+    untag: Annotated[
+        Multi, typer.Option("--untag", metavar="TAG", help="Remove this tag (repeatable).")
+    ] = None,
     set_: SetOpt = None,
     unset: Annotated[
         Multi,

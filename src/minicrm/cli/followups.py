@@ -54,8 +54,12 @@ UntilOpt = Annotated[
 CountOpt = Annotated[
     int | None, typer.Option("--count", metavar="N", help="Repeat N times in all.")
 ]
-PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high.")]
-NotesOpt = Annotated[str | None, typer.Option("--notes", help="Details of the follow-up.")]
+PriorityOpt = Annotated[
+    str | None, typer.Option("--priority", metavar="PRIORITY", help="low, normal or high.")
+]
+NotesOpt = Annotated[
+    str | None, typer.Option("--notes", metavar="TEXT", help="Details of the follow-up.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -70,8 +74,9 @@ def register(app: typer.Typer) -> None:
 def follow(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
-    ],
+        str | None,
+        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
+    ] = None,
     title: Annotated[
         str | None, typer.Argument(metavar="TITLE", help='What to do, e.g. "Send proposal".')
     ] = None,
@@ -100,9 +105,11 @@ def follow(
             raise InvalidInput(
                 "give the contact and the title", hint='minicrm follow jane "Send proposal"'
             )
+        if ref is None:
+            raise InvalidInput("give the title", hint=f'minicrm follow --deal {deal} "Call back"')
         contact, title = None, ref  # `follow --deal 3 TITLE`: for the deal's contact
     else:
-        contact = resolve_contact(store, ref)
+        contact = resolve_contact(store, ref or "")
     item = followups.add_followup(
         store,
         contact,
@@ -131,9 +138,12 @@ def followup_ls(
         str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
     ] = None,
     status: Annotated[
-        str, typer.Option("--status", help="open (default), done, cancelled or all.")
+        str,
+        typer.Option("--status", metavar="STATUS", help="open (default), done, cancelled or all."),
     ] = "open",
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="At most this many.")
+    ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
     raw: RawOpt = False,
@@ -164,7 +174,9 @@ def followup_show(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False
 def followup_edit(
     ctx: typer.Context,
     followup_id: IdArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TITLE", help="New title.")
+    ] = None,
     due: Annotated[
         str | None,
         typer.Option(
@@ -194,7 +206,7 @@ def followup_edit(
     ] = None,
     priority: PriorityOpt = None,
     notes_: Annotated[
-        str | None, typer.Option("--notes", help='New details; "" clears them.')
+        str | None, typer.Option("--notes", metavar="TEXT", help='New details; "" clears them.')
     ] = None,
     contact: Annotated[
         str | None,
@@ -255,7 +267,9 @@ def done(
     note: Annotated[
         str | None,
         typer.Option(
-            "--note", help="What happened; logged as a note with the contact (- reads stdin)."
+            "--note",
+            metavar="TEXT",
+            help="What happened; logged as a note with the contact (- reads stdin).",
         ),
     ] = None,
     from_done: Annotated[

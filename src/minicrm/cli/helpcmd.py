@@ -29,10 +29,10 @@ def help_(
     from minicrm import cli
 
     words = list(words or [])
+    prog = ctx.find_root().info_name or "minicrm"
     if not words:
         group = cli.help_group()
-        typer.echo(group.get_help(typer.Context(group, info_name="minicrm")), nl=False)
-        typer.echo()
+        typer.echo(group.get_help(typer.Context(group, info_name=prog)))
         return
     name = words[0]
     if name not in cli.COMMANDS:
@@ -42,7 +42,7 @@ def help_(
             hint=f"did you mean {' or '.join(close)}?" if close else "minicrm help lists them",
         )
     root = typer.main.get_command(cli.build_app(name, None))
-    parent = typer.Context(root, info_name="minicrm")
+    parent = typer.Context(root, info_name=prog, **root.context_settings)
     command = root.get_command(parent, name)  # type: ignore[attr-defined]
     context = typer.Context(command, info_name=name, parent=parent)
     path = [name]

@@ -53,8 +53,9 @@ def register(app: typer.Typer) -> None:
 def log(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
-    ],
+        str | None,
+        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
+    ] = None,
     words: Annotated[
         list[str] | None,
         typer.Argument(
@@ -70,7 +71,12 @@ def log(
 ) -> None:
     """Log a note, call, email, meeting or message with a contact (or about a deal)."""
     words = list(words or [])
-    if deal is not None and (not words or (len(words) == 1 and ref.lower() in interactions.KINDS)):
+    ref = ref or ""
+    if (
+        deal is not None
+        and ref
+        and (not words or (len(words) == 1 and ref.lower() in interactions.KINDS))
+    ):
         # `log --deal 3 TEXT` or `log --deal 3 KIND TEXT`: with the deal's contact
         words = [ref, *words]
         ref = ""
@@ -142,7 +148,8 @@ def notes(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="At most this many (newest first).")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="At most this many (newest first)."),
     ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -162,7 +169,8 @@ def interaction_ls(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="At most this many (newest first).")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="At most this many (newest first)."),
     ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -189,10 +197,11 @@ def interaction_edit(
     ctx: typer.Context,
     interaction_id: InteractionIdArg,
     text: Annotated[
-        str | None, typer.Option("--text", help="New text; - reads it from stdin.")
+        str | None, typer.Option("--text", metavar="TEXT", help="New text; - reads it from stdin.")
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="note, call, email, meeting or message.")
+        str | None,
+        typer.Option("--kind", metavar="KIND", help="note, call, email, meeting or message."),
     ] = None,
     at: Annotated[
         str | None,
