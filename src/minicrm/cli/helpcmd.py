@@ -32,7 +32,7 @@ def help_(
     prog = ctx.find_root().info_name or "minicrm"
     if not words:
         group = cli.help_group()
-        typer.echo(group.get_help(typer.Context(group, info_name=prog)))
+        typer.echo(group.get_help(typer.Context(group, info_name=prog, **group.context_settings)))
         return
     name = words[0]
     if name not in cli.COMMANDS:
