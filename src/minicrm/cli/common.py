@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from minicrm.core.errors import Ambiguous, InvalidInput
+
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -259,3 +262,51 @@ def fire_hook(ctx: typer.Context | None, event: str, payload: Any) -> None:
         problems = [f"hook {event} could not run: {type(exc).__name__}: {exc}"]
     for problem in problems:
         message(f"minicrm: {problem}")
+
+
+_ERROR_MARK = "# minicrm: "
+_ERROR_HELP = "# Fix it, then save and quit; delete everything to change nothing."
+MAX_EDITS = 50  # rounds of "fix it and save" before minicrm gives up
+
+
+def edit_until_valid(form: str, apply: Callable[[str], T], *, suffix: str = ".txt") -> T | None:
+    """Open $EDITOR on ``form`` and hand the saved text to ``apply``. A text ``apply``
+    refuses (bad input, a contact that is not found or not unique) reopens the editor
+    with the error at the top, as ``git commit`` and ``crontab -e`` do, the user's edit
+    kept below it. Returns what ``apply`` returned, or None when the user changed nothing
+    (saved the form unchanged, or emptied it). Saving an error's form unchanged gives up
+    with that error. The temporary file is always removed."""
+    from minicrm.core.errors import Ambiguous, InvalidInput, NotFound
+
+    text, error = form, None
+    for _ in range(MAX_EDITS):
+        shown = text if error is None else _with_error(text, error)
+        edited = open_editor(shown, suffix=suffix)
+        if edited is None:  # saved as shown
+            if error is None:
+                return None
+            raise InvalidInput(f"{error}; nothing was changed")
+        text = _without_error(edited)
+        if not [line for line in text.splitlines() if line.strip() and not line.startswith("#")]:
+            return None  # emptied: the user changed their mind
+        try:
+            return apply(text)
+        except (InvalidInput, NotFound, Ambiguous) as exc:
+            error = str(exc) + (f" ({exc.hint})" if getattr(exc, "hint", None) else "")
+    raise InvalidInput(f"{error}; nothing was changed (gave up after {MAX_EDITS} edits)")
+
+
+def _with_error(text: str, error: str) -> str:
+    """The text with the error on its first lines ("line N" counted in the file shown)."""
+    import re
+
+    header = [f"{_ERROR_MARK}{' '.join(error.split())}", _ERROR_HELP]
+    shifted = re.sub(r"\bline (\d+)\b", lambda m: f"line {int(m[1]) + len(header)}", header[0])
+    return "\n".join([shifted, header[1], text])
+
+
+def _without_error(text: str) -> str:
+    lines = text.split("\n")
+    while lines and (lines[0].startswith(_ERROR_MARK) or lines[0] == _ERROR_HELP):
+        lines.pop(0)
+    return "\n".join(lines)

@@ -3,7 +3,7 @@ show, edit, rm)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +17,8 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    edit_until_valid,
+    interactive,
     on_when,
     output_format,
     paged,
@@ -219,35 +221,59 @@ def followup_edit(
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a follow-up: title, due date or time, repetition, priority, notes, contact, deal."""
+    """Change a follow-up: title, due date or time, repetition, priority, notes, contact, deal
+    (with no option, at a terminal: in $EDITOR)."""
+    store = store_of(ctx)
     if all(
         v is None
         for v in (title, due, at, every, until, count, from_done, priority, notes_, contact, deal)
     ):
-        raise InvalidInput(
-            "nothing to change", hint="give --title, --due, --at, --every, --priority, ..."
+        if not interactive():
+            raise InvalidInput(
+                "nothing to change",
+                hint="give --title, --due, --at, --every, --priority, ..., or run it at a "
+                "terminal to edit the follow-up in $EDITOR",
+            )
+        item, changed = _edit_followup_in_editor(store, followup_id, on_when(on))
+    else:
+        item, changed = followups.edit_followup(
+            store,
+            followup_id,
+            title=title,
+            due=due,
+            at=at,
+            every=every,
+            until=until,
+            count=count,
+            from_done=from_done,
+            priority_=priority,
+            notes=notes_,
+            contact=resolve_contact(store, contact) if contact else contact,
+            deal=deal,
+            on=on_when(on),
         )
-    store = store_of(ctx)
-    item, changed = followups.edit_followup(
-        store,
-        followup_id,
-        title=title,
-        due=due,
-        at=at,
-        every=every,
-        until=until,
-        count=count,
-        from_done=from_done,
-        priority_=priority,
-        notes=notes_,
-        contact=resolve_contact(store, contact) if contact else contact,
-        deal=deal,
-        on=on_when(on),
-    )
     if json_:
         show.print_followup(item, "json")
     else:
         show.followup_line("Updated" if changed else "No change to", item)
+
+
+def _edit_followup_in_editor(store: object, followup_id: str, on: object) -> tuple[Any, bool]:
+    """The follow-up's form in $EDITOR until it saves (an error reopens the editor)."""
+    from minicrm.activity import editforms
+
+    item = followups.get_followup(store, followup_id)  # type: ignore[arg-type]
+
+    def apply(text: str) -> tuple[Any, bool]:
+        changes = editforms.followup_changes(item, text)
+        if not changes:
+            return item, False
+        if changes.get("contact"):
+            changes["contact"] = resolve_contact(store, changes["contact"])
+        return followups.edit_followup(store, item.id, on=on, **changes)  # type: ignore[arg-type]
+
+    result = edit_until_valid(editforms.followup_form(item), apply)
+    return result if result is not None else (item, False)
 
 
 @followup_app.command("rm")
