@@ -5,6 +5,7 @@ the command."""
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -156,3 +157,38 @@ def test_in_the_real_process_hook_output_goes_to_stderr(hook_dir, cli_env, tmp_p
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "Jane Doe"  # stdout stays JSON
     assert "hello from the hook" in done.stderr
+
+
+def readme_hook(name: str) -> str:
+    """The example hook `hooks/NAME` of README.md."""
+    import re
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    heading = text.index(f"(`hooks/{name}`")
+    return re.search(r"```sh\n(.*?)```", text[heading:], re.S)[1]  # type: ignore[index]
+
+
+def test_the_readme_examples_work(run, hook_dir, tmp_path, monkeypatch):
+    import shutil
+
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    said = tmp_path / "notified"
+    write_hook(bin_dir, "notify-send", f'echo "$2" >> "{said}"\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("on-done", "on-deal"):
+        path = hook_dir / name
+        path.write_text(readme_hook(name))
+        path.chmod(0o755)
+    run("add", "Jane Doe")
+    run("follow", "jane", "Send the deck")
+    run("done", "1")
+    run("deal", "add", "jane", "Website", "--value", "1200")
+    run("deal", "won", "1")
+    run("deal", "edit", "1", "--title", "Website v2")  # still won: not written again
+    assert said.read_text() == "Done: Send the deck (Jane Doe)\n"
+    [line] = (tmp_path / "deals-won.tsv").read_text().splitlines()
+    assert line.split("\t") == ["1", "2026-11-22", "Website", "Jane Doe", "1200.00", "EUR"]
