@@ -136,7 +136,7 @@ def test_commands_and_subcommands(env):
     assert complete(env, "bash", "minicrm de") == ["deal"]
     assert "add" in complete(env, "bash", "minicrm deal ")
     assert complete(env, "fish", "minicrm dup") == [
-        "dupes\tList likely duplicate contacts, best first, with a score and the reasons."
+        "dupes\tList likely duplicate contacts, best first."
     ]
 
 
