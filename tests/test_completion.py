@@ -140,6 +140,15 @@ def test_commands_and_subcommands(env):
     ]
 
 
+def test_help_completes_commands_then_subcommands(env):
+    assert complete(env, "fish", "minicrm help fol") == [
+        "follow\tPromise a follow-up, maybe repeating.",
+        "followup\tFollow-ups: list, show, edit, remove.",
+    ]
+    assert complete(env, "bash", "minicrm help deal m") == ["move"]
+    assert complete(env, "bash", "minicrm help log ") == []
+
+
 def test_no_database_completes_nothing_and_creates_none(env, tmp_path):
     other = {**env, "MINICRM_DB": str(tmp_path / "none.db")}
     assert complete(other, "bash", "minicrm show ja") == []

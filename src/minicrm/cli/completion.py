@@ -268,6 +268,24 @@ def _terms(ctx: Any, incomplete: str) -> _Candidates:
     return fields + (_contacts(ctx, incomplete) if incomplete else [])
 
 
+def _command_words(ctx: Any, incomplete: str) -> _Candidates:
+    """`help [COMMAND [SUBCOMMAND]]`: the commands, then the group's subcommands."""
+    from minicrm.cli import COMMANDS, build_app
+    from minicrm.cli.summaries import SUMMARIES
+
+    given = ctx.params.get("words") or []
+    if not given:
+        return [(name, text) for name, text in SUMMARIES if name.startswith(incomplete)]
+    if len(given) > 1 or given[0] not in COMMANDS:
+        return []
+    group = typer.main.get_command(build_app(given[0])).commands.get(given[0])  # type: ignore[attr-defined]
+    return [
+        (name, sub.get_short_help_str(limit=10_000))
+        for name, sub in (getattr(group, "commands", None) or {}).items()
+        if name.startswith(incomplete)
+    ]
+
+
 def completer_for(path: tuple[str, ...], param: Any) -> Completer | None:
     """The completer of a parameter of the command ``path`` (``("deal", "add")``)."""
     metavar = (param.metavar or "").strip("[]").rstrip(".")
@@ -304,6 +322,8 @@ def completer_for(path: tuple[str, ...], param: Any) -> Completer | None:
         return _times
     if metavar == "RULE":
         return _repeats
+    if top == "help" and param.name == "words":
+        return _command_words
     if metavar in ("TERM", "QUERY") or param.name in ("terms", "query_terms"):
         return _terms
     return None
