@@ -405,7 +405,8 @@ def _dress(app: typer.Typer) -> None:
         group.short_help = summaries.get(name) or group.short_help
         group.epilog = epilog(name)
         group.cls = HelpGroup
-        for info in group.typer_instance.registered_commands:
+        subs = group.typer_instance.registered_commands if group.typer_instance else []
+        for info in subs:
             info.short_help = info.short_help or _first_sentence(info)
             info.epilog = info.epilog or epilog(f"{name} {_name(info)}")
             info.cls = _own(info.cls, HelpCommand)
