@@ -9,6 +9,7 @@ import typer
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
+    PageFormatOpt,
     RawOpt,
     YesOpt,
     confirm,
@@ -26,9 +27,12 @@ app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_h
 
 RefArg = Annotated[str, typer.Argument(metavar="COMPANY", help="Company id (3 or #3) or name.")]
 DomainOpt = Annotated[
-    str | None, typer.Option("--domain", help='Web domain, e.g. acme.io ("" clears).')
+    str | None,
+    typer.Option("--domain", metavar="DOMAIN", help='Web domain, e.g. acme.io ("" clears).'),
 ]
-NotesOpt = Annotated[str | None, typer.Option("--notes", help='Free-form notes ("" clears).')]
+NotesOpt = Annotated[
+    str | None, typer.Option("--notes", metavar="TEXT", help='Free-form notes ("" clears).')
+]
 
 
 @app.command("add")
@@ -38,9 +42,11 @@ def add(
         str, typer.Argument(metavar="NAME", help="Company name (unique, case-insensitive).")
     ],
     domain_: Annotated[
-        str | None, typer.Option("--domain", help="Web domain, e.g. acme.io.")
+        str | None, typer.Option("--domain", metavar="DOMAIN", help="Web domain, e.g. acme.io.")
     ] = None,
-    notes: Annotated[str | None, typer.Option("--notes", help="Free-form notes.")] = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", metavar="TEXT", help="Free-form notes.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a company."""
@@ -61,7 +67,9 @@ def ls(
 
 
 @app.command("show")
-def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt = None) -> None:
+def show(
+    ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: PageFormatOpt = None
+) -> None:
     """Show a company and its contacts."""
     paged(ctx)
     out = output_format(json_, fmt, lists=False)
@@ -75,7 +83,7 @@ def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     domain_: DomainOpt = None,
     notes: NotesOpt = None,
     json_: JsonOpt = False,

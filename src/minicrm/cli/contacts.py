@@ -12,6 +12,7 @@ from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
     OnOpt,
+    PageFormatOpt,
     RawOpt,
     StageFilterOpt,
     TagFilterOpt,
@@ -64,7 +65,7 @@ AddressOpt = Annotated[
         help='Postal address (repeatable), e.g. "home:1 Main St, Springfield".',
     ),
 ]
-TagOpt = Annotated[Multi, typer.Option("--tag", "-t", help="Tag (repeatable).")]
+TagOpt = Annotated[Multi, typer.Option("--tag", "-t", metavar="TAG", help="Tag (repeatable).")]
 SetOpt = Annotated[
     Multi,
     typer.Option(
@@ -74,29 +75,44 @@ SetOpt = Annotated[
     ),
 ]
 CompanyOpt = Annotated[
-    str | None, typer.Option("--company", "-c", help="Company (created if new).")
+    str | None, typer.Option("--company", "-c", metavar="COMPANY", help="Company (created if new).")
 ]
-TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", metavar="TITLE", help="Job title.")]
 StageOpt = Annotated[
     str | None,
     typer.Option(
-        "--stage", help="Stage: lead, prospect, customer, partner, former (configurable)."
+        "--stage",
+        metavar="STAGE",
+        help="Stage: lead, prospect, customer, partner, former (configurable).",
     ),
 ]
 BirthdayOpt = Annotated[
-    str | None, typer.Option("--birthday", help="1990-05-17, --05-17 or may 17 (no year).")
+    str | None,
+    typer.Option("--birthday", metavar="DATE", help="1990-05-17, --05-17 or may 17 (no year)."),
 ]
 EveryOpt = Annotated[
     str | None,
-    typer.Option("--every", help="Keep-in-touch cadence: 30d, 2w, 3m (90 days), 1y; none clears."),
+    typer.Option(
+        "--every",
+        metavar="CADENCE",
+        help="Keep-in-touch cadence: 30d, 2w, 3m (90 days), 1y; none clears.",
+    ),
 ]
 SourceOpt = Annotated[
     str | None,
-    typer.Option("--source", help="Where the contact came from (referral, conference, ...)."),
+    typer.Option(
+        "--source",
+        metavar="SOURCE",
+        help="Where the contact came from (referral, conference, ...).",
+    ),
 ]
-NicknameOpt = Annotated[str | None, typer.Option("--nickname", help="Nickname.")]
-GivenOpt = Annotated[str | None, typer.Option("--given", help="Given (first) name.")]
-FamilyOpt = Annotated[str | None, typer.Option("--family", help="Family (last) name.")]
+NicknameOpt = Annotated[str | None, typer.Option("--nickname", metavar="NAME", help="Nickname.")]
+GivenOpt = Annotated[
+    str | None, typer.Option("--given", metavar="NAME", help="Given (first) name.")
+]
+FamilyOpt = Annotated[
+    str | None, typer.Option("--family", metavar="NAME", help="Family (last) name.")
+]
 
 
 def fields_given(**values: str | None) -> dict[str, str]:
@@ -141,7 +157,8 @@ def add(
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+        str | None,
+        typer.Option("--notes", metavar="TEXT", help='Notes about the person ("" clears).'),
     ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
@@ -212,11 +229,15 @@ def ls(
     sort: Annotated[
         str,
         typer.Option(
-            "--sort", help="name, id, created, updated, company, stage or last-contacted."
+            "--sort",
+            metavar="KEY",
+            help="name, id, created, updated, company, stage or last-contacted.",
         ),
     ] = "name",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="At most this many.")
+    ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -267,7 +288,7 @@ def show(
         ),
     ] = False,
     json_: JsonOpt = False,
-    fmt: FormatOpt = None,
+    fmt: PageFormatOpt = None,
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)

@@ -28,7 +28,7 @@ def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 def agenda(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+        int, typer.Option("--days", metavar="N", help="Today and the N days after it (0 to 365).")
     ] = 7,
     on: OnOpt = None,
     json_: JsonOpt = False,
@@ -70,7 +70,7 @@ def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 def birthdays(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+        int, typer.Option("--days", metavar="N", help="Today and the N days after it (0 to 365).")
     ] = 30,
     on: OnOpt = None,
     json_: JsonOpt = False,

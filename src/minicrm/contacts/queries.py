@@ -283,3 +283,13 @@ def contacts_with_name_key(store: Store, name_key: str, exclude_id: int, limit: 
         "WHERE c.name_key = ? AND c.id != ? ORDER BY c.id LIMIT ?",
         [name_key, exclude_id, limit],
     )
+
+
+def tag_counts(store: Store) -> list[Row]:
+    """Every tag with how many contacts have it and how many of those are archived, the
+    most used first (the tag index)."""
+    return store.query(
+        "SELECT t.tag, count(*) AS contacts, coalesce(sum(c.archived), 0) AS archived "
+        "FROM contact_tags t JOIN contacts c ON c.id = t.contact_id "
+        "GROUP BY t.tag ORDER BY contacts DESC, t.tag"
+    )

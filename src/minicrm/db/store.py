@@ -81,6 +81,10 @@ class Store:
         self._depth = 0
         self.commits = 0  # transactions committed through this Store
         self._changeset_id: int | None = None
+        # change sets of the open transaction, and of every transaction committed through
+        # this Store (what ran: minicrm.hooks reads them after the command)
+        self._open_changesets: list[int] = []
+        self.committed_changesets: list[int] = []
         self._pending_command = command
         self._pending_kind: tuple[str, int | None] = ("command", None)
         self._columns: dict[str, list[str]] = {}
@@ -215,9 +219,11 @@ class Store:
                     self.commits += 1
                 raise
             self.commits += 1
+            self.committed_changesets.extend(self._open_changesets)
         finally:
             self._depth = 0
             self._changeset_id = None
+            self._open_changesets.clear()
             for ids in self._dirty.values():
                 ids.clear()
             self._dirty_companies.clear()
@@ -484,6 +490,7 @@ class Store:
                 [new_uid(), self._pending_command, stamp, kind, undoes],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
+            self._open_changesets.append(self._changeset_id)
 
     def _record(
         self, op: str, table: str, row_id: int, before: Row | None, after: Row | None
