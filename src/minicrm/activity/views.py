@@ -54,6 +54,11 @@ def overdue_state(due_date: str, due_time: str | None, now: datetime) -> Overdue
     return _overdue_reader(now)(due_date, due_time)
 
 
+def overdue_reader(now: datetime) -> Callable[[str, str | None], OverdueState]:
+    """:func:`overdue_state` for many follow-ups as of one ``now`` (`next` ranks 4,400)."""
+    return _overdue_reader(now)
+
+
 def _overdue_reader(now: datetime) -> Callable[[str, str | None], OverdueState]:
     """:func:`overdue_state` for many follow-ups as of one ``now`` (its parts worked out
     once, and each due day and time once)."""

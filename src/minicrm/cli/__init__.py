@@ -263,6 +263,7 @@ COMMANDS: dict[str, str] = {
         ("log", "notes", "follow", "done", "snooze", "reopen", "cancel", "interaction", "followup"),
         "activity",
     ),
+    "next": "next",
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",

@@ -52,6 +52,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
         "cancel",
         "Cancel an open follow-up (kept, marked cancelled); a repeating one skips to its next.",
     ),
+    (
+        "next",
+        "What to do now: overdue and due follow-ups, people past their cadence, deals\nwithout a next step or past their close date, and birthdays today, most urgent first.",
+    ),
     ("due", "What is overdue or due today, most overdue first, with how to reach each contact."),
     ("agenda", "Follow-ups for the coming days, grouped by day (overdue ones first)."),
     ("stale", "Contacts past their keep-in-touch cadence, most overdue first."),
