@@ -272,6 +272,7 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
+    "config": "config",
 }
 
 

@@ -80,6 +80,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("company", "Companies: add, list, show, edit, remove."),
     ("deal", "Deals: add, list, show, edit, move through the pipeline, win, lose, remove."),
     ("db", "The database file: where it is, backups, restore, integrity check."),
+    (
+        "config",
+        "Settings: list them with where each comes from and the file's path; get, set, unset one.",
+    ),
 )
 
 
