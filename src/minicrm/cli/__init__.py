@@ -264,6 +264,7 @@ COMMANDS: dict[str, str] = {
         "activity",
     ),
     "next": "next",
+    "activity": "feed",
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",

@@ -56,6 +56,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
         "next",
         "What to do now: overdue and due follow-ups, people past their cadence, deals\nwithout a next step or past their close date, and birthdays today, most urgent first.",
     ),
+    (
+        "activity",
+        "What happened, across all contacts, newest first: interactions logged, follow-ups\ndone, promised and cancelled, deals added, moved, won and lost, contacts added.",
+    ),
     ("due", "What is overdue or due today, most overdue first, with how to reach each contact."),
     ("agenda", "Follow-ups for the coming days, grouped by day (overdue ones first)."),
     ("stale", "Contacts past their keep-in-touch cadence, most overdue first."),
