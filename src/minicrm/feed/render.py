@@ -14,8 +14,10 @@ from minicrm.feed.service import (
     Event,
     Feed,
 )
-from minicrm.ui.render import nothing, print_table, visible, write_delimited, write_json
+from minicrm.ui.machine import write_delimited, write_json
+from minicrm.ui.render import nothing, print_table
 from minicrm.ui.screen import Column
+from minicrm.ui.text import visible
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COLUMNS = (

@@ -22,7 +22,7 @@ from typing import Any
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief
+from minicrm.core.models import Ref
 from minicrm.db.store import Store
 from minicrm.feed import queries
 
@@ -41,16 +41,6 @@ MAX_LIMIT = 1_000_000
 
 
 @dataclass
-class Ref:
-    id: int
-    uid: str
-    name: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "uid": self.uid, "name": self.name}
-
-
-@dataclass
 class Event:
     at: str  # UTC stamp
     day: str  # its local date
@@ -59,7 +49,7 @@ class Event:
     record: str  # interaction, followup, deal or contact
     id: int  # the record's id
     text: str  # the interaction's text, the follow-up's or deal's title, the contact's name
-    contacts: list[ContactBrief] = field(default_factory=list)
+    contacts: list[Ref] = field(default_factory=list)
     deal: Ref | None = None
     stage_from: str | None = None  # moved, won, lost: the stage before
     stage_to: str | None = None
@@ -281,9 +271,9 @@ def _build(store: Store, rows: list[tuple[Any, ...]], local: Any) -> list[Event]
     result = []
     for source, item_id, at, kind, text, contact_id, deal_id, detail, amount, currency, _ in rows:
         if source == "interaction":
-            contacts = [ContactBrief(c, u, n) for c, u, n in people.get(item_id, [])]
+            contacts = [Ref(c, u, n) for c, u, n in people.get(item_id, [])]
         elif contact_id is not None and contact_id in names:
-            contacts = [ContactBrief(contact_id, *names[contact_id])]
+            contacts = [Ref(contact_id, *names[contact_id])]
         else:
             contacts = []
         wall = local(at)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from minicrm.nextup.service import NextList
-from minicrm.ui.render import line, nothing, print_table, write_json
+from minicrm.ui.machine import write_json
+from minicrm.ui.render import line, nothing, print_table
 from minicrm.ui.screen import Brief, Column, Styled
 
 COLUMNS = (

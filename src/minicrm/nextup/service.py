@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from minicrm.activity.models import Reach
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief, Reach
+from minicrm.core.models import Ref
 from minicrm.db.store import Store
 from minicrm.nextup import queries
 
@@ -60,16 +61,6 @@ MAX_LIMIT = 10_000
 
 
 @dataclass
-class DealRef:
-    id: int
-    uid: str
-    name: str  # the deal's title
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "uid": self.uid, "name": self.name}
-
-
-@dataclass
 class NextItem:
     """One thing to do: what (``action``), why (``reason`` and ``detail``), for whom, and
     how to reach them."""
@@ -81,8 +72,8 @@ class NextItem:
     id: int  # the follow-up's, contact's or deal's id (a date: its contact's)
     action: str
     detail: str
-    contact: ContactBrief | None
-    deal: DealRef | None
+    contact: Ref | None
+    deal: Ref | None
     reach: Reach
 
     def to_dict(self) -> dict[str, Any]:
@@ -320,18 +311,18 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
     deal_ids = [c[3] for c in shown if c[4] == "deal"]
     deal_ids += [f.deal_id for f in built.values() if f.deal_id is not None]
     deal_refs = {
-        deal_id: DealRef(deal_id, uid, title)
+        deal_id: Ref(deal_id, uid, title)
         for deal_id, (uid, title) in queries.deal_refs(store, deal_ids).items()
     }
     items = []
     for rank, (minus, _, _, item_id, kind, reason, data) in enumerate(shown, start=1):
         contact_id = contact_of[(kind, item_id)]
         contact = (
-            ContactBrief(contact_id, *names[contact_id])
+            Ref(contact_id, *names[contact_id])
             if contact_id is not None and contact_id in names
             else None
         )
-        deal: DealRef | None = None
+        deal: Ref | None = None
         if kind == "followup":
             f = built[item_id]
             action, detail = _followup_words(f, data)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from minicrm.settings.service import Setting, Settings
-from minicrm.ui.render import line, print_table, write_json
+from minicrm.ui.machine import write_json
+from minicrm.ui.render import line, print_table
 
 
 def print_settings(result: Settings, fmt: str) -> None:
