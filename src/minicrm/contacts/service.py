@@ -50,6 +50,7 @@ LS_FIELDS = {
     "stage": "stage:lead",
     "email": "email:@acme.io",
     "stale": "stale:yes",
+    "deal": "deal:open",
     "archived": "archived:all",
 }
 
@@ -254,6 +255,7 @@ def _contact_filter(
     words = [query] if query else []
     tags = list(tags)
     email_key = stale = None
+    deal_terms: list[str] = []
     for term in terms:
         name, sep, value = term.partition(":")
         field_name = name.lower()
@@ -271,6 +273,8 @@ def _contact_filter(
             stage = value
         elif field_name == "email":
             email_key = validate.email_key(value)
+        elif field_name == "deal":
+            deal_terms.append(value)
         elif field_name in ("stale", "archived"):
             choice = value.lower()
             allowed = ("yes", "no", "all") if field_name == "archived" else ("yes", "no")
@@ -308,6 +312,15 @@ def _contact_filter(
             flt.ids = sorted(stale_ids)
         else:
             flt.exclude_ids = sorted(stale_ids)
+    if deal_terms:
+        from minicrm.deals import service as deals  # config and money: only for deal:
+
+        keep: set[int] | None = None
+        for value in deal_terms:
+            found = deals.contacts_with_deal(store, value)
+            keep = found if keep is None else keep & found
+        assert keep is not None
+        flt.ids = sorted(keep if flt.ids is None else keep & set(flt.ids))
     return flt
 
 

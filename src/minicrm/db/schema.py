@@ -361,7 +361,7 @@ def _search(db: Any) -> None:
         db.execute(statement)
     from minicrm.search.queries import rebuild_sql
 
-    for statement in rebuild_sql():
+    for statement in rebuild_sql(deals=False):  # deals: migration 0017
         db.execute(statement)
 
 
@@ -502,7 +502,7 @@ def _last_interaction(db: Any) -> None:
     from minicrm.search.queries import rebuild_sql
 
     db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
-    for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:
+    for statement in [*SEARCH_SCHEMA, *rebuild_sql(deals=False)]:  # deals: migration 0017
         db.execute(statement)
 
 
@@ -573,8 +573,12 @@ VIEWS_SCHEMA = [
 ]
 
 
-@migration("0017_sql_views")
-def _sql_views(db: Any) -> None:
-    """Views for SQL users: contact_summary, open_followups, timeline (docs/sql.md)."""
+@migration("0017_views_deal_search")
+def _views_deal_search(db: Any) -> None:
+    """Views for SQL users: contact_summary, open_followups, timeline (docs/sql.md); and
+    deals in the search index (rowid id*4: title, lost reason, stage, company)."""
     for statement in VIEWS_SCHEMA:
         db.execute(statement)
+    from minicrm.search.queries import deal_rows_sql
+
+    db.execute(deal_rows_sql())
