@@ -283,3 +283,73 @@ def contacts_with_name_key(store: Store, name_key: str, exclude_id: int, limit: 
         "WHERE c.name_key = ? AND c.id != ? ORDER BY c.id LIMIT ?",
         [name_key, exclude_id, limit],
     )
+
+
+# Mail services whose domain says nothing about an employer.
+FREE_MAIL = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "t-online.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "fastmail.com",
+        "fastmail.fm",
+        "hey.com",
+        "zoho.com",
+        "mail.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "libero.it",
+        "btinternet.com",
+        "comcast.net",
+    ]
+)
+
+
+def companies_by_email_domain(store: Store, domain: str) -> list[Row]:
+    """Companies whose people have emails at ``domain``, most such people first."""
+    params: list[Any] = ["%@" + domain.lower()]
+    return store.query(
+        """
+        SELECT co.id, co.name, count(DISTINCT c.id) AS n
+        FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+        JOIN companies co ON co.id = c.company_id
+        WHERE e.value_key LIKE ? GROUP BY co.id ORDER BY n DESC, co.name_key
+        """,
+        params,
+    )
+
+
+def companies_by_domain(store: Store, domain: str) -> list[Row]:
+    """Companies whose stored domain is ``domain`` (lower case)."""
+    return store.query(
+        "SELECT id, name FROM companies WHERE domain = ? ORDER BY name_key", [domain]
+    )

@@ -154,3 +154,13 @@ def contact_ids_with_deal(
             f"SELECT DISTINCT contact_id FROM deals WHERE {' AND '.join(where)}", params
         )
     }
+
+
+def deal_rows_of_company(store: Store, company_id: int) -> list[Row]:
+    """The company's deals and its people's deals (the company page)."""
+    return store.query(
+        _DEAL_SELECT + " WHERE d.company_id = :company OR d.contact_id IN"
+        " (SELECT id FROM contacts WHERE company_id = :company)"
+        " ORDER BY d.close_date IS NULL, d.close_date, d.id",
+        {"company": company_id},
+    )

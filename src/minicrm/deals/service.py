@@ -511,3 +511,12 @@ def contacts_with_deal(store: Store, value: str, config: Config | None = None) -
     if word in names or word in CLOSED_STAGES:
         return queries.contact_ids_with_deal(store, stages=[word])
     return queries.contact_ids_with_deal(store, title_key=word)
+
+
+def deals_of_company(store: Store, company_id: int, *, config: Config | None = None) -> list[Deal]:
+    """A company's deals and its people's deals, open first in pipeline order."""
+    rows = queries.deal_rows_of_company(store, company_id)
+    if not rows:
+        return []
+    config = settings(config)
+    return _ordered(build(rows, config), config)

@@ -33,7 +33,7 @@ def _day(iso: str) -> str:
     return f"{WEEKDAYS[date.fromisoformat(iso).weekday()]} {iso}"
 
 
-def _who(event: Event) -> str:
+def who(event: Event) -> str:
     return ", ".join(c.name for c in event.contacts)
 
 
@@ -66,7 +66,7 @@ def what(event: Event) -> str:
     return event.text  # added: the contact's name
 
 
-def _when(event: Event) -> str:
+def when(event: Event) -> str:
     return f"{WEEKDAYS[date.fromisoformat(event.day).weekday()]} {event.local}"
 
 
@@ -87,7 +87,7 @@ def print_feed(feed: Feed, fmt: str, *, raw: bool = False) -> None:
                     e.kind,
                     e.record,
                     e.id,
-                    _who(e),
+                    who(e),
                     e.text,
                     e.deal.name if e.deal else "",
                     e.value or "",
@@ -107,7 +107,7 @@ def print_events(events: Iterable[Event], since: date, until: date) -> None:
     if first is None:
         nothing(f"No activity from {since.isoformat()} to {until.isoformat()}.")
         return
-    print_table(COLUMNS, ([_when(e), e.kind, _who(e), what(e)] for e in chain((first,), rest)))
+    print_table(COLUMNS, ([when(e), e.kind, who(e), what(e)] for e in chain((first,), rest)))
 
 
 # -- the weekly review -------------------------------------------------------------------
@@ -166,9 +166,9 @@ def as_markdown(feed: Feed) -> str:
             if e.day != day:
                 day = e.day
                 out += ["", f"### {_day(day)}", ""]
-            who = f" with {_md(_who(e))}" if e.contacts else ""
+            people = f" with {_md(who(e))}" if e.contacts else ""
             deal = f" (deal: {_md(e.deal.name)})" if e.deal else ""
-            out.append(f"- {e.local[11:]} **{e.kind}**{who}: {_md(_first_line(e.text))}{deal}")
+            out.append(f"- {e.local[11:]} **{e.kind}**{people}: {_md(_first_line(e.text))}{deal}")
     for kind, title in (
         ("done", "Follow-ups done"),
         ("promised", "Follow-ups promised"),
@@ -178,15 +178,15 @@ def as_markdown(feed: Feed) -> str:
         if items:
             out += ["", f"## {title}", ""]
             for e in items:
-                who = f" ({_md(_who(e))})" if e.contacts else ""
+                people = f" ({_md(who(e))})" if e.contacts else ""
                 due = f", due {e.due_date}" if kind == "promised" and e.due_date else ""
-                out.append(f"- {_day(e.day)}: {_md(e.text)}{who}{due}")
+                out.append(f"- {_day(e.day)}: {_md(e.text)}{people}{due}")
     deals = [e for e in events if e.kind in DEAL_KINDS]
     if deals:
         out += ["", "## Deals", ""]
         for e in deals:
-            who = f" ({_md(_who(e))})" if e.contacts else ""
-            out.append(f"- {_day(e.day)}: {_md(what(e))}{who}")
+            people = f" ({_md(who(e))})" if e.contacts else ""
+            out.append(f"- {_day(e.day)}: {_md(what(e))}{people}")
     added = [e for e in events if e.kind == "added"]
     if added:
         out += ["", "## New contacts", ""]
