@@ -159,22 +159,3 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
         print_table(
             _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
         )
-
-
-def print_company(company: Company, members: Sequence[Contact], fmt: str) -> None:
-    if fmt == "json":
-        data = company.to_dict()
-        data["contacts"] = [{"id": m.id, "uid": m.uid, "name": m.name} for m in members]
-        write_json(data)
-        return
-    pairs = [("ID", f"#{company.id}"), ("Name", company.name)]
-    if company.domain:
-        pairs.append(("Domain", company.domain))
-    if company.notes:
-        pairs.append(("Notes", company.notes))
-    pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
-    pairs += [
-        ("Created", local_time(company.created_at)),
-        ("Updated", local_time(company.updated_at)),
-    ]
-    print_card(company.name, pairs)
