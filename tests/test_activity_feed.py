@@ -98,7 +98,7 @@ def test_the_week_follows_the_configured_first_day(week):
 
 
 def test_kind_tag_and_contact_filters(week):
-    assert [e["kind"] for e in week.json("activity", "-k", "logged")["events"]] == [
+    assert [e["kind"] for e in week.json("activity", "--kind", "logged")["events"]] == [
         "meeting",
         "call",
     ]
@@ -114,7 +114,7 @@ def test_kind_tag_and_contact_filters(week):
         "meeting",
         "added",
     }
-    investor = week.json("activity", "--tag", "investor", "-k", "logged")
+    investor = week.json("activity", "--tag", "investor", "--kind", "logged")
     assert [e["text"] for e in investor["events"]] == ["Board prep"]
     both = week.json("activity", "--tag", "vip", "--tag", "investor")
     assert both["events"] == []
@@ -136,7 +136,7 @@ def test_the_weekly_review_in_markdown(week):
 
 
 def test_csv(week):
-    lines = week("activity", "-k", "call", "--format", "csv").stdout.splitlines()
+    lines = week("activity", "--kind", "call", "--format", "csv").stdout.splitlines()
     assert lines[0] == "at,date,kind,record,id,who,text,deal,value"
     assert lines[1].startswith("2026-11-17T09:00:00Z,2026-11-17,call,interaction,1,Jane Doe,")
 

@@ -28,7 +28,6 @@ def activity(
         str | None,
         typer.Option(
             "--since",
-            "-s",
             metavar="WHEN",
             help="From this day on (the date language: mon, 2026-11-01, -2w, last month); "
             "default: the first day of this week.",
@@ -36,15 +35,12 @@ def activity(
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option(
-            "--until", "-u", metavar="WHEN", help="Up to this day, included; default: today."
-        ),
+        typer.Option("--until", metavar="WHEN", help="Up to this day, included; default: today."),
     ] = None,
     week: Annotated[
         str | None,
         typer.Option(
             "--week",
-            "-w",
             metavar="this|last",
             help="The whole of this week or last week (weeks start on the config file's "
             "week.first_day).",
@@ -54,7 +50,6 @@ def activity(
         list[str] | None,
         typer.Option(
             "--kind",
-            "-k",
             metavar="KIND",
             help="Only these: note, call, email, meeting, message, done, promised, cancelled, "
             "deal, moved, won, lost, added, or logged, followups, deals, contacts (repeat, or "
@@ -67,7 +62,7 @@ def activity(
     ] = None,
     contact: Annotated[
         str | None,
-        typer.Option("--contact", "-c", metavar="REF", help="Only about this contact."),
+        typer.Option("--contact", metavar="REF", help="Only about this contact."),
     ] = None,
     limit: Annotated[
         int | None,

@@ -23,7 +23,6 @@ def next_(
         list[str] | None,
         typer.Option(
             "--kind",
-            "-k",
             metavar="KIND",
             help="Only this kind: followup, contact, deal or date (repeat for several).",
         ),

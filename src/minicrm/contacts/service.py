@@ -218,10 +218,15 @@ def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
         return list(iter_contact_lines(store, **criteria))
 
 
-def iter_contact_lines(store: Store, **criteria: Any) -> Iterator[ContactLine]:
+def iter_contact_lines(
+    store: Store, *, next_due: bool = False, **criteria: Any
+) -> Iterator[ContactLine]:
     """:func:`list_contact_lines` as the rows are read: a terminal draws its first screen
-    of 100,000 contacts before the last one is read. The criteria are checked at once."""
-    rows = queries.contact_rows(store, _contact_filter(store, **criteria), lines=True, stream=True)
+    of 100,000 contacts before the last one is read. The criteria are checked at once.
+    With ``next_due``, each line also has its next open follow-up's due date."""
+    rows = queries.contact_rows(
+        store, _contact_filter(store, **criteria), lines=True, stream=True, next_due=next_due
+    )
     return (
         ContactLine(
             id=r["id"],
@@ -232,6 +237,9 @@ def iter_contact_lines(store: Store, **criteria: Any) -> Iterator[ContactLine]:
             tags=tuple(r["tags"].split("\x1f")) if r["tags"] else (),
             stage=r["stage"],
             archived=bool(r["archived"]),
+            title=r["title"],
+            last_contacted_at=r["last_contacted_at"],
+            next_due=r["next_due"],
         )
         for r in rows
     )
