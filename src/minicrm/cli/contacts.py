@@ -224,7 +224,8 @@ def ls(
             "--columns",
             metavar="COL,...",
             help="The table's columns, comma-separated, from id, name, company, title, email, "
-            "phone, tags, stage, last-contacted, next-due (default: all but title).",
+            "phone, tags, stage, last-contacted, next-due (default: all but title and "
+            "last-contacted; the column of --sort is always shown).",
         ),
     ] = None,
     on: OnOpt = None,

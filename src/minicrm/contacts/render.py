@@ -25,17 +25,10 @@ LS_COLUMNS = (
     "last-contacted",
     "next-due",
 )
-DEFAULT_LS_COLUMNS = (
-    "id",
-    "name",
-    "company",
-    "email",
-    "phone",
-    "tags",
-    "stage",
-    "last-contacted",
-    "next-due",
-)
+# Without --columns. last-contacted is shown when ls sorts by it (or --columns names it):
+# a stored time shown as a local date needs the time zone, which `ls` (a hot path) does
+# not load otherwise.
+DEFAULT_LS_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage", "next-due")
 CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
 # the column that shows what --sort sorts by
 SORT_COLUMNS = {
