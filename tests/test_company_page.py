@@ -59,7 +59,8 @@ def test_the_company_page_gathers_its_people_followups_deals_and_timeline(acme):
 def test_a_stored_domain_wins_and_the_timeline_can_be_longer_or_off(acme):
     acme("company", "edit", "acme", "--domain", "acme.example")
     page = acme.json("company", "show", "acme", "--timeline", "1")
-    assert (page["domain"], page["inferred_domain"]) == ("acme.example", None)
+    assert (page["domain"], page["inferred_domain"]) == ("acme.example", "acme.io")
+    assert "acme.example\n" in acme("company", "show", "acme").stdout
     assert len(page["timeline"]) == 1
     assert acme.json("company", "show", "acme", "--timeline", "0")["timeline"] == []
     assert "latest 1; --timeline N" in acme("company", "show", "acme", "--timeline", "1").stdout

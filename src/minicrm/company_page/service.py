@@ -6,8 +6,9 @@
 - its deals and its people's deals, open first, with the open and won totals per currency;
 - the timeline across its people (and its deals), newest first;
 - the last contact: the latest interaction with any of its people;
-- the domain: the one stored (``company edit --domain``), else inferred from its people's
-  emails (the domain most of them use, mail services such as gmail.com left out).
+- the domain its people's emails suggest (the one most of them use, mail services such
+  as gmail.com left out), beside the one stored with ``company edit --domain``; the page
+  shows the stored one, else the inferred one.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def company_page(store: Store, ref: str, *, timeline: int = DEFAULT_TIMELINE) ->
         )
         return CompanyPage(
             company=company,
-            inferred_domain=None if company.domain else inferred_domain(store, company.id),
+            inferred_domain=inferred_domain(store, company.id),
             people=people,
             open_followups=open_items,
             deals=its_deals,
