@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from minicrm.company_page.service import CompanyPage
 from minicrm.ui.machine import write_json
 from minicrm.ui.render import line, local_time, print_card, print_table
@@ -94,7 +96,7 @@ def print_company_page(page: CompanyPage, fmt: str) -> None:
         line("No people yet: `minicrm add NAME --company ...` or `minicrm edit REF --company ...`.")
 
 
-def _totals(totals: tuple) -> str:  # type: ignore[type-arg]
+def _totals(totals: tuple[Any, ...]) -> str:
     from minicrm.core import money
 
     return "; ".join(money.show(t.total_minor, t.currency) for t in totals) or "none"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minicrm.nextup.service import NextList
+from minicrm.nextup.service import NextItem, NextList
 from minicrm.ui.machine import write_json
 from minicrm.ui.render import line, nothing, print_table
 from minicrm.ui.screen import Brief, Column, Styled
@@ -17,7 +17,7 @@ COLUMNS = (
 )
 
 
-def _reach(item) -> object:  # type: ignore[no-untyped-def]
+def _reach(item: NextItem) -> object:
     ways = [v for v in (item.reach.phone, item.reach.email) if v]
     return Brief(" / ".join(ways), ways[0]) if len(ways) > 1 else "".join(ways)
 
