@@ -52,10 +52,12 @@ def test_next_today_shows_actions_and_how_to_reach(day):
     assert overdue["reason"] == "overdue"
     assert overdue["urgency"] == 100 + 5 * 3
     assert overdue["action"] == "Follow up: Call about renewal"
+    assert (overdue["date"], overdue["detail"]) == ("2026-11-19", "3 days overdue")
     assert overdue["reach"]["phone"] == "+1 555 0100"
     assert overdue["contact"]["name"] == "Jane Doe"
     today = items[("followup", 2)]
     assert (today["reason"], today["urgency"]) == ("due_today", 80 + 30)
+    assert today["detail"] == "due today, high priority"
     birthday = items[("date", 1)]
     assert birthday["action"] == "Wish Jane Doe a happy birthday"
     assert "(46)" in birthday["detail"]

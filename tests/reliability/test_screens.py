@@ -139,6 +139,9 @@ SCREENS = [
     ["stats"],
     ["search", "pricing"],
     ["tag", "cadence"],
+    ["next", "--limit", "0"],
+    ["activity", "--since", "2000-01-01"],
+    ["ls", "--sort", "last-contacted", "--columns", "name,title,next-due"],
 ]
 EMAILS = {
     "jane@acme.io",

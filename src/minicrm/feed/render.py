@@ -53,8 +53,8 @@ def what(event: Event) -> str:
         return f"done: {event.text}"
     if event.kind == "cancelled":
         return f"cancelled: {event.text}"
-    if event.kind == "promised":
-        return f"{event.text} (due {event.due_date})"
+    if event.kind == "promised":  # the due date is in JSON and the review (a table
+        return event.text  # may shorten text, and never cuts a date in two)
     if event.kind == "deal":
         return f"new deal {event.text}" + (f", {event.value}" if event.value else "")
     if event.kind == "moved":

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from minicrm.activity.models import Reach
@@ -72,6 +72,7 @@ class NextItem:
     id: int  # the follow-up's, contact's or deal's id (a date: its contact's)
     action: str
     detail: str
+    date: str  # the day it is about: due, close date, last contact, or today for a date
     contact: Ref | None
     deal: Ref | None
     reach: Reach
@@ -85,6 +86,7 @@ class NextItem:
             "id": self.id,
             "action": self.action,
             "detail": self.detail,
+            "date": self.date,
             "contact": self.contact.to_dict() if self.contact else None,
             "deal": self.deal.to_dict() if self.deal else None,
             "reach": self.reach.to_dict(),
@@ -326,12 +328,14 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
         if kind == "followup":
             f = built[item_id]
             action, detail = _followup_words(f, data)
+            day = f.due
             if f.deal_id is not None:
                 deal = deal_refs.get(f.deal_id)
         elif kind == "contact":
             over, cadence, days_since = data
             name = contact.name if contact else f"#{item_id}"
             action = f"Get in touch with {name}"
+            day = (now.date() - timedelta(days=days_since)).isoformat()
             detail = (
                 f"every {cadence} days; {_plural(days_since, 'day')} since the last contact, "
                 f"{_plural(over, 'day')} over"
@@ -342,9 +346,10 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
             from minicrm.core import money
 
             value = money.show(amount, currency)
+            day = close or ""
             if reason == "close_date_passed":
                 action = f"Update deal #{item_id} {title}: close or move its date"
-                detail = f"{stage}, {value}; close date {close} passed {_plural(past, 'day')} ago"
+                detail = f"{stage}, {value}; close date passed {_plural(past, 'day')} ago"
                 if not has_step:
                     detail += "; no next step"
             else:
@@ -353,6 +358,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
         else:
             label, years, _ = data
             name = contact.name if contact else f"#{item_id}"
+            day = now.date().isoformat()
             if label == "birthday":
                 action = f"Wish {name} a happy birthday"
                 detail = "birthday today" + (f" ({years})" if years is not None else "")
@@ -370,6 +376,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
                 id=item_id,
                 action=action,
                 detail=detail,
+                date=day,
                 contact=contact,
                 deal=deal,
                 reach=reach[contact_id] if contact_id in reach else Reach(),
@@ -381,8 +388,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
 def _followup_words(f: Any, data: tuple[int, int | None, str | None]) -> tuple[str, str]:
     days, minutes, due_time = data
     late = dates.humanize_overdue(days, minutes, due_time is not None)
-    when = f"due {f.due_date}" + (f" {f.due_time}" if f.due_time else "")
-    detail = f"{when} ({late})" if late != "today" else f"{when} (today)"
+    detail = "due today" if late == "today" else late
     if f.priority != "normal":
         detail += f", {f.priority} priority"
     return f"Follow up: {f.title}", detail
