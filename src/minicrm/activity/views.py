@@ -40,6 +40,12 @@ def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     return result
 
 
+def reach_of(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
+    """How to reach each contact (first email and phone, latest interaction), by id, in
+    one query: what `next` shows beside its items."""
+    return _reach(store, contact_ids)
+
+
 OverdueState = tuple[int, str | None, int | None]
 
 

@@ -294,7 +294,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
     """The shown candidates as items, with their follow-ups, names and reach read in a
     few queries for all of them."""
     from minicrm.activity import followups
-    from minicrm.activity.views import _reach
+    from minicrm.activity.views import reach_of
 
     followup_ids = [c[3] for c in shown if c[4] == "followup"]
     built = {f.id: f for f in (followups.get_followup(store, fid) for fid in followup_ids)}
@@ -309,7 +309,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
             contact_of[(c[4], c[3])] = c[3]
     ids = sorted({cid for cid in contact_of.values() if cid is not None})
     names = queries.contact_names(store, ids)
-    reach = _reach(store, ids)
+    reach = reach_of(store, ids)
     deal_ids = [c[3] for c in shown if c[4] == "deal"]
     deal_ids += [f.deal_id for f in built.values() if f.deal_id is not None]
     deal_refs = {
