@@ -8,6 +8,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minicrm.settings.service import edited
 
@@ -127,3 +129,44 @@ def test_the_week_can_start_on_sunday(run, config_file):
         __import__("datetime").date.fromisoformat(w["start"]).weekday() == 6 for w in weeks[1:]
     )
     assert json.loads(run("config", "--json").stdout)["exists"] is True
+
+
+# -- the one-line editor, against tomllib -------------------------------------------------
+
+_names = st.sampled_from(["a", "b", "week", "deals", "x-y"])
+_keys = st.sampled_from(["k", "first_day", "currency", "n2"])
+_values = st.one_of(
+    st.integers(min_value=0, max_value=10**6).map(str),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=8).map(
+        lambda t: json.dumps(t, ensure_ascii=False)
+    ),
+    st.lists(st.integers(0, 9), max_size=3).map(lambda v: "[\n  " + ", ".join(map(str, v)) + "\n]"),
+)
+_documents = st.dictionaries(_names, st.dictionaries(_keys, _values, max_size=3), max_size=3)
+
+
+def _render(doc: dict[str, dict[str, str]]) -> str:
+    parts = ["# a comment"]
+    for table, entries in doc.items():
+        parts.append(f"[{table}]  # table {table}")
+        parts += [f"{key} = {value}" for key, value in entries.items()]
+        parts.append("")
+    return "\n".join(parts) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(_documents, _names, _keys, st.one_of(st.none(), _values))
+def test_edited_changes_exactly_one_key(doc, table, key, value):
+    import tomllib
+
+    text = _render(doc)
+    before = tomllib.loads(text)
+    after = tomllib.loads(edited(text, f"{table}.{key}", value))
+    expected = json.loads(json.dumps(before))
+    if value is None:
+        if table in expected:
+            expected[table].pop(key, None)
+    else:
+        expected.setdefault(table, {})[key] = tomllib.loads(f"v = {value}")["v"]
+    assert after == expected
+    assert "# a comment" in edited(text, f"{table}.{key}", value)
