@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
-from minicrm.core import dates
+from minicrm.core import dateparse, dates
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
 from minicrm.core.models import Ref
@@ -145,11 +145,11 @@ def period(
             first -= timedelta(days=7)
         return first, first + timedelta(days=6)
     start = (
-        dates.parse_date(since, today=today, prefer="past")
+        dateparse.parse_date(since, today=today, prefer="past")
         if since is not None
         else start_of_week(today, week_start())
     )
-    end = dates.parse_date(until, today=today, prefer="past") if until is not None else today
+    end = dateparse.parse_date(until, today=today, prefer="past") if until is not None else today
     if start > end:
         raise InvalidInput(
             f"--since {start.isoformat()} is after --until {end.isoformat()}",

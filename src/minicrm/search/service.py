@@ -169,10 +169,10 @@ def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None
             where.append("c.company_id IN (SELECT id FROM companies WHERE instr(name_key, ?) > 0)")
             params.append(validate.company_key(value))
         elif name == "stage":  # checked against the configured stages, as ls does
-            from minicrm.contacts import service as contacts
+            from minicrm.contacts.reading import checked_stage
 
             where.append("c.stage = ?")
-            params.append(contacts.stage(value))
+            params.append(checked_stage(value))
         elif name == "email":
             where.append(
                 "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)"
