@@ -282,6 +282,17 @@ def build_cases(db: Path, manifest: dict, on: list[str]) -> list[Case]:
             identical=True,
         ),
         Case(
+            "next",
+            ["next", *on],
+            "due",
+            [dbs, day],
+            2.0,
+            "`minicrm next`: every due follow-up, cadence, deal and date ranked, the first 10 "
+            "shown; held to due's budget (2x due's reference)",
+            pty=True,
+            json=["--json"],
+        ),
+        Case(
             "stale",
             ["stale", *on],
             "stale",

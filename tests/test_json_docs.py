@@ -354,6 +354,8 @@ SETUP = [
     "log jane email 'Sent the contract' --deal 1 --at '2026-11-21 10:00'",
     "dupes --ignore jane sam",
     "digest --on 2026-11-19",
+    "deal add --company Acme Anvils --value 50",
+    "deal won 7",
     "tag jane extra",
     "undo",
     "db backup",

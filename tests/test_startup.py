@@ -132,6 +132,12 @@ ALLOWED = {
     | _CONTACTS
     | {"minicrm.activity.views", "minicrm.activity.render", "minicrm.deals.queries"},
     ("ls", "tag:vip", "--limit", "50"): _BASE | _DATA | _CONTACTS,
+    ("next",): _BASE
+    | _DATA
+    | _ZONE
+    | (_CONTACTS - {"minicrm.cli.contacts"})
+    | {"minicrm.activity.views", "minicrm.cli.next"}
+    | {"minicrm.nextup.service", "minicrm.nextup.queries", "minicrm.nextup.render"},
     ("search", "xylophone"): _BASE
     | _DATA
     | {

@@ -328,6 +328,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("follow", "done", "snooze", "reopen", "cancel"), "followups"),
     "interaction": "interactions",
     "followup": "followups",
+    "next": "next",
+    "activity": "feed",
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",
@@ -338,6 +340,7 @@ COMMANDS: dict[str, str] = {
     "db": "database",
     "capture": "capture",
     "help": "helpcmd",
+    "config": "config",
 }
 
 

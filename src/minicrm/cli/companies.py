@@ -18,8 +18,7 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.contacts import companies as domain
-from minicrm.contacts import reading as contacts
-from minicrm.contacts.render import print_companies, print_company
+from minicrm.contacts.render import print_companies
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
 
@@ -68,15 +67,32 @@ def ls(
 
 @app.command("show")
 def show(
-    ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: PageFormatOpt = None
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="COMPANY",
+            help="Company id (3 or #3), name, or domain (acme.io: the company with that domain, "
+            "else the one whose people have emails there).",
+        ),
+    ],
+    timeline: Annotated[
+        int,
+        typer.Option(
+            "--timeline", metavar="N", help="Show the latest N interactions (0 to 10000)."
+        ),
+    ] = 10,
+    json_: JsonOpt = False,
+    fmt: PageFormatOpt = None,
 ) -> None:
-    """Show a company and its contacts."""
+    """Show a company's page: its people, their open follow-ups, its deals and their
+    totals, the timeline across its people, the last contact and its domain."""
+    from minicrm.company_page import render as page_render
+    from minicrm.company_page import service as page
+
     paged(ctx)
     out = output_format(json_, fmt, lists=False)
-    store = store_of(ctx)
-    company = domain.get_company(store, ref)
-    members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
-    print_company(company, members, out)
+    page_render.print_company_page(page.company_page(store_of(ctx), ref, timeline=timeline), out)
 
 
 @app.command("edit")

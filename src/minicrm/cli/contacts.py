@@ -3,7 +3,7 @@ untag in cli/tags.py). The options shared by add and edit are defined here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -218,7 +218,7 @@ def ls(
         typer.Argument(
             metavar="[TERM]...",
             help="Field terms (tag:vip, company:acme, stage:lead, email:@acme.io, stale:yes, "
-            "archived:all) and words that names or emails must contain.",
+            "archived:all, deal:open) and words that names or emails must contain.",
         ),
     ] = None,
     tag: TagFilterOpt = None,
@@ -231,12 +231,23 @@ def ls(
         typer.Option(
             "--sort",
             metavar="KEY",
-            help="name, id, created, updated, company, stage or last-contacted.",
+            help="name, id, created, updated, company, stage, last-contacted or next-due "
+            "(the table shows the column it sorts by).",
         ),
     ] = "name",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", metavar="N", help="At most this many.")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="COL,...",
+            help="The table's columns, comma-separated, from id, name, company, title, email, "
+            "phone, tags, stage, last-contacted, next-due (default: all but title and "
+            "last-contacted; the column of --sort is always shown).",
+        ),
     ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
@@ -251,11 +262,23 @@ def ls(
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
     # A table shows one line per contact: read just that (one query), as it is drawn. JSON
     # and CSV carry every field, so they read whole contacts.
-    listing = (
-        reading.iter_contact_lines if out not in ("json", "csv", "tsv") else reading.list_contacts
-    )
+    from minicrm.contacts import render as contacts_render
+
+    shown = _ls_columns(columns, sort.lower())
+    extra: dict[str, object] = {}
+    listing: Any
+    if out in ("json", "csv", "tsv"):
+        if columns is not None:
+            raise InvalidInput(
+                "--columns chooses the table's columns", hint="JSON and CSV carry every field"
+            )
+        listing = reading.list_contacts
+    else:
+        listing = reading.iter_contact_lines
+        extra["next_due"] = "next-due" in shown
     found = listing(
         store_of(ctx),
+        **extra,  # type: ignore[arg-type]
         terms=terms or [],
         tags=tag or [],
         company=company,
@@ -271,7 +294,36 @@ def ls(
 
         minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
     else:
-        print_contacts(found, out)
+        print_contacts(
+            found, out, columns=shown, keep=contacts_render.SORT_COLUMNS.get(sort.lower())
+        )
+
+
+def _ls_columns(value: str | None, sort: str) -> tuple[str, ...]:
+    """--columns as names of LS_COLUMNS (the default without it); the column of the sort
+    is added when it is not there, so the order can be seen."""
+    from minicrm.contacts import render as contacts_render
+
+    if value is None:
+        chosen = list(contacts_render.DEFAULT_LS_COLUMNS)
+    else:
+        chosen = []
+        for word in (w.strip().lower().replace("_", "-") for w in value.split(",")):
+            if not word:
+                continue
+            if word not in contacts_render.LS_COLUMNS:
+                raise InvalidInput(
+                    f"no column {word!r}",
+                    hint="columns: " + ", ".join(contacts_render.LS_COLUMNS),
+                )
+            if word not in chosen:
+                chosen.append(word)
+        if not chosen:
+            raise InvalidInput("--columns needs a column", hint="e.g. --columns name,email")
+    sorted_by = contacts_render.SORT_COLUMNS.get(sort)
+    if sorted_by is not None and sorted_by not in chosen:
+        chosen.append(sorted_by)
+    return tuple(chosen)
 
 
 def show(

@@ -29,6 +29,8 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("snooze", "Put a follow-up off until a later day."),
     ("reopen", "Open a done or cancelled follow-up again."),
     ("cancel", "Cancel an open follow-up."),
+    ("next", "What to do now, most urgent first."),
+    ("activity", "What happened across all contacts, newest first."),
     ("due", "What is overdue or due today, most overdue first."),
     ("agenda", "Follow-ups for the coming days, by day."),
     ("stale", "Contacts past their keep-in-touch cadence."),
@@ -46,6 +48,7 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("deal", "Deals: add, list, show, edit, move, win, lose, remove."),
     ("db", "The database file: path, backups, restore, check."),
     ("capture", "Fill the timeline from your mail and calendars."),
+    ("config", "Show and change settings and the config file's path."),
 )
 
 # The panels of ``minicrm --help``, in order, and the panel of each command (a command
@@ -67,13 +70,13 @@ PANELS: dict[str, str] = {
     **dict.fromkeys(("search", "dupes", "merge", "company"), "Contacts"),
     **dict.fromkeys(("log", "notes", "interaction"), "Timeline"),
     **dict.fromkeys(
-        ("follow", "done", "snooze", "reopen", "cancel", "followup", "due", "agenda"),
+        ("next", "follow", "done", "snooze", "reopen", "cancel", "followup", "due", "agenda"),
         "Follow-ups",
     ),
     **dict.fromkeys(("deal", "pipeline"), "Deals"),
-    **dict.fromkeys(("stale", "birthdays", "digest", "stats"), "Reports"),
+    **dict.fromkeys(("activity", "stale", "birthdays", "digest", "stats"), "Reports"),
     **dict.fromkeys(("import", "export", "capture"), "Import/export & sync"),
-    **dict.fromkeys(("history", "undo", "redo", "db"), "Database"),
+    **dict.fromkeys(("history", "undo", "redo", "db", "config"), "Database"),
     "help": "Help",
 }
 

@@ -11,35 +11,82 @@ from minicrm.contacts.models import Company, Contact, ContactLine
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import local_time, nothing, print_card, print_table
 
+# The columns `ls --columns` chooses from, in the order the default shows them, each with
+# how it behaves on a narrow terminal (the sort's column is never the first to go).
+LS_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "email",
+    "phone",
+    "tags",
+    "stage",
+    "last-contacted",
+    "next-due",
+)
+# Without --columns. last-contacted is shown when ls sorts by it (or --columns names it):
+# a stored time shown as a local date needs the time zone, which `ls` (a hot path) does
+# not load otherwise.
+DEFAULT_LS_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage", "next-due")
+CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
+# the column that shows what --sort sorts by
+SORT_COLUMNS = {
+    "company": "company",
+    "stage": "stage",
+    "last-contacted": "last-contacted",
+    "next-due": "next-due",
+}
 
-def _contact_columns() -> tuple[Any, ...]:
+
+def _column_spec(name: str, kept: bool) -> Any:
     from minicrm.ui.screen import Column
 
-    return (
-        Column("id", whole=True),
-        Column("name", least=16),
-        Column("company", drop=3, least=10),
-        Column("email", whole=True, drop=2),
-        Column("phone", whole=True, drop=4),
-        Column("tags", drop=5, least=8),
-        Column("stage", drop=6, least=8),
-    )
+    specs = {
+        "id": Column("id", whole=True),
+        "name": Column("name", least=16),
+        "company": Column("company", drop=3, least=10),
+        "title": Column("title", drop=7, least=8),
+        "email": Column("email", whole=True, drop=2),
+        "phone": Column("phone", whole=True, drop=4),
+        "tags": Column("tags", drop=5, least=8),
+        "stage": Column("stage", drop=6, least=8),
+        "last-contacted": Column("last contacted", whole=True, drop=8),
+        "next-due": Column("next due", whole=True, drop=9),
+    }
+    spec = specs[name]
+    if kept:
+        spec.drop = 0
+    return spec
 
 
-CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
+def _contact_columns(
+    columns: Sequence[str] = CONTACT_COLUMNS, keep: str | None = None
+) -> tuple[Any, ...]:
+    return tuple(_column_spec(name, name == keep) for name in columns)
 
 
-def contact_row(c: Contact | ContactLine) -> list[object]:
+def contact_row(c: Contact | ContactLine, columns: Sequence[str] = CONTACT_COLUMNS) -> list[object]:
     company = c.company.name if isinstance(c, Contact) and c.company else c.company
-    return [
-        c.id,
-        c.name + (" (archived)" if c.archived else ""),
-        company or "",
-        c.email or "",
-        c.phone or "",
-        ", ".join(c.tags),
-        c.stage or "",
-    ]
+    values: dict[str, object] = {
+        "id": c.id,
+        "name": c.name + (" (archived)" if c.archived else ""),
+        "company": company or "",
+        "email": c.email or "",
+        "phone": c.phone or "",
+        "tags": ", ".join(c.tags),
+        "stage": c.stage or "",
+    }
+    if "title" in columns:
+        values["title"] = c.title or ""
+    if "last-contacted" in columns:
+        values["last-contacted"] = (
+            local_time(c.last_contacted_at)[:10] if c.last_contacted_at else ""
+        )
+    if "next-due" in columns:
+        due = getattr(c, "next_due", None)
+        values["next-due"] = due.replace("T", " ") if due else ""
+    return [values[name] for name in columns]
 
 
 def _whole(c: Contact | ContactLine) -> Contact:
@@ -48,10 +95,17 @@ def _whole(c: Contact | ContactLine) -> Contact:
     return c
 
 
-def print_contacts(contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str) -> None:
+def print_contacts(
+    contacts: Iterable[Contact] | Iterable[ContactLine],
+    fmt: str,
+    *,
+    columns: Sequence[str] = CONTACT_COLUMNS,
+    keep: str | None = None,
+) -> None:
     """A listing as JSON (whole :class:`Contact` records) or a table (either kind, also as
-    they come: a terminal's first screen need not wait for the last contact). CSV and TSV
-    are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
+    they come: a terminal's first screen need not wait for the last contact) of
+    ``columns`` (names of :data:`LS_COLUMNS`; ``keep``: the one that goes last on a narrow
+    terminal). CSV and TSV are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
     if fmt == "json":
         write_json([_whole(c).to_dict() for c in contacts])
     else:
@@ -60,7 +114,10 @@ def print_contacts(contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str
         if first is None:
             nothing("No contacts match.")
             return
-        print_table(_contact_columns(), (contact_row(c) for c in chain((first,), rows)))
+        print_table(
+            _contact_columns(columns, keep),
+            (contact_row(c, columns) for c in chain((first,), rows)),
+        )
 
 
 def _yearly(value: str) -> str:
@@ -159,22 +216,3 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
         print_table(
             _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
         )
-
-
-def print_company(company: Company, members: Sequence[Contact], fmt: str) -> None:
-    if fmt == "json":
-        data = company.to_dict()
-        data["contacts"] = [{"id": m.id, "uid": m.uid, "name": m.name} for m in members]
-        write_json(data)
-        return
-    pairs = [("ID", f"#{company.id}"), ("Name", company.name)]
-    if company.domain:
-        pairs.append(("Domain", company.domain))
-    if company.notes:
-        pairs.append(("Notes", company.notes))
-    pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
-    pairs += [
-        ("Created", local_time(company.created_at)),
-        ("Updated", local_time(company.updated_at)),
-    ]
-    print_card(company.name, pairs)

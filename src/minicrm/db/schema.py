@@ -361,7 +361,7 @@ def _search(db: Any) -> None:
         db.execute(statement)
     from minicrm.search.queries import rebuild_sql
 
-    for statement in rebuild_sql():
+    for statement in rebuild_sql(deals=False):  # deals: migration 0017
         db.execute(statement)
 
 
@@ -502,7 +502,7 @@ def _last_interaction(db: Any) -> None:
     from minicrm.search.queries import rebuild_sql
 
     db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
-    for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:
+    for statement in [*SEARCH_SCHEMA, *rebuild_sql(deals=False)]:  # deals: migration 0017
         db.execute(statement)
 
 
@@ -522,6 +522,66 @@ def _history_image_from(db: Any) -> None:
     """history.image_from: an insert's or delete's row image by reference (undo, redo)."""
     for statement in HISTORY_IMAGE_FROM_SCHEMA:
         db.execute(statement)
+
+
+# Views for people who query the file with sqlite3, sqlite-utils or Datasette (docs/sql.md):
+# one row per contact with its primary email, phone, company and tags; the open follow-ups
+# with their contact; the timeline, one row per interaction and person. They are plain
+# views: nothing in minicrm reads them, so they cost nothing until queried.
+VIEWS_SCHEMA = [
+    """
+    CREATE VIEW contact_summary AS
+    SELECT c.id, c.uid, c.display_name AS name, c.given_name, c.family_name, c.nickname,
+        c.title, c.company_id, co.name AS company,
+        (SELECT value FROM contact_emails WHERE contact_id = c.id
+            ORDER BY position, id LIMIT 1) AS email,
+        (SELECT value FROM contact_phones WHERE contact_id = c.id
+            ORDER BY position, id LIMIT 1) AS phone,
+        (SELECT group_concat(tag, ', ') FROM (SELECT tag FROM contact_tags
+            WHERE contact_id = c.id ORDER BY tag)) AS tags,
+        c.stage, c.birthday, c.cadence_days AS keep_in_touch_days, c.last_contacted_at,
+        c.archived, c.created_at, c.updated_at
+    FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+    """,
+    """
+    CREATE VIEW open_followups AS
+    SELECT f.id, f.title, f.due_date, f.due_time, f.priority, f.notes,
+        f.rrule AS repeats, f.contact_id, c.display_name AS contact,
+        (SELECT value FROM contact_emails WHERE contact_id = f.contact_id
+            ORDER BY position, id LIMIT 1) AS email,
+        (SELECT value FROM contact_phones WHERE contact_id = f.contact_id
+            ORDER BY position, id LIMIT 1) AS phone,
+        f.deal_id, d.title AS deal, f.snoozed_from, f.created_at
+    FROM followups f
+    LEFT JOIN contacts c ON c.id = f.contact_id
+    LEFT JOIN deals d ON d.id = f.deal_id
+    WHERE f.status = 'open'
+    ORDER BY f.due_date, f.due_time IS NOT NULL, f.due_time,
+        CASE f.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, f.id
+    """,
+    """
+    CREATE VIEW timeline AS
+    SELECT i.id, i.occurred_at, i.kind, i.body, ic.contact_id, c.display_name AS contact,
+        co.name AS company, i.deal_id, d.title AS deal, i.followup_id, i.created_at
+    FROM interactions i
+    JOIN interaction_contacts ic ON ic.interaction_id = i.id
+    JOIN contacts c ON c.id = ic.contact_id
+    LEFT JOIN companies co ON co.id = c.company_id
+    LEFT JOIN deals d ON d.id = i.deal_id
+    ORDER BY i.occurred_at DESC, i.id DESC, ic.id
+    """,
+]
+
+
+@migration("0017_views_deal_search")
+def _views_deal_search(db: Any) -> None:
+    """Views for SQL users: contact_summary, open_followups, timeline (docs/sql.md); and
+    deals in the search index (rowid id*4: title, lost reason, stage, company)."""
+    for statement in VIEWS_SCHEMA:
+        db.execute(statement)
+    from minicrm.search.queries import deal_rows_sql
+
+    db.execute(deal_rows_sql())
 
 
 # Capture (minicrm capture mail|calendar, issue 20). An interaction captured from a mailbox

@@ -94,7 +94,7 @@ class Store:
         # (table, row id, column) -> jsonvalues.Damage
         self.damaged: dict[tuple[str, int, str], Any] = {}
         # what this transaction touched, for the full-text index (store/search.py)
-        self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
+        self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set(), 4: set()}
         self._dirty_companies: set[int] = set()
 
     # -- reading --------------------------------------------------------------------
@@ -429,6 +429,8 @@ class Store:
             self._dirty[2].update(ids)
         elif table == "followups":
             self._dirty[3].update(ids)
+        elif table == "deals":
+            self._dirty[4].update(ids)
 
     def _refresh_search(self) -> None:
         if any(self._dirty.values()) or self._dirty_companies:

@@ -1,5 +1,6 @@
-"""minicrm search: ranked full-text search over contacts, interactions and follow-ups,
-grouped by contact, with field terms (tag:vip, company:acme, stage:lead, email:@acme.io).
+"""minicrm search: ranked full-text search over contacts, interactions, follow-ups and
+deals (title, lost reason, stage), grouped by contact, with field terms (tag:vip,
+company:acme, stage:lead, email:@acme.io, deal:open, deal:platform).
 
 The query language: words (``pricing``), prefixes (``pric*``), phrases (``"next
 quarter"``), ``AND`` / ``OR`` / ``NOT`` and parentheses, as SQLite FTS5 reads them;
@@ -9,6 +10,7 @@ do not matter (``zoe`` finds Zoë).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from minicrm.core.models import Ref
 from minicrm.db.store import Store
 from minicrm.search import queries as index
 
-FIELDS = ("tag", "company", "stage", "email", "name", "phone")
+FIELDS = ("tag", "company", "stage", "email", "name", "phone", "deal")
 OPERATORS = ("AND", "OR", "NOT")
 _TOKEN = re.compile(
     r'\s*(?:(\()|(\))|([A-Za-z]+):("(?:[^"]*)"|[^\s()"]+)|("(?:[^"]*)")|([^\s()"]+))'
@@ -30,7 +32,7 @@ EXAMPLE = 'e.g. pricing, pric*, "next quarter", tag:vip AND pricing, zoe OR chen
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # contact, interaction, followup
+    kind: str  # contact, interaction, followup, deal
     id: int
     text: str  # the snippet, plain
     highlights: tuple[tuple[int, int], ...]  # [start, end) of each matched part of text
@@ -152,16 +154,25 @@ def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None
         return None
     where: list[str] = []
     params: list[Any] = []
+    with_deal: set[int] | None = None
     for name, value in filters:
+        if name == "deal":
+            from minicrm.deals import service as deals
+
+            found = deals.contacts_with_deal(store, value)
+            with_deal = found if with_deal is None else with_deal & found
+            continue
         if name == "tag":
             where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
             params.append(validate.tag(value))
         elif name == "company":
             where.append("c.company_id IN (SELECT id FROM companies WHERE instr(name_key, ?) > 0)")
             params.append(validate.company_key(value))
-        elif name == "stage":
+        elif name == "stage":  # checked against the configured stages, as ls does
+            from minicrm.contacts.reading import checked_stage
+
             where.append("c.stage = ?")
-            params.append(value.strip().lower())
+            params.append(checked_stage(value))
         elif name == "email":
             where.append(
                 "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)"
@@ -176,6 +187,9 @@ def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None
         elif name == "name":
             where.append("instr(c.name_key, ?) > 0")
             params.append(validate.key(value))
+    if with_deal is not None:
+        where.append("c.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(with_deal)))
     return index.contact_ids_matching(store, where, params)
 
 
