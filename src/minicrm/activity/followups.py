@@ -217,9 +217,7 @@ def add_followup(
         contact_id = refs.contact_id(store, ref) if ref else None
         deal_id = None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            deal_id, deal_contact_id = deal_contact(store, deal)
+            deal_id, deal_contact_id = refs.deal_contact(store, deal)
             contact_id = contact_id if ref else deal_contact_id
         stamp = clock.utc_stamp()
         followup_id = store.insert(
@@ -277,9 +275,7 @@ def edit_followup(
         if contact is not None:
             changes["contact_id"] = refs.contact_id(store, contact) if contact.strip() else None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            changes["deal_id"] = deal_contact(store, deal)[0] if deal.strip() else None
+            changes["deal_id"] = refs.deal_contact(store, deal)[0] if deal.strip() else None
         day = date.fromisoformat(current.due_date)
         at_time = time.fromisoformat(current.due_time) if current.due_time else None
         if due is not None:

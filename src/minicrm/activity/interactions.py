@@ -160,9 +160,7 @@ def log(
         ids = [refs.contact_id(store, r) for r in refs_]
         deal_id = None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            deal_id, deal_contact_id = deal_contact(store, deal)
+            deal_id, deal_contact_id = refs.deal_contact(store, deal)
             if not ids:
                 if deal_contact_id is None:
                     raise InvalidInput(

@@ -417,7 +417,8 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
 
 
 def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
-    """The contact's page as of ``now`` (aware, local: what is overdue)."""
+    """The contact's page as of ``now`` (aware, local: what is overdue): the card, open
+    follow-ups and latest interactions (the deals, drawn by the deals feature, follow)."""
     if fmt == "json":
         write_json(page.to_dict())
         return
@@ -440,10 +441,6 @@ def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
             [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
             title="Latest interactions",
         )
-    if page.deals:
-        from minicrm.deals.render import print_contact_deals
-
-        print_contact_deals(page.deals)
 
 
 # -- search -----------------------------------------------------------------------------

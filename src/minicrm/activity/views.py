@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
-from minicrm.activity import followups, interactions
+from minicrm.activity import followups
 from minicrm.activity import queries as activity
-from minicrm.contacts import refs
-from minicrm.contacts import service as contacts
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.models import (
     ContactBrief,
-    ContactPage,
     DateItem,
     DueItem,
     LastInteraction,
@@ -282,33 +279,3 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
                 )
     result.sort(key=lambda item: (item.days_until, item.contact.name.casefold(), item.label))
     return result
-
-
-def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
-    """A contact's card, open follow-ups, latest interactions, next due item and deals."""
-    with store.snapshot():
-        contact_id = refs.contact_id(store, ref)
-        contact = contacts.get_contact(store, f"#{contact_id}")
-        open_items = followups.list_followups(store, contact=f"#{contact_id}")
-        recent = interactions.build(
-            store, activity.interaction_rows_for_contact(store, contact_id, interactions_limit)
-        )
-        return ContactPage(
-            contact=contact,
-            open_followups=tuple(open_items),
-            interactions=tuple(recent),
-            next_due=open_items[0] if open_items else None,
-            deals=_deals_of(store, contact_id),
-        )
-
-
-def _deals_of(store: Store, contact_id: int) -> tuple:
-    """The contact's deals; the deals module (with the config file, money and their
-    patterns: ~5 ms of start-up) is loaded only for a contact that has any."""
-    from minicrm.deals import queries as deal_queries
-
-    if not deal_queries.deal_rows(store, contact_id=contact_id):
-        return ()
-    from minicrm.deals import service as deals
-
-    return tuple(deals.deals_of_contact(store, contact_id))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from minicrm.core.errors import Ambiguous, InvalidInput
+from minicrm.core.paths import resolve_db_path
 
 
 class Format(StrEnum):
@@ -56,6 +58,67 @@ def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) ->
     return fmt.value
 
 
+class AppState:
+    """Per-invocation state: the --db choice and the store, opened on first use."""
+
+    def __init__(
+        self, db: str | None, argv: list[str], debug: bool, no_pager: bool = False
+    ) -> None:
+        self.db_option = db
+        self.argv = argv
+        self.debug = debug
+        self.no_pager = no_pager
+        self._store: Any = None
+
+    @property
+    def db_path(self) -> Any:
+        return resolve_db_path(self.db_option)
+
+    @property
+    def store(self) -> Any:
+        """The one place every command opens (and, on first use, creates) the database."""
+        if self._store is None:
+            from minicrm.db.store import busy_timeout_setting, open_store
+
+            command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
+            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
+            say_notices(self._store)  # now, before the output: a closed pipe may cut it
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+def say_notices(store: Any, *, damaged: bool = False) -> None:
+    """What the store noticed on the way that is not an error (a database file made
+    private, stale temporary files removed), each on stderr, once. With ``damaged``
+    (a command that finished): one line naming the stored values it read past because
+    they are damaged (it showed the rest; the exit status stays 0)."""
+    notices = getattr(store, "notices", None) or []
+    damage = getattr(store, "damaged", None) if damaged else None
+    if not notices and not damage:
+        return
+    from minicrm.ui.render import message
+
+    for note in notices:
+        message(f"minicrm: {note}")
+    notices.clear()
+    if damage:
+        from minicrm.db.jsonvalues import summary
+
+        message(f"minicrm: {summary(list(damage.values()))}")
+        damage.clear()
+
+
 def interactive() -> bool:
     """True when a person is at the keyboard: stdin and stdout are terminals."""
     try:
@@ -88,7 +151,6 @@ def paged(ctx: typer.Context) -> None:
             return
     except (AttributeError, ValueError):
         return
-    from minicrm.cli import state
     from minicrm.ui import pager
 
     pager.start(enabled=not state(ctx).no_pager)
@@ -207,7 +269,5 @@ def read_text(text: str) -> str:
 
 
 def store_of(ctx: typer.Context):
-    """The invocation's store, opened on first use (see minicrm.cli.AppState.store)."""
-    from minicrm.cli import state
-
+    """The invocation's store, opened on first use (see :meth:`AppState.store`)."""
     return state(ctx).store

@@ -267,7 +267,6 @@ def show(
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)
-    from minicrm.activity import views
     from minicrm.activity.render import print_contact_page
     from minicrm.core import dates
 
@@ -279,8 +278,12 @@ def show(
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
-    page = views.contact_page(store, resolve_contact(store, ref))
+    page = domain.contact_page(store, resolve_contact(store, ref))
     print_contact_page(page, out, dates.local_now(on_when(on)))
+    if page.deals and out != "json":  # the page's last section, drawn by the deals feature
+        from minicrm.deals.render import print_contact_deals  # lazy: start-up
+
+        print_contact_deals(page.deals)
 
 
 def edit(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, YesOpt, confirm, store_of
+from minicrm.cli.common import JsonOpt, YesOpt, confirm, state, store_of
 from minicrm.core.errors import InvalidInput
 
 app = typer.Typer(
@@ -29,8 +29,6 @@ KeepOpt = Annotated[
 def path(ctx: typer.Context) -> None:
     """Print the path of the database in use (without creating it)."""
     import sys
-
-    from minicrm.cli import state
 
     path = str(state(ctx).db_path)
     if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
@@ -75,7 +73,6 @@ def restore(
     json_: JsonOpt = False,
 ) -> None:
     """Replace the database with a backup (a backup of the current one is taken first)."""
-    from minicrm.cli import state
     from minicrm.maintenance import service as maintenance
     from minicrm.ui.render import line, message, write_json
 
@@ -152,7 +149,6 @@ def check(
                 "--repair works on the database in use, not on a PATH",
                 hint=f"restore it first (minicrm db restore {file}), or check it without --repair",
             )
-        from minicrm.cli import state
 
         work = state(ctx).db_path.parent  # beside the database in use, like restore's copy
         report = maintenance.check_file(file, work_folder=work, quick=quick)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minicrm.activity import followups, interactions
+from minicrm.activity import queries as activity_queries
 from minicrm.contacts import companies, queries, refs
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import CompanyRef, Contact, ContactLine, Labelled
+from minicrm.core.models import CompanyRef, Contact, ContactLine, ContactPage, Deal, Labelled
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
 
@@ -166,6 +167,37 @@ def get_contact(store: Store, ref: str | int) -> Contact:
     """The contact named by ``ref`` (id, ``#id``, email or unique name fragment)."""
     with store.snapshot():
         return _load(store, _resolve(store, ref))
+
+
+def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
+    """A contact's card, open follow-ups, latest interactions, next due item and deals."""
+    with store.snapshot():
+        contact_id = refs.contact_id(store, ref)
+        contact = _load(store, contact_id)
+        open_items = followups.list_followups(store, contact=f"#{contact_id}")
+        recent = interactions.build(
+            store,
+            activity_queries.interaction_rows_for_contact(store, contact_id, interactions_limit),
+        )
+        return ContactPage(
+            contact=contact,
+            open_followups=tuple(open_items),
+            interactions=tuple(recent),
+            next_due=open_items[0] if open_items else None,
+            deals=_deals_of(store, contact_id),
+        )
+
+
+def _deals_of(store: Store, contact_id: int) -> tuple[Deal, ...]:
+    """The contact's deals; the deals module (with the config file, money and their
+    patterns) is loaded only for a contact that has any."""
+    from minicrm.deals import queries as deal_queries  # lazy: start-up
+
+    if not deal_queries.deal_rows(store, contact_id=contact_id):
+        return ()
+    from minicrm.deals import service as deals  # lazy: start-up
+
+    return tuple(deals.deals_of_contact(store, contact_id))
 
 
 def _resolve(store: Store, ref: str | int) -> int:
@@ -670,20 +702,16 @@ class TagCadence:
 
 
 def tag_cadences(store: Store) -> list[TagCadence]:
-    from minicrm.activity import queries as activity
-
-    return [TagCadence(r["tag"], r["days"]) for r in activity.tag_cadence_rows(store)]
+    return [TagCadence(r["tag"], r["days"]) for r in activity_queries.tag_cadence_rows(store)]
 
 
 def set_tag_cadence(store: Store, tag: str, cadence: str) -> tuple[TagCadence | None, bool]:
     """Give every contact tagged ``tag`` a keep-in-touch cadence (a contact's own wins);
     ``none`` removes it. Returns (the cadence or None, whether anything changed)."""
-    from minicrm.activity import queries as activity
-
     clean = validate.tag(tag)
     days = validate.cadence(cadence)
     with store.transaction():
-        row = activity.tag_cadence_row(store, clean)
+        row = activity_queries.tag_cadence_row(store, clean)
         stamp = clock.utc_stamp()
         if days is None:
             if row is None:

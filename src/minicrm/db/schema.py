@@ -335,7 +335,7 @@ def _interchange(db: Any) -> None:
 
 
 # The full-text index: one row per contact (rowid id*4+1), interaction (id*4+2) and
-# follow-up (id*4+3); kept in step by the Store at every commit (store/search.py).
+# follow-up (id*4+3); kept in step by the Store at every commit (db/searchindex.py).
 SEARCH_SCHEMA = [
     """
     CREATE VIRTUAL TABLE search_index USING fts5(
@@ -359,7 +359,7 @@ def _search(db: Any) -> None:
     """Full-text search over contacts, interactions and follow-ups, built for what exists."""
     for statement in SEARCH_SCHEMA:
         db.execute(statement)
-    from minicrm.search.queries import rebuild_sql
+    from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
     for statement in rebuild_sql():
         db.execute(statement)
@@ -499,7 +499,7 @@ def _last_interaction(db: Any) -> None:
     rebuilt, as its contact rows no longer repeat a name that equals given + family name."""
     for statement in LAST_INTERACTION_SCHEMA:
         db.execute(statement)
-    from minicrm.search.queries import rebuild_sql
+    from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
     db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
     for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:

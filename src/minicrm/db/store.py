@@ -591,10 +591,10 @@ class Store:
 
     def _refresh_search(self) -> None:
         if any(self._dirty.values()) or self._dirty_companies:
-            from minicrm.search import queries as search
+            from minicrm.db import searchindex  # lazy: start-up (writes only)
 
             try:
-                search.reindex(self, self._dirty, self._dirty_companies)
+                searchindex.reindex(self.conn, self._dirty, self._dirty_companies)
             except sqlite3.Error as exc:
                 raise translate_sqlite_error(exc, self.busy_timeout) from exc
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from minicrm.core.errors import DatabaseError, MinicrmError, NotFound
 from minicrm.core.paths import make_private_dirs
+from minicrm.db import searchindex
 from minicrm.db.backup import copy_into, temp_file
 from minicrm.db.schema import migration_names
 from minicrm.db.store import (
@@ -27,7 +28,6 @@ from minicrm.db.store import (
     migrate,
     translate_sqlite_error,
 )
-from minicrm.search import queries as search
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,7 +91,7 @@ def fts_problem(store: Store) -> str | None:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, store.busy_timeout) from exc
     try:
-        search.check(store)
+        searchindex.check(conn)
     except sqlite3.DatabaseError as exc:
         if _is_busy(exc):
             raise translate_sqlite_error(exc, store.busy_timeout) from exc
@@ -104,7 +104,7 @@ def fts_problem(store: Store) -> str | None:
 
 _EXPECTED = (
     "WITH expected(rid, kind, item_id, contact_id, name, emails, phones, tags, company, body) "
-    "AS (" + " UNION ALL ".join(s.strip() for s in search.rebuild_sql_selects()) + ") "
+    "AS (" + " UNION ALL ".join(s.strip() for s in searchindex.rebuild_sql_selects()) + ") "
 )
 _COLUMNS = ("kind", "item_id", "contact_id", "name", "emails", "phones", "tags", "company", "body")
 
@@ -118,7 +118,7 @@ class IndexDiff:
 
 @_translated
 def search_index_diff(store: Store) -> IndexDiff:
-    """Compare the index with what :func:`search.rebuild` would write: one row per
+    """Compare the index with what :func:`searchindex.rebuild` would write: one row per
     contact, interaction and follow-up at its fixed rowid, with the same text."""
     diff = IndexDiff()
     differs = " OR ".join(f"s.{c} IS NOT e.{c}" for c in _COLUMNS)
@@ -173,7 +173,7 @@ def recreate_search_index(store: Store) -> int:
     for suffix in ("data", "idx", "content", "docsize", "config"):  # what is left of it
         conn.execute(f"DROP TABLE IF EXISTS search_index_{suffix}")
     conn.execute(create)
-    for statement in search.rebuild_sql():
+    for statement in searchindex.rebuild_sql():
         conn.execute(statement)
     return int(conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
 

@@ -148,35 +148,24 @@ def parse(text: str) -> Query:
 
 
 def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None:
+    """The contacts every ``name:value`` filter matches (None: no filter)."""
     if not filters:
         return None
-    where: list[str] = []
-    params: list[Any] = []
+    keys: list[tuple[str, str]] = []
     for name, value in filters:
         if name == "tag":
-            where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
-            params.append(validate.tag(value))
+            keys.append((name, validate.tag(value)))
         elif name == "company":
-            where.append("c.company_id IN (SELECT id FROM companies WHERE instr(name_key, ?) > 0)")
-            params.append(validate.company_key(value))
+            keys.append((name, validate.company_key(value)))
         elif name == "stage":
-            where.append("c.stage = ?")
-            params.append(value.strip().lower())
+            keys.append((name, value.strip().lower()))
         elif name == "email":
-            where.append(
-                "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)"
-            )
-            params.append(validate.email_key(value))
+            keys.append((name, validate.email_key(value)))
         elif name == "phone":
-            digits = re.sub(r"\D", "", value)
-            where.append(
-                "c.id IN (SELECT contact_id FROM contact_phones WHERE instr(value_key, ?) > 0)"
-            )
-            params.append(digits or value)
+            keys.append((name, re.sub(r"\D", "", value) or value))
         elif name == "name":
-            where.append("instr(c.name_key, ?) > 0")
-            params.append(validate.key(value))
-    return index.contact_ids_matching(store, where, params)
+            keys.append((name, validate.key(value)))
+    return index.contact_ids_matching(store, keys)
 
 
 def _snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
