@@ -24,7 +24,7 @@ def _end_paging(*, rest: bool = True) -> None:
     (before any message on stderr, so the message is not drawn under the pager)."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
-        pager.finish(rest=rest)  # type: ignore[attr-defined]
+        pager.finish(rest=rest)
 
 
 def _fail(text: str, code: int) -> None:
@@ -114,7 +114,7 @@ class MinicrmGroup(TyperGroup):
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             pager = sys.modules.get("minicrm.ui.pager")
-            if pager is not None and pager.paging():  # type: ignore[attr-defined]
+            if pager is not None and pager.paging():
                 _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             state = ctx.obj
@@ -124,7 +124,7 @@ class MinicrmGroup(TyperGroup):
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
             pager = sys.modules.get("minicrm.ui.pager")
-            if pager is not None and pager.closed_early():  # type: ignore[attr-defined]
+            if pager is not None and pager.closed_early():
                 _end_paging()  # the user quit the pager: that is no error
                 raise typer.Exit(0) from None
             # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
@@ -272,6 +272,7 @@ def help_group() -> Any:
     from minicrm.cli.summaries import SUMMARIES
 
     group = typer.main.get_command(_root_app())
+    assert isinstance(group, TyperGroup)
     for name, text in SUMMARIES:
         group.add_command(TyperCommand(name, help=text))
     return group

@@ -6,12 +6,18 @@ import os
 import shlex
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from minicrm.core.errors import Ambiguous, InvalidInput
 from minicrm.core.paths import resolve_db_path
+
+if TYPE_CHECKING:  # annotations only: nothing is imported at run time
+    from pathlib import Path
+
+    from minicrm.core.dates import When
+    from minicrm.db.store import Store
 
 
 class Format(StrEnum):
@@ -68,14 +74,14 @@ class AppState:
         self.argv = argv
         self.debug = debug
         self.no_pager = no_pager
-        self._store: Any = None
+        self._store: Store | None = None
 
     @property
-    def db_path(self) -> Any:
+    def db_path(self) -> Path:
         return resolve_db_path(self.db_option)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
             from minicrm.db.store import busy_timeout_setting, open_store
@@ -160,7 +166,7 @@ def _before_prompt() -> None:
     """Whatever a listing holds back goes to the terminal before a question."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
-        pager.release()  # type: ignore[attr-defined]
+        pager.release()
 
 
 def choose(exc: Ambiguous) -> int:
@@ -235,7 +241,7 @@ OnOpt = Annotated[
 ]
 
 
-def on_when(value: str | None) -> object:
+def on_when(value: str | None) -> When | None:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
@@ -268,6 +274,6 @@ def read_text(text: str) -> str:
         ) from None
 
 
-def store_of(ctx: typer.Context):
+def store_of(ctx: typer.Context) -> Store:
     """The invocation's store, opened on first use (see :meth:`AppState.store`)."""
     return state(ctx).store

@@ -21,6 +21,7 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.core.errors import InvalidInput
+from minicrm.core.models import Deal
 from minicrm.deals import render as show
 from minicrm.deals import service as domain
 
@@ -62,7 +63,9 @@ def register(root: typer.Typer) -> None:
     root.command("pipeline")(pipeline)
 
 
-def _contact_and_title(ctx: typer.Context, first: str, second: str | None, has_other: bool):
+def _contact_and_title(
+    ctx: typer.Context, first: str, second: str | None, has_other: bool
+) -> tuple[str | None, str]:
     """``REF TITLE``, or just ``TITLE`` when the deal's party comes from an option."""
     store = store_of(ctx)
     if second is None:
@@ -250,7 +253,7 @@ CloseFollowupsOpt = Annotated[
 ]
 
 
-def _moved(deal, changed: bool, json_: bool) -> None:
+def _moved(deal: Deal, changed: bool, json_: bool) -> None:
     if json_:
         show.print_deal(deal, "json")
     elif changed:

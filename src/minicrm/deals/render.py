@@ -4,7 +4,7 @@ integer minor units (``12,000.00 EUR``), never through a float."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from minicrm.activity.render import followup_line
 from minicrm.core import money
@@ -47,7 +47,7 @@ def party(deal: Deal) -> str:
     return " / ".join(n for n in names if n)
 
 
-def _money_totals(items: Sequence[MoneyTotal], show=money.show) -> str:
+def _money_totals(items: Sequence[MoneyTotal], show: Callable[[int, str], str] = money.show) -> str:
     return "; ".join(
         f"{show(t.total_minor, t.currency)} (weighted {show(t.weighted_minor, t.currency)})"
         for t in items

@@ -36,7 +36,7 @@ def settings() -> SmtpSettings:
     table = load_config().smtp
 
     def get(name: str) -> str | None:
-        value = os.environ.get(f"MINICRM_SMTP_{name.upper()}") or None  # empty = not set
+        value: object = os.environ.get(f"MINICRM_SMTP_{name.upper()}") or None  # empty: unset
         if value is None:
             value = table.get(name)
         return None if value is None else str(value)

@@ -201,11 +201,12 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
 
     for column, name in SCALARS:
         va, vb = a[column], b[column]
-        shown: Callable[[Any], Any] = {
+        shows: dict[str, Callable[[Any], Any]] = {
             "company_id": company,
             "archived": bool,
             "photo": lambda v: None if v is None else "(photo)",
-        }.get(column, lambda v: v)
+        }
+        shown = shows.get(column, lambda v: v)
         result, rule = _scalar(column, va, vb)
         if rule == "conflict" and column != "photo":
             noted.append(f"{name}: {shown(vb)}")

@@ -228,7 +228,7 @@ def start(*, enabled: bool = True) -> None:
 
     scr = screen()
     _active = PagedOutput(sys.stdout, pager, scr.height - 1, scr.width)
-    sys.stdout = _active  # type: ignore[assignment]
+    sys.stdout = _active
 
 
 def release() -> None:

@@ -91,8 +91,9 @@ def _encoder(item_separator: str, key_separator: str) -> Any:
     pure-Python one where the C one is missing (same text, slower)."""
     from json import encoder
 
-    if encoder.c_make_encoder is not None:
-        return encoder.c_make_encoder(
+    make = getattr(encoder, "c_make_encoder", None)  # private to json, not in its stubs
+    if make is not None:
+        return make(
             None,
             None,
             encoder.encode_basestring,
