@@ -155,3 +155,27 @@ def test_contacts_are_found_by_any_email_in_any_case(emails):
         return  # hypothesis emails include forms we deliberately refuse (quoted locals...)
     for email in emails:
         assert minicrm.get_contact(store, email.upper()).id == contact.id
+
+
+def test_a_birthday_after_today_is_judged_by_the_clock_not_the_machine(monkeypatch):
+    """validate reads "today" from minicrm.core.clock (the frozen clock of the tests, the
+    one every --on goes through), never from date.today() (issue 16.6)."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr("minicrm.core.clock.now", lambda: datetime(2000, 1, 1, 12, tzinfo=UTC))
+    with pytest.raises(InvalidInput, match="out of range"):
+        validate.birthday("2010-05-17")
+    assert validate.birthday("1999-05-17") == "1999-05-17"
+
+
+def test_a_birthday_today_is_today_in_the_local_zone(monkeypatch, run):
+    """23:30 UTC on 22 November is already the 23rd in Auckland: a child born there today
+    can be added (the UTC date said the 23rd was tomorrow)."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    monkeypatch.setattr(
+        "minicrm.core.clock.now", lambda: datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    )
+    added = run.json("add", "Baby Doe", "--birthday", "2026-11-23")
+    assert added["birthday"] == "2026-11-23"

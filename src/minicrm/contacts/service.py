@@ -398,7 +398,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "company":
             columns["company_id"] = _company(store, value) if value else None
         elif column == "birthday":
-            columns["birthday"] = validate.birthday(value, clock.now().date())
+            columns["birthday"] = validate.birthday(value)
         elif column == "stage":
             columns["stage"] = _stage(value) if value else None
         elif column == "cadence_days":

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from datetime import date
 
+from minicrm.core import dates
 from minicrm.core.dates import MONTHS
 from minicrm.core.errors import InvalidInput
 
@@ -258,7 +259,8 @@ class ImpossibleDate(InvalidInput):
 
 
 def birthday(value: str, today: date | None = None) -> str | None:
-    """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``)."""
+    """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``). A full date
+    must not be after ``today`` (default: the local day, from the clock)."""
     cleaned = " ".join(value.strip().lower().split())
     if cleaned in {"", "none"}:
         return None
@@ -284,7 +286,7 @@ def birthday(value: str, today: date | None = None) -> str | None:
     if year is None:
         return f"--{month:02d}-{day:02d}"
     born = date(year, month, day)
-    if born > (today or date.today()) or year < 1850:
+    if born > (today or dates.today()) or year < 1850:
         raise InvalidInput(
             f"birthday out of range: {value!r}", hint="a date between 1850 and today"
         )
