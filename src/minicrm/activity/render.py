@@ -223,25 +223,28 @@ def print_interactions(items: Sequence[Interaction], fmt: str, *, raw: bool = Fa
     elif not items:
         nothing("No interactions yet.")
     else:
-        print_table(
-            (
-                ID,
-                Column("when", whole=True),
-                Column("kind", whole=True, drop=2),
-                Column("with", drop=1, least=10),
-                Column("text", least=16),
-            ),
-            [
-                [
-                    i.id,
-                    _local(i.occurred_at),
-                    i.kind,
-                    ", ".join(c.name for c in i.contacts),
-                    i.summary,
-                ]
-                for i in items
-            ],
-        )
+        print_interaction_table(items)
+
+
+INTERACTION_COLUMNS = (
+    ID,
+    Column("when", whole=True),
+    Column("kind", whole=True, drop=2),
+    Column("with", drop=1, least=10),
+    Column("text", least=16),
+)
+
+
+def print_interaction_table(items: Sequence[Interaction], *, title: str | None = None) -> None:
+    """Interactions as a table (``interaction ls``, a deal's page)."""
+    print_table(
+        INTERACTION_COLUMNS,
+        [
+            [i.id, _local(i.occurred_at), i.kind, ", ".join(c.name for c in i.contacts), i.summary]
+            for i in items
+        ],
+        title=title,
+    )
 
 
 def print_interaction(i: Interaction, fmt: str) -> None:

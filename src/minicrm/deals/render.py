@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from minicrm.activity.render import followup_line
+from minicrm.activity.render import followup_line, print_interaction_table
 from minicrm.core import money
 from minicrm.core.models import Deal, DealPage, FollowUp
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
@@ -241,26 +241,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
             title="Follow-ups",
         )
     if page.interactions:
-        print_table(
-            (
-                Column("id", whole=True),
-                Column("when", whole=True),
-                Column("kind", whole=True, drop=2),
-                Column("with", drop=1, least=10),
-                Column("text", least=16),
-            ),
-            [
-                [
-                    i.id,
-                    _local(i.occurred_at),
-                    i.kind,
-                    ", ".join(c.name for c in i.contacts),
-                    i.summary,
-                ]
-                for i in page.interactions
-            ],
-            title="Interactions",
-        )
+        print_interaction_table(page.interactions, title="Interactions")
 
 
 def print_contact_deals(items: Sequence[Deal]) -> None:
