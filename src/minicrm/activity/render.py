@@ -1,5 +1,5 @@
 """Rendering of follow-ups, interactions and the daily views. Builds rows and cards and
-hands them to :mod:`minicrm.ui.render` (the only module that talks to Rich)."""
+hands them to :mod:`minicrm.ui.render`."""
 
 from __future__ import annotations
 
@@ -7,25 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import chain
 
+from minicrm.activity.models import DateItem, DueItem, FollowUp, Interaction, StaleItem
 from minicrm.core import dates
-from minicrm.core.models import (
-    ContactPage,
-    DateItem,
-    DueItem,
-    FollowUp,
-    Interaction,
-    StaleItem,
-)
-from minicrm.ui.render import (
-    contact_card_lines,
-    line,
-    local_time,
-    nothing,
-    print_card,
-    print_table,
-    write_delimited,
-    write_json,
-)
+from minicrm.ui.machine import write_delimited, write_json
+from minicrm.ui.render import line, local_time, nothing, print_card, print_table
 from minicrm.ui.screen import Brief, Column, Styled, styled_row
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -417,45 +402,3 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
             ),
             rows,
         )
-
-
-def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
-    """The contact's page as of ``now`` (aware, local: what is overdue): the card, open
-    follow-ups and latest interactions (the deals, drawn by the deals feature, follow)."""
-    if fmt == "json":
-        write_json(page.to_dict())
-        return
-    c = page.contact
-    pairs = contact_card_lines(c)
-    extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
-    if page.next_due:
-        label = _page_overdue(page.next_due, now)
-        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
-    print_card(c.name, pairs[:-2] + extra + pairs[-2:])
-    if page.open_followups:
-        print_table(
-            (ID, DUE_DATE, WHEN_DUE, TITLE),
-            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
-            title="Open follow-ups",
-        )
-    if page.interactions:
-        print_table(
-            (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
-            [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
-            title="Latest interactions",
-        )
-
-
-# -- search -----------------------------------------------------------------------------
-
-
-def print_search(results: Sequence, fmt: str) -> None:  # Sequence[search.Result]
-    if fmt == "json":
-        write_json([r.to_dict() for r in results])
-        return
-    if not results:
-        nothing("Nothing matches.")
-        return
-    from minicrm.ui.render import print_search_results
-
-    print_search_results(results)

@@ -21,9 +21,9 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import Deal
 from minicrm.deals import render as show
 from minicrm.deals import service as domain
+from minicrm.deals.models import Deal
 
 app = typer.Typer(
     help="Deals: add, list, show, edit, move through the pipeline, win, lose, remove.",

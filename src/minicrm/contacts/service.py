@@ -1,7 +1,7 @@
 """Contacts: the domain operations the CLI and scripts share.
 
 Functions take a :class:`~minicrm.db.store.Store` first, validate what the user typed,
-run their writes in one transaction, and return :class:`~minicrm.core.models.Contact` records.
+run their writes in one transaction, and return :class:`~minicrm.contacts.models.Contact` records.
 """
 
 from __future__ import annotations
@@ -9,17 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.activity import followups, interactions
 from minicrm.activity import queries as activity_queries
+from minicrm.activity.models import FollowUp, Interaction
 from minicrm.contacts import companies, queries, refs
+from minicrm.contacts.models import Contact, ContactLine, Labelled
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import CompanyRef, Contact, ContactLine, ContactPage, Deal, Labelled
+from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
+
+if TYPE_CHECKING:  # annotations only: the deals modules load for a contact with deals
+    from minicrm.deals.models import Deal
 
 # Scalar fields a user may set, by the names they may use (for --set and edit).
 FIELD_NAMES = {
@@ -126,7 +131,7 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 family_name=r["family_name"],
                 nickname=r["nickname"],
                 title=r["title"],
-                company=CompanyRef(r["company_id"], r["company_uid"], r["company_name"])
+                company=Ref(r["company_id"], r["company_uid"], r["company_name"])
                 if r["company_id"] is not None
                 else None,
                 emails=tuple(Labelled(c["value"], c["label"]) for c in children["emails"][cid]),
@@ -167,6 +172,26 @@ def get_contact(store: Store, ref: str | int) -> Contact:
     """The contact named by ``ref`` (id, ``#id``, email or unique name fragment)."""
     with store.snapshot():
         return _load(store, _resolve(store, ref))
+
+
+@dataclass
+class ContactPage:
+    """Everything `show` puts on one screen: the card, open follow-ups, latest
+    interactions, the next due item and the deals."""
+
+    contact: Contact
+    open_followups: tuple[FollowUp, ...]
+    interactions: tuple[Interaction, ...]
+    next_due: FollowUp | None
+    deals: tuple[Deal, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.contact.to_dict()
+        data["open_followups"] = [f.to_dict() for f in self.open_followups]
+        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
+        data["next_due"] = self.next_due.to_dict() if self.next_due else None
+        data["deals"] = [d.to_dict() for d in self.deals]
+        return data
 
 
 def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:

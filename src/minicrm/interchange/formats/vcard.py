@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from minicrm.contacts.models import Contact
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import Contact
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
 
 MAX_DEPTH = 20
