@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 import typer
 
@@ -277,7 +277,8 @@ def export(
         )
 
     if output is None:
-        write(ScreenSafe(sys.stdout) if stdout_is_terminal() else sys.stdout)
+        # ScreenSafe has what the writers use of a text stream (write, flush)
+        write(cast(IO[str], ScreenSafe(sys.stdout)) if stdout_is_terminal() else sys.stdout)
     else:
         with exports.open_atomic(output) as handle:
             write(handle)

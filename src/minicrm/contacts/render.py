@@ -53,7 +53,7 @@ def _whole(c: Contact | ContactLine) -> Contact:
     return c
 
 
-def print_contacts(contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str) -> None:
+def print_contacts(contacts: Iterable[Contact | ContactLine], fmt: str) -> None:
     """A listing as JSON (whole :class:`Contact` records) or a table (either kind, also as
     they come: a terminal's first screen need not wait for the last contact). CSV and TSV
     are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""

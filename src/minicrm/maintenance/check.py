@@ -206,8 +206,8 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
                     f"of {checks.plural(contacts, 'contact')}"
                 )
             if "search_index" in failing:
-                rows = sql.recreate_search_index(store)
-                repaired.append(f"search_index: rebuilt the index ({checks.plural(rows, 'row')})")
+                count = sql.recreate_search_index(store)
+                repaired.append(f"search_index: rebuilt the index ({checks.plural(count, 'row')})")
             if "last_contacted" in failing:
                 rows = sql.last_contacted_mismatches(store)
                 for row in rows:

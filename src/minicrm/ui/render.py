@@ -19,7 +19,7 @@ def message(text: str) -> None:
     """A line for the user on stderr (confirmations go to stdout via :func:`line`)."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:  # what a listing holds back comes first
-        pager.release()  # type: ignore[attr-defined]
+        pager.release()
     print(visible(text, one_line=False), file=sys.stderr)
 
 

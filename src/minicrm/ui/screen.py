@@ -429,8 +429,9 @@ def _write_records(
 
 # -- cards ----------------------------------------------------------------------------
 
-_BOX = "╭─╮│╰╯"
-_ASCII_BOX = "+-+|++"
+# top-left, horizontal, top-right, vertical, bottom-left, bottom-right
+_BOX = ("╭", "─", "╮", "│", "╰", "╯")
+_ASCII_BOX = ("+", "-", "+", "|", "+", "+")
 
 
 def write_card(
@@ -522,7 +523,9 @@ def write_board(
         return
     blocks = []
     for stage in stages:
-        head = [(line, "bold") for line in wrap(visible(stage.heading), width)]
+        head: list[tuple[str, str | None]] = [
+            (line, "bold") for line in wrap(visible(stage.heading), width)
+        ]
         for total in stage.totals:
             head += [(line, None) for line in wrap(visible(total), width)]
         body: list[tuple[str, str | None]] = []
@@ -575,9 +578,9 @@ def write_wrapped(
     already visible() (and may carry this module's styles)."""
     out = out or sys.stdout
     scr = scr or screen(out)
-    shown = text if shown else visible(text, one_line=False)
-    indent = " " * (len(shown) - len(shown.lstrip(" ")) + 2)
-    first, *rest = wrap(shown, scr.width) or [""]
+    drawn = text if shown else visible(text, one_line=False)
+    indent = " " * (len(drawn) - len(drawn.lstrip(" ")) + 2)
+    first, *rest = wrap(drawn, scr.width) or [""]
     if rest:
         rest = wrap(" ".join(r.strip() for r in rest), max(scr.width - len(indent), 1))
     out.write("\n".join([first, *(indent + r for r in rest)]) + "\n")
