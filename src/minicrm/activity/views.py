@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
-from minicrm.activity import followups
-from minicrm.activity import queries as activity
+from minicrm.activity import followups, queries
 from minicrm.activity.models import (
     DateItem,
     DueItem,
@@ -25,7 +24,7 @@ def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     """Best email and phone (the first of each) and the last interaction, per contact, from
     one query (three, each over the ids, took twice as long for `stale`'s 13,206)."""
     result = {}
-    for row in activity.reach_rows(store, list(contact_ids)):
+    for row in queries.reach_rows(store, list(contact_ids)):
         last = (
             LastInteraction(
                 row["last_id"], row["last_kind"], row["last_at"], first_line(row["last_body"])
@@ -103,7 +102,7 @@ def _iter_open_due_by(store: Store, last_day: date, now: datetime) -> Iterator[D
     today hold overdue items and only days from today hold the rest, so ordering day by
     day gives the order of the whole list."""
     overdue = _overdue_reader(now)
-    rows = activity.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
+    rows = queries.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
     day: list[DueItem] = []
     for row in rows:
         followup = followups.from_row(row)
@@ -197,7 +196,7 @@ def _stale_found(store: Store, today: date) -> list:
     zone = dates.local_zone()
     found = []
     with store.snapshot():
-        for row in activity.cadence_candidates(store):
+        for row in queries.cadence_candidates(store):
             cadence = row["cadence_days"]
             if cadence is None:
                 cadence = row["tag_days"]
@@ -262,7 +261,7 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
         window.add("02-29")
     result = []
     with store.snapshot():
-        for row in activity.dated_contacts(store, window if len(window) < 366 else None):
+        for row in queries.dated_contacts(store, window if len(window) < 366 else None):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
             if days_until <= days:

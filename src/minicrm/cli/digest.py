@@ -73,7 +73,7 @@ def digest(
     paged(ctx)
     from minicrm.core import validate
     from minicrm.digest import mail
-    from minicrm.digest import render as render_digest
+    from minicrm.digest import render as show
 
     if send_to and fmt is not None:
         raise InvalidInput(
@@ -91,7 +91,7 @@ def digest(
         domain.record(store, result, fmt=fmt.value, status="empty")
         return
     if not recipients:
-        text = render_digest.render(result, fmt.value)
+        text = show.render(result, fmt.value)
         domain.record(store, result, fmt=fmt.value, status="printed")
         sys.stdout.write(text)
         return
@@ -99,9 +99,9 @@ def digest(
     message = mail.build_message(
         config.sender,
         recipients,
-        f"{render_digest.title(result)}: {result.summary()}",
-        render_digest.as_text(result),
-        render_digest.as_html(result),
+        f"{show.title(result)}: {result.summary()}",
+        show.as_text(result),
+        show.as_html(result),
     )
     try:
         mail.send(message, config)

@@ -17,8 +17,7 @@ from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
 from minicrm.db.store import Store
-from minicrm.maintenance import checks
-from minicrm.maintenance import queries as sql
+from minicrm.maintenance import checks, queries
 from minicrm.maintenance.checks import Check, missing_next_occurrences
 
 # what `db check --quick` leaves out (see check())
@@ -68,7 +67,7 @@ def _fts_check(store: Store) -> Check | str | None:
     of the other checks, waiting for a writer like any command): its finding, or a
     failed Check when it could not run at all."""
     try:
-        return sql.fts_problem(store)
+        return queries.fts_problem(store)
     except DatabaseBusy:
         raise
     except MinicrmError as exc:
@@ -138,7 +137,7 @@ def check_file(
     from minicrm.db.store import open_store
 
     with (
-        sql.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
+        queries.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
     ):
         # (a copy's folder is not its own: no temp_files)
@@ -154,7 +153,7 @@ def _move_damaged_aside(store: Store) -> tuple[int, int]:
     from minicrm.db.jsonvalues import LABELS, decode, empty
 
     moved = contacts = 0
-    for row in sql.contact_json_texts(store):
+    for row in queries.contact_json_texts(store):
         changes: dict[str, Any] = {}
         pieces = []
         for column in ("custom", "vcard_extra"):
@@ -206,10 +205,10 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
                     f"of {checks.plural(contacts, 'contact')}"
                 )
             if "search_index" in failing:
-                count = sql.recreate_search_index(store)
+                count = queries.recreate_search_index(store)
                 repaired.append(f"search_index: rebuilt the index ({checks.plural(count, 'row')})")
             if "last_contacted" in failing:
-                rows = sql.last_contacted_mismatches(store)
+                rows = queries.last_contacted_mismatches(store)
                 for row in rows:
                     store.update(
                         "contacts",

@@ -15,7 +15,7 @@ from typing import Any
 
 from minicrm.core.config import Config
 from minicrm.db.backup import backup_to
-from minicrm.maintenance import queries as sql
+from minicrm.maintenance import queries
 from minicrm.maintenance.backups import (
     backups_folder,
     keep_count,
@@ -50,17 +50,17 @@ class RestoreResult:
 @contextmanager
 def prepare_restore(
     db_path: str | os.PathLike[str], source: str | os.PathLike[str]
-) -> Iterator[sql.Prepared]:
+) -> Iterator[queries.Prepared]:
     """Check ``source`` before anything is replaced: it must be a minicrm database, not
     from a newer minicrm, and pass SQLite's integrity and foreign-key checks. Yields a
     validated (and, if older, migrated) temporary copy; the live database is untouched."""
-    with sql.prepared_source(Path(source).expanduser(), Path(db_path)) as prepared:
+    with queries.prepared_source(Path(source).expanduser(), Path(db_path)) as prepared:
         yield prepared
 
 
 def restore(
     db_path: str | os.PathLike[str],
-    prepared: sql.Prepared,
+    prepared: queries.Prepared,
     *,
     keep: int | None = None,
     config: Config | None = None,
@@ -79,7 +79,7 @@ def restore(
     from minicrm.db.store import BUSY_TIMEOUT_SECONDS
 
     wait = BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout
-    with sql.live_connection(live, wait) as (conn, has_data):
+    with queries.live_connection(live, wait) as (conn, has_data):
         safety = None
         if has_data:
             folder = backups_folder(live)
@@ -89,7 +89,7 @@ def restore(
                 new_backup_path(folder, live.stem),
                 next_name=lambda: new_backup_path(folder, live.stem),
             )
-        sql.restore_into(prepared, conn, wait)
+        queries.restore_into(prepared, conn, wait)
     pruned = prune(backups_folder(live), live.stem, keep_n, spare=safety) if safety else []
     return RestoreResult(
         live, prepared.source, safety, prepared.migrated, prepared.counts, pruned, notices
