@@ -447,13 +447,23 @@ def _parse_day(s: str, text: str, today: date, prefer: str) -> tuple[date, time 
         if which in ("next", "last") and name in ("week", "month", "year"):
             n = 1 if which == "next" else -1
             return _shift(today, n, name, text), None
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        if (m := re.fullmatch(pattern, s)) and m["month"] in MONTHS:
-            month, day = MONTHS[m["month"]], int(m["day"])
-            if m["year"]:
-                return _make_date(int(m["year"]), month, day, text), None
-            return _month_day(month, day, today, prefer, text), None
+    if words := month_day_words(s):
+        month, day, year = words
+        if year is not None:
+            return _make_date(year, month, day, text), None
+        return _month_day(month, day, today, prefer, text), None
     raise _not_a_date(text)
+
+
+def month_day_words(text: str) -> tuple[int, int, int | None] | None:
+    """A month and a day in words, with or without a year: ``dec 5``, ``5th of december``,
+    ``may 17, 1990`` (``text`` in lower case with single spaces) -> (month, day, year or
+    None); None for anything else. Whether the day exists is the caller's question. The
+    one reader of these forms: dates here, birthdays in :mod:`minicrm.core.validate`."""
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        if (m := re.fullmatch(pattern, text)) and m["month"] in MONTHS:
+            return MONTHS[m["month"]], int(m["day"]), int(m["year"]) if m["year"] else None
+    return None
 
 
 def _end_of_week(today: date) -> date:

@@ -10,7 +10,6 @@ import unicodedata
 from datetime import date
 
 from minicrm.core import dates
-from minicrm.core.dates import MONTHS
 from minicrm.core.errors import InvalidInput
 
 MAX_NAME = 300
@@ -236,8 +235,6 @@ def cadence(value: str) -> int | None:
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH_DAY = re.compile(r"^(?:--)?(\d{2})-?(\d{2})$")
-_WORDS_MD = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
-_WORDS_DM = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4}))?$")
 
 BIRTHDAY_FORMS = "1990-05-17, --05-17 (no year), may 17, 17 may 1990"
 
@@ -269,12 +266,8 @@ def birthday(value: str, today: date | None = None) -> str | None:
         year, month, day = (int(g) for g in m.groups())
     elif m := _MONTH_DAY.match(cleaned):
         month, day = int(m.group(1)), int(m.group(2))
-    elif (m := _WORDS_MD.match(cleaned)) and m.group(1) in MONTHS:
-        month, day = MONTHS[m.group(1)], int(m.group(2))
-        year = int(m.group(3)) if m.group(3) else None
-    elif (m := _WORDS_DM.match(cleaned)) and m.group(2) in MONTHS:
-        month, day = MONTHS[m.group(2)], int(m.group(1))
-        year = int(m.group(3)) if m.group(3) else None
+    elif words := dates.month_day_words(cleaned):
+        month, day, year = words
     else:
         raise InvalidInput(f"not a birthday: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}")
     try:
