@@ -182,8 +182,8 @@ def cadence_candidates(store: Store) -> list[Row]:
 
     Two parts: contacts with a cadence of their own, then the others found from the tags
     that have one (a few rows of tag_cadences, then the tag index). A LEFT JOIN of every
-    contact to the tags' cadences took a third longer (100k contacts: ~95 vs ~60 ms),
-    and this query is what `stale` waits for before its first line."""
+    contact to the tags' cadences is slower (docs/performance.md, "Figures behind the
+    code"), and this query is what `stale` waits for before its first line."""
     return store.query(
         """
         SELECT c.id, c.uid, c.display_name, c.cadence_days, c.last_contacted_at, c.created_at,

@@ -22,7 +22,7 @@ from minicrm.db.store import Store
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     """Best email and phone (the first of each) and the last interaction, per contact, from
-    one query (three, each over the ids, took twice as long for `stale`'s 13,206)."""
+    one query (three queries, one each, are slower: docs/performance.md)."""
     result = {}
     for row in queries.reach_rows(store, list(contact_ids)):
         last = (

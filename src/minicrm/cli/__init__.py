@@ -232,7 +232,7 @@ def _root_app() -> typer.Typer:
 
 def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     """The command tree; with ``only``, just the module that defines that command (the
-    rest is neither imported nor built: ~30 ms of a ~110 ms start-up), and with ``sub``
+    rest is neither imported nor built, a good part of start-up), and with ``sub``
     (``db path``), just that command of the group ``only``."""
     import importlib
 
@@ -247,7 +247,7 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     app.registered_groups.sort(key=lambda g: order.get(g.name or "", len(order)))
     if only in COMMANDS:
         # Build just that command: typer reads every registered command's parameters from
-        # its annotations, ~2 ms a command, before it parses a single argument.
+        # its annotations before it parses a single argument.
         app.registered_commands = [c for c in app.registered_commands if _name(c) == only]
         app.registered_groups = [_only(g, sub) for g in app.registered_groups if g.name == only]
     return app
@@ -273,8 +273,8 @@ def help_group() -> Any:
     """The root group for ``minicrm --help`` (or no command at all): each command is a
     stand-in holding its name and the first paragraph of its help
     (:data:`minicrm.cli.summaries.SUMMARIES`), which is all the root's help shows. Building
-    the real tree for it imported every command module and read ~120 commands' parameters
-    (~2.8x ``import typer``); a test checks that both print the same help."""
+    the real tree for it imports every command module and reads every command's
+    parameters; a test checks that both print the same help."""
     from minicrm.cli.summaries import SUMMARIES
 
     group = typer.main.get_command(_root_app())

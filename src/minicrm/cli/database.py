@@ -32,7 +32,7 @@ def path(ctx: typer.Context) -> None:
 
     path = str(state(ctx).db_path)
     if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
-        from minicrm.ui.text import visible  # (only here: it costs `db path` ~5 ms)
+        from minicrm.ui.text import visible  # lazy: start-up (only at a terminal)
 
         path = visible(path)
     print(path)

@@ -33,7 +33,7 @@ def make_private_dirs(folder: Path) -> list[Path]:
 
 
 def default_data_dir() -> Path:
-    import platformdirs  # lazy: +17 ms that only the default path needs
+    import platformdirs  # imported here: only the default path needs it
 
     try:
         return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

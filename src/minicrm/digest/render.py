@@ -205,8 +205,8 @@ _wrappers: dict[tuple[str, str], Any] = {}
 def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
     """``textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
     break_long_words=True, break_on_hyphens=False)``, without textwrap for a line that
-    fits: most of the digest's lines, and textwrap was 55% of a digest's time (a
-    TextWrapper built, the text munged and split for every line)."""
+    fits: most of the digest's lines, and textwrap (a TextWrapper built, the text munged
+    and split for every line) was most of a digest's time."""
     if len(first) + len(text) <= width and text.isprintable():
         # textwrap would make one line of it, dropping trailing spaces (and all of a
         # text that is only spaces): isprintable() leaves no whitespace but " " to change

@@ -50,7 +50,7 @@ def _translated(fn: F) -> F:
 
 def integrity_problems(store: Store, limit: int = 20, *, quick: bool = False) -> list[str]:
     """``PRAGMA integrity_check`` (``quick``: ``quick_check``, which does not compare the
-    indexes with the tables, ~10x faster): [] when the file is sound."""
+    indexes with the tables, and is much faster): [] when the file is sound."""
     pragma = "quick_check" if quick else "integrity_check"
     try:
         rows = store.conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()

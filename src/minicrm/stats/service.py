@@ -466,8 +466,8 @@ def compute(
             if row["id"] not in seen
         ]
         kept = promises(due_rows, p.start, p.end, as_of)
-        # each bucket gets only its own rows, by the day each promise counts on: 13 passes
-        # over all the period's follow-ups were ~40% of stats at 100k contacts
+        # each bucket gets only its own rows, by the day each promise counts on: a pass
+        # over all the period's follow-ups per bucket was a large part of stats
         placed = sorted(
             ((_promise_day(row, as_of), index) for index, row in enumerate(due_rows)),
         )

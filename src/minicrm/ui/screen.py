@@ -69,8 +69,8 @@ def styled_row(values: Sequence[object], style: str | None) -> list[object]:
 
 class Column:
     """How a column behaves when the terminal is narrow. (Plain classes here rather than
-    dataclasses: the renderers import this module on the piped path too, and each
-    dataclass costs ~0.5 ms of start-up.)"""
+    dataclasses: the renderers import this module on the piped path too, and defining a
+    dataclass costs start-up.)"""
 
     __slots__ = ("drop", "least", "name", "right", "whole")
 

@@ -42,8 +42,8 @@ def write_dump(
     writes most rows so, in SQLite), or its dict, encoded here with json's C encoder and
     the same layout. The whole is byte for byte ``json.dumps(dump, ensure_ascii=False,
     indent=2)`` (with ``compact``: ``separators=(",", ":")``, one line), and a newline.
-    ``indent`` alone would select json's pure-Python encoder: 25 s and 4 GiB for the
-    494 MB dump of the 100,000-contact benchmark."""
+    ``indent`` alone would select json's pure-Python encoder, many times slower and
+    holding the whole dump in memory."""
     layout = row_layout(compact)
     encode = _encoder(layout["item_separator"], layout["key_separator"])
     opening, closing = layout["opening"], layout["closing"]
