@@ -49,7 +49,7 @@ def _overdue(item: DueItem) -> str:
 
 def _page_state(f: FollowUp, now: datetime) -> tuple[str, bool, int]:
     """(how overdue, in words; overdue or not; days since the due day) as of ``now``."""
-    from minicrm.activity.views import overdue_state
+    from minicrm.activity.views import overdue_state  # lazy: start-up
 
     days, since, minutes = overdue_state(f.due_date, f.due_time, now)
     return dates.humanize_overdue(days, minutes, f.due_time is not None), since is not None, days

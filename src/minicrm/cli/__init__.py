@@ -28,7 +28,7 @@ def _end_paging(*, rest: bool = True) -> None:
 
 
 def _fail(text: str, code: int) -> None:
-    from minicrm.ui.render import message
+    from minicrm.ui.render import message  # lazy: start-up
 
     _end_paging()
     message(f"minicrm: {text}")
@@ -62,7 +62,7 @@ def _remind_about_digest(ctx: Any) -> None:
         or not interactive()
     ):
         return
-    from minicrm.digest import service as digest
+    from minicrm.digest import service as digest  # lazy: start-up
     from minicrm.ui.render import message
 
     note = digest.overdue_note(state._store)
@@ -275,7 +275,7 @@ def help_group() -> Any:
     (:data:`minicrm.cli.summaries.SUMMARIES`), which is all the root's help shows. Building
     the real tree for it imports every command module and reads every command's
     parameters; a test checks that both print the same help."""
-    from minicrm.cli.summaries import SUMMARIES
+    from minicrm.cli.summaries import SUMMARIES  # lazy: start-up
 
     group = typer.main.get_command(_root_app())
     assert isinstance(group, TyperGroup)

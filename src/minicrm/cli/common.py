@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from minicrm.core.errors import Ambiguous, InvalidInput
+from minicrm.core.errors import Ambiguous, InvalidInput, MinicrmError, Refused
 from minicrm.core.paths import resolve_db_path
 
 if TYPE_CHECKING:  # annotations only: nothing is imported at run time
@@ -90,7 +90,7 @@ class AppState:
     def store(self) -> Store:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.db.store import busy_timeout_setting, open_store
+            from minicrm.db.store import busy_timeout_setting, open_store  # lazy: start-up
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
             wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
@@ -119,13 +119,13 @@ def say_notices(store: Any, *, damaged: bool = False) -> None:
     damage = getattr(store, "damaged", None) if damaged else None
     if not notices and not damage:
         return
-    from minicrm.ui.render import message
+    from minicrm.ui.render import message  # lazy: start-up
 
     for note in notices:
         message(f"minicrm: {note}")
     notices.clear()
     if damage:
-        from minicrm.db.jsonvalues import summary
+        from minicrm.db.jsonvalues import summary  # lazy: start-up
 
         message(f"minicrm: {summary(list(damage.values()))}")
         damage.clear()
@@ -145,7 +145,7 @@ def resolve_contact(store: object, ref: str) -> str:
     Returns ``#id`` for the domain call, which resolves again inside its transaction.
     Runs before any transaction opens: no lock is held while the prompt waits.
     """
-    from minicrm.contacts import refs
+    from minicrm.contacts import refs  # lazy: start-up
 
     try:
         return f"#{refs.contact_id(store, ref)}"  # type: ignore[arg-type]
@@ -163,7 +163,7 @@ def paged(ctx: typer.Context) -> None:
             return
     except (AttributeError, ValueError):
         return
-    from minicrm.ui import pager
+    from minicrm.ui import pager  # lazy: start-up
 
     pager.start(enabled=not state(ctx).no_pager)
 
@@ -176,7 +176,7 @@ def _before_prompt() -> None:
 
 
 def choose(exc: Ambiguous) -> int:
-    from minicrm.ui.render import message
+    from minicrm.ui.render import message  # lazy: start-up
     from minicrm.ui.text import visible
 
     message(exc.message + ":")
@@ -191,8 +191,7 @@ def choose(exc: Ambiguous) -> int:
 
 def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
     """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
-    from minicrm.core.errors import Refused
-    from minicrm.ui.text import visible
+    from minicrm.ui.text import visible  # lazy: start-up
 
     if yes:
         return
@@ -211,8 +210,6 @@ def open_editor(text: str, *, suffix: str = ".txt") -> str | None:
     import shlex
     import subprocess
     import tempfile
-
-    from minicrm.core.errors import MinicrmError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     fd, path = tempfile.mkstemp(prefix="minicrm-", suffix=suffix)
@@ -252,7 +249,7 @@ def on_when(value: str | None) -> When | None:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
-    from minicrm.core import dates
+    from minicrm.core import dates  # lazy: start-up
 
     return dates.parse_when(value, today=dates.today())
 
@@ -269,7 +266,7 @@ def read_text(text: str) -> str:
     if text != "-":
         return text
     if _stdin_is_terminal():  # a person typing: say how to finish (as `cat` does not)
-        from minicrm.ui.render import message
+        from minicrm.ui.render import message  # lazy: start-up
 
         message("Type the text; end with Ctrl-D on a line of its own.")
     data = sys.stdin.buffer.read()

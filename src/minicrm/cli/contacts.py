@@ -24,8 +24,9 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.contacts import service as domain
-from minicrm.contacts.render import print_contacts
+from minicrm.contacts.render import print_contact_page, print_contacts
 from minicrm.contacts.service import ContactChanges
+from minicrm.core import dates
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
@@ -245,7 +246,7 @@ def ls(
         on=on_when(on),
     )
     if out in ("csv", "tsv"):
-        from minicrm.interchange.formats import minicrm_csv
+        from minicrm.interchange.formats import minicrm_csv  # lazy: start-up
 
         minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
     else:
@@ -270,13 +271,10 @@ def show(
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)
-    from minicrm.contacts.render import print_contact_page
-    from minicrm.core import dates
-
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import service as changes
+        from minicrm.history import service as changes  # lazy: start-up
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)

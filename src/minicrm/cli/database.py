@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, confirm, state, store_of
-from minicrm.core.errors import InvalidInput
+from minicrm.core.errors import CheckFailed, InvalidInput
 
 app = typer.Typer(
     help="The database file: where it is, backups, restore, integrity check.",
@@ -52,7 +52,7 @@ def backup(
     json_: JsonOpt = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands write to it."""
-    from minicrm.maintenance import backups
+    from minicrm.maintenance import backups  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
@@ -74,7 +74,7 @@ def restore(
     json_: JsonOpt = False,
 ) -> None:
     """Replace the database with a backup (a backup of the current one is taken first)."""
-    from minicrm.maintenance import restore as restoring
+    from minicrm.maintenance import restore as restoring  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
@@ -87,7 +87,7 @@ def restore(
             yes,
             action="restore",
         )
-        import os
+        import os  # lazy: start-up
 
         from minicrm.db.store import busy_timeout_setting
 
@@ -136,8 +136,7 @@ def check(
 ) -> None:
     """Check the database: SQLite's integrity and foreign keys, the search index, and
     minicrm's own invariants. Exits 8 if a check fails."""
-    from minicrm.core.errors import CheckFailed
-    from minicrm.maintenance import check as checking
+    from minicrm.maintenance import check as checking  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line
 

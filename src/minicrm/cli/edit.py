@@ -169,7 +169,7 @@ def _edit_in_editor(store: Store, ref: str) -> tuple[Contact, bool]:
     No transaction is open while the editor runs; the save refuses if the contact changed
     meanwhile. If the save fails, the edited text is kept in a file the message names.
     """
-    from minicrm.contacts import editform
+    from minicrm.contacts import editform  # lazy: start-up
 
     original = domain.get_contact(store, ref)
     form = editform.to_form(original)

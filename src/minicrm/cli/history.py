@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, interactive, paged, resolve_contact, store_of
-from minicrm.core.errors import NotFound
+from minicrm.core.errors import NotFound, Refused
 
 # An undo or redo larger than this asks first, on a terminal (never in a script: it can
 # itself be taken back with redo or undo).
@@ -61,7 +61,7 @@ def history(
 ) -> None:
     """List the recorded change sets, newest first: one per command, with what it did."""
     paged(ctx)
-    from minicrm.history import service as domain
+    from minicrm.history import service as domain  # lazy: start-up
     from minicrm.history.render import print_changesets
 
     store = store_of(ctx)
@@ -74,8 +74,7 @@ def history(
 
 
 def _ask(targets: list, action: str, yes: bool) -> None:
-    from minicrm.core.errors import Refused
-    from minicrm.history.render import in_words
+    from minicrm.history.render import in_words  # lazy: start-up
     from minicrm.ui.render import message
     from minicrm.ui.text import visible
 
@@ -108,7 +107,7 @@ def undo(
     json_: JsonOpt = False,
 ) -> None:
     """Take back the last N commands that changed data (all of them, or none)."""
-    from minicrm.history import service as domain
+    from minicrm.history import service as domain  # lazy: start-up
     from minicrm.history.render import print_outcome
 
     store = store_of(ctx)
@@ -133,7 +132,7 @@ def redo(
     json_: JsonOpt = False,
 ) -> None:
     """Re-apply what undo took back (only until another command changes data)."""
-    from minicrm.history import service as domain
+    from minicrm.history import service as domain  # lazy: start-up
     from minicrm.history.render import print_outcome
 
     store = store_of(ctx)

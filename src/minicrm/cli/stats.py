@@ -29,7 +29,7 @@ def stats(
     """How you are doing: activity per week, promises kept, keep-in-touch adherence, and
     the pipeline (open value, forecast, win rate, losses). Definitions: docs/stats.md."""
     paged(ctx)
-    from minicrm.stats import render as show
+    from minicrm.stats import render as show  # lazy: start-up
     from minicrm.stats import service as domain
 
     result = domain.compute(store_of(ctx), period_=period, on=on_when(on))

@@ -448,9 +448,9 @@ def _parse_day(s: str, text: str, today: date, prefer: str) -> tuple[date, time 
             n = 1 if which == "next" else -1
             return _shift(today, n, name, text), None
     if words := month_day_words(s):
-        month, day, year = words
-        if year is not None:
-            return _make_date(year, month, day, text), None
+        month, day, written_year = words
+        if written_year is not None:
+            return _make_date(written_year, month, day, text), None
         return _month_day(month, day, today, prefer, text), None
     raise _not_a_date(text)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from minicrm.core.errors import DatabaseError
+
 APP_NAME = "minicrm"
 DB_FILENAME = "minicrm.db"
 
@@ -38,8 +40,6 @@ def default_data_dir() -> Path:
     try:
         return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     except RuntimeError:  # no HOME and no home in the user database: "~" stays "~"
-        from minicrm.core.errors import DatabaseError
-
         raise DatabaseError(
             "cannot tell where to keep the database: HOME is not set and this user has "
             "no home folder",

@@ -6,14 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from minicrm.activity.models import FollowUp
-from minicrm.activity.render import followup_line, print_interaction_table
-from minicrm.core import money
+from minicrm.activity.render import (
+    FOLLOWUP_COLUMNS,
+    _followup_row,
+    _title,
+    _when,
+    followup_line,
+    print_interaction_table,
+)
+from minicrm.core import dates, money
 from minicrm.deals.models import Deal, DealPage
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.deals.service import Closing
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import line, local_time, message, nothing, print_card, print_table
-from minicrm.ui.screen import Column, Styled
+from minicrm.ui.screen import BoardColumn, Column, Styled, write_board, write_wrapped
 from minicrm.ui.text import stdout_is_terminal, visible
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
@@ -88,11 +95,9 @@ def deal_row(deal: Deal) -> list[object]:
         f"{deal.effective_probability}%",
         deal.closed_on or deal.close_date or "",  # a closed deal: the day it closed
     ]
-    if deal.status == "open" and deal.close_date:
-        from minicrm.core import dates
-
-        if deal.close_date < dates.today().isoformat():  # the close date has passed
-            row[6] = Styled(deal.close_date, "red")
+    # an open deal whose close date has passed
+    if deal.status == "open" and deal.close_date and deal.close_date < dates.today().isoformat():
+        row[6] = Styled(deal.close_date, "red")
     return row
 
 
@@ -135,8 +140,6 @@ def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
 
 
 def _followup_text(f: FollowUp) -> str:
-    from minicrm.activity.render import _title, _when
-
     return f"#{f.id} {_title(f)}, due {_when(f)}"
 
 
@@ -222,9 +225,6 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         title="Stage changes",
     )
     if page.followups:
-        from minicrm.activity.render import FOLLOWUP_COLUMNS, _followup_row
-        from minicrm.core import dates
-
         now = dates.local_now()
         print_table(
             [FOLLOWUP_COLUMNS[i] for i in (0, 1, 2, 5)],
@@ -265,8 +265,6 @@ def print_pipeline(board: Board, fmt: str) -> None:
         nothing("No open deals.")
         return
     if stdout_is_terminal():
-        from minicrm.ui.screen import BoardColumn, write_board, write_wrapped
-
         stages = []
         for column in board.stages:
             cards = []

@@ -16,7 +16,7 @@ from minicrm.activity import followups, interactions
 from minicrm.activity.models import FollowUp
 from minicrm.contacts import companies, refs
 from minicrm.core import clock, dates, ids, money, validate
-from minicrm.core.config import CLOSED_STAGES, Config, DealStage
+from minicrm.core.config import CLOSED_STAGES, Config, DealStage, load_config
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
@@ -34,8 +34,6 @@ def settings(config: Config | None = None) -> Config:
     """The configuration in force (the config file, read when not given)."""
     if config is not None:
         return config
-    from minicrm.core.config import load_config
-
     return load_config()
 
 

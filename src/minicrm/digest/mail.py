@@ -31,7 +31,7 @@ class SmtpSettings:
 
 def settings() -> SmtpSettings:
     """Environment first, then the config file's [smtp] table."""
-    from minicrm.core.config import load_config
+    from minicrm.core.config import load_config  # lazy: start-up
 
     table = load_config().smtp
 

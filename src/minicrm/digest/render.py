@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from minicrm.activity.models import DateItem, DueItem, StaleItem
-from minicrm.core import dates
+from minicrm.core import dates, money
 from minicrm.deals.pipeline import BoardItem
 from minicrm.digest.service import Digest
 from minicrm.ui.machine import to_json
@@ -96,8 +96,6 @@ def _date_entry(item: DateItem) -> Entry:
 
 
 def _deal_entry(item: BoardItem, as_of: date) -> Entry:
-    from minicrm.core import money
-
     deal = item.deal
     who = " / ".join(
         visible(n)

@@ -16,7 +16,7 @@ from typing import Any
 from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
-from minicrm.db.store import Store
+from minicrm.db.store import Store, open_store
 from minicrm.maintenance import checks, queries
 from minicrm.maintenance.checks import Check, missing_next_occurrences
 
@@ -134,8 +134,6 @@ def check_file(
 ) -> CheckReport:
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
-    from minicrm.db.store import open_store
-
     with (
         queries.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
@@ -150,7 +148,7 @@ def _move_damaged_aside(store: Store) -> tuple[int, int]:
     Store.update: recorded, undoable). The one right answer: nothing is lost or
     guessed, and the user can read it and put it back by hand. Returns (values moved,
     contacts changed)."""
-    from minicrm.db.jsonvalues import LABELS, decode, empty
+    from minicrm.db.jsonvalues import LABELS, decode, empty  # lazy: start-up
 
     moved = contacts = 0
     for row in queries.contact_json_texts(store):
@@ -182,7 +180,7 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     index, set last-contacted times from the interactions (recorded in history, like any
     change), schedule a missing next occurrence of a series from its rule. Then check
     again; what could not be repaired still fails."""
-    from minicrm.activity import followups
+    from minicrm.activity import followups  # lazy: start-up
 
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}

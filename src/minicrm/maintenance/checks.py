@@ -78,7 +78,7 @@ def json_damage(store: Store, *, history: bool = True) -> list[Any]:
     """Every damaged value of the JSON columns (schema.JSON_COLUMNS), as
     jsonvalues.Damage, judged as the readers judge them; ``history=False`` leaves out the
     history table (it may be large: `db check --quick`)."""
-    from minicrm.db import jsonvalues
+    from minicrm.db import jsonvalues  # lazy: start-up
 
     found = []
     for row in queries.contact_json_texts(store):
@@ -102,7 +102,7 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 
 def json_values(store: Store, damage: list[Any], texts: dict[tuple[str, int, str], str]) -> Check:
-    from minicrm.db.jsonvalues import LABELS
+    from minicrm.db.jsonvalues import LABELS  # lazy: start-up
 
     if not damage:
         return Check("json_values", "ok", "every stored JSON value can be read")
@@ -197,7 +197,7 @@ def missing_next_occurrences(store: Store) -> list[tuple[int, str]]:
     series whose rule gives a next occurrence that does not exist. Not counted: a series
     whose latest occurrence was cancelled (`cancel --stop` ends it there, and a skip
     always schedules the next), or whose next occurrence the user deleted."""
-    from minicrm.activity import followups
+    from minicrm.activity import followups  # lazy: start-up
 
     found = []
     for row in queries.latest_done_recurring(store):

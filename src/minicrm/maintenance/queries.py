@@ -15,7 +15,7 @@ from minicrm.core.errors import DatabaseError, MinicrmError, NotFound
 from minicrm.core.paths import make_private_dirs
 from minicrm.db import searchindex
 from minicrm.db.backup import copy_into, temp_file
-from minicrm.db.schema import migration_names
+from minicrm.db.schema import SEARCH_SCHEMA, migration_names
 from minicrm.db.store import (
     BUSY_TIMEOUT_SECONDS,
     SQLITE_HEADER,
@@ -152,8 +152,6 @@ def recreate_search_index(store: Store) -> int:
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_index'"
     ).fetchone()
     if sql is None:
-        from minicrm.db.schema import SEARCH_SCHEMA
-
         create = SEARCH_SCHEMA[0]
     else:
         create = sql[0]
@@ -260,7 +258,7 @@ def latest_done_recurring(store: Store) -> list[Row]:
 def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> bool:
     """Whether history records the deletion of a later occurrence of the series (the
     user removed the next one: the series ended there on purpose)."""
-    from minicrm.history.queries import image_sql
+    from minicrm.history.queries import image_sql  # lazy: start-up
 
     before = image_sql("before")
     return (

@@ -26,7 +26,8 @@ from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
 from minicrm.db.store import Row, Store
 from minicrm.deals import service as deals
-from minicrm.deals.pipeline import MoneyTotal
+from minicrm.deals.models import Deal
+from minicrm.deals.pipeline import MoneyTotal, totals
 from minicrm.stats import queries
 
 PERIOD_FORMS = "30d, 12w, 6m, quarter or year"
@@ -341,9 +342,6 @@ class PipelineStats:
 
 
 def pipeline_stats(store: Store, p: Period, end_stamp: str, config: Config) -> PipelineStats:
-    from minicrm.deals.models import Deal
-    from minicrm.deals.pipeline import totals
-
     defaults = {s.name: s.probability for s in config.deal_stages}
     state: dict[int, tuple[str, date]] = {}  # deal -> (stage as of, day it entered it)
     for change in queries.stage_changes_before(store, end_stamp):
