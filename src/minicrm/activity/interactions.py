@@ -14,7 +14,7 @@ from minicrm.contacts import refs
 from minicrm.core import clock, dates, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 
@@ -63,13 +63,6 @@ def _load(store: Store, interaction_id: int) -> Interaction:
             f"no interaction #{interaction_id}", hint="minicrm notes REF lists them with ids"
         )
     return build(store, [row])[0]
-
-
-def parse_id(value: str | int) -> int:
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidInput(f"not an interaction id: {value!r}", hint="e.g. 12 or #12")
-    return int(text)
 
 
 def occurred_at(at: str | None, on: When | None) -> str:
@@ -185,7 +178,7 @@ def list_for_contact(store: Store, ref: str, *, limit: int | None = None) -> lis
 
 def get(store: Store, interaction_id: str | int) -> Interaction:
     with store.snapshot():
-        return _load(store, parse_id(interaction_id))
+        return _load(store, parse_id(interaction_id, "interaction"))
 
 
 def edit(
@@ -199,7 +192,7 @@ def edit(
     remove_refs: Sequence[str] = (),
     on: When | None = None,
 ) -> tuple[Interaction, bool]:
-    iid = parse_id(interaction_id)
+    iid = parse_id(interaction_id, "interaction")
     changes: dict[str, object] = {}
     if text is not None:
         changes["body"] = body(text)
@@ -249,7 +242,7 @@ def delete(store: Store, interaction_id: int) -> None:
 
 
 def remove(store: Store, interaction_id: str | int) -> Interaction:
-    iid = parse_id(interaction_id)
+    iid = parse_id(interaction_id, "interaction")
     with store.transaction():
         gone = _load(store, iid)
         delete(store, iid)

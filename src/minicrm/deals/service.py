@@ -15,11 +15,11 @@ from datetime import date
 from minicrm.activity import followups, interactions
 from minicrm.activity.models import FollowUp
 from minicrm.contacts import companies, refs
-from minicrm.core import clock, dates, ids, money, validate
+from minicrm.core import clock, dates, money, validate
 from minicrm.core.config import CLOSED_STAGES, Config, DealStage, load_config
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 from minicrm.deals import queries
@@ -115,12 +115,12 @@ def _load(store: Store, deal_id: int, config: Config) -> Deal:
 
 def get_deal(store: Store, deal_id: str | int, *, config: Config | None = None) -> Deal:
     with store.snapshot():
-        return _load(store, ids.parse_id(deal_id, "deal", example=3), settings(config))
+        return _load(store, parse_id(deal_id, "deal", example=3), settings(config))
 
 
 def deal_page(store: Store, deal_id: str | int, *, config: Config | None = None) -> DealPage:
     """The deal's card, its stage changes with their times, follow-ups and interactions."""
-    did = ids.parse_id(deal_id, "deal", example=3)
+    did = parse_id(deal_id, "deal", example=3)
     with store.snapshot():
         deal = _load(store, did, settings(config))
         changes = [
@@ -298,7 +298,7 @@ def edit_deal(
     ``contact=""`` unlink. A new currency without a new value keeps the amount (refused
     when the new currency has fewer decimals than the amount needs)."""
     config = settings(config)
-    did = ids.parse_id(deal_id, "deal", example=3)
+    did = parse_id(deal_id, "deal", example=3)
     today = dates.today(on)
     with store.transaction():
         current = _load(store, did, config)
@@ -351,7 +351,7 @@ class Closing:
 
 def open_followups(store: Store, deal_id: str | int) -> list[FollowUp]:
     """The deal's open follow-ups, in due order."""
-    did = ids.parse_id(deal_id, "deal", example=3)
+    did = parse_id(deal_id, "deal", example=3)
     with store.snapshot():
         return [followups.get_followup(store, fid) for fid in queries.open_followup_ids(store, did)]
 
@@ -394,7 +394,7 @@ def move_deal(
     or lost closes it (``closed_at``); moving a closed deal to an open stage reopens it.
     Returns (deal, changed): moving to the stage it is in changes nothing."""
     config = settings(config)
-    did = ids.parse_id(deal_id, "deal", example=3)
+    did = parse_id(deal_id, "deal", example=3)
     new = stage(to, config)
     if reason is not None and new != "lost":
         raise InvalidInput(
@@ -443,7 +443,7 @@ def lose(
 def remove_deal(store: Store, deal_id: str | int, *, config: Config | None = None) -> Deal:
     """Delete a deal and its stage changes; its follow-ups and interactions stay, unlinked."""
     config = settings(config)
-    did = ids.parse_id(deal_id, "deal", example=3)
+    did = parse_id(deal_id, "deal", example=3)
     with store.transaction():
         gone = _load(store, did, config)
         for fid in queries.linked_followup_ids(store, did):
