@@ -202,3 +202,17 @@ def test_a_birthday_in_words_reads_as_the_date_language_does(typed, stored):
         month,
         day,
     )
+
+
+@pytest.mark.parametrize(
+    "noun, message", [("follow-up", "not a follow-up id"), ("interaction", "not an interaction id")]
+)
+@pytest.mark.parametrize("typed", ["x", "", "#", "1.5", "1" * 19])
+def test_a_record_id_is_read_in_one_place(noun, message, typed):
+    """core.ids.parse_id: the one reader of ``12`` / ``#12`` for follow-ups, interactions
+    and deals (there were three copies)."""
+    from minicrm.core.ids import parse_id
+
+    assert parse_id(" #12 ", noun) == 12
+    with pytest.raises(InvalidInput, match=message):
+        parse_id(typed, noun)
