@@ -82,6 +82,10 @@ _DATA = {
     "minicrm.ui.machine",
     "minicrm.db",
     "minicrm.db.store",
+    "minicrm.db.opening",
+    "minicrm.db.files",
+    "minicrm.db.migrate",
+    "minicrm.db.recording",
     "minicrm.contacts.queries",
     "minicrm.db.schema",
     "minicrm.core.validate",
@@ -109,6 +113,8 @@ _CONTACTS = {
     "minicrm.contacts.service",
     "minicrm.contacts.refs",
     "minicrm.contacts.render",
+    "minicrm.contacts.reading",
+    "minicrm.contacts.tags",
 }
 _CONTACTS |= {
     "minicrm.activity.followups",

@@ -90,7 +90,7 @@ class AppState:
     def store(self) -> Store:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.db.store import busy_timeout_setting, open_store  # lazy: start-up
+            from minicrm.db.opening import busy_timeout_setting, open_store  # lazy: start-up
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
             wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))

@@ -23,6 +23,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
+from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.render import print_contact_page, print_contacts
 from minicrm.contacts.service import ContactChanges
@@ -113,7 +114,7 @@ def register(app: typer.Typer) -> None:
 
 
 def note_shared_emails(store: object, contact: object) -> None:
-    for email, other_id, other_name in domain.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
+    for email, other_id, other_name in reading.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
         render.message(f"note: {email} is also an email of #{other_id} {other_name}")
 
 
@@ -184,7 +185,7 @@ def add(
 
 def _note_namesakes(store: object, contact: object) -> None:
     """The same name (and company) already there: as likely a duplicate as a shared email."""
-    for row, same_company in domain.namesakes(store, contact):  # type: ignore[arg-type]
+    for row, same_company in reading.namesakes(store, contact):  # type: ignore[arg-type]
         who = f"#{row['id']} {row['display_name']}"
         if same_company:
             render.message(f"note: {who} at {row['company_name']} has the same name and company")
@@ -231,7 +232,7 @@ def ls(
     # A table shows one line per contact: read just that (one query), as it is drawn. JSON
     # and CSV carry every field, so they read whole contacts.
     listing = (
-        domain.iter_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
+        reading.iter_contact_lines if out not in ("json", "csv", "tsv") else reading.list_contacts
     )
     found = listing(
         store_of(ctx),
@@ -274,12 +275,12 @@ def show(
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import service as changes  # lazy: start-up
+        from minicrm.history import changesets as changes  # lazy: start-up
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
-    page = domain.contact_page(store, resolve_contact(store, ref))
+    page = reading.contact_page(store, resolve_contact(store, ref))
     print_contact_page(page, out, dates.local_now(on_when(on)))
 
 

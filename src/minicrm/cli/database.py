@@ -89,7 +89,7 @@ def restore(
         )
         import os  # lazy: start-up
 
-        from minicrm.db.store import busy_timeout_setting
+        from minicrm.db.opening import busy_timeout_setting
 
         wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
         result = restoring.restore(db_path, prepared, keep=keep, busy_timeout=wait)

@@ -21,6 +21,7 @@ from minicrm.cli.contacts import (
     fields_given,
     note_shared_emails,
 )
+from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput, MinicrmError
@@ -171,7 +172,7 @@ def _edit_in_editor(store: Store, ref: str) -> tuple[Contact, bool]:
     """
     from minicrm.contacts import editform  # lazy: start-up
 
-    original = domain.get_contact(store, ref)
+    original = reading.get_contact(store, ref)
     form = editform.to_form(original)
     edited = open_editor(form)
     if edited is None or edited == form:

@@ -118,7 +118,7 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
         )
     store = store_of(ctx)
     if ref:
-        from minicrm.contacts import service as contacts  # lazy: start-up
+        from minicrm.contacts import reading as contacts  # lazy: start-up
 
         who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
     else:

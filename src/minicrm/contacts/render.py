@@ -14,7 +14,7 @@ from minicrm.ui.render import local_time, nothing, print_card, print_table
 from minicrm.ui.screen import Column
 
 if TYPE_CHECKING:  # annotations only
-    from minicrm.contacts.service import ContactPage
+    from minicrm.contacts.reading import ContactPage
 
 
 def _contact_columns() -> tuple[Any, ...]:

@@ -33,8 +33,8 @@ from typing import Any
 from minicrm.activity import interactions
 from minicrm.activity import queries as activity_queries
 from minicrm.contacts import queries as contacts_queries
+from minicrm.contacts import reading as contacts
 from minicrm.contacts import refs
-from minicrm.contacts import service as contacts
 from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput

@@ -16,7 +16,7 @@ from typing import Any
 from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
-from minicrm.db.store import Store, open_store
+from minicrm.db.store import Store
 from minicrm.maintenance import checks, queries
 from minicrm.maintenance.checks import Check, missing_next_occurrences
 
@@ -134,6 +134,8 @@ def check_file(
 ) -> CheckReport:
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
+    from minicrm.db.opening import open_store
+
     with (
         queries.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,

@@ -15,19 +15,11 @@ from minicrm.core.errors import DatabaseError, MinicrmError, NotFound
 from minicrm.core.paths import make_private_dirs
 from minicrm.db import searchindex
 from minicrm.db.backup import copy_into, temp_file
+from minicrm.db.files import SQLITE_HEADER, check_new_file, create_file
+from minicrm.db.migrate import applied_migrations, migrate
+from minicrm.db.opening import connect
 from minicrm.db.schema import SEARCH_SCHEMA, migration_names
-from minicrm.db.store import (
-    BUSY_TIMEOUT_SECONDS,
-    SQLITE_HEADER,
-    Row,
-    Store,
-    _applied_migrations,
-    _connect,
-    _create_file,
-    check_new_file,
-    migrate,
-    translate_sqlite_error,
-)
+from minicrm.db.store import BUSY_TIMEOUT_SECONDS, Row, Store, translate_sqlite_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -347,7 +339,7 @@ def _require_sqlite(path: Path, what: str, action: str = "nothing was restored")
 def _require_minicrm(conn: sqlite3.Connection, path: Path, action: str) -> list[str]:
     """The minicrm migrations ``path`` records; refuses another program's file and a
     newer minicrm's."""
-    applied, other = _applied_migrations(conn)
+    applied, other = applied_migrations(conn)
     unknown = [name for name in applied if name not in migration_names()]
     if unknown:
         raise DatabaseError(
@@ -402,7 +394,7 @@ def prepared_source(source: Path, live: Path) -> Iterator[Prepared]:
     temporary file is removed afterwards. The live database is not touched."""
     nothing = "nothing was restored"
     with _temporary_copy(source, live.parent, live.name + ".restore", "backup", nothing) as tmp:
-        conn = _connect(tmp)
+        conn = connect(tmp)
         try:
             try:
                 _require_minicrm(conn, source, nothing)
@@ -439,7 +431,7 @@ def checked_copy(source: Path, folder: Path) -> Iterator[Path]:
     at all is a DatabaseError."""
     nothing = "nothing was checked"
     with _temporary_copy(source, folder, source.name + ".check", "database", nothing) as tmp:
-        conn = _connect(tmp)
+        conn = connect(tmp)
         try:
             _require_minicrm(conn, source, nothing)
             migrate(conn)
@@ -462,7 +454,7 @@ def live_connection(
         raise DatabaseError(f"{live} is not a file", hint="give --db a path to a file")
     if is_new:
         check_new_file(live)  # never through a link, never into another user's file
-        _create_file(live)
+        create_file(live)
     else:
         with live.open("rb") as handle:
             if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
@@ -471,13 +463,13 @@ def live_connection(
                     hint="move it aside and restore again",
                 )
     try:
-        conn = _connect(live, busy_timeout)
+        conn = connect(live, busy_timeout)
     except sqlite3.Error as exc:
         raise translate_sqlite_error(exc, busy_timeout) from exc
     try:
         if not is_new:
             try:
-                applied, other = _applied_migrations(conn)
+                applied, other = applied_migrations(conn)
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(
                     f"cannot read {live} ({exc}); refusing to replace it",
@@ -512,7 +504,7 @@ def restore_into(
     commits); the live file, its WAL and its readers stay valid. Then the live file is
     put back in WAL mode and checked."""
     try:
-        src = _connect(prepared.copy)
+        src = connect(prepared.copy)
         try:
             src_size = src.execute("PRAGMA page_size").fetchone()[0]
             live_size = conn.execute("PRAGMA page_size").fetchone()[0]
