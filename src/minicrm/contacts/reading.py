@@ -15,6 +15,7 @@ from minicrm.activity.models import FollowUp, Interaction
 from minicrm.contacts import queries, refs
 from minicrm.contacts.models import Contact, ContactLine, Labelled
 from minicrm.core import validate
+from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
@@ -180,18 +181,20 @@ def list_contacts(
     reverse: bool = False,
     limit: int | None = None,
     terms: Sequence[str] = (),
-    on: object = None,
+    on: When | None = None,
 ) -> list[Contact]:
     """Contacts matching every filter, whole. ``archived``: False (default) hides archived
     contacts, True shows only them, None shows all. ``terms`` are what `ls` takes as
     arguments: field terms (tag:vip, company:acme, stage:lead, email:@acme.io,
     stale:yes|no, archived:yes|no|all) and words matched against names and emails."""
-    criteria = dict(
-        query=query, tags=tags, company=company, stage=stage, archived=archived, sort=sort,
-        reverse=reverse, limit=limit, terms=terms, on=on,
-    )  # fmt: skip
     with store.snapshot():
-        return _build(queries.contact_rows(store, _contact_filter(store, **criteria)), store)
+        flt = _contact_filter(
+            store, query=query, tags=tags, company=company, stage=stage, archived=archived,
+            sort=sort, reverse=reverse, limit=limit, terms=terms, on=on,
+        )  # fmt: skip
+        rows = queries.contact_rows(store, flt)
+        assert isinstance(rows, list)  # not streamed
+        return _build(rows, store)
 
 
 def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Iterator[Contact]:
@@ -243,7 +246,7 @@ def _contact_filter(
     reverse: bool = False,
     limit: int | None = None,
     terms: Sequence[str] = (),
-    on: object = None,
+    on: When | None = None,
 ) -> queries.ContactFilter:
     """The query filter for :func:`list_contacts`' criteria (validated)."""
     words = [query] if query else []
@@ -296,9 +299,9 @@ def _contact_filter(
         flt.company_id = refs.company_id(store, company)
     flt.email_key = email_key
     if stale is not None:
-        from minicrm.activity import views  # views imports this module
+        from minicrm.activity import views  # lazy: start-up (only for stale:)
 
-        stale_ids = {item.contact.id for item in views.stale(store, on=on)}  # type: ignore[arg-type]
+        stale_ids = {item.contact.id for item in views.stale(store, on=on)}
         if stale:
             flt.ids = sorted(stale_ids)
         else:

@@ -20,7 +20,7 @@ import contextlib
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -327,7 +327,7 @@ def _not_a_date(text: str) -> InvalidInput:
     return InvalidInput(f"not a date: {_shown(text)}", hint=DATE_FORMS)
 
 
-def _clean(text: str, error) -> str:
+def _clean(text: str, error: Callable[[str], InvalidInput]) -> str:
     """Lower case, one space between words, commas as ", "; control characters refused."""
     if not isinstance(text, str) or re.search(_CONTROL, text):
         raise error(text if isinstance(text, str) else repr(text))

@@ -202,7 +202,19 @@ def _write(
         head = {"format": jsondump.FORMAT, "version": jsondump.VERSION, "schema": migration_names()}
         layout = jsondump.row_layout(compact)
         tables = [
-            (t, dump_queries.json_row_batches(store, t, chosen, **layout)) for t in DATA_TABLES
+            (
+                t,
+                dump_queries.json_row_batches(
+                    store,
+                    t,
+                    chosen,
+                    opening=layout["opening"],
+                    item_separator=layout["item_separator"],
+                    key_separator=layout["key_separator"],
+                    closing=layout["closing"],
+                ),
+            )
+            for t in DATA_TABLES
         ]
         jsondump.write_dump(out, head, tables, compact=compact)
         dump_queries.note_damaged(store, chosen)
