@@ -206,7 +206,7 @@ def test_a_full_disk_leaves_no_stray_file(run, db_path):
 WRITER = """
 import os, sys
 import minicrm
-from minicrm.activity import followups
+from minicrm.activity import followups, lifecycle
 from minicrm.activity import interactions
 store = minicrm.open_store(sys.argv[1], command="writer")
 stop = sys.argv[2]
@@ -216,7 +216,7 @@ while not os.path.exists(stop):
         add={"emails": [f"w{i}@example.org"]}, add_tags=["load"]))
     interactions.log(store, [f"#{contact.id}"], f"talk {i}", kind_="call")
     made = followups.add_followup(store, f"#{contact.id}", f"call back {i}", every="1w")
-    followups.complete(store, made.id)
+    lifecycle.complete(store, made.id)
     print(i, flush=True)
     i += 1
 """

@@ -74,6 +74,7 @@ _DATA = {
     "minicrm.cli.common",
     "minicrm.core.clock",
     "minicrm.core.dates",
+    "minicrm.core.dateparse",
     "minicrm.core.ids",
     "minicrm.core.models",
     "minicrm.contacts.models",
@@ -104,7 +105,7 @@ _DATA = {
 # JSON values (damaged ones included, 1.4 ms), and the terminal renderer (4 ms), imported
 # at module level by render_activity for its column specs and styled strings; both came
 # with the merge of issues 13 and 14.1. The second is a candidate for a lazy import.
-_DATA |= {"minicrm.db.jsonvalues", "minicrm.ui.screen"}
+_DATA |= {"minicrm.db.jsonvalues", "minicrm.ui.screen", "minicrm.ui.terminal"}
 _ZONE = {"zoneinfo", "zoneinfo._common", "zoneinfo._tzpath", "_zoneinfo", "sysconfig"}
 _ZONE |= {"struct", "_struct"}  # and sysconfig's _sysconfigdata_* (named per platform)
 _CONTACTS = {

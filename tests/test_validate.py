@@ -192,13 +192,16 @@ def test_a_birthday_today_is_today_in_the_local_zone(monkeypatch, run):
     ],
 )
 def test_a_birthday_in_words_reads_as_the_date_language_does(typed, stored):
-    """One reader of "a month and a day in words" (core.dates.month_day_words) for dates
-    and birthdays alike, so `--due "17th of may"` and `--birthday "17th of may"` agree."""
-    from minicrm.core import dates
+    """One reader of "a month and a day in words" (core.dateparse.month_day_words) for
+    dates and birthdays alike, so `--due "17th of may"` and `--birthday "17th of may"`
+    agree."""
+    from minicrm.core import dateparse
 
     assert validate.birthday(typed, date(2026, 11, 22)) == stored
     month, day = int(stored[-5:-3]), int(stored[-2:])
-    assert dates.parse_date(typed.replace(",", ""), today=date(2026, 11, 22)).timetuple()[1:3] == (
+    assert dateparse.parse_date(typed.replace(",", ""), today=date(2026, 11, 22)).timetuple()[
+        1:3
+    ] == (
         month,
         day,
     )

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import date
 
-from minicrm.core import dates
+from minicrm.core import dateparse, dates
 from minicrm.core.errors import InvalidInput
 
 MAX_NAME = 300
@@ -266,7 +266,7 @@ def birthday(value: str, today: date | None = None) -> str | None:
         year, month, day = (int(g) for g in m.groups())
     elif m := _MONTH_DAY.match(cleaned):
         month, day = int(m.group(1)), int(m.group(2))
-    elif words := dates.month_day_words(cleaned):
+    elif words := dateparse.month_day_words(cleaned):
         month, day, year = words
     else:
         raise InvalidInput(f"not a birthday: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}")

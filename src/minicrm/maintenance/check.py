@@ -182,7 +182,7 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     index, set last-contacted times from the interactions (recorded in history, like any
     change), schedule a missing next occurrence of a series from its rule. Then check
     again; what could not be repaired still fails."""
-    from minicrm.activity import followups  # lazy: start-up
+    from minicrm.activity import lifecycle
 
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}
@@ -223,7 +223,7 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
                 )
             if "followup_series" in failing:
                 for fid, _ in missing_next_occurrences(store):
-                    made = followups.schedule_missing_next(store, fid)
+                    made = lifecycle.schedule_missing_next(store, fid)
                     if made is not None:
                         repaired.append(
                             f"followup_series: scheduled follow-up #{made.id} "

@@ -197,11 +197,11 @@ def missing_next_occurrences(store: Store) -> list[tuple[int, str]]:
     series whose rule gives a next occurrence that does not exist. Not counted: a series
     whose latest occurrence was cancelled (`cancel --stop` ends it there, and a skip
     always schedules the next), or whose next occurrence the user deleted."""
-    from minicrm.activity import followups  # lazy: start-up
+    from minicrm.activity import lifecycle
 
     found = []
     for row in queries.latest_done_recurring(store):
-        due = followups.next_due_after(store, row["id"])
+        due = lifecycle.next_due_after(store, row["id"])
         if due is None or queries.later_occurrence_deleted(
             store, row["series_uid"], row["occurrence"]
         ):
