@@ -82,13 +82,13 @@ def test_leap_day_without_year_is_a_birthday():
     [("30", 30), ("30d", 30), ("2w", 14), ("3m", 90), ("1y", 365), ("2 weeks", 14), ("none", None)],
 )
 def test_cadence(value, days):
-    assert validate.cadence(value) == days
+    assert validate.cadence_days(value) == days
 
 
 @given(st.text(max_size=12))
 def test_cadence_only_accepts_or_raises(value):
     try:
-        result = validate.cadence(value)
+        result = validate.cadence_days(value)
     except InvalidInput as exc:
         assert "30d" in str(exc) or "range" in str(exc)
     else:

@@ -197,11 +197,11 @@ def _stale_found(store: Store, today: date) -> list:
     found = []
     with store.snapshot():
         for row in queries.cadence_candidates(store):
-            cadence = row["cadence_days"]
-            if cadence is None:
-                cadence = row["tag_days"]
+            cadence_days = row["cadence_days"]
+            if cadence_days is None:
+                cadence_days = row["tag_days"]
             since = dates.local_date(row["last_contacted_at"] or row["created_at"], zone)
-            days_over = (today - since).days - cadence
+            days_over = (today - since).days - cadence_days
             if days_over > 0:  # most days over first, then by name, then by id
                 found.append((-days_over, row["display_name"].casefold(), row["id"], since, row))
         found.sort(key=lambda entry: entry[:3])
@@ -215,14 +215,14 @@ def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
         reach = _reach(store, (entry[2] for entry in chunk))
         for minus_over, _, contact_id, since, row in chunk:
             own = row["cadence_days"] is not None
-            cadence = row["cadence_days"] if own else row["tag_days"]
+            cadence_days = row["cadence_days"] if own else row["tag_days"]
             yield StaleItem(
                 contact=Ref(contact_id, row["uid"], row["display_name"]),
-                cadence_days=cadence,
+                cadence_days=cadence_days,
                 cadence_source="contact" if own else f"tag:{row['tag']}",
                 last_contacted_at=row["last_contacted_at"],
                 since=since.isoformat(),
-                days_since=cadence - minus_over,
+                days_since=cadence_days - minus_over,
                 days_over=-minus_over,
                 reach=reach[contact_id],
             )

@@ -100,7 +100,7 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "stage":
             columns["stage"] = checked_stage(value) if value else None
         elif column == "cadence_days":
-            columns["cadence_days"] = validate.cadence(value)
+            columns["cadence_days"] = validate.cadence_days(value)
         elif column == "notes":
             columns["notes"] = validate.text(raw or "", "notes", max_len=validate.MAX_TEXT)
         else:

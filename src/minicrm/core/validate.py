@@ -212,7 +212,7 @@ _CADENCE = re.compile(r"^\s*(\d{1,5})\s*(d|days?|w|weeks?|m|months?|y|years?)?\s
 _CADENCE_UNIT = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
-def cadence(value: str) -> int | None:
+def cadence_days(value: str) -> int | None:
     """Keep-in-touch cadence in days: ``30``, ``30d``, ``2w``, ``3m`` (=90d), ``1y`` (=365d).
 
     ``none``/``off``/``0`` clear it (None).

@@ -253,10 +253,10 @@ def adherence(store: Store, as_of: date, end_stamp: str) -> Adherence:
     for row in queries.cadence_contacts(store, end_stamp):
         if row["created_at"] >= end_stamp:  # added after the as-of day
             continue
-        cadence = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
+        cadence_days = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
         days = (as_of - dates.local_date(row["last"] or row["created_at"])).days
         since_days.append(days)
-        inside[row["id"]] = days <= cadence
+        inside[row["id"]] = days <= cadence_days
     tags: dict[str, list[int]] = {}
     for row in queries.contact_tags(store):
         if row["contact_id"] in inside:
