@@ -249,7 +249,7 @@ def on_when(value: str | None) -> When | None:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
-    from minicrm.core import dateparse, dates
+    from minicrm.core import dateparse, dates  # lazy: start-up
 
     return dateparse.parse_when(value, today=dates.today())
 

@@ -20,7 +20,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.core import dates
+from minicrm.core import dateparse, dates
 from minicrm.core.config import CLOSED_STAGES
 from minicrm.core.errors import InvalidInput
 from minicrm.deals import pipeline as board
@@ -160,8 +160,6 @@ def ls(
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
     paged(ctx)
-    from minicrm.core import dateparse
-
     out = output_format(json_, fmt)
     store = store_of(ctx)
     before = (

@@ -331,7 +331,8 @@ def namesakes(store: Store, contact: Contact, *, limit: int = 5) -> list[tuple[R
 
 def checked_stage(value: str) -> str:
     """A contact stage as typed, checked against the configured list."""
-    from minicrm.core.config import load_config  # tomllib: only when a stage is given
+    # lazy: start-up (the config file is read only when a stage is given)
+    from minicrm.core.config import load_config
 
     stage = value.strip().lower()
     stages = load_config().contact_stages

@@ -18,8 +18,6 @@ if TYPE_CHECKING:  # annotations only
 
 
 def _contact_columns() -> tuple[Any, ...]:
-    from minicrm.ui.screen import Column
-
     return (
         Column("id", whole=True),
         Column("name", least=16),
@@ -126,8 +124,6 @@ def print_contact(c: Contact, fmt: str) -> None:
 
 
 def _company_columns() -> tuple[Any, ...]:
-    from minicrm.ui.screen import Column
-
     return (
         Column("id", whole=True),
         Column("name", least=12),

@@ -302,7 +302,7 @@ def remove_contact(store: Store, ref: str | int) -> Contact:
         contact = load_contact(store, contact_id)
         interactions.detach_contact(store, contact_id)
         followups.remove_for_contact(store, contact_id)
-        from minicrm.deals import service as deals
+        from minicrm.deals import service as deals  # lazy: start-up
 
         deals.unlink_contact(store, contact_id)
         for table in ("contact_tags", *(k.table for k in KINDS.values())):

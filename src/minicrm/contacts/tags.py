@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minicrm.activity import queries as activity_queries
 from minicrm.contacts import queries
 from minicrm.contacts.models import Contact
 from minicrm.contacts.reading import load_contact, resolve_id
@@ -100,16 +101,12 @@ class TagCadence:
 
 
 def tag_cadences(store: Store) -> list[TagCadence]:
-    from minicrm.activity import queries as activity_queries
-
     return [TagCadence(r["tag"], r["days"]) for r in activity_queries.tag_cadence_rows(store)]
 
 
 def set_tag_cadence(store: Store, tag: str, cadence: str) -> tuple[TagCadence | None, bool]:
     """Give every contact tagged ``tag`` a keep-in-touch cadence (a contact's own wins);
     ``none`` removes it. Returns (the cadence or None, whether anything changed)."""
-    from minicrm.activity import queries as activity_queries
-
     clean = validate.tag(tag)
     days = validate.cadence_days(cadence)
     with store.transaction():

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core import clock
-from minicrm.core.errors import Conflict, DatabaseBusy, DatabaseError, MinicrmError
+from minicrm.core.errors import Conflict, DamagedValue, DatabaseBusy, DatabaseError, MinicrmError
 from minicrm.core.ids import new_uid
 from minicrm.db.recording import history_of_rows
 from minicrm.db.schema import (
@@ -51,8 +51,6 @@ def translate_sqlite_error(
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
     if "malformed json" in lowered:  # a damaged stored value, not a damaged file
-        from minicrm.core.errors import DamagedValue
-
         return DamagedValue(
             f"a stored JSON value cannot be read ({text})", hint="minicrm db check names it"
         )

@@ -21,6 +21,7 @@ from minicrm.deals.service import Closing
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import line, local_time, message, nothing, print_card, print_table
 from minicrm.ui.screen import Column, Styled
+from minicrm.ui.terminal import write_wrapped
 from minicrm.ui.text import stdout_is_terminal, visible
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
@@ -265,8 +266,7 @@ def print_pipeline(board: Board, fmt: str) -> None:
         nothing("No open deals.")
         return
     if stdout_is_terminal():
-        from minicrm.ui.board import BoardColumn, write_board
-        from minicrm.ui.terminal import write_wrapped
+        from minicrm.ui.board import BoardColumn, write_board  # lazy: start-up
 
         stages = []
         for column in board.stages:

@@ -213,7 +213,7 @@ def followup_phrases(
 
 
 def deal_phrases(r: dict[str, Any], reader: Reader, moved: dict[int, dict[str, int]]) -> list[str]:
-    from minicrm.core import money
+    from minicrm.core import money  # lazy: start-up
 
     before, after = r["before"] or {}, r["after"] or {}
     image = after or before
@@ -249,7 +249,7 @@ def deal_phrases(r: dict[str, Any], reader: Reader, moved: dict[int, dict[str, i
 
 
 def interaction_phrases(r: dict[str, Any], reader: Reader) -> list[str]:
-    from minicrm.core.models import first_line
+    from minicrm.core.models import first_line  # lazy: start-up
 
     image = r["after"] or r["before"] or {}
     text = quoted(first_line(image.get("body") or ""))

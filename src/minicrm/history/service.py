@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
+from minicrm.core import dates
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.db.store import Row, Store
 from minicrm.history import queries
@@ -44,8 +45,6 @@ class _DryRun(Exception):
 
 def describe(row: Row) -> str:
     """``#12 (2026-11-22 10:30, minicrm import contacts.csv)``: a change set in a message."""
-    from minicrm.core import dates
-
     when = dates.local_datetime(row["created_at"]).strftime("%Y-%m-%d %H:%M")
     return f"#{row['id']} ({when}, {row['command']})"
 

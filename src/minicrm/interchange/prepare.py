@@ -104,7 +104,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             except InvalidInput:  # "circa 1800", 1815-03-01: kept as text, not refused
                 custom_extra["birthday_text"] = str(raw).strip()
         elif key == "stage":
-            from minicrm.contacts.reading import checked_stage as check_stage
+            from minicrm.contacts.reading import checked_stage as check_stage  # lazy: start-up
 
             fields[key] = check_stage(str(raw))
         elif key == "cadence_days":

@@ -137,7 +137,7 @@ def _restore_checks() -> dict[str, dict[str, Callable[[Any], object]]]:
     """For each table of a dump, the rules its columns' values must follow: those of
     ``add``, ``edit``, ``log``, ``follow`` and ``import``. Configurable names (contact and
     deal stages) are not checked: a dump restored where the config differs stays whole."""
-    from minicrm.activity import interactions
+    from minicrm.activity import interactions  # lazy: start-up
     from minicrm.deals import service as deals
 
     name = validate.MAX_NAME

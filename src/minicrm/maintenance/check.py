@@ -16,6 +16,7 @@ from typing import Any
 from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
+from minicrm.db.opening import open_store
 from minicrm.db.store import Store
 from minicrm.maintenance import checks, queries
 from minicrm.maintenance.checks import Check, missing_next_occurrences
@@ -134,8 +135,6 @@ def check_file(
 ) -> CheckReport:
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
-    from minicrm.db.opening import open_store
-
     with (
         queries.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
@@ -182,7 +181,7 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     index, set last-contacted times from the interactions (recorded in history, like any
     change), schedule a missing next occurrence of a series from its rule. Then check
     again; what could not be repaired still fails."""
-    from minicrm.activity import lifecycle
+    from minicrm.activity import lifecycle  # lazy: start-up
 
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}

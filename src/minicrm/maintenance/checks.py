@@ -197,7 +197,7 @@ def missing_next_occurrences(store: Store) -> list[tuple[int, str]]:
     series whose rule gives a next occurrence that does not exist. Not counted: a series
     whose latest occurrence was cancelled (`cancel --stop` ends it there, and a skip
     always schedules the next), or whose next occurrence the user deleted."""
-    from minicrm.activity import lifecycle
+    from minicrm.activity import lifecycle  # lazy: start-up
 
     found = []
     for row in queries.latest_done_recurring(store):

@@ -15,6 +15,7 @@ from typing import Any
 
 from minicrm.core.config import Config
 from minicrm.db.backup import backup_to
+from minicrm.db.files import make_private
 from minicrm.db.store import BUSY_TIMEOUT_SECONDS
 from minicrm.maintenance import queries
 from minicrm.maintenance.backups import (
@@ -70,8 +71,6 @@ def restore(
     """Replace the database at ``db_path`` with a prepared copy. A backup of the current
     database is written first (into ``backups/``, like `db backup`), then the copy goes
     into the live file through SQLite's backup API under its write lock."""
-    from minicrm.db.files import make_private
-
     live = Path(db_path)
     keep_n = keep_count(keep, config)
     notices = make_private(live)  # before the WAL and SHM are made with its mode

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from minicrm.core.errors import InvalidInput
 from minicrm.interchange.incoming import Incoming, RecordError
 
 FORMAT = "minicrm-dump"
@@ -114,8 +115,6 @@ def is_dump(data: Any) -> bool:
 
 
 def check_dump(data: dict[str, Any], known_tables: tuple[str, ...]) -> None:
-    from minicrm.core.errors import InvalidInput
-
     if data.get("version") != VERSION:
         raise InvalidInput(
             f"this dump is version {data.get('version')!r}; this minicrm reads version {VERSION}",
