@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from minicrm.activity import followups, queries
 from minicrm.activity.models import (
@@ -18,6 +19,9 @@ from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.models import Ref, first_line
 from minicrm.db.store import Store
+
+if TYPE_CHECKING:  # the page lists the contact's deals (read only when it has any)
+    pass
 
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:

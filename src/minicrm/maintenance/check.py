@@ -16,6 +16,7 @@ from typing import Any
 from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
+from minicrm.db import restore
 from minicrm.db.opening import open_store
 from minicrm.db.store import Store
 from minicrm.maintenance import checks, queries
@@ -136,7 +137,7 @@ def check_file(
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
     with (
-        queries.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
+        restore.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
     ):
         # (a copy's folder is not its own: no temp_files)
