@@ -1,7 +1,7 @@
 """The schema, as numbered migrations.
 
 Each migration is a function of a ``sqlite_utils.Database``. They are registered here
-without importing sqlite-utils (it costs ~80 ms at start-up); ``build_migrations()``
+without importing sqlite-utils (a heavy import every command would pay); ``build_migrations()``
 builds the ``sqlite_utils.migrations.Migrations`` set only when one is pending.
 Never rename, renumber or edit a migration once released: add a new one.
 """

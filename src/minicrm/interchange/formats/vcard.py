@@ -33,7 +33,7 @@ Writing (:func:`to_vcard`, :func:`to_vcards`)
     ``BDAY:--0517``. Anniversaries are ``ANNIVERSARY`` in 4.0 and Apple's ``X-ABDATE`` with
     the ``_$!<Anniversary>!$_`` label in 3.0; other labelled dates are ``X-ABDATE`` in both.
 
-vobject is imported inside the functions: it costs ~40 ms and only import/export need it.
+vobject is imported inside the functions: a heavy import that only import/export need.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def _read_props(lines: list[str]) -> list[_Prop]:
     """The card's content lines (its own BEGIN/END and any nested component left out).
 
     Most cards are read by :func:`_read_props_fast`, which gives what vobject gives for
-    the lines it accepts (vobject's ContentLine cost ~70% of a vCard import); a card with
+    the lines it accepts (vobject's ContentLine was most of a vCard import's time); a card with
     quoted-printable or a quoted parameter value goes through vobject."""
     if not any(_QP_PARAM.match(line) for line in lines):
         props = _read_props_fast(lines)
