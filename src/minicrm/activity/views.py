@@ -1,5 +1,6 @@
-"""The daily views: what is due, the agenda, who is overdue for contact, birthdays, and a
-contact's page. Read-only; everything is computed as of a local day (``--on``)."""
+"""The daily views: what is due, the agenda, who is overdue for contact, birthdays (a
+contact's page is :func:`minicrm.contacts.reading.contact_page`). Read-only; everything is
+computed as of a local day (``--on``)."""
 
 from __future__ import annotations
 
