@@ -220,3 +220,17 @@ def test_the_command_name_is_found_after_global_options():
     assert command_name(["--db=x.db", "show", "jane"]) == "show"
     assert command_name(["--help"]) is None
     assert command_name([]) is None
+
+
+def test_the_help_table_is_regenerated_by_python_m_and_imported_by_nothing(graph):
+    """cli/summaries/__main__.py needs the whole command tree, which imports the table:
+    as its own module run by ``python -m minicrm.cli.summaries``, it closes no cycle."""
+    done = subprocess.run(
+        [sys.executable, "-m", "minicrm.cli.summaries"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("SUMMARIES: tuple[tuple[str, str], ...] = (")
+    assert graph.find_modules_that_directly_import("minicrm.cli.summaries.__main__") == set()
