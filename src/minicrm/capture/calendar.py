@@ -213,7 +213,7 @@ def _duration(component: Any, begin: datetime, zone: tzinfo) -> timedelta | None
 def _expand(
     master: Any, begin: datetime, all_day: bool, until: datetime, zone: tzinfo
 ) -> Iterator[datetime]:
-    from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]
+    from dateutil.rrule import rruleset, rrulestr
 
     rules = master.get("RRULE")
     rules = rules if isinstance(rules, list) else [rules] if rules is not None else []

@@ -21,7 +21,7 @@ from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
-from minicrm.capture.sources import BODY_LIMIT, HEADER_LIMIT
+from minicrm.capture.limits import BODY_LIMIT, HEADER_LIMIT
 
 VALUE_LIMIT = 16 * 1024  # characters of one header value
 MAX_ADDRESSES = 500  # addresses read from From, To and Cc together
@@ -274,7 +274,7 @@ def when(headers: Headers, delivered: datetime | None, now: datetime) -> datetim
 def body_text(data: bytes) -> str:
     """The plain text of a message (its first text/plain part, else its first text/html
     part as text), from at most :data:`BODY_LIMIT` bytes. Attachments are not read."""
-    from minicrm.capture.text import html_to_text
+    from minicrm.capture.text import html_to_text  # lazy: start-up
 
     msg = message_from_bytes(data[:BODY_LIMIT], policy=compat32)
     html: str | None = None

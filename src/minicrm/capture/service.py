@@ -100,7 +100,7 @@ class Matcher:
     def brief(self, contact_id: int) -> ContactBrief:
         found = self._briefs.get(contact_id)
         if found is None:
-            from minicrm.core.models import Ref as ContactBrief
+            from minicrm.core.models import Ref as ContactBrief  # lazy: start-up
 
             uid, name = self._names[contact_id]
             found = self._briefs[contact_id] = ContactBrief(contact_id, uid, name)
@@ -263,7 +263,7 @@ def _one(
     keep_others: bool,
 ) -> None:
     """Sort one message: noise, ignored, unknown, or a candidate to log."""
-    from minicrm.capture import mailparse
+    from minicrm.capture import mailparse  # lazy: start-up
 
     result.count("messages")
     try:
@@ -330,7 +330,7 @@ def _count_people(
 def _excerpt(candidate: _Candidate, options: MailOptions, result: CaptureResult) -> str:
     if options.excerpt <= 0:
         return ""
-    from minicrm.capture import mailparse
+    from minicrm.capture import mailparse  # lazy: start-up
     from minicrm.capture.text import excerpt as make_excerpt
 
     try:
@@ -381,7 +381,7 @@ def write_items(
 ) -> list[CapturedItem]:
     """Log the items not logged meanwhile (inside the caller's transaction); each gets
     its interaction id. Contacts deleted meanwhile are left out."""
-    from minicrm.activity import interactions
+    from minicrm.activity import interactions  # lazy: start-up
 
     fresh = queries.existing_keys(store, (i.key for i in items))
     live = queries.live_contact_ids(store, (c.id for i in items for c in i.contacts))
@@ -542,7 +542,7 @@ def suggest(
     chosen = _rank(scan.people, exchanged=bool(options.me))[:limit]
     if not add or options.dry_run:
         return SuggestResult(chosen, False)
-    from minicrm.contacts import service as contacts
+    from minicrm.contacts import service as contacts  # lazy: start-up
 
     with store.transaction():
         created: list[Suggestion] = []
@@ -553,7 +553,7 @@ def suggest(
                 contact = contacts.add_contact(store, name, changes)
             except InvalidInput:  # a name or address minicrm would refuse: by address
                 contact = contacts.add_contact(store, suggestion.address, changes)
-            from minicrm.core.models import Ref as ContactBrief
+            from minicrm.core.models import Ref as ContactBrief  # lazy: start-up
 
             brief = ContactBrief(contact.id, contact.uid, contact.name)
             matcher.add(suggestion.address, brief)
@@ -571,7 +571,7 @@ def suggest(
 
 
 def _rank(people: dict[str, _Person], *, exchanged: bool) -> list[Suggestion]:
-    from minicrm.capture import mailparse
+    from minicrm.capture import mailparse  # lazy: start-up
 
     found = [
         Suggestion(address, p.name, p.sent, p.received, p.last)
@@ -608,7 +608,7 @@ def prepare_calendar(
     include contacts (one transaction, one change set); keep the future ones for
     `agenda`. Cancelled events, and events the user declined, are skipped; a contact who
     declined is not linked."""
-    from datetime import timedelta
+    from datetime import timedelta  # lazy: start-up
 
     from minicrm.capture import calendar
     from minicrm.core import dates
@@ -715,7 +715,7 @@ def _upcoming_row(u: UpcomingEvent) -> dict[str, object]:
 
 def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[UpcomingEvent]:
     """Future meetings from captured calendars between ``start`` and ``end``, for agenda."""
-    from minicrm.core.models import Ref as ContactBrief
+    from minicrm.core.models import Ref as ContactBrief  # lazy: start-up
 
     with store.snapshot():
         rows = queries.upcoming(store, clock.utc_stamp(start), clock.utc_stamp(end))

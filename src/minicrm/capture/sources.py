@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from minicrm.capture.limits import BODY_LIMIT, HEADER_LIMIT
 from minicrm.core.errors import InvalidInput
 
 # Imported by mailparse (which needs the email package): a re-run that finds nothing new
 # imports neither.
-HEADER_LIMIT = 256 * 1024  # bytes of a header block
-BODY_LIMIT = 2 * 1024 * 1024  # bytes of a message read for its excerpt
 
 SETTLED_NS = 2_000_000_000  # a folder time this old can be trusted to change on new mail
 MAX_DEPTH = 32
@@ -273,7 +272,7 @@ def delivered_from_name(name: str, path: str) -> datetime | None:
 def read_files(reading: Reading) -> Iterator[RawMessage | tuple[str, str, str]]:
     """Each new file's header block; a file that cannot be read is (name, file, reason),
     and one that vanished meanwhile (moved by the mail client) is left for the next run."""
-    from minicrm.capture.mailparse import read_head
+    from minicrm.capture.mailparse import read_head  # lazy: start-up
 
     for name, path in reading.new:
         try:
@@ -310,7 +309,7 @@ def _from_line_time(line: bytes) -> datetime | None:
         parsed = parsedate_tz(parts[2].strip())
         if parsed is None:
             return None
-        return datetime(*parsed[:6], tzinfo=UTC)  # type: ignore[misc]
+        return datetime(*parsed[:6], tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):
         return None
 
@@ -360,7 +359,7 @@ def read_mbox(reading: Reading) -> Iterator[RawMessage]:
 
 
 def _mbox_message(path: str, start: int, length: int, head: bytes, from_line: bytes) -> RawMessage:
-    from minicrm.capture.mailparse import split_head
+    from minicrm.capture.mailparse import split_head  # lazy: start-up
 
     return RawMessage(
         name=str(start),

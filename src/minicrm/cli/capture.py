@@ -40,7 +40,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _config() -> Any:
-    from minicrm.core.config import load_config
+    from minicrm.core.config import load_config  # lazy: start-up
 
     return load_config()
 
@@ -58,7 +58,7 @@ def _show(result: Any, *, json_: bool, verbose: bool) -> None:
     listing = _terminal() or verbose or result.dry_run
     if not (json_ or listing or result.problems):
         return  # cron: nothing to say, and nothing imported to say it
-    from minicrm.capture import render as show
+    from minicrm.capture import render as show  # lazy: start-up
     from minicrm.ui import machine, render
     from minicrm.ui.text import stdout_is_terminal
 
@@ -99,7 +99,7 @@ def _progress(label: str) -> Any:
             return _NoProgress()
     except (AttributeError, ValueError):
         return _NoProgress()
-    from minicrm.ui.progress import Progress
+    from minicrm.ui.progress import Progress  # lazy: start-up
 
     return Progress(label)
 
@@ -112,7 +112,7 @@ def _options(
     excerpt: int | None = None,
     full: bool = False,
 ) -> Any:
-    from minicrm.capture import service
+    from minicrm.capture import service  # lazy: start-up
 
     overrides: dict[str, object] = {"dry_run": dry_run, "full": full}
     if excerpt is not None:
@@ -137,7 +137,7 @@ def capture(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from minicrm.capture import service
+    from minicrm.capture import service  # lazy: start-up
     from minicrm.core.errors import InvalidInput
     from minicrm.ui import machine
 
@@ -226,7 +226,7 @@ def mail(
     or folders of them; default: [capture] mail in the config. Only what is new since the
     last run is read; a message is logged once, whatever folders hold it.
     """
-    from minicrm.capture import service
+    from minicrm.capture import service  # lazy: start-up
     from minicrm.core.errors import InvalidInput
 
     if add and not suggest:
@@ -236,7 +236,7 @@ def mail(
     store = store_of(ctx)
     options = _options(config, dry_run=dry_run, no_body=no_body, excerpt=excerpt, full=full)
     if suggest:
-        from minicrm.capture import render as show
+        from minicrm.capture import render as show  # lazy: start-up
         from minicrm.ui import machine, render
 
         with _progress("Reading mail") as bar:
@@ -284,7 +284,7 @@ def calendar(
     default: [capture] calendar in the config. Recurring events count once per
     occurrence up to now; cancelled events and those you declined are skipped.
     """
-    from minicrm.capture import service
+    from minicrm.capture import service  # lazy: start-up
 
     config = _config()
     where = list(paths or config.capture.calendar)

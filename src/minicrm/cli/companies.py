@@ -19,6 +19,7 @@ from minicrm.cli.common import (
 )
 from minicrm.contacts import companies as domain
 from minicrm.contacts.render import print_companies
+from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
 
@@ -87,7 +88,7 @@ def show(
 ) -> None:
     """Show a company's page: its people, their open follow-ups, its deals and their
     totals, the timeline across its people, the last contact and its domain."""
-    from minicrm.company_page import render as page_render
+    from minicrm.company_page import render as page_render  # lazy: start-up
     from minicrm.company_page import service as page
 
     paged(ctx)
@@ -106,8 +107,6 @@ def edit(
 ) -> None:
     """Rename a company or change its domain or notes."""
     if name is None and domain_ is None and notes is None:
-        from minicrm.core.errors import InvalidInput
-
         raise InvalidInput("nothing to change", hint="give --name, --domain or --notes")
     company, changed = domain.edit_company(
         store_of(ctx), ref, name=name, domain=domain_, notes=notes

@@ -108,12 +108,12 @@ def _store() -> Any:
     """The database, opened once per Tab press; None if there is none yet (a Tab press
     never creates one)."""
     if not _STORE:
-        from minicrm.core.paths import resolve_db_path
+        from minicrm.core.paths import resolve_db_path  # lazy: start-up
 
         path = resolve_db_path(_db_option())
         store = None
         if path.exists():
-            from minicrm.db.store import open_store
+            from minicrm.db.opening import open_store  # lazy: start-up
 
             try:
                 store = open_store(path, command="minicrm (completion)")
@@ -138,21 +138,21 @@ def _shell() -> str:
 
 
 def _contacts(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     store = _store()
     return [] if store is None else service.contacts(store, incomplete)
 
 
 def _tags(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     store = _store()
     return [] if store is None else service.tags(store, incomplete)
 
 
 def _companies(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     store = _store()
     return [] if store is None else service.companies(store, incomplete)
@@ -160,7 +160,7 @@ def _companies(ctx: Any, incomplete: str) -> _Candidates:
 
 def _followups(status: str | None) -> Completer:
     def complete(ctx: Any, incomplete: str) -> _Candidates:
-        from minicrm.completion import service
+        from minicrm.completion import service  # lazy: start-up
 
         store = _store()
         return [] if store is None else service.followups(store, incomplete, status)
@@ -170,7 +170,7 @@ def _followups(status: str | None) -> Completer:
 
 def _deals(open_only: bool) -> Completer:
     def complete(ctx: Any, incomplete: str) -> _Candidates:
-        from minicrm.completion import service
+        from minicrm.completion import service  # lazy: start-up
 
         store = _store()
         return [] if store is None else service.deals(store, incomplete, open_only)
@@ -179,14 +179,14 @@ def _deals(open_only: bool) -> Completer:
 
 
 def _interactions(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     store = _store()
     return [] if store is None else service.interactions(store, incomplete)
 
 
 def _config() -> Any:
-    from minicrm.core.config import load_config
+    from minicrm.core.config import load_config  # lazy: start-up
 
     try:
         return load_config()
@@ -195,7 +195,7 @@ def _config() -> Any:
 
 
 def _contact_stages(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     config = _config()
     stages = config.contact_stages if config else ()
@@ -203,7 +203,7 @@ def _contact_stages(ctx: Any, incomplete: str) -> _Candidates:
 
 
 def _deal_stages(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     config = _config()
     stages = config.deal_stages if config else ()
@@ -213,25 +213,25 @@ def _deal_stages(ctx: Any, incomplete: str) -> _Candidates:
 
 
 def _dates(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     return service.words(service.DATE_WORDS, incomplete)
 
 
 def _times(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     return service.words(service.TIME_WORDS, incomplete)
 
 
 def _repeats(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.completion import service
+    from minicrm.completion import service  # lazy: start-up
 
     return service.words(service.REPEAT_WORDS, incomplete)
 
 
 def _kinds(ctx: Any, incomplete: str) -> _Candidates:
-    from minicrm.activity.interactions import KINDS
+    from minicrm.activity.interactions import KINDS  # lazy: start-up
     from minicrm.completion import service
 
     return service.words([(k, "interaction kind") for k in KINDS], incomplete)
@@ -270,7 +270,7 @@ def _terms(ctx: Any, incomplete: str) -> _Candidates:
 
 def _command_words(ctx: Any, incomplete: str) -> _Candidates:
     """`help [COMMAND [SUBCOMMAND]]`: the commands, then the group's subcommands."""
-    from minicrm.cli import COMMANDS, build_app
+    from minicrm.cli import COMMANDS, build_app  # lazy: start-up
     from minicrm.cli.summaries import SUMMARIES
 
     given = ctx.params.get("words") or []
@@ -376,7 +376,7 @@ def install_script_templates() -> None:
 def complete() -> int:
     """Answer one completion request (see the module's docstring). Returns the exit
     status."""
-    from typer.completion import shell_complete
+    from typer.completion import shell_complete  # lazy: start-up
 
     from minicrm.cli import COMMANDS, build_app, command_name, help_group, subcommand_name
 

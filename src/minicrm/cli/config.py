@@ -30,7 +30,7 @@ def config(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
 
 def _list(json_: bool) -> None:
-    from minicrm.settings import render, service
+    from minicrm.settings import render, service  # lazy: start-up
 
     render.print_settings(service.settings(), "json" if json_ else "table")
 
@@ -44,7 +44,7 @@ def ls(json_: JsonOpt = False) -> None:
 @app.command("get")
 def get(key: KeyArg, json_: JsonOpt = False) -> None:
     """Print one setting's value (for scripts: just the value)."""
-    from minicrm.settings import render, service
+    from minicrm.settings import render, service  # lazy: start-up
 
     render.print_setting(service.get(key), "json" if json_ else "table")
 
@@ -64,7 +64,7 @@ def set_(
 ) -> None:
     """Change a setting in the config file (created if missing); the rest of the file,
     its comments included, is kept as it was."""
-    from minicrm.settings import render, service
+    from minicrm.settings import render, service  # lazy: start-up
 
     setting = service.set_value(key, value)
     render.print_changed(setting, service.settings().path, "json" if json_ else "table")
@@ -73,7 +73,7 @@ def set_(
 @app.command("unset")
 def unset(key: KeyArg, json_: JsonOpt = False) -> None:
     """Remove a setting from the config file: its default applies again."""
-    from minicrm.settings import render, service
+    from minicrm.settings import render, service  # lazy: start-up
 
     setting = service.unset(key)
     render.print_changed(setting, service.settings().path, "json" if json_ else "table")
@@ -82,7 +82,7 @@ def unset(key: KeyArg, json_: JsonOpt = False) -> None:
 @app.command("path")
 def path() -> None:
     """Print the config file's path (it may not exist yet)."""
-    from minicrm.core.paths import config_path
+    from minicrm.core.paths import config_path  # lazy: start-up
     from minicrm.ui import render
 
     found = config_path()

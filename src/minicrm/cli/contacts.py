@@ -26,8 +26,9 @@ from minicrm.cli.common import (
 )
 from minicrm.contacts import reading
 from minicrm.contacts import service as domain
-from minicrm.contacts.render import print_contacts
+from minicrm.contacts.render import print_contact_page, print_contacts
 from minicrm.contacts.service import ContactChanges
+from minicrm.core import dates
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
@@ -262,7 +263,7 @@ def ls(
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
     # A table shows one line per contact: read just that (one query), as it is drawn. JSON
     # and CSV carry every field, so they read whole contacts.
-    from minicrm.contacts import render as contacts_render
+    from minicrm.contacts import render as contacts_render  # lazy: start-up
 
     shown = _ls_columns(columns, sort.lower())
     extra: dict[str, object] = {}
@@ -278,7 +279,7 @@ def ls(
         extra["next_due"] = "next-due" in shown
     found = listing(
         store_of(ctx),
-        **extra,  # type: ignore[arg-type]
+        **extra,
         terms=terms or [],
         tags=tag or [],
         company=company,
@@ -290,9 +291,9 @@ def ls(
         on=on_when(on),
     )
     if out in ("csv", "tsv"):
-        from minicrm.interchange.formats import minicrm_csv
+        from minicrm.interchange.formats import minicrm_csv  # lazy: start-up
 
-        minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
+        minicrm_csv.write_contacts(found, out, raw=raw)
     else:
         print_contacts(
             found, out, columns=shown, keep=contacts_render.SORT_COLUMNS.get(sort.lower())
@@ -302,7 +303,7 @@ def ls(
 def _ls_columns(value: str | None, sort: str) -> tuple[str, ...]:
     """--columns as names of LS_COLUMNS (the default without it); the column of the sort
     is added when it is not there, so the order can be seen."""
-    from minicrm.contacts import render as contacts_render
+    from minicrm.contacts import render as contacts_render  # lazy: start-up
 
     if value is None:
         chosen = list(contacts_render.DEFAULT_LS_COLUMNS)
@@ -344,19 +345,15 @@ def show(
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)
-    from minicrm.activity import views
-    from minicrm.activity.render import print_contact_page
-    from minicrm.core import dates
-
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import changesets as changes
+        from minicrm.history import changesets as changes  # lazy: start-up
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
-    page = views.contact_page(store, resolve_contact(store, ref))
+    page = reading.contact_page(store, resolve_contact(store, ref))
     print_contact_page(page, out, dates.local_now(on_when(on)))
 
 

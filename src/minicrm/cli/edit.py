@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,6 +27,10 @@ from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
+
+if TYPE_CHECKING:  # annotations only
+    from minicrm.contacts.models import Contact
+    from minicrm.db.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -170,7 +174,7 @@ def edit(
     note_shared_emails(store, contact)
 
 
-def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
+def _edit_in_editor(store: Store, ref: str) -> tuple[Contact, bool]:
     """Open $VISUAL/$EDITOR on the contact's text form; apply what changed.
 
     No transaction is open while the editor runs. A form that does not parse or holds a
@@ -178,15 +182,15 @@ def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
     .edit_until_valid); no file is left behind. The save refuses if the contact changed
     meanwhile: then, and only then, the edited text is kept in a file the message names.
     """
-    from minicrm.contacts import editform
-    from minicrm.core.errors import Conflict
+    from minicrm.contacts import editform  # lazy: start-up
+    from minicrm.core.errors import Conflict  # lazy: start-up
 
-    original = reading.get_contact(store, ref)  # type: ignore[arg-type]
+    original = reading.get_contact(store, ref)
 
-    def apply(text: str) -> tuple[object, bool]:
+    def apply(text: str) -> tuple[Contact, bool]:
         changes = editform.parse_form(original, text)
         try:
-            return domain.update_contact(store, ref, changes, expected=original)  # type: ignore[arg-type]
+            return domain.update_contact(store, ref, changes, expected=original)
         except Conflict as exc:
             kept = _keep_text(text, original.id)
             exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"

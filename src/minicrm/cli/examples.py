@@ -175,6 +175,41 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "db backup": (("minicrm db backup --keep 5", "a backup, keeping the five newest"),),
     "db restore": (("minicrm db restore backup.db --yes", "replace the database"),),
     "db check": (("minicrm db check --repair", "check, and repair what can be repaired"),),
+    "next": (
+        ("minicrm next", "what to do now, most urgent first"),
+        ("minicrm next --kind followup -n 5", "the five most urgent follow-ups"),
+        ("minicrm next --json > next.json", "the ranked list, for a script"),
+    ),
+    "activity": (
+        ("minicrm activity", "what happened this week so far"),
+        ("minicrm activity --week last --format markdown", "last week's review, to paste"),
+        ("minicrm activity --since mon --kind call -t vip", "calls with vip contacts since Monday"),
+    ),
+    "config": (
+        ("minicrm config", "every setting, where it comes from, and the file's path"),
+        ("minicrm config set deals.currency EUR", "change one setting"),
+    ),
+    "config ls": (("minicrm config ls --json", "every setting, for a script"),),
+    "config get": (("minicrm config get week.first_day", "one setting's value"),),
+    "config set": (
+        ("minicrm config set week.first_day sunday", "weeks start on Sunday"),
+        ("minicrm config set deals.currency EUR", "the default currency of new deals"),
+    ),
+    "config unset": (("minicrm config unset week.first_day", "back to the default"),),
+    "config path": (("minicrm config path", "where the config file is"),),
+    "capture": (
+        ("minicrm capture", "capture the mail and calendars set in [capture]"),
+        ("minicrm capture --dry-run", "what would be logged; nothing written"),
+    ),
+    "capture mail": (
+        ("minicrm capture mail ~/Mail --dry-run", "what would be logged from a Maildir tree"),
+        ("minicrm capture mail ~/Mail", "log it: one change set, undoable"),
+        ("minicrm capture mail ~/Mail --suggest", "people you write to who are not contacts"),
+    ),
+    "capture calendar": (
+        ("minicrm capture calendar ~/.calendars", "past meetings with contacts, from a vdir"),
+        ("minicrm capture calendar invite.ics --json", "one file, reported as JSON"),
+    ),
 }
 
 

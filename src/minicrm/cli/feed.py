@@ -58,7 +58,9 @@ def activity(
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Only about contacts with this tag (repeat: all)."),
+        typer.Option(
+            "--tag", "-t", metavar="TAG", help="Only about contacts with this tag (repeat: all)."
+        ),
     ] = None,
     contact: Annotated[
         str | None,
@@ -85,14 +87,14 @@ def activity(
 
     Without --since or --week: this week so far ("what did I do this week").
     `--week last --format markdown` is the weekly review, ready to paste."""
-    from minicrm.core.errors import InvalidInput
+    from minicrm.core.errors import InvalidInput  # lazy: start-up
     from minicrm.feed import render, service
 
     if json_ and fmt not in (None, FeedFormat.json):
         raise InvalidInput("--json and --format disagree", hint="give one of them")
     out = "json" if json_ else (fmt.value if fmt else "table")
     when = on_when(on)
-    first, last = service.period(since, until, week=week, on=when)  # type: ignore[arg-type]
+    first, last = service.period(since, until, week=week, on=when)
     kinds = service.check_kinds(kind)
     store = store_of(ctx)
     if out == "table":

@@ -260,7 +260,7 @@ def followup_edit(
 
 def _edit_followup_in_editor(store: object, followup_id: str, on: object) -> tuple[Any, bool]:
     """The follow-up's form in $EDITOR until it saves (an error reopens the editor)."""
-    from minicrm.activity import editforms
+    from minicrm.activity import editforms  # lazy: start-up
 
     item = followups.get_followup(store, followup_id)  # type: ignore[arg-type]
 

@@ -24,7 +24,7 @@ def help_(
     ] = None,
 ) -> None:
     """Show the help of a command (the same as COMMAND --help)."""
-    import difflib
+    import difflib  # lazy: start-up
 
     from minicrm import cli
 

@@ -25,7 +25,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.core.errors import InvalidInput
+from minicrm.core.errors import InvalidInput, Refused
 
 interaction_app = typer.Typer(
     help="Interactions (the timeline): list, show, edit, remove.", no_args_is_help=True
@@ -117,7 +117,6 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
     template of comments, as `git commit` does: who it is with, and the last interaction
     with them; an empty text aborts; a text that cannot be stored reopens the editor with
     the error at the top), else refused (exit 2)."""
-    from minicrm.core.errors import Refused
 
     shown = f"{ref} " if ref else f"--deal {deal} "
     if not interactive():
@@ -129,13 +128,13 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
     store = store_of(ctx)
     contact_id: str | None = None
     if ref:
-        from minicrm.contacts import reading as contacts
+        from minicrm.contacts import reading as contacts  # lazy: start-up
 
         contact_id = resolve_contact(store, ref)
         person = contacts.get_contact(store, contact_id)
         who = "with " + person.name + (f" <{person.emails[0].value}>" if person.emails else "")
     else:
-        from minicrm.deals import service as deals
+        from minicrm.deals import service as deals  # lazy: start-up
 
         found = deals.get_deal(store, deal or "")
         who = f"about deal #{found.id} {found.title}"
@@ -149,7 +148,7 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
     ]
     last = interactions.list_for_contact(store, contact_id, limit=1) if contact_id else []
     if last:
-        from minicrm.core import dates
+        from minicrm.core import dates  # lazy: start-up
 
         day = dates.local_datetime(last[0].occurred_at).strftime("%Y-%m-%d %H:%M")
         lines += ["#", f"# The last interaction: {last[0].kind}, {day}"]
@@ -266,7 +265,7 @@ def interaction_edit(
 
 def _edit_interaction_in_editor(store: object, interaction_id: str, on: object) -> tuple[Any, bool]:
     """The interaction's form in $EDITOR until it saves (an error reopens the editor)."""
-    from minicrm.activity import editforms
+    from minicrm.activity import editforms  # lazy: start-up
 
     item = interactions.get(store, interaction_id)  # type: ignore[arg-type]
 

@@ -35,8 +35,8 @@ def next_(
 
     Each line says what to do and how to reach the person. The urgency is documented in
     docs/cli.md ("minicrm next")."""
-    from minicrm.nextup import render, service
+    from minicrm.nextup import render, service  # lazy: start-up
 
     paged(ctx)
-    result = service.next_items(store_of(ctx), on=on_when(on), limit=limit, kinds=kind)  # type: ignore[arg-type]
+    result = service.next_items(store_of(ctx), on=on_when(on), limit=limit, kinds=kind)
     render.print_next(result, "json" if json_ else "table")

@@ -44,14 +44,14 @@ def agenda(
     if items or not meetings:
         show.print_agenda(items, "json" if json_ else "table", dates.today(when))
     if meetings:
-        from minicrm.capture import render as captured
+        from minicrm.capture import render as captured  # lazy: start-up
 
         captured.print_meetings(meetings)
 
 
 def _meetings(store: Any, days: int, when: Any) -> list[Any]:
     """The upcoming meetings `capture calendar` kept, from now to the window's end."""
-    from datetime import datetime, time, timedelta
+    from datetime import datetime, time, timedelta  # lazy: start-up
 
     from minicrm.capture import service as capture  # only here: agenda's own imports stay few
 

@@ -24,7 +24,7 @@ def print_company_page(page: CompanyPage, fmt: str) -> None:
     if fmt == "json":
         write_json(page.to_dict())
         return
-    from minicrm.activity import render as activity
+    from minicrm.activity import render as activity  # lazy: start-up
     from minicrm.deals import render as deals
     from minicrm.feed import render as feed
 
@@ -72,7 +72,7 @@ def print_company_page(page: CompanyPage, fmt: str) -> None:
             title="People",
         )
     if page.open_followups:
-        from minicrm.core import dates
+        from minicrm.core import dates  # lazy: start-up
 
         now = dates.local_now()
         print_table(
@@ -97,6 +97,6 @@ def print_company_page(page: CompanyPage, fmt: str) -> None:
 
 
 def _totals(totals: tuple[Any, ...]) -> str:
-    from minicrm.core import money
+    from minicrm.core import money  # lazy: start-up
 
     return "; ".join(money.show(t.total_minor, t.currency) for t in totals) or "none"

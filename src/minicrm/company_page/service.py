@@ -108,7 +108,7 @@ def inferred_domain(store: Store, company_id: int) -> str | None:
 def company_page(store: Store, ref: str, *, timeline: int = DEFAULT_TIMELINE) -> CompanyPage:
     if not 0 <= timeline <= MAX_TIMELINE:
         raise InvalidInput(f"--timeline {timeline} is out of range", hint=f"0 to {MAX_TIMELINE:,}")
-    from minicrm.deals import pipeline
+    from minicrm.deals import pipeline  # lazy: start-up
     from minicrm.deals import service as deals
     from minicrm.feed import service as feed
 

@@ -4,12 +4,17 @@ contacts is :mod:`minicrm.interchange.formats.minicrm_csv`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.contacts.models import Company, Contact, ContactLine
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import local_time, nothing, print_card, print_table
+from minicrm.ui.screen import Column
+
+if TYPE_CHECKING:  # annotations only
+    from minicrm.contacts.reading import ContactPage
 
 # The columns `ls --columns` chooses from, in the order the default shows them, each with
 # how it behaves on a narrow terminal (the sort's column is never the first to go).
@@ -40,8 +45,6 @@ SORT_COLUMNS = {
 
 
 def _column_spec(name: str, kept: bool) -> Any:
-    from minicrm.ui.screen import Column
-
     specs = {
         "id": Column("id", whole=True),
         "name": Column("name", least=16),
@@ -96,7 +99,7 @@ def _whole(c: Contact | ContactLine) -> Contact:
 
 
 def print_contacts(
-    contacts: Iterable[Contact] | Iterable[ContactLine],
+    contacts: Iterable[Contact | ContactLine],
     fmt: str,
     *,
     columns: Sequence[str] = CONTACT_COLUMNS,
@@ -178,8 +181,6 @@ def print_contact(c: Contact, fmt: str) -> None:
 
 
 def _company_columns() -> tuple[Any, ...]:
-    from minicrm.ui.screen import Column
-
     return (
         Column("id", whole=True),
         Column("name", least=12),
@@ -216,3 +217,65 @@ def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) ->
         print_table(
             _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
         )
+
+
+def print_company(company: Company, members: Sequence[Contact], fmt: str) -> None:
+    if fmt == "json":
+        data = company.to_dict()
+        data["contacts"] = [{"id": m.id, "uid": m.uid, "name": m.name} for m in members]
+        write_json(data)
+        return
+    pairs = [("ID", f"#{company.id}"), ("Name", company.name)]
+    if company.domain:
+        pairs.append(("Domain", company.domain))
+    if company.notes:
+        pairs.append(("Notes", company.notes))
+    pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
+    pairs += [
+        ("Created", local_time(company.created_at)),
+        ("Updated", local_time(company.updated_at)),
+    ]
+    print_card(company.name, pairs)
+
+
+def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
+    """The contact's page as of ``now`` (aware, local: what is overdue): the card, open
+    follow-ups, latest interactions and deals, each drawn by its feature's render module."""
+    if fmt == "json":
+        write_json(page.to_dict())
+        return
+    from minicrm.activity.render import (  # lazy: start-up (ls draws contacts without them)
+        DUE_DATE,
+        ID,
+        TITLE,
+        WHEN_DUE,
+        _local,
+        _page_cells,
+        _page_overdue,
+        _title,
+        _when,
+    )
+
+    c = page.contact
+    pairs = contact_card_lines(c)
+    extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
+    if page.next_due:
+        label = _page_overdue(page.next_due, now)
+        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
+    print_card(c.name, pairs[:-2] + extra + pairs[-2:])
+    if page.open_followups:
+        print_table(
+            (ID, DUE_DATE, WHEN_DUE, TITLE),
+            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
+            title="Open follow-ups",
+        )
+    if page.interactions:
+        print_table(
+            (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
+            [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
+            title="Latest interactions",
+        )
+    if page.deals:
+        from minicrm.deals.render import print_contact_deals  # lazy: start-up
+
+        print_contact_deals(page.deals)

@@ -87,7 +87,7 @@ def load_config(path: Path | None = None) -> Config:
 def parse_config(raw: bytes, path: Path) -> Config:
     """The config file's text (read from ``path``, which the messages name) as a Config;
     every value checked."""
-    import tomllib  # ~7 ms at start-up: only when there is a file to read
+    import tomllib  # imported here: only when there is a file to read
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))

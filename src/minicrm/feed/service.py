@@ -132,7 +132,7 @@ def period(
     today: ``mon`` is the last Monday), else this week so far (weeks start on the config
     file's ``[week] first_day``). ``week`` is ``this`` or ``last`` (the whole week)."""
     today = dates.today(on)
-    from minicrm.core.config import start_of_week, week_start
+    from minicrm.core.config import start_of_week, week_start  # lazy: start-up
 
     if week is not None:
         if since is not None or until is not None:
@@ -205,7 +205,7 @@ def iter_events(
 ) -> Iterator[Event]:
     contact_ids = None
     if contact is not None:
-        from minicrm.contacts import refs
+        from minicrm.contacts import refs  # lazy: start-up
 
         contact_ids = [refs.contact_id(store, contact)]
     clean_tags = []
@@ -297,7 +297,7 @@ def _build(store: Store, rows: list[tuple[Any, ...]], local: Any) -> list[Event]
             event.lost_reason = parts[2] if len(parts) > 2 else None
             if amount is not None and currency:
                 if money is None:
-                    from minicrm.core import money
+                    from minicrm.core import money  # lazy: start-up
                 event.value = money.show(amount, currency)
         result.append(event)
     return result

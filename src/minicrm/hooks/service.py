@@ -200,7 +200,7 @@ def fire_committed(store: Any, *, command: str = "") -> list[str]:
     events = wanted()
     if not events:
         return []
-    from minicrm.hooks import queries
+    from minicrm.hooks import queries  # lazy: start-up
 
     entities = sorted({t for e in events for t in _ENTITIES[e]})
     rows = queries.written(store, changesets, entities)
@@ -268,7 +268,7 @@ def _contacts(store: Any, ids: Sequence[int]) -> Iterable[dict[str, Any]]:
 
 def _each(store: Any, ids: Sequence[int], kind: str) -> Iterable[dict[str, Any]]:
     """Each record as it is now (one deleted since, in the same command, is left out)."""
-    from minicrm.core.errors import NotFound
+    from minicrm.core.errors import NotFound  # lazy: start-up
 
     get = _loader(kind)
     for row_id in ids:
@@ -280,17 +280,17 @@ def _each(store: Any, ids: Sequence[int], kind: str) -> Iterable[dict[str, Any]]
 
 def _loader(kind: str) -> Callable[[Any, int], Any]:
     if kind == "contacts":
-        from minicrm.contacts import service as contacts
+        from minicrm.contacts import reading as contacts  # lazy: start-up
 
         return contacts.get_contact
     if kind == "interactions":
-        from minicrm.activity import interactions
+        from minicrm.activity import interactions  # lazy: start-up
 
         return interactions.get
     if kind == "followups":
-        from minicrm.activity import followups
+        from minicrm.activity import followups  # lazy: start-up
 
         return followups.get_followup
-    from minicrm.deals import service as deals
+    from minicrm.deals import service as deals  # lazy: start-up
 
     return deals.get_deal

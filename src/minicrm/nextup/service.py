@@ -118,7 +118,7 @@ def value_points(amount_minor: int | None, currency: str | None) -> int:
     """5 × log10 of the amount in major units, 0 to 30."""
     if not amount_minor or amount_minor <= 0 or currency is None:
         return 0
-    from minicrm.core import money
+    from minicrm.core import money  # lazy: start-up
 
     major = amount_minor / 10 ** money.exponent(currency)
     if major <= 1:
@@ -211,7 +211,7 @@ def next_items(
 
 
 def _followups(store: Store, now: Any) -> list[_Candidate]:
-    from minicrm.activity.views import overdue_reader
+    from minicrm.activity.views import overdue_reader  # lazy: start-up
 
     overdue_state = overdue_reader(now)
     result = []
@@ -293,7 +293,7 @@ def _plural(n: int, word: str) -> str:
 def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
     """The shown candidates as items, with their follow-ups, names and reach read in a
     few queries for all of them."""
-    from minicrm.activity import followups
+    from minicrm.activity import followups  # lazy: start-up
     from minicrm.activity.views import reach_of
 
     followup_ids = [c[3] for c in shown if c[4] == "followup"]
@@ -343,7 +343,7 @@ def _build(store: Store, shown: list[_Candidate], now: Any) -> list[NextItem]:
         elif kind == "deal":
             title, stage, amount, currency, close, _, past, has_step = data
             deal = deal_refs.get(item_id)
-            from minicrm.core import money
+            from minicrm.core import money  # lazy: start-up
 
             value = money.show(amount, currency)
             day = close or ""

@@ -110,7 +110,7 @@ def _defaults() -> dict[str, Any]:
 
 
 def _path() -> Path | None:
-    from minicrm.core.paths import config_path
+    from minicrm.core.paths import config_path  # lazy: start-up
 
     return config_path()
 
@@ -189,7 +189,7 @@ def parse_value(key: str, text: str) -> tuple[Any, str]:
             raise InvalidInput(f"{key} must be a whole number, not {text!r}", hint="e.g. 20")
         return int(raw), str(int(raw))
     if kind == "currency":
-        from minicrm.core import money
+        from minicrm.core import money  # lazy: start-up
 
         code = money.currency(raw)
         return code, _toml_string(code)
@@ -335,7 +335,7 @@ def _write(key: str, value: str | None) -> None:
         )
     cfg.parse_config(new_text.encode("utf-8"), path)  # checked as every command reads it
     folder = path.parent
-    from minicrm.core.paths import make_private_dirs
+    from minicrm.core.paths import make_private_dirs  # lazy: start-up
 
     make_private_dirs(folder)
     mode = (path.stat().st_mode & 0o777) if path.exists() else 0o600

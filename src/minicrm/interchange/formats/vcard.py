@@ -33,7 +33,7 @@ Writing (:func:`to_vcard`, :func:`to_vcards`)
     ``BDAY:--0517``. Anniversaries are ``ANNIVERSARY`` in 4.0 and Apple's ``X-ABDATE`` with
     the ``_$!<Anniversary>!$_`` label in 3.0; other labelled dates are ``X-ABDATE`` in both.
 
-vobject is imported inside the functions: it costs ~40 ms and only import/export need it.
+vobject is imported inside the functions: a heavy import that only import/export need.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def _read_props(lines: list[str]) -> list[_Prop]:
     """The card's content lines (its own BEGIN/END and any nested component left out).
 
     Most cards are read by :func:`_read_props_fast`, which gives what vobject gives for
-    the lines it accepts (vobject's ContentLine cost ~70% of a vCard import); a card with
+    the lines it accepts (vobject's ContentLine was most of a vCard import's time); a card with
     quoted-printable or a quoted parameter value goes through vobject."""
     if not any(_QP_PARAM.match(line) for line in lines):
         props = _read_props_fast(lines)
@@ -623,26 +623,26 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
         ):
             continue  # an empty date says nothing
         elif name == "BDAY":
-            value = _date(prop)
-            if value is not None and record.birthday is None:
+            day = _date(prop)
+            if day is not None and record.birthday is None:
                 group_label(prop)
-                record.birthday = value
+                record.birthday = day
             else:
-                if value is None:
+                if day is None:
                     record.custom.setdefault("birthday_text", _text(prop).strip())
                 extras.append((index, _serialize(prop)))
         elif name in _ANNIVERSARY or name == "X-ABDATE":
-            value = _date(prop)
-            if value is None:
+            day = _date(prop)
+            if day is None:
                 if name in _ANNIVERSARY:
                     record.custom.setdefault("anniversary_text", _text(prop).strip())
                 extras.append((index, _serialize(prop)))
             elif name == "X-ABDATE":
                 label = group_label(prop) or _type_label(_types(prop))
-                record.dates.append((label, value))
+                record.dates.append((label, day))
             else:
                 group_label(prop)
-                record.dates.append(("anniversary", value))
+                record.dates.append(("anniversary", day))
         elif name == "CATEGORIES":
             group_label(prop)
             record.tags += [t for t in _values(prop) if t not in _GOOGLE_GROUPS]
@@ -790,7 +790,7 @@ def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = Tr
             continue
         group = groups.next() if item.label else None
         out.add("X-ABDATE", formatted[0], formatted[1], group=group)
-        if group:
+        if group and item.label:
             out.add("X-ABLabel", esc(_apple_label(item.label)), group=group)
     if contact.tags:
         out.add("CATEGORIES", ",".join(esc(t) for t in contact.tags))

@@ -3,7 +3,9 @@
 tree, grouped into panels. Read by :func:`minicrm.cli.help_group` so that the root's help
 needs none of the command modules; tests/test_startup.py fails when this table and the
 command tree differ (``python -m minicrm.cli.summaries`` prints the table for the tree,
-keeping the summaries written here and taking a new command's first sentence)."""
+keeping the summaries written here and taking a new command's first sentence).
+(:mod:`minicrm.cli.summaries.__main__`; the table is a package of its own so that
+what writes it, which needs the whole command tree, is not imported by the tree)."""
 
 from __future__ import annotations
 
@@ -83,24 +85,3 @@ PANELS: dict[str, str] = {
 
 def panel(name: str) -> str:
     return PANELS.get(name, "Other commands")
-
-
-def generate() -> str:
-    """The text of SUMMARIES for the full command tree (paste it above, then run
-    ``ruff format``): the summaries written here, and a new command's first sentence."""
-    import typer
-    from typer._click.utils import make_default_short_help
-
-    from minicrm import cli
-
-    known = dict(SUMMARIES)
-    group = typer.main.get_command(cli.app)
-    rows = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        text = known.get(name) or make_default_short_help(command.help or "", 10_000)
-        rows.append(f"    ({name!r}, {text!r}),")
-    return "\n".join(["SUMMARIES: tuple[tuple[str, str], ...] = (", *rows, ")"]) + "\n"
-
-
-if __name__ == "__main__":
-    print(generate(), end="")
