@@ -256,6 +256,7 @@ COMMANDS: dict[str, str] = {
     ),
     "import": "interchange",
     "export": "interchange",
+    "sync": "sync",
     "search": "search",
     "dupes": "dupes",
     "merge": "dupes",

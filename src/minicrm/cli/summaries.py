@@ -31,6 +31,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
         "Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or\niCalendar. Takes the filters of ls.",
     ),
     (
+        "sync",
+        "Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` alone for everything [sync] in the config file names.",
+    ),
+    (
         "search",
         "Full-text search over contacts, notes and follow-ups, best match first, grouped by\ncontact. Accents and case do not matter.",
     ),

@@ -402,6 +402,21 @@ class _Run:
                 )
             )
 
+    def _apply(
+        self, href: str, local_uid: str | None, fields: dict[str, Any], item: Item
+    ) -> str | None:
+        """kind.apply, or None (the item reported as a problem, its state left as it was
+        so that the next run tries again) when the kind refuses the values."""
+        try:
+            with self.store.transaction():  # a savepoint: a refused item leaves nothing
+                return self.kind.apply(self.store, local_uid, fields, item)
+        except ItemError as exc:
+            self.report.problems.append(Problem(href, f"not applied: {exc}", item.uid))
+            return None
+        except MinicrmError as exc:
+            self.report.problems.append(Problem(href, f"not applied: {exc}", item.uid))
+            return None
+
     def _parse(self, href: str, text: str) -> Item | None:
         try:
             return self.kind.parse(text)
@@ -588,7 +603,8 @@ class _Run:
                 fields = ritem.fields
                 if current is not None and base is not None:
                     fields, _lost = merge(base.fields, current.fields, ritem.fields, "vdir")
-                kind.apply(store, s.local_uid, fields, ritem)
+                if self._apply(p.href, s.local_uid, fields, ritem) is None:
+                    return
                 self._change(
                     "minicrm",
                     "updated",
@@ -610,7 +626,8 @@ class _Run:
         elif p.remote == CHANGED and p.local == GONE:
             ritem = p.remote_item
             assert ritem is not None
-            kind.apply(store, s.local_uid, ritem.fields, ritem)
+            if self._apply(p.href, s.local_uid, ritem.fields, ritem) is None:
+                return
             queries.put_item(
                 store, folder_id, p.href, ritem.uid, s.local_uid, files[p.href].etag, ritem.text
             )
@@ -662,7 +679,8 @@ class _Run:
     ) -> None:
         store, kind = self.store, self.kind
         if _key(merged) != _key(litem.fields):
-            kind.apply(store, local_uid, merged, ritem)
+            if self._apply(href, local_uid, merged, ritem) is None:
+                return
             self._change("minicrm", "updated", ritem, uid, href, _differing(litem.fields, merged))
         self._lost(local_uid, litem, href, lost)
         after = kind.load(store, [local_uid], {local_uid: uid}).get(local_uid)
@@ -683,7 +701,9 @@ class _Run:
         store, kind = self.store, self.kind
         local_uid = kind.find(store, item, taken)
         if local_uid is None:
-            local_uid = kind.apply(store, None, item.fields, item)
+            local_uid = self._apply(href, None, item.fields, item)
+            if local_uid is None:
+                return
             taken.add(local_uid)
             queries.put_item(
                 store, folder_id, href, item.uid, local_uid, files[href].etag, item.text
@@ -693,7 +713,8 @@ class _Run:
         taken.add(local_uid)
         litem = kind.load(store, [local_uid], {local_uid: item.uid}).get(local_uid)
         if litem is None:  # archived: the file brings it back
-            kind.apply(store, local_uid, item.fields, item)
+            if self._apply(href, local_uid, item.fields, item) is None:
+                return
             queries.put_item(
                 store, folder_id, href, item.uid, local_uid, files[href].etag, item.text
             )

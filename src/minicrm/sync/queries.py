@@ -134,3 +134,63 @@ def count_items(store: Store, folder_id: int) -> int:
     return int(
         store.scalar("SELECT count(*) FROM sync_items WHERE folder_id = ?", [folder_id]) or 0
     )
+
+
+# -- contacts -------------------------------------------------------------------------------
+
+CONTACT_ENTITIES = (
+    "contacts",
+    "contact_emails",
+    "contact_phones",
+    "contact_addresses",
+    "contact_urls",
+    "contact_tags",
+    "contact_dates",
+)
+
+
+def contact_ids(store: Store, uids: Iterable[str]) -> dict[str, tuple[int, bool]]:
+    """uid -> (id, archived) of the contacts with these uids."""
+    import json
+
+    rows = store.query(
+        "SELECT uid, id, archived FROM contacts WHERE uid IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(uids))],
+    )
+    return {r["uid"]: (int(r["id"]), bool(r["archived"])) for r in rows}
+
+
+def active_contact_ids(store: Store) -> list[int]:
+    return [int(r["id"]) for r in store.query("SELECT id FROM contacts WHERE archived = 0")]
+
+
+def contact_uids_by_email(store: Store, email_key: str) -> list[tuple[str, bool]]:
+    """(uid, archived) of the contacts with this email, oldest first."""
+    rows = store.query(
+        "SELECT DISTINCT c.uid, c.archived, c.id FROM contact_emails e "
+        "JOIN contacts c ON c.id = e.contact_id WHERE e.value_key = ? ORDER BY c.id",
+        [email_key],
+    )
+    return [(r["uid"], bool(r["archived"])) for r in rows]
+
+
+def contact_uids_of_companies(store: Store, company_ids: Iterable[int]) -> set[str]:
+    import json
+
+    rows = store.query(
+        "SELECT uid FROM contacts WHERE company_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(company_ids))],
+    )
+    return {r["uid"] for r in rows}
+
+
+def contact_children(store: Store, table: str, contact_id: int) -> list[Row]:
+    if table not in CONTACT_ENTITIES:
+        raise ValueError(table)
+    return store.query(
+        f'SELECT * FROM "{table}" WHERE contact_id = ? ORDER BY position, id', [contact_id]
+    )
+
+
+def contact_tag_rows(store: Store, contact_id: int) -> list[Row]:
+    return store.query("SELECT id, tag FROM contact_tags WHERE contact_id = ?", [contact_id])

@@ -18,6 +18,7 @@ from minicrm.interchange.formats.vcard.lines import (
     _split,
     _text,
     _types,
+    _unescape_all,
     _values,
 )
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
@@ -26,6 +27,13 @@ _IGNORED = {"VERSION", "PRODID", "REV", "PROFILE"}
 _LISTS = {"EMAIL": "emails", "TEL": "phones", "ADR": "addresses", "URL": "urls"}
 _URL_LIKE = {"IMPP", "X-SOCIALPROFILE"}
 _ANNIVERSARY = {"ANNIVERSARY", "X-ANNIVERSARY"}
+# minicrm's own properties: the stage, source, cadence and custom fields (X-NAME=key)
+_MINICRM = {
+    "X-MINICRM-STAGE": "stage",
+    "X-MINICRM-SOURCE": "source",
+    "X-MINICRM-CADENCE": "cadence",
+    "X-MINICRM-FIELD": "custom",
+}
 
 # TYPE values that say nothing a label should (capabilities, encodings, "preferred").
 _NOT_LABELS = {"pref", "internet", "x400", "voice", "dom", "intl", "postal", "parcel"}
@@ -272,8 +280,21 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
             note = _text(prop).strip()
             if note:
                 notes.append(note)
+        elif name in _MINICRM:
+            value = _text(prop).strip()
+            if name == "X-MINICRM-FIELD":
+                keys = prop.line.params.get("X-NAME", [])
+                if keys and keys[0].strip() and value:
+                    record.custom[keys[0].strip()] = value
+                else:
+                    extras.append((index, _serialize(prop)))
+            elif value:
+                setattr(record, _MINICRM[name], value)
         elif name == "UID":
             if record.uid is None:
+                record.card_uid = (
+                    prop.line.value if prop.qp else _unescape_all(prop.line.value, None)[0]
+                )
                 uid = _text(prop).strip()
                 if uid.lower().startswith("urn:uuid:"):
                     uid = uid[9:]

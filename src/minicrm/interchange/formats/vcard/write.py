@@ -37,6 +37,12 @@ _STRUCTURAL = {"BEGIN", "END", "VERSION", "PRODID", "REV", "PROFILE", "FN", "UID
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})")
+_FROM_LINES = ("birthday_text", "anniversary_text")
+# Family-name particles: "Ludwig van Beethoven" sorts under "van Beethoven".
+_PARTICLES = {
+    "al", "bin", "da", "das", "de", "dei", "del", "della", "der", "des", "di", "do",
+    "dos", "du", "el", "la", "le", "st.", "te", "ten", "ter", "van", "von", "zu",
+}  # fmt: skip
 _DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+)?;base64\\?,(.*)", re.I | re.S)
 
 
@@ -47,8 +53,21 @@ def to_vcards(
     return "".join(to_vcard(c, version=version, include_photo=include_photo) for c in contacts)
 
 
-def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = True) -> str:
-    """One contact as a vCard ``version`` 4.0 or 3.0: CRLF line ends, folded at 75 octets."""
+def to_vcard(
+    contact: Contact,
+    *,
+    version: str = "4.0",
+    include_photo: bool = True,
+    uid: str | None = None,
+    sync: bool = False,
+) -> str:
+    """One contact as a vCard ``version`` 4.0 or 3.0: CRLF line ends, folded at 75 octets.
+
+    ``uid``: the UID to write, byte for byte (a synced card keeps the UID its file has
+    had). ``sync``: the forms a vdir's other readers (Radicale, vobject-based clients,
+    khard, khal, phones) read back: the contact's own UID as it is (no ``urn:uuid:``
+    added), a year-less date as ``--MMDD`` in 3.0 too, and an inline photo as
+    ``ENCODING=b`` in 4.0 too (a 4.0 ``data:`` URI is destroyed by vobject's parser)."""
     from vobject.base import backslashEscape as esc
 
     if version not in VERSIONS:
@@ -60,7 +79,9 @@ def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = Tr
     out.raw("BEGIN:VCARD")
     out.raw(f"VERSION:{version}")
     out.add("PRODID", esc(PRODID))
-    if contact.uid:
+    if uid is not None or (sync and contact.uid):
+        out.add("UID", esc(uid if uid is not None else contact.uid))
+    elif contact.uid:
         if v4 and _UUID.fullmatch(contact.uid):
             out.add("UID", f"urn:uuid:{contact.uid}")
         else:
@@ -72,6 +93,10 @@ def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = Tr
     if kept_n:
         out.raw(kept_n)
     else:
+        if not family and not given:
+            family, given = split_name(
+                contact.name, contact.company.name if contact.company else None
+            )
         out.add("N", ";".join(esc(p) for p in (family, given, "", "", "")))
     if contact.nickname:
         out.add("NICKNAME", esc(contact.nickname))
@@ -100,11 +125,11 @@ def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = Tr
                 value = f";;{value};;;;"
             _labelled(out, groups, prop, value, item.label, standard, v4, position, len(items))
 
-    if contact.birthday and (formatted := _date_out(contact.birthday, v4)):
+    if contact.birthday and (formatted := _date_out(contact.birthday, v4, sync)):
         out.add("BDAY", formatted[0], formatted[1])
     anniversary_written = False
     for item in contact.dates:
-        formatted = _date_out(item.value, v4)
+        formatted = _date_out(item.value, v4, sync)
         if formatted is None:
             continue
         if v4 and item.label == "anniversary" and not anniversary_written:
@@ -119,8 +144,18 @@ def to_vcard(contact: Contact, *, version: str = "4.0", include_photo: bool = Tr
         out.add("CATEGORIES", ",".join(esc(t) for t in contact.tags))
     if contact.notes:
         out.add("NOTE", esc(contact.notes))
+    if contact.stage:
+        out.add("X-MINICRM-STAGE", esc(contact.stage))
+    if contact.source:
+        out.add("X-MINICRM-SOURCE", esc(contact.source))
+    if contact.cadence_days:
+        out.add("X-MINICRM-CADENCE", str(contact.cadence_days))
+    for key, text in sorted(contact.custom.items()):
+        if key in _FROM_LINES:
+            continue  # read from a kept BDAY/ANNIVERSARY line, which is written back
+        out.add("X-MINICRM-FIELD", esc(text), {"X-NAME": [key]})
     if include_photo and contact.photo:
-        photo = _photo_out(contact.photo, v4)
+        photo = _photo_out(contact.photo, v4 and not sync)
         if photo:
             out.raw(photo)
 
@@ -217,15 +252,18 @@ def _apple_label(label: str) -> str:
     return f"_$!<{builtin}>!$_" if builtin else label
 
 
-def _date_out(value: str, v4: bool) -> tuple[str, dict[str, list[str]] | None] | None:
+def _date_out(
+    value: str, v4: bool, sync: bool = False
+) -> tuple[str, dict[str, list[str]] | None] | None:
     """(value, params) of a stored date: basic format in 4.0 (RFC 6350), extended in 3.0
-    with Apple's X-APPLE-OMIT-YEAR for a date without a year."""
+    with Apple's X-APPLE-OMIT-YEAR for a date without a year; ``sync``: ``--MMDD``, the
+    one year-less form khard and khal both read (docs/interop.md)."""
     if match := _ISO.fullmatch(value):
         year, month, day = match.groups()
         return (f"{year}{month}{day}" if v4 else value), None
     if match := _MONTH_DAY.fullmatch(value):
         month, day = match.groups()
-        if v4:
+        if v4 or sync:
             return f"--{month}{day}", None
         return f"1604-{month}-{day}", {"X-APPLE-OMIT-YEAR": ["1604"]}
     return None
@@ -294,3 +332,25 @@ def _photo_out(photo: str, v4: bool) -> str | None:
         line.params["VALUE"] = ["uri"]  # 3.0's PHOTO is binary unless said otherwise
         return _dump(line)
     return photo
+
+
+def split_name(name: str, company: str | None = None) -> tuple[str, str]:
+    """(family, given) for the N of a contact that has only a display name, so phones sort
+    it by family name: "Doe, Jane" is family "Doe", given "Jane"; otherwise the last word
+    is the family name, with the lower-case particles before it ("Ludwig van Beethoven":
+    "van Beethoven", "Ludwig"), the words before it the given name; one word (or a name
+    that is the company's) is a given name only, as phones file a single name."""
+    text = " ".join(name.split())
+    if company and text.casefold() == " ".join(company.split()).casefold():
+        return "", ""
+    if "," in text:
+        family, _comma, given = text.partition(",")
+        if family.strip() and given.strip():
+            return family.strip(), given.strip()
+    words = text.split(" ")
+    if len(words) < 2:
+        return "", text
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:]), " ".join(words[:start])
