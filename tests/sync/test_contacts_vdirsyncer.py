@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from clients import Device, crlf, vcard
 
 COLL = "contacts"
