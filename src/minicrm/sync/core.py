@@ -194,7 +194,8 @@ class SyncReport:
     problems: list[Problem] = field(default_factory=list)
     items: int = 0  # items in step after the sync
     changeset: int | None = None  # the change set recorded (None: nothing changed locally)
-    files_read: int = 0
+    files_read: int = 0  # files read (a file whose etag did not move is not)
+    records_read: int = 0  # local records loaded (those history says may have changed)
 
     def count(self, side: str, action: str) -> int:
         return sum(1 for c in self.changes if c.side == side and c.action == action)
@@ -214,6 +215,7 @@ class SyncReport:
             "vdir": {a: self.count("vdir", a) for a in ("created", "updated", "deleted")},
             "items": self.items,
             "files_read": self.files_read,
+            "records_read": self.records_read,
             "changes": [c.to_dict() for c in self.changes],
             "conflicts": [c.to_dict() for c in self.conflicts],
             "problems": [p.to_dict() for p in self.problems],
@@ -498,6 +500,7 @@ class _Run:
 
         # the local side: only records history says may have changed
         local = kind.load(store, candidates, item_uids)
+        report.records_read = len(local)
 
         plans: list[_Plan] = []
         for href, s in state.items():
