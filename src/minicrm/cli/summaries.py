@@ -31,10 +31,6 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
         "Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or\niCalendar. Takes the filters of ls.",
     ),
     (
-        "sync",
-        "Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` alone for everything [sync] in the config file names.",
-    ),
-    (
         "search",
         "Full-text search over contacts, notes and follow-ups, best match first, grouped by\ncontact. Accents and case do not matter.",
     ),
@@ -75,6 +71,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("history", "List the recorded change sets, newest first: one per command, with what it did."),
     ("undo", "Take back the last N commands that changed data (all of them, or none)."),
     ("redo", "Re-apply what undo took back (only until another command changes data)."),
+    (
+        "sync",
+        "Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` alone for everything [sync] in the config file names.",
+    ),
     ("interaction", "Interactions (the timeline): list, show, edit, remove."),
     ("followup", "Follow-ups: list, show, edit, remove."),
     ("company", "Companies: add, list, show, edit, remove."),

@@ -214,7 +214,7 @@ def load_contacts(store: Store, ids: Sequence[int]) -> list[Contact]:
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), 500):
         flt = queries.ContactFilter(ids=ordered[start : start + 500], archived=None, sort="id")
-        found += _build(queries.contact_rows(store, flt), store)
+        found += _build(list(queries.contact_rows(store, flt)), store)
     return found
 
 
