@@ -368,7 +368,7 @@ def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("json-docs")
     (folder / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
     (folder / "config.toml").write_text(
-        "[backups]\nkeep = 1\n\n[sync]\ncontacts = \"vdir\"\n"
+        '[backups]\nkeep = 1\n\n[sync]\ncontacts = "vdir"\n'
         f"command = {json.dumps([sys.executable, '-c', 'pass'])}\n",
         encoding="utf-8",
     )
