@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.core.models import Ref
 from minicrm.interchange.formats.vcard import parse_vcards, to_vcard, to_vcards
 from minicrm.interchange.formats.vcard.write import split_name
 from minicrm.interchange.incoming import Incoming, RecordError
@@ -414,7 +415,7 @@ def test_writes_a_valid_4_0_card():
     c = contact(
         given_name="Jane",
         family_name="Doe",
-        company=CompanyRef(1, "c1", "Acme, Inc."),
+        company=Ref(1, "c1", "Acme, Inc."),
         title="CTO",
         emails=(Labelled("jane@acme.io", "work"), Labelled("jd@home.example", "blog")),
         phones=(Labelled("+1 555 0100", "mobile"),),
@@ -506,7 +507,7 @@ def test_kept_name_parts_and_department_are_written_back_while_they_match():
     c = contact(
         given_name="Maja",
         family_name="Lindqvist",
-        company=CompanyRef(1, "c", "Nordvik AB"),
+        company=Ref(1, "c", "Nordvik AB"),
         vcard_extra=("N:Lindqvist;Maja;Elise;Dr.;", "ORG:Nordvik AB;Research"),
     )
     body = unfolded(to_vcard(c))
@@ -520,7 +521,7 @@ def test_kept_name_parts_and_department_are_written_back_while_they_match():
     moved = contact(
         given_name="Maja",
         family_name="Berg",
-        company=CompanyRef(2, "d", "Other AB"),
+        company=Ref(2, "d", "Other AB"),
         vcard_extra=c.vcard_extra,
     )
     body = unfolded(to_vcard(moved))
@@ -700,7 +701,7 @@ def _contacts(version: str) -> st.SearchStrategy[Contact]:
         family_name=optional,
         nickname=optional,
         title=optional,
-        company=st.one_of(st.none(), st.builds(CompanyRef, st.just(1), st.just("c"), _text())),
+        company=st.one_of(st.none(), st.builds(Ref, st.just(1), st.just("c"), _text())),
         emails=_labelled(_single()),
         phones=_labelled(_single()),
         addresses=_labelled(_text(multiline=True)),
@@ -763,7 +764,7 @@ def test_round_trip_of_a_full_contact():
         family_name="Doe; Smith, Jr\\",
         nickname="JJ, Janie",
         title="CTO",
-        company=CompanyRef(1, "c", "Acme; Inc., \\ Ltd"),
+        company=Ref(1, "c", "Acme; Inc., \\ Ltd"),
         emails=(Labelled("a@x.io", "work"), Labelled("b@x.io", "pref")),
         phones=(Labelled("+82 10-1234-5678", "mobile"),),
         addresses=(Labelled("세종대로 110\n서울, 04524; 대한민국\\", "home"),),

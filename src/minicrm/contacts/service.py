@@ -1,7 +1,7 @@
 """Contacts: the domain operations the CLI and scripts share.
 
 Functions take a :class:`~minicrm.db.store.Store` first, validate what the user typed,
-run their writes in one transaction, and return :class:`~minicrm.core.models.Contact` records.
+run their writes in one transaction, and return :class:`~minicrm.contacts.models.Contact` records.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 
 from minicrm.activity import followups, interactions
 from minicrm.contacts import companies, queries, refs
+from minicrm.contacts.models import Contact, ContactLine, Labelled
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import CompanyRef, Contact, ContactLine, Labelled
+from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
 
@@ -125,7 +126,7 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 family_name=r["family_name"],
                 nickname=r["nickname"],
                 title=r["title"],
-                company=CompanyRef(r["company_id"], r["company_uid"], r["company_name"])
+                company=Ref(r["company_id"], r["company_uid"], r["company_name"])
                 if r["company_id"] is not None
                 else None,
                 emails=tuple(Labelled(c["value"], c["label"]) for c in children["emails"][cid]),

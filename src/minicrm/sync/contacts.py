@@ -23,10 +23,10 @@ from typing import Any
 
 from minicrm.contacts import companies
 from minicrm.contacts import service as contacts
+from minicrm.contacts.models import Contact
 from minicrm.contacts.service import child_row
 from minicrm.core import clock, validate
 from minicrm.core.config import SyncConfig
-from minicrm.core.models import Contact
 from minicrm.db.store import Store
 from minicrm.interchange.incoming import Incoming, RecordError
 from minicrm.sync import queries

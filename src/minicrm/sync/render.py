@@ -7,7 +7,8 @@ from __future__ import annotations
 from minicrm.sync.core import SyncReport
 from minicrm.sync.service import CommandRun, ConfiguredReport
 from minicrm.ui import render
-from minicrm.ui.render import visible
+from minicrm.ui.machine import write_json
+from minicrm.ui.text import stdout_is_terminal, visible
 
 SIDE_NAMES = {"minicrm": "minicrm", "vdir": "folder"}
 
@@ -72,7 +73,7 @@ def quiet(report: SyncReport) -> bool:
 
 def print_report(report: SyncReport, fmt: str) -> None:
     if fmt == "json":
-        render.write_json(report.to_dict())
+        write_json(report.to_dict())
         return
     if quiet(report) and not report.dry_run:
         render.nothing(summary(report))
@@ -82,7 +83,7 @@ def print_report(report: SyncReport, fmt: str) -> None:
 
 
 def print_command(ran: CommandRun) -> None:
-    if render.stdout_is_terminal():
+    if stdout_is_terminal():
         render.message(
             f"ran {' '.join(ran.args)} ({ran.when} the sync): exit {ran.returncode}, {ran.seconds:.1f} s"
         )
@@ -90,7 +91,7 @@ def print_command(ran: CommandRun) -> None:
 
 def print_configured(report: ConfiguredReport, fmt: str) -> None:
     if fmt == "json":
-        render.write_json(report.to_dict())
+        write_json(report.to_dict())
         return
     for sync in report.syncs:
         print_report(sync, "text")

@@ -27,7 +27,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
-from minicrm.core.models import Contact, FollowUp
+from minicrm.activity.models import FollowUp
+from minicrm.contacts.models import Contact
 
 PRODID = "-//minicrm//minicrm//EN"
 PRIORITIES = {"high": 1, "normal": 5, "low": 9}

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from minicrm.contacts.models import Contact
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import Contact
 from minicrm.interchange.formats.vcard.lines import (
     PRODID,
     VERSIONS,
