@@ -21,7 +21,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from minicrm.contacts import companies
+from minicrm.contacts import companies, reading
 from minicrm.contacts import service as contacts
 from minicrm.contacts.models import Contact
 from minicrm.contacts.service import child_row
@@ -139,7 +139,7 @@ class ContactsKind:
             found = queries.contact_ids(store, local_uids)
             ids = [cid for cid, archived in found.values() if not archived]
         out: dict[str, Item] = {}
-        for contact in contacts.load_contacts(store, ids):
+        for contact in reading.load_contacts(store, ids):
             if contact.archived:
                 continue
             out[contact.uid] = self.card(contact, item_uids.get(contact.uid, contact.uid))
@@ -160,7 +160,7 @@ class ContactsKind:
         return None
 
     def apply(self, store: Store, local_uid: str | None, fields: dict[str, Any], item: Item) -> str:
-        from minicrm.interchange.imports import prepare
+        from minicrm.interchange.prepare import prepare
 
         try:
             p = prepare(record_of(fields, item.label or item.uid))
