@@ -19,6 +19,7 @@ from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.errors import InvalidInput
 from minicrm.core.models import Ref
 from minicrm.interchange.formats.vcard import parse_vcards, to_vcard, to_vcards
+from minicrm.interchange.formats.vcard.write import split_name
 from minicrm.interchange.incoming import Incoming, RecordError
 
 DATA = Path(__file__).parent / "data" / "vcard"
@@ -460,7 +461,7 @@ def test_writes_a_3_0_card_the_way_apple_reads_it():
     body = unfolded(to_vcard(c, version="3.0"))
     assert body[1] == "VERSION:3.0"
     assert "UID:not-a-uuid" in body
-    assert "N:;;;;" in body  # required in 3.0
+    assert "N:Doe;Jane;;;" in body  # required in 3.0, filled from the name (issue 17)
     assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29" in body
     assert "TEL;TYPE=main,pref:1" in body
     assert "item1.TEL:2" in body and "item1.X-ABLABEL:_$!<Other>!$_" in body
@@ -724,7 +725,11 @@ def _assert_round_trip(c: Contact, version: str) -> None:
         assert not re.match(r"(?i)(BEGIN|END):", line) or line in ("BEGIN:VCARD", "END:VCARD")
     back = one(text)
     assert back.name == c.name
-    assert (back.given_name, back.family_name) == (c.given_name, c.family_name)
+    if c.given_name or c.family_name:
+        assert (back.given_name, back.family_name) == (c.given_name, c.family_name)
+    else:  # N is filled from the name (issue 17)
+        family, given = split_name(c.name, c.company.name if c.company else None)
+        assert (back.given_name or "", back.family_name or "") == (given.strip(), family.strip())
     assert (back.nickname, back.title) == (c.nickname, c.title)
     assert back.company == (c.company.name if c.company else None)
     for kind in ("emails", "phones", "addresses", "urls", "dates"):

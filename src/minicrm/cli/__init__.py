@@ -261,6 +261,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("archive", "unarchive", "rm"), "contacts"),
     "import": "interchange",
     "export": "interchange",
+    "sync": "sync",
     "search": "search",
     "dupes": "dupes",
     "merge": "dupes",

@@ -210,6 +210,15 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("minicrm capture calendar ~/.calendars", "past meetings with contacts, from a vdir"),
         ("minicrm capture calendar invite.ics --json", "one file, reported as JSON"),
     ),
+    "sync": (
+        ("minicrm sync", "everything [sync] in the config file names, vdirsyncer around it"),
+        ("minicrm sync --dry-run", "what would change on each side; nothing written"),
+    ),
+    "sync contacts": (
+        ("minicrm sync contacts ~/.contacts/minicrm --dry-run", "what would change, both ways"),
+        ("minicrm sync contacts ~/.contacts/minicrm", "two-way sync with a vdir"),
+        ("minicrm sync contacts ~/.contacts/minicrm --winner vdir", "the phone wins conflicts"),
+    ),
 }
 
 

@@ -208,6 +208,16 @@ def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Itera
             yield from _build(rows, store)
 
 
+def load_contacts(store: Store, ids: Sequence[int]) -> list[Contact]:
+    """Whole contacts by id (archived or not), in id order, 500 ids a query."""
+    found: list[Contact] = []
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), 500):
+        flt = queries.ContactFilter(ids=ordered[start : start + 500], archived=None, sort="id")
+        found += _build(list(queries.contact_rows(store, flt)), store)
+    return found
+
+
 def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
     """Like :func:`list_contacts` (the same keyword arguments), but only what a listing
     shows, in one query: id, name, company, first email and phone, tags, stage (a small

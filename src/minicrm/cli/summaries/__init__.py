@@ -44,6 +44,7 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("undo", "Take back the last commands that changed data."),
     ("redo", "Re-apply what undo took back."),
     ("help", "Show the help of a command."),
+    ("sync", "Two-way sync with vdirs: your phone and servers."),
     ("interaction", "Interactions (the timeline): list, show, edit, remove."),
     ("followup", "Follow-ups: list, show, edit, remove."),
     ("company", "Companies: add, list, show, edit, remove."),
@@ -77,7 +78,7 @@ PANELS: dict[str, str] = {
     ),
     **dict.fromkeys(("deal", "pipeline"), "Deals"),
     **dict.fromkeys(("activity", "stale", "birthdays", "digest", "stats"), "Reports"),
-    **dict.fromkeys(("import", "export", "capture"), "Import/export & sync"),
+    **dict.fromkeys(("import", "export", "sync", "capture"), "Import/export & sync"),
     **dict.fromkeys(("history", "undo", "redo", "db", "config"), "Database"),
     "help": "Help",
 }
