@@ -321,13 +321,44 @@ def test_snooze_defaults_to_tomorrow_and_takes_the_day_positionally(run, at, sam
     snoozed = run.json("snooze", str(timed["id"]))
     assert snoozed["due"] == "2026-12-03T09:00"  # tomorrow, at its time
     assert snoozed["snoozed_from"] == "2026-12-02T09:00"
-    assert run.json("snooze", str(plain["id"]), "tue")["due"] == "2026-12-08"
     assert run.json("snooze", str(plain["id"]), "fri", "2pm")["due"] == "2026-12-04T14:00"
     assert run.json("snooze", str(plain["id"]), "--until", "+3d")["due"] == "2026-12-05T14:00"
-    out = run("snooze", str(timed["id"])).stdout
-    assert out.startswith(f"Snoozed #{timed['id']} Call for Sam Lee, due Thu 2026-12-03 09:00")
+    assert run.json("snooze", str(plain["id"]), "tue")["due"] == "2026-12-08T14:00"
+    out = run("snooze", str(timed["id"]), "fri").stdout
+    assert out.startswith(f"Snoozed #{timed['id']} Call for Sam Lee, due Fri 2026-12-04 09:00")
     err = run("snooze", str(plain["id"]), "mon", "--until", "tue", code=2).stderr
     assert "once" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "when", ["wed", "today", "today 2pm", "tomorrow", "fri", "2026-12-07 09:00", "mon 8am"]
+)
+def test_snooze_never_moves_a_follow_up_earlier_or_into_the_past(run, at, sam, when):
+    # a new-user trial: `snooze ID wed` on a Wednesday moved Mon 09:00 back to Wed 09:00
+    at("2026-12-01 18:00")
+    item = run.json("follow", "sam", "Call", "--due", "2026-12-07", "--at", "9am")
+    at("2026-12-02 15:00")  # a Wednesday
+    err = run("snooze", str(item["id"]), *when.split(), code=2).stderr
+    assert err.strip().splitlines() == [
+        "minicrm: snooze moves a follow-up later: it is due Mon 2026-12-07 09:00;"
+        " give a later day, e.g. 'next wed'"
+    ]
+    assert run.json("followup", "show", str(item["id"]))["due"] == "2026-12-07T09:00"
+    assert run.json("snooze", str(item["id"]), "next", "wed")["due"] == "2026-12-09T09:00"
+
+
+def test_snooze_refuses_a_time_earlier_today(run, at, sam):
+    at("2026-12-01 18:00")
+    item = run.json("follow", "sam", "Call", "--due", "2026-11-30", "--at", "9am")
+    at("2026-12-02 15:00")
+    err = run("snooze", str(item["id"]), "today", code=2).stderr  # today 09:00: past
+    assert err.strip().splitlines() == [
+        "minicrm: cannot snooze until Wed 2026-12-02 09:00: that is in the past;"
+        " give a later day or time, e.g. 'tomorrow' or 'today 5pm'"
+    ]
+    assert run.json("snooze", str(item["id"]), "today", "5pm")["due"] == "2026-12-02T17:00"
+    plain = run.json("follow", "sam", "Mail", "--due", "2026-11-30")
+    assert run.json("snooze", str(plain["id"]), "today")["due"] == "2026-12-02"  # a whole day
 
 
 def test_rm_asks_with_what_goes_with_the_contact(run, sam, term_env):

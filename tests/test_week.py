@@ -131,8 +131,9 @@ def test_the_week(run, monkeypatch):
     run("cancel", str(at9))
 
     # 15.17: snooze without --until is tomorrow; the day may be given positionally
-    assert run.json("snooze", str(next_wed))["due"] == "2026-12-04"  # tomorrow
-    assert run.json("snooze", str(next_wed), "tue")["due"] == "2026-12-08"
+    # snooze only moves later: tomorrow is before the Review's Wednesday
+    assert "moves a follow-up later" in run("snooze", str(next_wed), code=2).stderr
+    assert run.json("snooze", str(next_wed), "2026-12-10")["due"] == "2026-12-10"
 
     # 15.8: the won deal says which follow-up stays open, and can close it
     result = run("deal", "won", "1")
@@ -155,7 +156,7 @@ def test_the_week(run, monkeypatch):
     at("2026-12-04 18:00")
     kept = run.json("stats")["followups"]
     # the twelve kept early count (they were not due yet: issue 15.4), Forgotten is still
-    # overdue; the cancelled ones do not count, Review (snoozed to Tuesday) is not due yet
+    # overdue; the cancelled ones do not count, Review (snoozed to Thursday) is not due yet
     assert (kept["on_time"], kept["late"], kept["overdue"]) == (12, 0, 1)
     headline = line_with("Promises:", run("stats").stdout)
     assert headline.startswith("Promises: kept 12 of 13 this week, 1 still overdue;")

@@ -170,11 +170,7 @@ def snooze(
         _require(current, ("open",), "snooze")
         new_time = when.time or (time.fromisoformat(current.due_time) if current.due_time else None)
         new_due = When(when.day, new_time)
-        if new_due.day < today:
-            raise InvalidInput(
-                f"cannot snooze until {new_due.iso()}: that is in the past",
-                hint="e.g. snooze ID mon",
-            )
+        _check_later(current, new_due, on)
         store.update(
             "followups",
             fid,
@@ -186,6 +182,33 @@ def snooze(
             },
         )
         return load_followup(store, fid)
+
+
+def _shown(when: When) -> str:
+    """``Mon 2026-12-07 09:00`` or ``Mon 2026-12-07``."""
+    name = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.day.weekday()]
+    return f"{name} {when.iso().replace('T', ' ')}"
+
+
+def _check_later(current: FollowUp, new_due: When, on: When | None) -> None:
+    """Snooze only puts off: refuse a new due that is in the past (a day before today, or
+    a time not after now) or not after the current due (``wed`` on a Wednesday is today,
+    which would move a follow-up due next Monday back)."""
+    now = dates.local_now(on).replace(tzinfo=None, second=0, microsecond=0)
+    old_time = time.fromisoformat(current.due_time) if current.due_time else None
+    old_due = When(date.fromisoformat(current.due_date), old_time)
+    if new_due.naive() <= old_due.naive():
+        weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[now.weekday()]
+        raise InvalidInput(
+            f"snooze moves a follow-up later: it is due {_shown(old_due)}; give a later"
+            f" day, e.g. 'next {weekday}'"
+        )
+    past = new_due.day < now.date() if new_due.time is None else new_due.naive() <= now
+    if past:
+        raise InvalidInput(
+            f"cannot snooze until {_shown(new_due)}: that is in the past; give a later day"
+            " or time, e.g. 'tomorrow' or 'today 5pm'"
+        )
 
 
 def reopen(store: Store, followup_id: str | int) -> FollowUp:
