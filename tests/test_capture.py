@@ -471,3 +471,56 @@ def test_capture_alone_is_one_change_set_for_mail_and_calendar(run, tmp_path, co
     assert notes(run, "jane") == [] and notes(run, "bob") == []
     again = run.json("capture", "--dry-run")
     assert again["mail"]["counts"]["logged"] == 1 and again["calendar"]["counts"]["logged"] == 1
+
+
+# -- the on-capture hook (a new-user trial: it never ran) -----------------------------------
+
+
+def _on_capture_hook(tmp_path: Path, monkeypatch) -> Path:
+    """A real executable hooks/on-capture beside MINICRM_CONFIG that appends its stdin."""
+    import stat
+
+    monkeypatch.delenv("MINICRM_NO_HOOKS", raising=False)
+    folder = tmp_path / "hooks"
+    folder.mkdir(exist_ok=True)
+    out = tmp_path / "on-capture.out"
+    hook = folder / "on-capture"
+    hook.write_text(f'#!/bin/sh\ncat >> "{out}"\necho "EVENT=$MINICRM_EVENT" >> "{out}"\n')
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    return out
+
+
+def _lines(out: Path) -> list[dict]:
+    if not out.exists():
+        return []
+    return [json.loads(line) for line in out.read_text().splitlines() if line.startswith("{")]
+
+
+def test_on_capture_gets_a_line_per_captured_item(run, tmp_path, config, people, monkeypatch):
+    out = _on_capture_hook(tmp_path, monkeypatch)
+    box = tmp_path / "Mail" / "INBOX"
+    maildir(
+        box,
+        [
+            message("Jane Doe <jane@acme.io>", ME, "Pricing", "The price is fine.\n"),
+            message(ME, "Bob Stone <bob@stone.example>", "Hello Bob", "Hi.\n"),
+            message("stranger@else.example", ME, "Hi", "Who are you?\n"),
+        ],
+    )
+    run("capture", "mail", str(box), "--dry-run")
+    assert _lines(out) == []  # a dry run captures nothing
+    result = capture(run, str(box))
+    lines = _lines(out)
+    assert "EVENT=on-capture" in out.read_text()
+    assert len(lines) == 2 and all(
+        set(line) == {"source", "contact", "interaction"} for line in lines
+    )
+    by_title = {line["interaction"]["body"].splitlines()[0]: line for line in lines}
+    assert by_title["Pricing"]["contact"]["name"] == "Jane Doe"
+    assert by_title["Hello Bob"]["contact"]["name"] == "Bob Stone"
+    assert by_title["Pricing"]["interaction"]["kind"] == "email"
+    ids = {i["interaction_id"] for i in result["items"]}
+    assert {line["interaction"]["id"] for line in lines} == ids
+    assert all(line["source"].endswith("INBOX") for line in lines)
+    capture(run, str(box))  # nothing new: the hook does not run again
+    assert len(_lines(out)) == 2

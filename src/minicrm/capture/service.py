@@ -731,3 +731,27 @@ def upcoming_meetings(store: Store, start: datetime, end: datetime) -> list[Upco
         )
         for r in rows
     ]
+
+
+def hook_records(store: Store, results: Sequence[CaptureResult]) -> list[dict[str, object]]:
+    """What the ``on-capture`` hook reads: one ``{"source", "contact", "interaction"}``
+    per item logged (none on a dry run), ``contact`` the first contact it was logged for
+    (the interaction lists them all), both as ``--json`` shows them."""
+    from minicrm.activity import interactions  # lazy: start-up
+    from minicrm.contacts import reading as contacts
+    from minicrm.core.errors import NotFound
+
+    records: list[dict[str, object]] = []
+    for result in results:
+        if result.dry_run:
+            continue
+        for item in result.items:
+            if item.interaction_id is None or not item.contacts:
+                continue
+            try:
+                interaction = interactions.get(store, item.interaction_id).to_dict()
+                contact = contacts.get_contact(store, item.contacts[0].id).to_dict()
+            except NotFound:  # removed since, in the same command
+                continue
+            records.append({"source": item.source, "contact": contact, "interaction": interaction})
+    return records

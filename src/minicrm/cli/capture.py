@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from minicrm.cli.common import JsonOpt, store_of
+from minicrm.cli.common import JsonOpt, fire_hook, store_of
 
 app = typer.Typer(
     help="Fill the timeline from your mail (Maildir, mbox, .eml) and calendars (.ics, vdir). "
@@ -52,6 +52,18 @@ def _terminal() -> bool:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _fire(ctx: typer.Context, store: Any, results: list[Any]) -> None:
+    """The on-capture hook, once the capture's transaction committed (never on a dry run)."""
+    from minicrm.capture import service  # lazy: start-up
+    from minicrm.hooks import service as hooks
+
+    if hooks.disabled() or hooks.hook_for("on-capture") is None:
+        return  # no hook: do not even load the records
+    records = service.hook_records(store, results)
+    if records:
+        fire_hook(ctx, "on-capture", records)
 
 
 def _show(result: Any, *, json_: bool, verbose: bool) -> None:
@@ -167,6 +179,7 @@ def capture(
                 )
             )
     results = service.run(store, *prepared)  # one transaction, one change set
+    _fire(ctx, store, results)
     if json_:
         done = {r.what: r.to_dict() for r in results}
         machine.write_json({"mail": done.get("mail"), "calendar": done.get("calendar")})
@@ -248,6 +261,8 @@ def mail(
                 add=add,
                 progress=bar.update if bar.shown else None,
             )
+        if found.capture is not None:
+            _fire(ctx, store, [found.capture])
         if json_:
             machine.write_json(found.to_dict())
             return
@@ -266,6 +281,7 @@ def mail(
         result = service.capture_mail(
             store, where, options, progress=bar.update if bar.shown else None
         )
+    _fire(ctx, store, [result])
     _show(result, json_=json_, verbose=verbose)
 
 
@@ -294,4 +310,5 @@ def calendar(
         result = service.capture_calendar(
             store, where, options, progress=bar.update if bar.shown else None
         )
+    _fire(ctx, store, [result])
     _show(result, json_=json_, verbose=verbose)
