@@ -147,6 +147,7 @@ def test_help_completes_commands_then_subcommands(env):
     ]
     assert complete(env, "bash", "minicrm help deal m") == ["move"]
     assert complete(env, "bash", "minicrm help log ") == []
+    assert complete(env, "bash", "minicrm help tag ") == ["ls", "cadence"]
 
 
 def test_no_database_completes_nothing_and_creates_none(env, tmp_path):

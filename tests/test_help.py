@@ -96,6 +96,19 @@ def test_help_cmd_names_a_mistake(run):
     assert "it has no subcommands" in run("help", "log", "x", code=2).stderr
 
 
+@pytest.mark.parametrize("words", [["tag", "ls"], ["tag", "cadence"], ["tag", "cadence", "vip"]])
+def test_help_takes_the_special_first_words_of_a_command(run, words):
+    # README: `minicrm help X Y` is `minicrm X Y --help`; `tag ls` is tag with a first word
+    assert run("help", *words).stdout == run(*words, "--help").stdout
+
+
+def test_help_names_a_commands_special_words_on_a_mistake(run):
+    err = run("help", "tag", "lss", code=2).stderr.strip()
+    assert err == "minicrm: tag has no command 'lss' (did you mean ls?)"
+    err = run("help", "tag", "jane", code=2).stderr.strip()
+    assert err == "minicrm: tag has no command 'jane' (its words: ls, cadence)"
+
+
 def test_every_option_that_takes_a_value_names_it(run):
     for path, command in tree().items():
         for param in getattr(command, "params", []):

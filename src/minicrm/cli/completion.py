@@ -278,6 +278,10 @@ def _command_words(ctx: Any, incomplete: str) -> _Candidates:
         return [(name, text) for name, text in SUMMARIES if name.startswith(incomplete)]
     if len(given) > 1 or given[0] not in COMMANDS:
         return []
+    if given[0] == "tag":  # tag's first words, as `help tag ls` takes them
+        from minicrm.cli.tags import SUB_WORDS
+
+        return [(word, "") for word in SUB_WORDS if word.startswith(incomplete)]
     group = typer.main.get_command(build_app(given[0])).commands.get(given[0])  # type: ignore[attr-defined]
     return [
         (name, sub.get_short_help_str(limit=10_000))

@@ -48,15 +48,28 @@ def help_(
     path = [name]
     for word in words[1:]:
         sub = getattr(command, "get_command", lambda c, n: None)(context, word)
+        special = _sub_words(path)
+        if sub is None and word in special:
+            break  # `tag ls`: a command's first word; `tag ls --help` is tag's help
         if sub is None:
-            subs = list(getattr(command, "commands", {}))
+            subs = list(getattr(command, "commands", {})) or list(special)
             close = difflib.get_close_matches(word, subs, n=3)
+            kind = "words" if special else "commands"
             raise InvalidInput(
                 f"{' '.join(path)} has no command {word!r}",
                 hint=f"did you mean {' or '.join(close)}?"
                 if close
-                else (f"its commands: {', '.join(subs)}" if subs else "it has no subcommands"),
+                else (f"its {kind}: {', '.join(subs)}" if subs else "it has no subcommands"),
             )
         command, path = sub, [*path, word]
         context = typer.Context(command, info_name=word, parent=context)
     typer.echo(command.get_help(context))
+
+
+def _sub_words(path: list[str]) -> tuple[str, ...]:
+    """The words a command (not a group) takes first as if they were subcommands."""
+    if path == ["tag"]:
+        from minicrm.cli import tags
+
+        return tags.SUB_WORDS
+    return ()

@@ -18,6 +18,11 @@ def register(app: typer.Typer) -> None:
     app.command("untag")(untag)
 
 
+# The words `tag` takes in place of a contact, as if they were subcommands (`minicrm help
+# tag ls` shows tag's help, as `minicrm tag ls --help` does).
+SUB_WORDS = ("ls", "cadence")
+
+
 def tag(
     ctx: typer.Context,
     ref: Annotated[
