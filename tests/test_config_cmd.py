@@ -170,3 +170,82 @@ def test_edited_changes_exactly_one_key(doc, table, key, value):
         expected.setdefault(table, {})[key] = tomllib.loads(f"v = {value}")["v"]
     assert after == expected
     assert "# a comment" in edited(text, f"{table}.{key}", value)
+
+
+# -- [me], [capture] and [sync], the tables README tells users to write (a new-user trial) --
+
+
+def test_config_shows_the_me_capture_and_sync_tables(run, config_file):
+    config_file.write_text(
+        '[me]\nemails = ["me@example.org", "me@work.example"]\n\n'
+        '[capture]\nmail = ["~/Mail"]\nexcerpt = 100\nplus_addresses = false\n\n'
+        '[sync]\ncontacts = "~/.contacts/minicrm"\ncommand = "vdirsyncer sync"\n',
+        encoding="utf-8",
+    )
+    assert run("config", "get", "me.emails").stdout == '["me@example.org", "me@work.example"]\n'
+    assert run("config", "get", "sync.contacts").stdout == "~/.contacts/minicrm\n"
+    assert run("config", "get", "capture.mail").stdout == '["~/Mail"]\n'
+    assert run("config", "get", "capture.excerpt").stdout == "100\n"
+    assert run("config", "get", "capture.plus_addresses").stdout == "false\n"
+    assert run("config", "get", "sync.command").stdout == "vdirsyncer sync\n"
+    by_key = {s["key"]: s for s in run.json("config")["settings"]}
+    assert by_key["me.emails"]["source"] == "file"
+    assert by_key["sync.winner"] == {
+        **by_key["sync.winner"],
+        "value": "minicrm",
+        "source": "default",
+    }
+    assert by_key["capture.calendar"]["value"] is None
+    listing = run("config").stdout
+    assert "me.emails" in listing and "sync.contacts" in listing and "capture.ignore" in listing
+
+
+def test_config_sets_and_unsets_the_me_capture_and_sync_tables(run, config_file):
+    run("config", "set", "me.emails", "me@example.org, me@work.example")
+    run("config", "set", "capture.mail", '["~/Mail", "~/Archive"]')
+    run("config", "set", "capture.excerpt", "0")
+    run("config", "set", "capture.plus_addresses", "fastmail.com")
+    run("config", "set", "sync.contacts", "~/.contacts/minicrm")
+    run("config", "set", "sync.winner", "vdir")
+    text = config_file.read_text(encoding="utf-8")
+    assert '[me]\nemails = ["me@example.org", "me@work.example"]\n' in text
+    assert (
+        'mail = ["~/Mail", "~/Archive"]\nexcerpt = 0\nplus_addresses = ["fastmail.com"]\n' in text
+    )
+    assert '[sync]\ncontacts = "~/.contacts/minicrm"\nwinner = "vdir"\n' in text
+    assert run.json("config", "get", "sync.winner")["value"] == "vdir"
+    run("config", "set", "capture.plus_addresses", "false")
+    assert "plus_addresses = false\n" in config_file.read_text(encoding="utf-8")
+    run("config", "unset", "sync.winner")
+    assert "winner" not in config_file.read_text(encoding="utf-8")
+    assert run.json("config", "get", "sync.winner")["source"] == "default"
+
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["set", "sync.winner", "me"], 'sync.winner must be "minicrm" or "vdir"'),
+        (["set", "capture.excerpt", "99999"], "capture.excerpt must be a whole number"),
+        (["set", "sync.max_delete_percent", "101"], "sync.max_delete_percent must be"),
+        (["set", "me.emails", " , "], "me.emails needs at least one value"),
+        (["set", "capture.mail", '["~/Mail"'], "not a list"),
+    ],
+)
+def test_a_bad_value_in_the_new_tables_is_refused(run, config_file, args, text):
+    config_file.write_text("# mine\n", encoding="utf-8")
+    result = run("config", *args, code=2)
+    assert text in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert config_file.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_an_unknown_table_is_reported_by_config_and_db_check(run, config_file):
+    config_file.write_text('[captrue]\nmail = ["~/Mail"]\n', encoding="utf-8")
+    warning = (
+        f"minicrm: warning: config file {config_file}: unknown table [captrue], ignored"
+        " (did you mean [capture]?)"
+    )
+    result = run("config")
+    assert result.stderr.strip().splitlines() == [warning]
+    assert run("config", "get", "deals.currency").stderr.strip() == warning
+    assert warning in run("db", "check").stderr
+    assert run("ls").stderr == ""  # other commands stay quiet

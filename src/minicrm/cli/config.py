@@ -25,8 +25,19 @@ def config(ctx: typer.Context, json_: JsonOpt = False) -> None:
 
     `minicrm config` alone lists every setting. The file is $MINICRM_CONFIG, else
     config.toml in the user config folder; `config set` creates it (mode 0600)."""
+    warn_about_config()
     if ctx.invoked_subcommand is None:
         _list(json_)
+
+
+def warn_about_config() -> None:
+    """What the config file holds that minicrm ignores (a misspelt ``[captrue]``), one
+    warning line each on stderr."""
+    from minicrm.core import config as cfg  # lazy: start-up
+    from minicrm.ui.render import message
+
+    for warning in cfg.warnings():
+        message(f"minicrm: warning: {warning}")
 
 
 def _list(json_: bool) -> None:

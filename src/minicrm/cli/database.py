@@ -136,7 +136,10 @@ def check(
 ) -> None:
     """Check the database: SQLite's integrity and foreign keys, the search index, and
     minicrm's own invariants. Exits 8 if a check fails."""
+    from minicrm.cli.config import warn_about_config
     from minicrm.maintenance import check as checking  # lazy: start-up
+
+    warn_about_config()  # the config file is checked too: tables minicrm ignores
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line
 

@@ -100,6 +100,41 @@ class Config:
     source: Path | None = field(default=None, compare=False)
 
 
+# The tables parse_config reads. Another one (a misspelt ``[captrue]``) is ignored by
+# every command, and reported as a warning by `minicrm config` and `minicrm db check`
+# (:func:`warnings`): refusing it would stop every command over a table minicrm does not use.
+KNOWN_TABLES = ("contacts", "deals", "smtp", "backups", "digest", "me", "capture", "week", "sync")
+
+
+def warnings(path: Path | None = None) -> list[str]:
+    """What the config file holds that minicrm ignores (unknown tables, keys outside any
+    table), one line each; [] without a file, or when it is not valid TOML (every command
+    refuses that one)."""
+    import difflib
+    import tomllib
+
+    path = path or config_path()
+    if path is None:
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    lines = []
+    for name, value in data.items():
+        if name in KNOWN_TABLES:
+            continue
+        close = difflib.get_close_matches(name, KNOWN_TABLES, n=1)
+        hint = f"did you mean [{close[0]}]?" if close else "tables: " + ", ".join(KNOWN_TABLES)
+        if isinstance(value, dict):
+            lines.append(f"config file {path}: unknown table [{name}], ignored ({hint})")
+        else:
+            lines.append(
+                f"config file {path}: unknown setting {name!r} outside a table, ignored ({hint})"
+            )
+    return lines
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults."""
     path = path or config_path()

@@ -45,7 +45,35 @@ KEYS: tuple[Key, ...] = (
     Key("smtp.user", "text", "the SMTP login", "MINICRM_SMTP_USER"),
     Key("smtp.password", "secret", "the SMTP password (never shown)", "MINICRM_SMTP_PASSWORD"),
     Key("smtp.from", "text", "the digest's sender address", "MINICRM_SMTP_FROM"),
+    Key("me.emails", "strings", "your own addresses: mail from them is out (capture mail)"),
+    Key("capture.mail", "strings", "what `capture` alone reads: Maildirs, mbox, .eml"),
+    Key("capture.calendar", "strings", "what `capture` alone reads: .ics files, vdirs"),
+    Key("capture.ignore", "strings", "addresses and domains whose mail is never logged"),
+    Key("capture.excerpt", "integer", "characters of a message's text kept (0: subjects)"),
+    Key(
+        "capture.plus_addresses",
+        "flag_or_strings",
+        "jane+x@ is jane@: true, false, or the domains where it is",
+    ),
+    Key("sync.contacts", "folders", "the vdir(s) `sync` syncs the contacts with"),
+    Key("sync.command", "command", "run before and after `sync` (vdirsyncer sync)"),
+    Key("sync.command_timeout", "integer", "seconds the command may take (1-86400)"),
+    Key("sync.winner", "text", "a field changed on both sides: minicrm or vdir"),
+    Key("sync.deleted", "text", "a file deleted in the folder: delete or archive"),
+    Key("sync.version", "text", "the vCard version written: 3.0 or 4.0"),
+    Key("sync.max_delete_percent", "integer", "refuse a sync deleting more of the items"),
 )
+# The defaults of the settings shown as the file holds them (paths not expanded,
+# addresses as written): not every one has a default (capture.mail: none).
+_RAW_DEFAULTS: dict[str, Any] = {
+    "capture.excerpt": cfg.DEFAULT_EXCERPT,
+    "capture.plus_addresses": True,
+    "sync.command_timeout": cfg.DEFAULT_SYNC_COMMAND_TIMEOUT,
+    "sync.winner": cfg.SYNC_WINNERS[0],
+    "sync.deleted": cfg.SYNC_DELETED[0],
+    "sync.version": cfg.SYNC_VERSIONS[0],
+    "sync.max_delete_percent": 50,
+}
 BY_NAME = {k.name: k for k in KEYS}
 HIDDEN = "(set, not shown)"
 
@@ -95,6 +123,10 @@ def show(key: str, value: Any) -> str:
         return ", ".join(value)
     if kind == "stages":
         return ", ".join(f"{s.name}:{s.probability}" for s in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):  # as TOML writes it
+        return "[" + ", ".join(_toml_string(str(v)) for v in value) + "]"
     return str(value)
 
 
@@ -155,6 +187,8 @@ def settings() -> Settings:
             value, source = values.get(key.name, in_file), "file"
         elif key.name in values:
             value, source = values[key.name], "default"
+        elif key.name in _RAW_DEFAULTS:
+            value, source = _RAW_DEFAULTS[key.name], "default"
         else:
             value, source = None, "default"
         items.append(Setting(key.name, value, source, key.help))
@@ -218,9 +252,41 @@ def parse_value(key: str, text: str) -> tuple[Any, str]:
             stages.append((m[1].lower(), int(m[2])))
         body = ", ".join(f"{{name = {_toml_string(n)}, probability = {p}}}" for n, p in stages)
         return stages, f"[{body}]"
+    if kind == "flag_or_strings" and raw.lower() in ("true", "false"):
+        return raw.lower() == "true", raw.lower()
+    if kind in ("strings", "folders", "flag_or_strings") or (
+        kind == "command" and raw.startswith("[")
+    ):
+        values = _strings(key, raw)
+        if kind == "folders" and len(values) == 1:
+            return values[0], _toml_string(values[0])
+        return values, "[" + ", ".join(_toml_string(v) for v in values) + "]"
     if not raw:
         raise InvalidInput(f"{key} cannot be empty", hint=f"`minicrm config unset {key}`")
     return raw, _toml_string(raw)
+
+
+def _strings(key: str, raw: str) -> list[str]:
+    """A list of strings as ``config set`` takes it: TOML (``["~/Mail", "~/Archive"]``)
+    or comma-separated (``~/Mail, ~/Archive``)."""
+    example = f'e.g. {key} \'["a", "b"]\' or "a, b"'
+    if raw.startswith("["):
+        import tomllib
+
+        try:
+            values = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            values = None
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise InvalidInput(f"{key}: not a list of strings: {raw!r}", hint=example)
+    else:
+        values = raw.split(",")
+    names = [v.strip() for v in values if v.strip()]
+    if not names:
+        raise InvalidInput(
+            f"{key} needs at least one value", hint=f"{example}; or `minicrm config unset {key}`"
+        )
+    return names
 
 
 def set_value(key: str, text: str) -> Setting:
