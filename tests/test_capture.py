@@ -524,3 +524,45 @@ def test_on_capture_gets_a_line_per_captured_item(run, tmp_path, config, people,
     assert all(line["source"].endswith("INBOX") for line in lines)
     capture(run, str(box))  # nothing new: the hook does not run again
     assert len(_lines(out)) == 2
+
+
+# -- the summary's wording and width (a new-user trial) -------------------------------------
+
+
+def test_the_summary_fits_a_terminal_and_leaves_out_what_is_zero():
+    from minicrm.capture.models import CaptureResult
+    from minicrm.capture.render import summary
+
+    result = CaptureResult("mail", False, sources=["a", "b"])
+    for name in ("messages", "logged", "duplicates", "noise", "ignored", "unknown", "bad"):
+        result.count(name, 123_456)
+    lines = summary(result).splitlines()
+    assert lines[0] == "Logged 123456 emails from 123456 new messages in 2 sources."
+    assert lines[1].startswith("Skipped: 123456 already logged, 123456 lists or automated")
+    assert all(len(line) < 120 for line in lines)  # one line each at a 120-column terminal
+    quiet = CaptureResult("mail", False, sources=["a"])
+    quiet.count("messages", 3)
+    quiet.count("logged", 2)
+    quiet.count("unknown", 1)
+    assert (
+        summary(quiet)
+        == "Logged 2 emails from 3 new messages in 1 source.\nSkipped: 1 not with contacts."
+    )
+
+
+def test_suggest_add_says_one_contact_and_that_the_mail_was_read_again(
+    run, tmp_path, config, people
+):
+    box = tmp_path / "box"
+    maildir(
+        box,
+        [
+            message(ME, "Carol King <carol@king.example>", "1"),
+            message("Carol King <carol@king.example>", ME, "2"),
+            message("Jane Doe <jane@acme.io>", ME, "3"),
+        ],
+    )
+    run("capture", "mail", str(box))  # every message read, Jane's logged
+    out = run("capture", "mail", str(box), "--suggest", "--add", "--limit", "1").stdout
+    assert "Added 1 contact; logged 2 emails from 3 messages read again in 1 source." in out
+    assert "1 already logged" in out and "new messages" not in out

@@ -92,6 +92,7 @@ class CaptureResult:
     problems: list[str] = field(default_factory=list)  # "file: what is wrong", the first 50
     notices: list[str] = field(default_factory=list)
     changeset_id: int | None = None  # the change set `undo` reverses (None: nothing written)
+    full: bool = False  # every message read again (--full, --suggest), not only new ones
 
     def __post_init__(self) -> None:
         for name in MAIL_COUNTS if self.what == "mail" else CALENDAR_COUNTS:

@@ -37,26 +37,42 @@ def upcoming_row(event: UpcomingEvent) -> list[object]:
     return [when, "   meeting", _names(event.contacts), event.title or "(no title)"]
 
 
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def summary(result: CaptureResult) -> str:
+    """What a run did: what it logged from what it read, then what it skipped (the counts
+    that are not zero), each on its own line so that neither wraps mid-sentence."""
     c = result.counts
     verb = "Would log" if result.dry_run else "Logged"
     if result.what == "mail":
-        text = (
-            f"{verb} {c['logged']} email{'s' if c['logged'] != 1 else ''} "
-            f"from {c['messages']} new message{'s' if c['messages'] != 1 else ''} "
-            f"in {len(result.sources)} source{'s' if len(result.sources) != 1 else ''}: "
-            f"{c['duplicates']} already logged, {c['noise']} lists or automated, "
-            f"{c['ignored']} ignored, {c['unknown']} not with contacts, {c['bad']} unreadable"
+        read = _n(c["messages"], "message")
+        read = f"{read} read again" if result.full else read.replace(" message", " new message")
+        first = (
+            f"{verb} {_n(c['logged'], 'email')} from {read} in {_n(len(result.sources), 'source')}."
         )
+        skipped = [
+            (c["duplicates"], "already logged"),
+            (c["noise"], "list or automated" if c["noise"] == 1 else "lists or automated"),
+            (c["ignored"], "ignored"),
+            (c["unknown"], "not with contacts"),
+            (c["bad"], "unreadable"),
+        ]
     else:
-        text = (
-            f"{verb} {c['logged']} meeting{'s' if c['logged'] != 1 else ''} "
-            f"from {c['events']} event{'s' if c['events'] != 1 else ''} "
-            f"in {len(result.sources)} file{'s' if len(result.sources) != 1 else ''}: "
-            f"{c['duplicates']} already logged, {c['skipped']} cancelled or declined, "
-            f"{c['unknown']} without contacts, {c['upcoming']} upcoming, {c['bad']} unreadable"
+        first = (
+            f"{verb} {_n(c['logged'], 'meeting')} from {_n(c['events'], 'event')} "
+            f"in {_n(len(result.sources), 'file')}."
         )
-    return text + "."
+        skipped = [
+            (c["duplicates"], "already logged"),
+            (c["skipped"], "cancelled or declined"),
+            (c["unknown"], "without contacts"),
+            (c["upcoming"], "upcoming"),
+            (c["bad"], "unreadable"),
+        ]
+    rest = ", ".join(f"{n} {what}" for n, what in skipped if n)
+    return f"{first}\nSkipped: {rest}." if rest else first
 
 
 def print_items(result: CaptureResult) -> None:

@@ -459,7 +459,7 @@ def prepare_mail(
         raise InvalidInput(
             "no mail to read", hint="give a path, or set [capture] mail = [...] in the config"
         )
-    result = CaptureResult("mail", options.dry_run)
+    result = CaptureResult("mail", options.dry_run, full=options.full)
     if not options.me:
         result.notices.append(
             "no [me] emails in the config: every message counts as received "
@@ -534,7 +534,7 @@ def suggest(
             "no mail to read", hint="give a path, or set [capture] mail = [...] in the config"
         )
     options = replace(options, full=True)
-    result = CaptureResult("mail", options.dry_run or not add)
+    result = CaptureResult("mail", options.dry_run or not add, full=True)
     matcher = Matcher(store, options)
     scan = _scan(
         store, paths, options, result, matcher, progress=progress, people=True, keep_others=add

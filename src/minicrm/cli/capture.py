@@ -271,10 +271,10 @@ def mail(
             return
         show.print_suggestions(found.suggestions, found.added)
         if found.capture is not None:
+            added = len(found.suggestions)
+            text = show.summary(found.capture)
             render.line(
-                f"Added {len(found.suggestions)} contacts; "
-                + show.summary(found.capture)[0].lower()
-                + show.summary(found.capture)[1:]
+                f"Added {added} contact{'' if added == 1 else 's'}; {text[0].lower()}{text[1:]}"
             )
         return
     with _progress("Reading mail") as bar:
