@@ -166,3 +166,20 @@ def test_the_on_sync_hook_runs_once_per_configured_folder(
         str(one),
         str(two),
     ]
+
+
+def test_a_merge_of_both_sides_keeps_the_folder_lines_minicrm_did_not_change(run, tmp_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    card = folder / "rich-1.vcf"
+    card.write_bytes(RICH.encode())
+    sync(run, folder)
+    run("edit", "Rich", "--title", "Boss")
+    card.write_bytes(RICH.replace("END:VCARD", "NOTE:met at the fair\r\nEND:VCARD").encode())
+    report = sync(run, folder)
+    assert report["vdir"]["updated"] == 1 and report["minicrm"]["updated"] == 1
+    lines = unfolded(only_card(folder))
+    assert {"TITLE:Boss", "NOTE:met at the fair"} <= set(lines)
+    assert "ADR;TYPE=HOME:;;1 Main St;Springfield;IL;62701;USA" in lines
+    assert "TEL;TYPE=WORK,VOICE:+1 555 0100" in lines
+    assert sync(run, folder)["changes"] == []
