@@ -18,7 +18,7 @@ from minicrm.core import clock, dates, recurrence, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import ContactBrief, FollowUp, Recurrence
+from minicrm.core.models import ContactBrief, FollowUp, Recurrence, SeriesTask
 from minicrm.db.store import Row, Store
 
 PRIORITIES = ("low", "normal", "high")
@@ -116,6 +116,29 @@ def list_followups(
 def from_row(row: Row) -> FollowUp:
     """A follow-up record from a row of ``store.activity.followup_rows``."""
     return _to_followup(row)
+
+
+def _to_task(row: Row) -> SeriesTask:
+    return SeriesTask(
+        followup=_to_followup(row),
+        series_start=row["series_start"],
+        phone=row["reach_phone"],
+        email=row["reach_email"],
+        deal_uid=row["deal_uid"],
+        deal_title=row["deal_title"],
+    )
+
+
+def series_tasks(store: Store, *, open_only: bool = False) -> list[SeriesTask]:
+    """Every series of follow-ups as one task (the open occurrence, or the last one when
+    none is open), in due order: what `export --format ics` and `sync tasks` write."""
+    with store.snapshot():
+        return [_to_task(r) for r in activity.series_task_rows(store, open_only=open_only)]
+
+
+def series_task(store: Store, series_uid: str) -> SeriesTask | None:
+    row = activity.series_task_row(store, series_uid)
+    return _to_task(row) if row is not None else None
 
 
 @dataclass

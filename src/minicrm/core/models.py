@@ -508,3 +508,17 @@ class DealPage:
         data["followups"] = [f.to_dict() for f in self.followups]
         data["interactions"] = [i.to_dict() for i in self.interactions]
         return data
+
+
+@dataclass
+class SeriesTask:
+    """A series of follow-ups as one task on a phone (one VTODO, one UID): the open
+    occurrence, or the series' last one when none is open, and what the phone shows
+    beside it (how to reach the contact, the deal)."""
+
+    followup: FollowUp
+    series_start: str = ""  # the series' anchor, naive local YYYY-MM-DDTHH:MM
+    phone: str | None = None
+    email: str | None = None
+    deal_uid: str | None = None
+    deal_title: str | None = None

@@ -5,10 +5,19 @@ DATE-TIME (no TZID, no Z): 09:00 stays 09:00 in whatever zone the calendar app i
 all-day follow-up is a DATE. Only the stamps (DTSTAMP, CREATED, LAST-MODIFIED, COMPLETED)
 are UTC, as the RFC requires.
 
-A repeating follow-up carries its rule as RRULE, with DTSTART = DUE (the rule's anchor).
-Its UNTIL is a DATE (all-day) or a floating 23:59:59 (timed); its COUNT is what is left
-of the series counting this occurrence. RFC 5545 forbids COUNT and UNTIL together, so
-when a series has both, the one that ends it first is written.
+A series of follow-ups is one VTODO with one UID (the series' uid + ``@minicrm``), the same
+for every occurrence: it shows the open occurrence (its DUE, title, priority, notes), or,
+when none is open, the series' last one, ``STATUS:COMPLETED`` with ``COMPLETED:`` or
+``STATUS:CANCELLED``. A repeating one carries no DTSTART (clients expect it before DUE or
+not at all) and an RRULE that, expanded from the DUE, gives exactly minicrm's own next
+occurrences (:func:`minicrm.core.recurrence.ical_rule`: month ends, Feb 29, weekdays,
+counts, ends). Where no RRULE can say it (a series counted from when it is done, a snoozed
+occurrence of a rule with INTERVAL above 1, a time moved on one occurrence), the VTODO is
+the open occurrence alone, with ``X-MINICRM-RRULE`` and a ``Repeats:`` line in the
+DESCRIPTION saying so; minicrm schedules the next one when it is done. The DESCRIPTION is
+the notes, then who to call (``Contact:``, ``Phone:``, ``Email:``) and the ``Deal:``;
+``X-MINICRM-CONTACT-UID``, ``X-MINICRM-DEAL-UID`` and ``X-MINICRM-FOLLOWUP`` (the id of
+the occurrence shown) name them for programs.
 
 A yearly date becomes an all-day VEVENT repeating FREQ=YEARLY. DTSTART is the date
 itself when the year is known; a year-less date (``--MM-DD``) starts in 1970 (a date in
@@ -21,15 +30,15 @@ icalendar is imported inside :func:`to_ics` (start-up cost).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
-from minicrm.core.models import Contact, FollowUp
+from minicrm.core.models import Contact, FollowUp, SeriesTask
 
 PRODID = "-//minicrm//minicrm//EN"
+UID_SUFFIX = "@minicrm"
 PRIORITIES = {"high": 1, "normal": 5, "low": 9}
 STATUSES = {"open": "NEEDS-ACTION", "done": "COMPLETED", "cancelled": "CANCELLED"}
 YEARLESS_YEAR = 1970
@@ -63,66 +72,119 @@ def _due(f: FollowUp) -> date | datetime:
     return datetime.combine(day, time.fromisoformat(f.due_time))  # naive: floating
 
 
-def _ends(f: FollowUp, due: date | datetime) -> dict[str, Any]:
-    """UNTIL or COUNT for the RRULE of this occurrence, as parts for vRecur."""
+def task_uid(f: FollowUp) -> str:
+    """The UID of a series' task: one per series, the same for every occurrence."""
+    return f"{f.series_uid or f.uid}{UID_SUFFIX}"
+
+
+def _recurrence(task: SeriesTask, due: date | datetime) -> tuple[str | None, list[str]]:
+    """(the RRULE body to write, or None) and the description lines that say how it
+    repeats when no RRULE can say it (minicrm then writes the open occurrence alone)."""
+    f = task.followup
     rec = f.recurrence
-    assert rec is not None
-    until: date | datetime | None = None
-    if rec.until:
-        until_day = date.fromisoformat(rec.until)
-        until = (
-            datetime.combine(until_day, time(23, 59, 59))
-            if isinstance(due, datetime)
-            else until_day
+    if rec is None or f.status != "open":
+        return None, []
+    if rec.count is not None and f.occurrence >= rec.count:
+        return None, []  # the series' last occurrence
+    from minicrm.core import recurrence
+
+    due_at = due if isinstance(due, datetime) else datetime.combine(due, time(0))
+    rule: str | None = None
+    if rec.scheduled_from != "done":
+        anchor = _anchor(task.series_start, due_at)
+        rule = recurrence.ical_rule(
+            rec.rule,
+            anchor=anchor,
+            due=due_at,
+            until=date.fromisoformat(rec.until) if rec.until else None,
+            count=rec.count - f.occurrence + 1 if rec.count is not None else None,
+            all_day=not isinstance(due, datetime),
         )
-    left = max(1, rec.count - f.occurrence + 1) if rec.count is not None else None
-    if until is not None and left is not None:
-        from dateutil import rrule
-
-        start = due if isinstance(due, datetime) else datetime.combine(due, time())
-        end = until if isinstance(until, datetime) else datetime.combine(until, time(23, 59, 59))
-        rule = rrule.rrulestr(rec.rule, dtstart=start)
-        before_end = itertools.takewhile(lambda moment: moment <= end, rule)
-        within = sum(1 for _ in itertools.islice(before_end, left + 1))
-        # UNTIL ends it first when fewer occurrences than COUNT fall before it
-        return {"UNTIL": until} if within <= left else {"COUNT": left}
-    if until is not None:
-        return {"UNTIL": until}
-    if left is not None:
-        return {"COUNT": left}
-    return {}
+    if rule == "":
+        return None, []  # the series' last occurrence
+    if rule is not None:
+        return rule, []
+    if rec.scheduled_from == "done":
+        words = f"Repeats: {rec.text}, counted from when it is done"
+    else:
+        words = f"Repeats: {rec.text}"
+    return None, [f"{words} (minicrm schedules the next one when this one is done)"]
 
 
-def _todo(f: FollowUp, stamp: datetime) -> Any:
-    from icalendar import Todo, vRecur
+def _anchor(series_start: str, due: datetime) -> datetime:
+    try:
+        return datetime.fromisoformat(series_start) if series_start else due
+    except ValueError:
+        return due
 
-    todo = Todo()
-    todo.add("uid", f"{f.uid}@minicrm")
-    todo.add("dtstamp", stamp)
-    todo.add("summary", _text(f.title))
-    lines = [f.notes] if f.notes else []
+
+def description(task: SeriesTask, repeats: list[str]) -> str:
+    """The notes, a blank line, then who to call (name, phone, email), the deal and how
+    it repeats, one ``Label: value`` line each (what :func:`notes_of` strips again)."""
+    f = task.followup
+    lines = []
     if f.contact:
         lines.append(f"Contact: {f.contact.name}")
+        if task.phone:
+            lines.append(f"Phone: {task.phone}")
+        if task.email:
+            lines.append(f"Email: {task.email}")
+    if task.deal_title:
+        lines.append(f"Deal: {task.deal_title}")
+    lines += repeats
+    blocks = [f.notes] if f.notes else []
     if lines:
-        todo.add("description", _text("\n\n".join(lines)))
+        blocks.append("\n".join(lines))
+    return _text("\n\n".join(blocks))
+
+
+_GENERATED = re.compile(r"(Contact|Phone|Email|Deal|Repeats): .*")
+
+
+def notes_of(text: str) -> str:
+    """The notes in a task's DESCRIPTION: without the trailing lines that minicrm writes
+    (``Contact:``, ``Phone:``, ``Email:``, ``Deal:``, ``Repeats:``) and the blank line
+    before them."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and _GENERATED.fullmatch(lines[-1]):
+        lines.pop()
+    return "\n".join(lines).strip("\n")
+
+
+def _todo(item: FollowUp | SeriesTask, stamp: datetime) -> Any:
+    from icalendar import Todo, vRecur
+
+    task = item if isinstance(item, SeriesTask) else SeriesTask(item)
+    f = task.followup
+    todo = Todo()
+    todo.add("uid", task_uid(f))
+    todo.add("dtstamp", stamp)
+    todo.add("summary", _text(f.title))
     due = _due(f)
-    todo.add("due", due)
+    rule, repeats = _recurrence(task, due)
+    if text := description(task, repeats):
+        todo.add("description", text)
+    todo.add("due", due)  # no DTSTART: clients expand the RRULE from the DUE
     todo.add("status", STATUSES.get(f.status, "NEEDS-ACTION"))
     todo.add("priority", PRIORITIES.get(f.priority, 5))
     if f.status == "done" and (completed := _stamp(f.completed_at or "")):
         todo.add("completed", completed)
         todo.add("percent-complete", 100)
-    if f.recurrence:
-        todo.add("dtstart", due)  # the anchor the rule repeats from
-        rule = vRecur.from_ical(f.recurrence.rule)
-        for key, value in _ends(f, due).items():
-            rule[key] = value
-        todo.add("rrule", rule)
+    if rule is not None:
+        todo.add("rrule", vRecur.from_ical(rule))
+    elif repeats and f.recurrence:
+        todo.add("x-minicrm-rrule", f.recurrence.rule)
+        todo.add("x-minicrm-recur-from", f.recurrence.scheduled_from)
     if created := _stamp(f.created_at):
         todo.add("created", created)
     if modified := _stamp(f.updated_at):
         todo.add("last-modified", modified)
     todo.add("categories", ["minicrm"])
+    if f.contact:
+        todo.add("x-minicrm-contact-uid", f.contact.uid)
+    if task.deal_uid:
+        todo.add("x-minicrm-deal-uid", task.deal_uid)
+    todo.add("x-minicrm-followup", str(f.id))
     return todo
 
 
@@ -169,7 +231,7 @@ def _event(contact: Contact, label: str, value: str, uid: str, stamp: datetime) 
 
 
 def to_ics(
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     *,
     now_stamp: str,
@@ -188,7 +250,7 @@ def to_ics(
 
 def write_ics(
     out: IO[str],
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     *,
     now_stamp: str,
@@ -229,7 +291,7 @@ def _calendar() -> Any:
 
 
 def _components(
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     stamp: datetime,
 ) -> Iterator[Any]:
