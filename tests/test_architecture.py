@@ -37,7 +37,7 @@ def test_sql_only_in_store():
 
 def test_rich_only_in_render():
     for name, found in modules():
-        if name != "ui/render.py":
+        if name != "ui/progress.py":
             assert "rich" not in top(found), name
 
 

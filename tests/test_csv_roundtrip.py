@@ -12,8 +12,7 @@ import io
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from minicrm.interchange.formats import csvfmt
-from minicrm.ui.render import guard_formula, write_delimited
+from minicrm.ui.machine import guard_formula, unguard_formula, write_delimited
 
 
 def test_a_quoted_nickname_comes_back_as_it_was(run, tmp_path):
@@ -50,7 +49,7 @@ def test_raw_writes_cells_exactly(run):
 @example("''+1")
 def test_unguard_undoes_guard_for_any_text(value):
     guarded = guard_formula(value)
-    assert csvfmt._unguard(guarded) == value
+    assert unguard_formula(guarded) == value
     # and the guard still does its job: nothing a spreadsheet runs
     assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r", "\x00"))
 
@@ -61,4 +60,4 @@ def test_any_cells_round_trip_through_the_csv_writer_and_reader(cells):
     buffer = io.StringIO()
     write_delimited([f"c{i}" for i in range(len(cells))], [cells], file=buffer)
     (_header, row) = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
-    assert [csvfmt._unguard(c) for c in row] == cells
+    assert [unguard_formula(c) for c in row] == cells

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.core.models import Ref
 from minicrm.interchange.formats.csvfmt import (
     FIELDS,
     detect_kind,
@@ -455,7 +456,7 @@ def test_to_google_csv_round_trip_of_a_full_contact():
         family_name="Doe",
         nickname="JD",
         title="CTO",
-        company=CompanyRef(1, "k1", "Acme, Inc."),
+        company=Ref(1, "k1", "Acme, Inc."),
         emails=(Labelled("jane@acme.io", "work"), Labelled("jane@home.io", "home")),
         phones=(Labelled("+1 555 0100", "mobile"), Labelled("+1 555 0199", "work-fax")),
         addresses=(Labelled("1 Main St\nSpringfield", "home"),),
@@ -521,7 +522,7 @@ def contacts(draw, id_: int) -> Contact:
         family_name=family,
         nickname=draw(st.one_of(st.none(), _one_line)),
         title=draw(st.one_of(st.none(), _one_line)),
-        company=draw(st.one_of(st.none(), _one_line.map(lambda n: CompanyRef(1, "k", n)))),
+        company=draw(st.one_of(st.none(), _one_line.map(lambda n: Ref(1, "k", n)))),
         emails=tuple(
             Labelled(v, lab) for v, lab in draw(st.lists(st.tuples(_email, _label), max_size=3))
         ),

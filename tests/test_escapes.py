@@ -11,7 +11,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicrm.ui import render
+from minicrm.ui import machine
+from minicrm.ui import text as ui_text
 
 BIDI_CONTROL = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 INVISIBLE = (
@@ -36,33 +37,33 @@ KEPT = [
 
 def test_the_whole_bidi_control_class_is_escaped():
     for ch in BIDI_CONTROL:
-        shown = render.visible(f"Bob {ch}evil")
+        shown = ui_text.visible(f"Bob {ch}evil")
         assert ch not in shown, f"U+{ord(ch):04X}"
         assert f"\\u{ord(ch):04x}" in shown
 
 
 def test_invisible_characters_that_disguise_a_name_are_escaped():
     for ch in INVISIBLE:
-        shown = render.visible(f"ad{ch}min", one_line=False)
+        shown = ui_text.visible(f"ad{ch}min", one_line=False)
         assert ch not in shown, f"U+{ord(ch):04X}"
-    assert render.visible("\U000e0041") == "\\U000e0041"  # beyond the BMP: 8 hex digits
-    assert render.visible("\u00ad") == "\\xad"
+    assert ui_text.visible("\U000e0041") == "\\U000e0041"  # beyond the BMP: 8 hex digits
+    assert ui_text.visible("\u00ad") == "\\xad"
 
 
 def test_legit_text_stays_readable():
     for text in KEPT:
-        assert render.visible(text) == text, text
+        assert ui_text.visible(text) == text, text
 
 
 def test_a_tag_sequence_outside_a_flag_is_escaped():
     smuggled = "hi\U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065"
-    assert "\U000e0069" not in render.visible(smuggled)
-    assert render.visible(FLAG + smuggled).startswith(FLAG)
+    assert "\U000e0069" not in ui_text.visible(smuggled)
+    assert ui_text.visible(FLAG + smuggled).startswith(FLAG)
 
 
 def test_json_escapes_the_same_characters_and_round_trips():
     value = f"Bob {BIDI_CONTROL}{INVISIBLE} {FLAG} \u200d\u200c"
-    text = render.to_json({"name": value})
+    text = machine.to_json({"name": value})
     assert json.loads(text) == {"name": value}
     for ch in BIDI_CONTROL + INVISIBLE:
         assert ch not in text.replace(FLAG, ""), f"U+{ord(ch):04X}"
@@ -77,12 +78,12 @@ UNSAFE = re.compile(
 
 @given(st.text())
 def test_visible_never_lets_an_unsafe_character_through(value):
-    shown = render.visible(value, one_line=False).replace(FLAG, "")
+    shown = ui_text.visible(value, one_line=False).replace(FLAG, "")
     assert not UNSAFE.search(shown)
 
 
 @given(st.text())
 def test_json_never_lets_an_unsafe_character_through(value):
-    text = render.to_json([value])
+    text = machine.to_json([value])
     assert json.loads(text) == [value]
     assert not UNSAFE.search(text.replace(FLAG, "").replace("\n", "").replace("\t", ""))

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 from icalendar import Calendar
 
-from minicrm.core.models import Contact, ContactBrief, FollowUp, Recurrence
+from minicrm.activity.models import FollowUp, Recurrence
+from minicrm.contacts.models import Contact
+from minicrm.core.models import Ref
 from minicrm.interchange.formats.ics import PRODID, to_ics, yearly_start
 
 NOW = "2026-11-22T09:30:00Z"
@@ -95,8 +97,8 @@ def test_timed_due_is_floating():
 def test_description_has_notes_and_contact():
     cal = calendar(
         [
-            followup(notes="Bring the contract", contact=ContactBrief(1, "c-jane", "Jane Doe")),
-            followup(id=2, uid="f-2", contact=ContactBrief(1, "c-jane", "Jane Doe")),
+            followup(notes="Bring the contract", contact=Ref(1, "c-jane", "Jane Doe")),
+            followup(id=2, uid="f-2", contact=Ref(1, "c-jane", "Jane Doe")),
             followup(id=3, uid="f-3"),
         ]
     )
@@ -110,7 +112,7 @@ def test_hostile_text_survives():
     title = 'Call, "her"; now\\ \n second line\ttab — ü 日本 😀 ' + "x" * 100
     notes = "a,b;c:d\\e\r\nBEGIN:VEVENT\nEND:VCALENDAR"
     name = 'O\'Brien; Jr., "Bob"\nX-INJECT:1'
-    cal = calendar([followup(title=title, notes=notes, contact=ContactBrief(2, "c2", name))])
+    cal = calendar([followup(title=title, notes=notes, contact=Ref(2, "c2", name))])
     (todo,) = cal.walk("VTODO")
     assert str(todo["summary"]) == title
     assert str(todo["description"]) == (

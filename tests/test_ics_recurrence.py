@@ -21,9 +21,10 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from minicrm.activity.models import FollowUp, Recurrence, SeriesTask
 from minicrm.core import recurrence
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief, FollowUp, Recurrence, SeriesTask
+from minicrm.core.models import Ref
 from minicrm.interchange.formats.ics import notes_of, to_ics
 
 NOW = "2026-11-22T09:30:00Z"
@@ -302,7 +303,7 @@ def test_every_series_expands_to_minicrms_own_schedule(t: SeriesTask):
 
 @pytest.mark.parametrize(
     "contact",
-    [None, ContactBrief(3, "c-ann", "Ann")],
+    [None, Ref(3, "c-ann", "Ann")],
 )
 def test_notes_come_back_without_the_lines_minicrm_adds(contact):
     f = FollowUp(

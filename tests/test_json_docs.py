@@ -37,6 +37,7 @@ import re
 import shlex
 import shutil
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -354,6 +355,8 @@ SETUP = [
     "log jane email 'Sent the contract' --deal 1 --at '2026-11-21 10:00'",
     "dupes --ignore jane sam",
     "digest --on 2026-11-19",
+    "sync contacts vdir",
+    "edit jane --title 'Chief Technology Officer'",
     "tag jane extra",
     "undo",
     "db backup",
@@ -364,7 +367,11 @@ SETUP = [
 def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("json-docs")
     (folder / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
-    (folder / "config.toml").write_text("[backups]\nkeep = 1\n", encoding="utf-8")
+    (folder / "config.toml").write_text(
+        '[backups]\nkeep = 1\n\n[sync]\ncontacts = "vdir"\n'
+        f"command = {json.dumps([sys.executable, '-c', 'pass'])}\n",
+        encoding="utf-8",
+    )
     for name in ("apple.vcf", "team_with_bad_card.vcf"):
         shutil.copy(ROOT / "tests" / "data" / "vcard" / name, folder / name)
     # a backup of an older schema, for db restore to bring up to date
@@ -374,6 +381,22 @@ def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for line in SETUP:
             result = _run(folder / "minicrm.db", shlex.split(line))
             assert result.exit_code == 0, f"{line}: {result.stderr or result.stdout}"
+    # the phone changed Jane's title too (a conflict) and left a file no one can read
+    jane = next(p for p in (folder / "vdir").glob("*.vcf") if "FN:Jane Doe" in p.read_text())
+    jane.write_text(jane.read_text().replace("TITLE:CTO", "TITLE:Founder"), encoding="utf-8")
+    (folder / "vdir" / "broken.vcf").write_text("BEGIN:VCARD\r\nEND:VCARD\r\n")
+    # ... deleted Sam's card, and copied Raj's (two files, one UID)
+    cards = {p: p.read_text() for p in (folder / "vdir").glob("*.vcf")}
+    next(p for p, text in cards.items() if "FN:Sam Lee" in text).unlink()
+    raj = next(text for text in cards.values() if "FN:Raj Patel" in text)
+    (folder / "vdir" / "raj-copy.vcf").write_text(raj, encoding="utf-8")
+    # ... and has a card of the contact archived in minicrm (the sync brings it back)
+    with sqlite3.connect(folder / "minicrm.db") as conn:
+        (ann,) = conn.execute("SELECT uid FROM contacts WHERE archived = 1").fetchone()
+    conn.close()
+    (folder / "vdir" / "ann.vcf").write_text(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{ann}\r\nFN:Ann Archived\r\nEND:VCARD\r\n"
+    )
     # a copy whose search index lost its rows, for db check to find at fault and repair
     damaged = folder / "damaged.db"
     shutil.copy(folder / "minicrm.db", damaged)

@@ -7,8 +7,11 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicrm.core.models import CompanyRef, Contact, Labelled
-from minicrm.ui import render
+from minicrm.contacts import render as contacts_render
+from minicrm.contacts.models import Contact, Labelled
+from minicrm.core.models import Ref
+from minicrm.interchange.formats import minicrm_csv
+from minicrm.ui import machine, progress, render, text
 from minicrm.ui.screen import Screen, write_card, write_table
 
 HOSTILE = [
@@ -33,7 +36,7 @@ def hostile_contact(name: str) -> Contact:
         id=1,
         uid="u",
         name=name,
-        company=CompanyRef(1, "c", name),
+        company=Ref(1, "c", name),
         emails=(Labelled(name, name),),
         tags=(name,),
         custom={"k": name},
@@ -47,14 +50,14 @@ SCREEN = Screen(width=120, height=40, bold=True, colour=True, unicode=True)
 
 def test_visible_leaves_no_control_characters():
     for value in HOSTILE:
-        shown = render.visible(value)
+        shown = text.visible(value)
         assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in shown), value
         assert "\u202e" not in shown and "\u2066" not in shown
 
 
 @given(st.text())
 def test_visible_is_safe_for_any_text(value):
-    shown = render.visible(value, one_line=False)
+    shown = text.visible(value, one_line=False)
     assert not any((ord(ch) < 0x20 and ch not in "\n\t") or 0x7F <= ord(ch) <= 0x9F for ch in shown)
 
 
@@ -63,8 +66,13 @@ def test_terminal_table_and_card_print_hostile_data_literally():
     for value in HOSTILE:
         buffer = io.StringIO()
         contact = hostile_contact(value)
-        write_table(render.CONTACT_COLUMNS, [render.contact_row(contact)], out=buffer, scr=plain)
-        write_card(contact.name, render.contact_card_lines(contact), out=buffer, scr=plain)
+        write_table(
+            contacts_render.CONTACT_COLUMNS,
+            [contacts_render.contact_row(contact)],
+            out=buffer,
+            scr=plain,
+        )
+        write_card(contact.name, contacts_render.contact_card_lines(contact), out=buffer, scr=plain)
         out = buffer.getvalue()
         assert "\x1b" not in out and "\x9b" not in out and "\x00" not in out
         if value.isprintable() and "\u202e" not in value:
@@ -83,28 +91,28 @@ def test_plain_table_aligns_wide_characters_and_never_truncates():
     out = render.plain_table(["a", "b"], [["日本語", "1"], ["abc", "2"], [long, "3"]])
     lines = out.splitlines()
     # 日本語 is 3 characters but 6 cells wide: the next column starts at the same cell
-    assert render._width(lines[1][: lines[1].index("1")]) == len(lines[2][: lines[2].index("2")])
+    assert text.text_width(lines[1][: lines[1].index("1")]) == len(lines[2][: lines[2].index("2")])
     assert long in out
 
 
 def test_csv_guard_covers_every_formula_start():
     for start in ("=", "+", "-", "@", "\t", "\r", "\x00"):
-        assert render.guard_formula(start + "1").startswith("'")
-    assert render.guard_formula("Jane") == "Jane"
+        assert machine.guard_formula(start + "1").startswith("'")
+    assert machine.guard_formula("Jane") == "Jane"
 
 
 def test_tsv_escapes_separators():
     buffer = io.StringIO()
-    render.write_delimited(["a"], [["x\ty\nz\\"]], tsv=True, raw=True, file=buffer)
+    machine.write_delimited(["a"], [["x\ty\nz\\"]], tsv=True, raw=True, file=buffer)
     assert buffer.getvalue() == "a\nx\\ty\\nz\\\\\n"
 
 
 def test_csv_to_a_terminal_shows_controls_but_files_get_exact_data(monkeypatch, capsys):
     contact = hostile_contact("bidi \u202e x")
-    render.print_contacts([contact], "csv")
+    minicrm_csv.write_contacts([contact], "csv")
     assert "\u202e" in capsys.readouterr().out  # a pipe or file gets the data exactly
-    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
-    render.print_contacts([contact], "tsv")
+    monkeypatch.setattr(machine, "stdout_is_terminal", lambda: True)
+    minicrm_csv.write_contacts([contact], "tsv")
     out = capsys.readouterr().out
     assert "\u202e" not in out and "\\u202e" in out
 
@@ -112,7 +120,7 @@ def test_csv_to_a_terminal_shows_controls_but_files_get_exact_data(monkeypatch, 
 def test_every_ascii_character_visible_escapes_is_non_printable():
     # visible() returns printable ASCII untouched without running its patterns; that is
     # only safe while each pattern matches no printable ASCII character.
-    for pattern in (render._UNSAFE, render._UNSAFE_LINE):
+    for pattern in (text._UNSAFE, text._UNSAFE_LINE):
         for code in range(0x80):
             if pattern.match(chr(code)):
                 assert not chr(code).isprintable(), f"U+{code:04X}"
@@ -138,11 +146,11 @@ def test_a_progress_label_is_never_markup_nor_an_escape(monkeypatch):
 
     out = io.StringIO()
     monkeypatch.setattr(
-        render, "_console", lambda file=None: Console(file=out, force_terminal=True, width=80)
+        progress, "_console", lambda file=None: Console(file=out, force_terminal=True, width=80)
     )
-    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "stdout_is_terminal", lambda: True)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    with render.Progress("Importing [red]x\x1b[2J\u202e[/].csv") as bar:
+    with progress.Progress("Importing [red]x\x1b[2J\u202e[/].csv") as bar:
         assert bar.shown
         bar.update(1, 2)
         bar._bar.refresh()

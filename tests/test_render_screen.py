@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import re
 
-from minicrm.ui.render import _width as render_width
-from minicrm.ui.render import zero_width
 from minicrm.ui.screen import (
     BoardColumn,
     Brief,
@@ -21,6 +19,8 @@ from minicrm.ui.screen import (
     write_board,
     write_table,
 )
+from minicrm.ui.text import text_width as render_width
+from minicrm.ui.text import zero_width
 
 
 def screen(width: int, colour: bool = True) -> Screen:

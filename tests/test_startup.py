@@ -75,7 +75,10 @@ _DATA = {
     "minicrm.core.dates",
     "minicrm.core.ids",
     "minicrm.core.models",
+    "minicrm.contacts.models",
     "minicrm.ui.render",
+    "minicrm.ui.text",
+    "minicrm.ui.machine",
     "minicrm.db",
     "minicrm.db.store",
     "minicrm.contacts.queries",
@@ -104,13 +107,14 @@ _CONTACTS = {
     "minicrm.contacts.companies",
     "minicrm.contacts.service",
     "minicrm.contacts.refs",
+    "minicrm.contacts.render",
 }
 _CONTACTS |= {
     "minicrm.activity.followups",
     "minicrm.activity.interactions",
     "minicrm.core.recurrence",
 }
-_CONTACTS |= {"minicrm.activity.queries"}
+_CONTACTS |= {"minicrm.activity.queries", "minicrm.activity.models"}
 ALLOWED = {
     ("db", "path"): _BASE | {"minicrm.cli.common", "minicrm.cli.database"},
     ("--help",): _BASE | {"minicrm.cli.summaries", "typer._click._textwrap"},
@@ -126,7 +130,7 @@ ALLOWED = {
         "minicrm.cli.search",
         "minicrm.search.service",
         "minicrm.search.queries",
-        "minicrm.activity.render",
+        "minicrm.search.render",
     },
 }
 

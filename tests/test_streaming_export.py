@@ -23,7 +23,8 @@ from minicrm.core import clock
 from minicrm.db.schema import DATA_TABLES, migration_names
 from minicrm.interchange import exports
 from minicrm.interchange.formats import google_csv, ics, vcard
-from minicrm.ui.render import CONTACT_CSV_COLUMNS, contact_csv_row, guard_formula
+from minicrm.interchange.formats.minicrm_csv import CONTACT_CSV_COLUMNS, contact_csv_row
+from minicrm.ui.machine import guard_formula
 
 DATA = Path(__file__).parent / "data" / "vcard"
 

@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import CompanyRef, Contact, Labelled
+from minicrm.core.models import Ref
 from minicrm.interchange.formats.vcard import parse_vcards, to_vcard, to_vcards
+from minicrm.interchange.formats.vcard.write import split_name
 from minicrm.interchange.incoming import Incoming, RecordError
 
 DATA = Path(__file__).parent / "data" / "vcard"
@@ -413,7 +415,7 @@ def test_writes_a_valid_4_0_card():
     c = contact(
         given_name="Jane",
         family_name="Doe",
-        company=CompanyRef(1, "c1", "Acme, Inc."),
+        company=Ref(1, "c1", "Acme, Inc."),
         title="CTO",
         emails=(Labelled("jane@acme.io", "work"), Labelled("jd@home.example", "blog")),
         phones=(Labelled("+1 555 0100", "mobile"),),
@@ -459,7 +461,7 @@ def test_writes_a_3_0_card_the_way_apple_reads_it():
     body = unfolded(to_vcard(c, version="3.0"))
     assert body[1] == "VERSION:3.0"
     assert "UID:not-a-uuid" in body
-    assert "N:;;;;" in body  # required in 3.0
+    assert "N:Doe;Jane;;;" in body  # required in 3.0, filled from the name (issue 17)
     assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29" in body
     assert "TEL;TYPE=main,pref:1" in body
     assert "item1.TEL:2" in body and "item1.X-ABLABEL:_$!<Other>!$_" in body
@@ -505,7 +507,7 @@ def test_kept_name_parts_and_department_are_written_back_while_they_match():
     c = contact(
         given_name="Maja",
         family_name="Lindqvist",
-        company=CompanyRef(1, "c", "Nordvik AB"),
+        company=Ref(1, "c", "Nordvik AB"),
         vcard_extra=("N:Lindqvist;Maja;Elise;Dr.;", "ORG:Nordvik AB;Research"),
     )
     body = unfolded(to_vcard(c))
@@ -519,7 +521,7 @@ def test_kept_name_parts_and_department_are_written_back_while_they_match():
     moved = contact(
         given_name="Maja",
         family_name="Berg",
-        company=CompanyRef(2, "d", "Other AB"),
+        company=Ref(2, "d", "Other AB"),
         vcard_extra=c.vcard_extra,
     )
     body = unfolded(to_vcard(moved))
@@ -699,7 +701,7 @@ def _contacts(version: str) -> st.SearchStrategy[Contact]:
         family_name=optional,
         nickname=optional,
         title=optional,
-        company=st.one_of(st.none(), st.builds(CompanyRef, st.just(1), st.just("c"), _text())),
+        company=st.one_of(st.none(), st.builds(Ref, st.just(1), st.just("c"), _text())),
         emails=_labelled(_single()),
         phones=_labelled(_single()),
         addresses=_labelled(_text(multiline=True)),
@@ -723,7 +725,11 @@ def _assert_round_trip(c: Contact, version: str) -> None:
         assert not re.match(r"(?i)(BEGIN|END):", line) or line in ("BEGIN:VCARD", "END:VCARD")
     back = one(text)
     assert back.name == c.name
-    assert (back.given_name, back.family_name) == (c.given_name, c.family_name)
+    if c.given_name or c.family_name:
+        assert (back.given_name, back.family_name) == (c.given_name, c.family_name)
+    else:  # N is filled from the name (issue 17)
+        family, given = split_name(c.name, c.company.name if c.company else None)
+        assert (back.given_name or "", back.family_name or "") == (given.strip(), family.strip())
     assert (back.nickname, back.title) == (c.nickname, c.title)
     assert back.company == (c.company.name if c.company else None)
     for kind in ("emails", "phones", "addresses", "urls", "dates"):
@@ -758,7 +764,7 @@ def test_round_trip_of_a_full_contact():
         family_name="Doe; Smith, Jr\\",
         nickname="JJ, Janie",
         title="CTO",
-        company=CompanyRef(1, "c", "Acme; Inc., \\ Ltd"),
+        company=Ref(1, "c", "Acme; Inc., \\ Ltd"),
         emails=(Labelled("a@x.io", "work"), Labelled("b@x.io", "pref")),
         phones=(Labelled("+82 10-1234-5678", "mobile"),),
         addresses=(Labelled("세종대로 110\n서울, 04524; 대한민국\\", "home"),),

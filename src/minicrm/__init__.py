@@ -44,10 +44,10 @@ _EXPORTS = {
     "list_changesets": "minicrm.history.service",
     "redo": "minicrm.history.service",
     "undo": "minicrm.history.service",
-    "Company": "minicrm.core.models",
-    "CompanyRef": "minicrm.core.models",
-    "Contact": "minicrm.core.models",
-    "Labelled": "minicrm.core.models",
+    "Company": "minicrm.contacts.models",
+    "Contact": "minicrm.contacts.models",
+    "Labelled": "minicrm.contacts.models",
+    "Ref": "minicrm.core.models",
     "resolve_db_path": "minicrm.core.paths",
     "Store": "minicrm.db.store",
     "memory_store": "minicrm.db.store",
@@ -57,7 +57,13 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
+# Former names, still answered for scripts written against them.
+_RENAMED = {"CompanyRef": "Ref"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        return __getattr__(_RENAMED[name])
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)

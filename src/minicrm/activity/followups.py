@@ -13,12 +13,13 @@ from datetime import date, datetime, time, timedelta
 
 from minicrm.activity import interactions
 from minicrm.activity import queries as activity
+from minicrm.activity.models import FollowUp, Recurrence, SeriesTask
 from minicrm.contacts import refs
 from minicrm.core import clock, dates, recurrence, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import ContactBrief, FollowUp, Recurrence, SeriesTask
+from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 
 PRIORITIES = ("low", "normal", "high")
@@ -50,7 +51,7 @@ def _to_followup(row: Row) -> FollowUp:
         title=row["title"],
         due_date=row["due_date"],
         due_time=row["due_time"],
-        contact=ContactBrief(row["contact_id"], row["contact_uid"], row["contact_name"])
+        contact=Ref(row["contact_id"], row["contact_uid"], row["contact_name"])
         if row["contact_id"] is not None
         else None,
         notes=row["notes"],

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from minicrm.activity import queries as activity
+from minicrm.activity.models import Interaction
 from minicrm.contacts import refs
 from minicrm.core import clock, dates, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import ContactBrief, Interaction
+from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 
 KINDS = ("note", "call", "email", "meeting", "message")
@@ -45,7 +46,7 @@ def build(store: Store, rows: Sequence[Row]) -> list[Interaction]:
             kind=r["kind"],
             body=r["body"],
             occurred_at=r["occurred_at"],
-            contacts=tuple(ContactBrief(c["id"], c["uid"], c["name"]) for c in links[r["id"]]),
+            contacts=tuple(Ref(c["id"], c["uid"], c["name"]) for c in links[r["id"]]),
             followup_id=r["followup_id"],
             deal_id=r.get("deal_id"),
             created_at=r["created_at"],

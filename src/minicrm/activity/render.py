@@ -1,5 +1,5 @@
 """Rendering of follow-ups, interactions and the daily views. Builds rows and cards and
-hands them to :mod:`minicrm.ui.render` (the only module that talks to Rich)."""
+hands them to :mod:`minicrm.ui.render`."""
 
 from __future__ import annotations
 
@@ -7,25 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import chain
 
+from minicrm.activity.models import ContactPage, DateItem, DueItem, FollowUp, Interaction, StaleItem
+from minicrm.contacts.render import contact_card_lines
 from minicrm.core import dates
-from minicrm.core.models import (
-    ContactPage,
-    DateItem,
-    DueItem,
-    FollowUp,
-    Interaction,
-    StaleItem,
-)
-from minicrm.ui.render import (
-    contact_card_lines,
-    line,
-    local_time,
-    nothing,
-    print_card,
-    print_table,
-    write_delimited,
-    write_json,
-)
+from minicrm.ui.machine import write_delimited, write_json
+from minicrm.ui.render import line, local_time, nothing, print_card, print_table
 from minicrm.ui.screen import Brief, Column, Styled, styled_row
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -444,18 +430,3 @@ def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
         from minicrm.deals.render import print_contact_deals
 
         print_contact_deals(page.deals)
-
-
-# -- search -----------------------------------------------------------------------------
-
-
-def print_search(results: Sequence, fmt: str) -> None:  # Sequence[search.Result]
-    if fmt == "json":
-        write_json([r.to_dict() for r in results])
-        return
-    if not results:
-        nothing("Nothing matches.")
-        return
-    from minicrm.ui.render import print_search_results
-
-    print_search_results(results)

@@ -8,20 +8,19 @@ from datetime import date, datetime, time, timedelta
 
 from minicrm.activity import followups, interactions
 from minicrm.activity import queries as activity
-from minicrm.contacts import refs
-from minicrm.contacts import service as contacts
-from minicrm.core import dates
-from minicrm.core.dates import When
-from minicrm.core.models import (
-    ContactBrief,
+from minicrm.activity.models import (
     ContactPage,
     DateItem,
     DueItem,
     LastInteraction,
     Reach,
     StaleItem,
-    first_line,
 )
+from minicrm.contacts import refs
+from minicrm.contacts import service as contacts
+from minicrm.core import dates
+from minicrm.core.dates import When
+from minicrm.core.models import Ref, first_line
 from minicrm.db.store import Store
 
 
@@ -222,7 +221,7 @@ def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
             own = row["cadence_days"] is not None
             cadence = row["cadence_days"] if own else row["tag_days"]
             yield StaleItem(
-                contact=ContactBrief(contact_id, row["uid"], row["display_name"]),
+                contact=Ref(contact_id, row["uid"], row["display_name"]),
                 cadence_days=cadence,
                 cadence_source="contact" if own else f"tag:{row['tag']}",
                 last_contacted_at=row["last_contacted_at"],
@@ -272,7 +271,7 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
             if days_until <= days:
                 result.append(
                     DateItem(
-                        contact=ContactBrief(row["id"], row["uid"], row["display_name"]),
+                        contact=Ref(row["id"], row["uid"], row["display_name"]),
                         label=row["label"],
                         value=row["value"],
                         next_date=next_date.isoformat(),

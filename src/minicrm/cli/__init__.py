@@ -251,18 +251,20 @@ def state(ctx: typer.Context) -> AppState:
 # run from the shell loads only its own module (see main); tests check this table against
 # the modules' registrations.
 COMMANDS: dict[str, str] = {
-    **dict.fromkeys(
-        ("add", "ls", "show", "edit", "tag", "untag", "archive", "unarchive", "rm"), "contacts"
-    ),
+    **dict.fromkeys(("add", "ls", "show"), "contacts"),
+    "edit": "edit",
+    **dict.fromkeys(("tag", "untag"), "tags"),
+    **dict.fromkeys(("archive", "unarchive", "rm"), "contacts"),
     "import": "interchange",
     "export": "interchange",
+    "sync": "sync",
     "search": "search",
     "dupes": "dupes",
     "merge": "dupes",
-    **dict.fromkeys(
-        ("log", "notes", "follow", "done", "snooze", "reopen", "cancel", "interaction", "followup"),
-        "activity",
-    ),
+    **dict.fromkeys(("log", "notes"), "interactions"),
+    **dict.fromkeys(("follow", "done", "snooze", "reopen", "cancel"), "followups"),
+    "interaction": "interactions",
+    "followup": "followups",
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",
@@ -299,6 +301,11 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     modules = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for module in modules:
         importlib.import_module(f"minicrm.cli.{module}").register(app)
+    # --help lists the commands in the order of COMMANDS, whichever module registers them
+    # (typer lists a group's commands first, then its sub-groups).
+    order = {name: index for index, name in enumerate(COMMANDS)}
+    app.registered_commands.sort(key=lambda c: order.get(_name(c), len(order)))
+    app.registered_groups.sort(key=lambda g: order.get(g.name or "", len(order)))
     if only in COMMANDS:
         # Build just that command: typer reads every registered command's parameters from
         # its annotations, ~2 ms a command, before it parses a single argument.

@@ -42,6 +42,12 @@ CompanyFilterOpt = Annotated[
     str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
 ]
 StageFilterOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts in this stage.")]
+DealOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--deal", metavar="ID", help="The deal it concerns (its contact, if REF is left out)."
+    ),
+]
 
 
 def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:
@@ -102,7 +108,8 @@ def _before_prompt() -> None:
 
 
 def choose(exc: Ambiguous) -> int:
-    from minicrm.ui.render import message, visible
+    from minicrm.ui.render import message
+    from minicrm.ui.text import visible
 
     message(exc.message + ":")
     for number, (cid, label) in enumerate(exc.candidates, start=1):
@@ -117,7 +124,7 @@ def choose(exc: Ambiguous) -> int:
 def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
     """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
     from minicrm.core.errors import Refused
-    from minicrm.ui.render import visible
+    from minicrm.ui.text import visible
 
     if yes:
         return

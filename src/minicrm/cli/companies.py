@@ -18,7 +18,9 @@ from minicrm.cli.common import (
 )
 from minicrm.contacts import companies as domain
 from minicrm.contacts import service as contacts
+from minicrm.contacts.render import print_companies, print_company
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
 
 app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_help=True)
 
@@ -44,7 +46,7 @@ def add(
     """Add a company."""
     company = domain.add_company(store_of(ctx), name, domain=domain_, notes=notes)
     if json_:
-        render.write_json(company.to_dict())
+        write_json(company.to_dict())
     else:
         render.line(f"Added company #{company.id} {company.name}")
 
@@ -55,7 +57,7 @@ def ls(
 ) -> None:
     """List companies with how many contacts each has."""
     paged(ctx)
-    render.print_companies(domain.list_companies(store_of(ctx)), output_format(json_, fmt), raw=raw)
+    print_companies(domain.list_companies(store_of(ctx)), output_format(json_, fmt), raw=raw)
 
 
 @app.command("show")
@@ -66,7 +68,7 @@ def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt
     store = store_of(ctx)
     company = domain.get_company(store, ref)
     members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
-    render.print_company(company, members, out)
+    print_company(company, members, out)
 
 
 @app.command("edit")
@@ -87,7 +89,7 @@ def edit(
         store_of(ctx), ref, name=name, domain=domain_, notes=notes
     )
     if json_:
-        render.write_json(company.to_dict())
+        write_json(company.to_dict())
     else:
         render.line(
             f"{'Updated' if changed else 'No change to'} company #{company.id} {company.name}"

@@ -1,4 +1,5 @@
-"""Contact commands: add, ls, show, edit, tag, untag, archive, unarchive, rm."""
+"""Contact commands: add, ls, show, archive, unarchive, rm (edit is in cli/edit.py, tag and
+untag in cli/tags.py). The options shared by add and edit are defined here."""
 
 from __future__ import annotations
 
@@ -16,18 +17,18 @@ from minicrm.cli.common import (
     TagFilterOpt,
     YesOpt,
     confirm,
-    interactive,
     on_when,
-    open_editor,
     output_format,
     paged,
     resolve_contact,
     store_of,
 )
 from minicrm.contacts import service as domain
+from minicrm.contacts.render import print_contacts
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
 
 Multi = list[str] | None
 
@@ -97,7 +98,7 @@ GivenOpt = Annotated[str | None, typer.Option("--given", help="Given (first) nam
 FamilyOpt = Annotated[str | None, typer.Option("--family", help="Family (last) name.")]
 
 
-def _fields(**values: str | None) -> dict[str, str]:
+def fields_given(**values: str | None) -> dict[str, str]:
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -105,15 +106,12 @@ def register(app: typer.Typer) -> None:
     app.command("add")(add)
     app.command("ls")(ls)
     app.command("show")(show)
-    app.command("edit")(edit)
-    app.command("tag")(tag)
-    app.command("untag")(untag)
     app.command("archive")(archive)
     app.command("unarchive")(unarchive)
     app.command("rm")(rm)
 
 
-def _note_shared_emails(store: object, contact: object) -> None:
+def note_shared_emails(store: object, contact: object) -> None:
     for email, other_id, other_name in domain.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
         render.message(f"note: {email} is also an email of #{other_id} {other_name}")
 
@@ -151,7 +149,7 @@ def add(
 ) -> None:
     """Add a contact."""
     changes = ContactChanges(
-        fields=_fields(
+        fields=fields_given(
             company=company,
             title=title,
             stage=stage,
@@ -176,10 +174,10 @@ def add(
     store = store_of(ctx)
     contact = domain.add_contact(store, name, changes)
     if json_:
-        render.write_json(contact.to_dict())
+        write_json(contact.to_dict())
     else:
         render.line(f"Added #{contact.id} {contact.name}")
-    _note_shared_emails(store, contact)
+    note_shared_emails(store, contact)
     _note_namesakes(store, contact)
 
 
@@ -246,7 +244,12 @@ def ls(
         limit=limit,
         on=on_when(on),
     )
-    render.print_contacts(found, out, raw=raw)
+    if out in ("csv", "tsv"):
+        from minicrm.interchange.formats import minicrm_csv
+
+        minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
+    else:
+        print_contacts(found, out)
 
 
 def show(
@@ -283,258 +286,7 @@ def show(
     print_contact_page(page, out, dates.local_now(on_when(on)))
 
 
-def edit(
-    ctx: typer.Context,
-    ref: Annotated[
-        str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
-    ],
-    name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", "-c", help='Company (created if new); "" removes it.')
-    ] = None,
-    title: TitleOpt = None,
-    stage: StageOpt = None,
-    birthday: BirthdayOpt = None,
-    every: EveryOpt = None,
-    source: SourceOpt = None,
-    nickname: NicknameOpt = None,
-    notes: Annotated[
-        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
-    ] = None,
-    given: GivenOpt = None,
-    family: FamilyOpt = None,
-    add_email: Annotated[
-        Multi,
-        typer.Option("--add-email", metavar="[LABEL:]EMAIL", help="Add an email (repeatable)."),
-    ] = None,
-    rm_email: Annotated[
-        Multi, typer.Option("--rm-email", metavar="EMAIL", help="Remove this email (repeatable).")
-    ] = None,
-    add_phone: Annotated[
-        Multi,
-        typer.Option(
-            "--add-phone", metavar="[LABEL:]PHONE", help="Add a phone number (repeatable)."
-        ),
-    ] = None,
-    rm_phone: Annotated[
-        Multi, typer.Option("--rm-phone", metavar="PHONE", help="Remove this phone (repeatable).")
-    ] = None,
-    add_url: Annotated[
-        Multi, typer.Option("--add-url", metavar="[LABEL:]URL", help="Add a URL (repeatable).")
-    ] = None,
-    rm_url: Annotated[
-        Multi, typer.Option("--rm-url", metavar="URL", help="Remove this URL (repeatable).")
-    ] = None,
-    add_address: Annotated[
-        Multi,
-        typer.Option(
-            "--add-address", metavar="[LABEL:]ADDRESS", help="Add a postal address (repeatable)."
-        ),
-    ] = None,
-    rm_address: Annotated[
-        Multi,
-        typer.Option("--rm-address", metavar="ADDRESS", help="Remove this address (repeatable)."),
-    ] = None,
-    add_date: Annotated[
-        Multi,
-        typer.Option(
-            "--add-date", metavar="[LABEL:]DATE", help="Add an important yearly date (repeatable)."
-        ),
-    ] = None,
-    rm_date: Annotated[
-        Multi,
-        typer.Option("--rm-date", metavar="DATE", help="Remove this date, as shown (repeatable)."),
-    ] = None,
-    tag: Annotated[Multi, typer.Option("--tag", "-t", help="Add this tag (repeatable).")] = None,
-    untag: Annotated[Multi, typer.Option("--untag", help="Remove this tag (repeatable).")] = None,
-    set_: SetOpt = None,
-    unset: Annotated[
-        Multi,
-        typer.Option(
-            "--unset", metavar="KEY", help="Clear a field or remove a custom field (repeatable)."
-        ),
-    ] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Change a contact's fields, emails, phones, URLs, addresses, tags or custom fields.
-
-    With no options, on a terminal, opens $VISUAL or $EDITOR on the contact as a text form.
-    """
-    changes = ContactChanges(
-        fields=_fields(
-            name=name,
-            company=company,
-            title=title,
-            stage=stage,
-            birthday=birthday,
-            every=every,
-            source=source,
-            nickname=nickname,
-            notes=notes,
-            given=given,
-            family=family,
-        ),
-        add={
-            "emails": add_email or [],
-            "phones": add_phone or [],
-            "urls": add_url or [],
-            "addresses": add_address or [],
-            "dates": add_date or [],
-        },
-        remove={
-            "emails": rm_email or [],
-            "phones": rm_phone or [],
-            "urls": rm_url or [],
-            "addresses": rm_address or [],
-            "dates": rm_date or [],
-        },
-        add_tags=tag or [],
-        remove_tags=untag or [],
-    )
-    changes.set_assignments(set_ or [])
-    changes.set_assignments(f"{key}=" for key in unset or [])
-    store = store_of(ctx)
-    if changes.is_empty():
-        if not interactive():
-            raise InvalidInput(
-                "nothing to change",
-                hint="give what to change, e.g. --title CTO, or run on a terminal to use $EDITOR",
-            )
-        contact, changed = _edit_in_editor(store, resolve_contact(store, ref))
-    else:
-        contact, changed = domain.update_contact(store, resolve_contact(store, ref), changes)
-    if json_:
-        render.write_json(contact.to_dict())
-    else:
-        render.line(f"{'Updated' if changed else 'No change to'} #{contact.id} {contact.name}")
-    _note_shared_emails(store, contact)
-
-
-def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
-    """Open $VISUAL/$EDITOR on the contact's text form; apply what changed.
-
-    No transaction is open while the editor runs; the save refuses if the contact changed
-    meanwhile. If the save fails, the edited text is kept in a file the message names.
-    """
-    from minicrm.contacts import editform
-    from minicrm.core.errors import MinicrmError
-
-    original = domain.get_contact(store, ref)  # type: ignore[arg-type]
-    form = editform.to_form(original)
-    edited = open_editor(form)
-    if edited is None or edited == form:
-        return original, False
-    try:
-        changes = editform.parse_form(original, edited)
-        return domain.update_contact(store, ref, changes, expected=original)  # type: ignore[arg-type]
-    except MinicrmError as exc:
-        kept = _keep_text(edited, original.id)
-        exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"
-        raise
-
-
-def _keep_text(text: str, contact_id: int) -> str:
-    import os
-    import tempfile
-
-    fd, path = tempfile.mkstemp(prefix=f"minicrm-edit-{contact_id}-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path
-
-
 RefsArg = Annotated[list[str], typer.Argument(metavar="REF...", help="One or more contacts.")]
-
-
-def tag(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact (or the word cadence).")],
-    tags: Annotated[list[str] | None, typer.Argument(metavar="TAG...", help="Tags to add.")] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Add tags to a contact. `minicrm tag cadence TAG CADENCE` sets a keep-in-touch
-    cadence for everyone with TAG (a contact's own wins); `minicrm tag cadence` lists them."""
-    store = store_of(ctx)
-    if ref == "cadence":
-        if not tags:
-            paged(ctx)
-        _tag_cadence(store, tags or [], json_)
-        return
-    if not tags:
-        raise InvalidInput("no tag given", hint="e.g. minicrm tag jane vip")
-    for change in domain.change_tags(store, [resolve_contact(store, ref)], add=tags):
-        if json_:
-            render.write_json(change.contact.to_dict())
-        else:
-            render.line(_tag_line(change))
-
-
-def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
-    if not args:
-        items = domain.tag_cadences(store)  # type: ignore[arg-type]
-        if json_:
-            render.write_json([c.to_dict() for c in items])
-        elif not items:
-            render.nothing("No tag has a keep-in-touch cadence.")
-        else:
-            render.print_table(("tag", "every"), [[c.tag, f"{c.days}d"] for c in items])
-        return
-    if len(args) != 2:
-        raise InvalidInput(
-            "expected: minicrm tag cadence TAG CADENCE",
-            hint="e.g. minicrm tag cadence vip 14d (none removes it)",
-        )
-    result, changed = domain.set_tag_cadence(store, args[0], args[1])  # type: ignore[arg-type]
-    if json_:
-        render.write_json(result.to_dict() if result else None)
-    elif result is None:
-        name = args[0].lstrip("#").casefold()
-        render.line(
-            f"Removed the keep-in-touch cadence of tag {name}"
-            if changed
-            else f"Tag {name} has no keep-in-touch cadence; nothing to remove"
-        )
-    elif changed:
-        render.line(f"Set: contacts tagged {result.tag} every {result.days} days")
-    else:
-        render.line(f"Contacts tagged {result.tag}: every {result.days} days already")
-
-
-def untag(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
-    tags: Annotated[list[str], typer.Argument(metavar="TAG...", help="Tags to remove.")],
-) -> None:
-    """Remove tags from a contact."""
-    store = store_of(ctx)
-    for change in domain.change_tags(store, [resolve_contact(store, ref)], remove=tags):
-        render.line(_tag_line(change))
-
-
-def _tags(tags: tuple[str, ...]) -> str:
-    return f"tag{'s' if len(tags) != 1 else ''} {', '.join(tags)}"
-
-
-def _tag_line(change: domain.TagChange) -> str:
-    """What `tag`/`untag` did, and the tags the contact has now: ``Removed tag hot from #3
-    Maria González; tags now: lead, spain`` (never a bare list that could read as the
-    tags removed)."""
-    c = change.contact
-    who = f"#{c.id} {c.name}"
-    now = ", ".join(c.tags)
-    if not change.changed:
-        if change.present:
-            return f"{who} already has {_tags(change.present)}"
-        return f"{who} has no {_tags(change.absent)}; " + (f"tags: {now}" if now else "no tags")
-    if change.added:
-        text = f"Added {_tags(change.added)} to {who}"
-        if change.present:
-            text += f" (it had {_tags(change.present)})"
-    else:
-        text = f"Removed {_tags(change.removed)} from {who}"
-        if change.absent:
-            text += f" (it had no {_tags(change.absent)})"
-    return text + "; " + (f"tags now: {now}" if now else "no tags left")
 
 
 def _archive(ctx: typer.Context, refs_: list[str], archived: bool) -> None:

@@ -34,7 +34,7 @@ def path(ctx: typer.Context) -> None:
 
     path = str(state(ctx).db_path)
     if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
-        from minicrm.ui.render import visible  # (only here: it costs `db path` ~5 ms)
+        from minicrm.ui.text import visible  # (only here: it costs `db path` ~5 ms)
 
         path = visible(path)
     print(path)
@@ -55,7 +55,8 @@ def backup(
 ) -> None:
     """Write a consistent copy of the database, even while other commands write to it."""
     from minicrm.maintenance import service as maintenance
-    from minicrm.ui.render import line, message, write_json
+    from minicrm.ui.machine import write_json
+    from minicrm.ui.render import line, message
 
     result = maintenance.backup(store_of(ctx), dest, keep=keep)
     if json_:
@@ -77,7 +78,8 @@ def restore(
     """Replace the database with a backup (a backup of the current one is taken first)."""
     from minicrm.cli import state
     from minicrm.maintenance import service as maintenance
-    from minicrm.ui.render import line, message, write_json
+    from minicrm.ui.machine import write_json
+    from minicrm.ui.render import line, message
 
     db_path = state(ctx).db_path
     with maintenance.prepare_restore(db_path, source) as prepared:
@@ -139,7 +141,8 @@ def check(
     minicrm's own invariants. Exits 8 if a check fails."""
     from minicrm.core.errors import CheckFailed
     from minicrm.maintenance import service as maintenance
-    from minicrm.ui.render import line, write_json
+    from minicrm.ui.machine import write_json
+    from minicrm.ui.render import line
 
     if quick and repair:
         raise InvalidInput(

@@ -12,6 +12,7 @@ from minicrm.cli.common import OnOpt, on_when, paged, store_of
 from minicrm.core.errors import InvalidInput
 from minicrm.digest import service as domain
 from minicrm.ui import render
+from minicrm.ui.text import stdout_is_terminal
 
 
 class DigestFormat(StrEnum):
@@ -108,5 +109,5 @@ def digest(
         domain.record(store, result, fmt="email", status="failed", sent_to=recipients)
         raise
     domain.record(store, result, fmt="email", status="sent", sent_to=recipients)
-    if render.stdout_is_terminal():
+    if stdout_is_terminal():
         render.message(f"Sent the digest to {', '.join(recipients)}")

@@ -76,7 +76,8 @@ def history(
 def _ask(targets: list, action: str, yes: bool) -> None:
     from minicrm.core.errors import Refused
     from minicrm.history.render import in_words
-    from minicrm.ui.render import message, visible
+    from minicrm.ui.render import message
+    from minicrm.ui.text import visible
 
     rows = sum(t.rows for t in targets)
     if yes or rows <= CONFIRM_ABOVE_ROWS or not interactive():

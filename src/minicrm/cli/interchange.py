@@ -22,6 +22,9 @@ from minicrm.contacts import service as contacts
 from minicrm.core.errors import InvalidInput
 from minicrm.interchange import exports, imports
 from minicrm.ui import render
+from minicrm.ui.machine import write_json
+from minicrm.ui.progress import Progress
+from minicrm.ui.text import ScreenSafe, stdout_is_terminal
 
 
 class ImportFormat(StrEnum):
@@ -115,7 +118,7 @@ def import_(
     """Import contacts from CSV (generic, Google, Outlook), vCard or minicrm JSON, in one
     transaction; matching contacts are merged, not duplicated."""
     store = store_of(ctx)
-    with render.Progress(f"Importing {source}") as bar:
+    with Progress(f"Importing {source}") as bar:
         report = imports.import_source(
             store,
             source,
@@ -130,7 +133,7 @@ def import_(
             progress=bar.update if bar.shown else None,
         )
     if json_:
-        render.write_json(report.to_dict())
+        write_json(report.to_dict())
         return
     verb = "Would import" if dry_run else "Imported"
     render.line(
@@ -268,7 +271,7 @@ def export(
         "compact": compact,
     }
     if output is None:
-        out = render.ScreenSafe(sys.stdout) if render.stdout_is_terminal() else sys.stdout
+        out = ScreenSafe(sys.stdout) if stdout_is_terminal() else sys.stdout
         exports.write_export(store, out, fmt.value, **options)
     else:
         with exports.open_atomic(output) as handle:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from minicrm.activity import render as render_activity
 from minicrm.cli.common import JsonOpt, paged, store_of
 from minicrm.search import service as domain
+from minicrm.search.render import print_search
 
 
 def register(app: typer.Typer) -> None:
@@ -31,4 +31,4 @@ def search(
     contact. Accents and case do not matter."""
     paged(ctx)
     results = domain.search(store_of(ctx), " ".join(words), limit=limit)
-    render_activity.print_search(results, "json" if json_ else "table")
+    print_search(results, "json" if json_ else "table")

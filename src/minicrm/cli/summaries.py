@@ -71,6 +71,10 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("history", "List the recorded change sets, newest first: one per command, with what it did."),
     ("undo", "Take back the last N commands that changed data (all of them, or none)."),
     ("redo", "Re-apply what undo took back (only until another command changes data)."),
+    (
+        "sync",
+        "Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` alone for everything [sync] in the config file names.",
+    ),
     ("interaction", "Interactions (the timeline): list, show, edit, remove."),
     ("followup", "Follow-ups: list, show, edit, remove."),
     ("company", "Companies: add, list, show, edit, remove."),

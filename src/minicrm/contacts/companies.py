@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from minicrm.contacts import queries, refs
+from minicrm.contacts.models import Company
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput
 from minicrm.core.ids import new_uid
-from minicrm.core.models import Company
 from minicrm.db.store import Row, Store
 
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")

@@ -8,9 +8,9 @@ lines are split at newlines only (other control characters stay in their value).
 
 from __future__ import annotations
 
+from minicrm.contacts.models import Contact, Labelled
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import Contact, Labelled
 
 SCALARS = (
     ("name", "name"),

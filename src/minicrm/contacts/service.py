@@ -1,7 +1,7 @@
 """Contacts: the domain operations the CLI and scripts share.
 
 Functions take a :class:`~minicrm.db.store.Store` first, validate what the user typed,
-run their writes in one transaction, and return :class:`~minicrm.core.models.Contact` records.
+run their writes in one transaction, and return :class:`~minicrm.contacts.models.Contact` records.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 
 from minicrm.activity import followups, interactions
 from minicrm.contacts import companies, queries, refs
+from minicrm.contacts.models import Contact, ContactLine, Labelled
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import CompanyRef, Contact, ContactLine, Labelled
+from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
 
@@ -125,7 +126,7 @@ def _build(rows: Sequence[Row], store: Store) -> list[Contact]:
                 family_name=r["family_name"],
                 nickname=r["nickname"],
                 title=r["title"],
-                company=CompanyRef(r["company_id"], r["company_uid"], r["company_name"])
+                company=Ref(r["company_id"], r["company_uid"], r["company_name"])
                 if r["company_id"] is not None
                 else None,
                 emails=tuple(Labelled(c["value"], c["label"]) for c in children["emails"][cid]),
@@ -206,6 +207,16 @@ def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Itera
         flt = _contact_filter(store, **criteria)
         for rows in queries.contact_row_batches(store, flt, batch):
             yield from _build(rows, store)
+
+
+def load_contacts(store: Store, ids: Sequence[int]) -> list[Contact]:
+    """Whole contacts by id (archived or not), in id order, 500 ids a query."""
+    found: list[Contact] = []
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), 500):
+        flt = queries.ContactFilter(ids=ordered[start : start + 500], archived=None, sort="id")
+        found += _build(list(queries.contact_rows(store, flt)), store)
+    return found
 
 
 def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:

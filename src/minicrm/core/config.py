@@ -35,6 +35,35 @@ CLOSED_STAGES = ("won", "lost")
 _STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
 
 
+SYNC_WINNERS = ("minicrm", "vdir")
+SYNC_DELETED = ("delete", "archive")
+SYNC_VERSIONS = ("3.0", "4.0")
+DEFAULT_SYNC_COMMAND_TIMEOUT = 600
+_SYNC_OPTIONS = (
+    "winner",
+    "deleted",
+    "version",
+    "max_delete_percent",
+    "command",
+    "command_timeout",
+)
+_SYNC_HINT = 'e.g. [sync] contacts = "~/.contacts/minicrm", command = "vdirsyncer sync"'
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """The [sync] table (docs/cli.md, "sync"). ``folders``: kind name (contacts, tasks)
+    -> the vdirs ``minicrm sync`` syncs it with."""
+
+    folders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    winner: str = "minicrm"  # who wins a field changed on both sides
+    deleted: str = "delete"  # what a file deleted in the vdir does to its record
+    version: str = "3.0"  # the vCard version written
+    max_delete_percent: int = 50  # a sync deleting more of the items is refused
+    command: tuple[str, ...] = ()  # run before and after the sync (vdirsyncer sync)
+    command_timeout: int = DEFAULT_SYNC_COMMAND_TIMEOUT
+
+
 @dataclass(frozen=True)
 class Config:
     contact_stages: tuple[str, ...] = DEFAULT_CONTACT_STAGES
@@ -43,6 +72,7 @@ class Config:
     deal_currency: str = DEFAULT_CURRENCY
     backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
     digest_limit: int = DEFAULT_DIGEST_LIMIT  # 0: no limit
+    sync: SyncConfig = field(default_factory=SyncConfig)
     source: Path | None = field(default=None, compare=False)
 
 
@@ -85,6 +115,7 @@ def load_config(path: Path | None = None) -> Config:
         deal_currency=deal_currency,
         backups_keep=_backups_keep(data.get("backups", {}), path),
         digest_limit=_digest_limit(data.get("digest", {}), path),
+        sync=_sync(data.get("sync", {}), path),
         source=path,
     )
 
@@ -179,3 +210,75 @@ def _digest_limit(table: object, path: Path) -> int:
             hint="e.g. limit = 20 (0 shows every entry)",
         )
     return limit
+
+
+def _sync(table: object, path: Path) -> SyncConfig:
+    """The [sync] table: folders per kind (``contacts = "DIR"`` or a list of them), the
+    conflict ``winner``, what a ``deleted`` file does, the vCard ``version``, the
+    ``max_delete_percent`` guard, and a ``command`` run around the sync."""
+    where = f"config file {path}: sync"
+    if not isinstance(table, dict):
+        raise InvalidInput(f"config file {path}: [sync] must be a table", hint=_SYNC_HINT)
+    folders: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key in _SYNC_OPTIONS:
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9_-]*", key):
+            raise InvalidInput(f"{where}.{key} is not a setting", hint=_SYNC_HINT)
+        paths = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(paths, list)
+            or not paths
+            or not all(isinstance(p, str) and p.strip() for p in paths)
+        ):
+            raise InvalidInput(
+                f"{where}.{key} must be a folder or a list of folders",
+                hint=f'e.g. {key} = "~/.contacts/minicrm"',
+            )
+        folders[key] = tuple(p.strip() for p in paths)
+
+    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = table.get(name, default)
+        if value not in allowed:
+            shown = " or ".join(f'"{a}"' for a in allowed)
+            raise InvalidInput(f"{where}.{name} must be {shown}", hint=f'e.g. {name} = "{default}"')
+        return str(value)
+
+    percent = table.get("max_delete_percent", 50)
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise InvalidInput(
+            f"{where}.max_delete_percent must be a whole number from 0 to 100",
+            hint="e.g. max_delete_percent = 50",
+        )
+    raw = table.get("command", [])
+    if isinstance(raw, str):
+        import shlex
+
+        try:
+            command = shlex.split(raw)
+        except ValueError as exc:
+            raise InvalidInput(f"{where}.command cannot be read: {exc}") from None
+    elif isinstance(raw, list) and all(isinstance(a, str) for a in raw):
+        command = list(raw)
+    else:
+        command = None
+    if command is None or (raw and not command):
+        raise InvalidInput(
+            f"{where}.command must be a command line or a list of its words",
+            hint='e.g. command = "vdirsyncer sync"',
+        )
+    timeout = table.get("command_timeout", DEFAULT_SYNC_COMMAND_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 1 <= timeout <= 86_400:
+        raise InvalidInput(
+            f"{where}.command_timeout must be a whole number of seconds from 1 to 86400",
+            hint="e.g. command_timeout = 600",
+        )
+    return SyncConfig(
+        folders=folders,
+        winner=choice("winner", SYNC_WINNERS, "minicrm"),
+        deleted=choice("deleted", SYNC_DELETED, "delete"),
+        version=choice("version", SYNC_VERSIONS, "3.0"),
+        max_delete_percent=percent,
+        command=tuple(command),
+        command_timeout=timeout,
+    )

@@ -522,3 +522,45 @@ def _history_image_from(db: Any) -> None:
     """history.image_from: an insert's or delete's row image by reference (undo, redo)."""
     for statement in HISTORY_IMAGE_FROM_SCHEMA:
         db.execute(statement)
+
+
+# Two-way sync with vdirs (minicrm/sync/): per folder, what the last sync saw; per item,
+# its file name, its etag (vdirsyncer's), the item's UID as the file has it, the local
+# record it is linked to, and the item as last synced (the base of a three-way merge).
+# Bookkeeping, not user data: written by minicrm/sync/queries.py inside the sync's
+# transaction, not recorded in history (undoing a sync reverts the records; the next
+# sync then carries that back to the folder).
+SYNC_SCHEMA = [
+    """
+    CREATE TABLE sync_folders (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        seen_changeset INTEGER NOT NULL DEFAULT 0,
+        seen_changeset_uid TEXT,
+        synced_at TEXT,
+        UNIQUE (kind, path)
+    )
+    """,
+    """
+    CREATE TABLE sync_items (
+        folder_id INTEGER NOT NULL REFERENCES sync_folders(id) ON DELETE CASCADE,
+        href TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        local_uid TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        item TEXT NOT NULL,
+        PRIMARY KEY (folder_id, href)
+    )
+    """,
+    "CREATE INDEX idx_sync_items_local ON sync_items(folder_id, local_uid)",
+    "CREATE INDEX idx_sync_items_uid ON sync_items(folder_id, uid)",
+]
+SYNC_TABLES = ("sync_folders", "sync_items")
+
+
+@migration("0015_sync_state")
+def _sync_state(db: Any) -> None:
+    """sync_folders and sync_items: what each vdir held at its last sync."""
+    for statement in SYNC_SCHEMA:
+        db.execute(statement)

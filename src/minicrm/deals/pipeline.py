@@ -15,13 +15,14 @@ from datetime import date
 from typing import Any
 
 from minicrm.activity import followups
+from minicrm.activity.models import FollowUp
 from minicrm.core import dates, money
 from minicrm.core.config import Config
 from minicrm.core.dates import When
-from minicrm.core.models import Deal, FollowUp
 from minicrm.db.store import Store
 from minicrm.deals import queries
 from minicrm.deals import service as deals
+from minicrm.deals.models import Deal
 
 NO_NEXT_STEP = "no_next_step"
 OVERDUE_CLOSE = "overdue_close"

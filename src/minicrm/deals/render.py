@@ -1,29 +1,20 @@
 """Rendering of deals and the pipeline board: rows, cards and columns handed to
-:mod:`minicrm.ui.render` (the only module that talks to Rich). Amounts are shown from their
-integer minor units (``12,000.00 EUR``), never through a float."""
+:mod:`minicrm.ui.render`. Amounts are shown from their integer minor units (``12,000.00 EUR``), never through a float."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from minicrm.activity.models import FollowUp
 from minicrm.activity.render import followup_line
 from minicrm.core import money
-from minicrm.core.models import Deal, DealPage, FollowUp
+from minicrm.deals.models import Deal, DealPage
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.deals.service import Closing
-from minicrm.ui.render import (
-    line,
-    local_time,
-    message,
-    nothing,
-    print_card,
-    print_table,
-    stdout_is_terminal,
-    visible,
-    write_delimited,
-    write_json,
-)
+from minicrm.ui.machine import write_delimited, write_json
+from minicrm.ui.render import line, local_time, message, nothing, print_card, print_table
 from minicrm.ui.screen import Column, Styled
+from minicrm.ui.text import stdout_is_terminal, visible
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
 

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from minicrm.activity import followups, interactions
+from minicrm.activity.models import FollowUp
 from minicrm.contacts import refs
 from minicrm.core import clock, dates, money, validate
 from minicrm.core.config import CLOSED_STAGES, Config, DealStage
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
-from minicrm.core.models import CompanyRef, ContactBrief, Deal, DealPage, FollowUp, StageChange
+from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 from minicrm.deals import queries
+from minicrm.deals.models import Deal, DealPage, StageChange
 
 MAX_TITLE = 500
 MAX_REASON = 2_000
@@ -94,10 +96,10 @@ def _to_deal(row: Row, config: Config) -> Deal:
         stage=row["stage"],
         probability=row["probability"],
         stage_probability=defaults.get(row["stage"], 0),
-        contact=ContactBrief(row["contact_id"], row["contact_uid"], row["contact_name"])
+        contact=Ref(row["contact_id"], row["contact_uid"], row["contact_name"])
         if row["contact_id"] is not None
         else None,
-        company=CompanyRef(row["company_id"], row["company_uid"], row["company_name"])
+        company=Ref(row["company_id"], row["company_uid"], row["company_name"])
         if row["company_id"] is not None
         else None,
         close_date=row["close_date"],

@@ -1,6 +1,6 @@
 """The digest as text (80 columns), Markdown, a self-contained e-mail-safe HTML page, or
 JSON. No Rich and no escape codes: the digest is for mail first. User data goes through
-:func:`minicrm.ui.render.visible` (control characters made visible) and is escaped for the
+:func:`minicrm.ui.text.visible` (control characters made visible) and is escaped for the
 format (Markdown punctuation, HTML entities)."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from minicrm.activity.models import DateItem, DueItem, StaleItem
 from minicrm.core import dates
-from minicrm.core.models import DateItem, DueItem, StaleItem
 from minicrm.deals.pipeline import BoardItem
 from minicrm.digest.service import Digest
-from minicrm.ui.render import to_json, visible
+from minicrm.ui.machine import to_json
+from minicrm.ui.text import visible
 
 WIDTH = 80
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from minicrm.activity import views
+from minicrm.activity.models import DateItem, DueItem, StaleItem
 from minicrm.core import clock, dates
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import DateItem, DueItem, StaleItem
 from minicrm.db.store import Store
 from minicrm.deals import pipeline
 from minicrm.deals.pipeline import DealAlerts

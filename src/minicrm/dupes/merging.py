@@ -34,9 +34,10 @@ from minicrm.activity import interactions
 from minicrm.activity import queries as activity
 from minicrm.contacts import queries, refs
 from minicrm.contacts import service as contacts
+from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput
-from minicrm.core.models import Contact, ContactBrief
+from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
 from minicrm.deals import queries as deal_queries
@@ -82,8 +83,8 @@ class FieldResult:
 
 @dataclass(frozen=True)
 class MergePlan:
-    survivor: ContactBrief
-    merged: ContactBrief
+    survivor: Ref
+    merged: Ref
     fields: tuple[FieldResult, ...]
     interactions: int  # B's interaction links moved to A
     shared_interactions: int  # interactions both took part in (B's link dropped)
@@ -329,8 +330,8 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
             work.ignores.append((row["id"], (pair[0], pair[1])))
 
     plan = MergePlan(
-        survivor=ContactBrief(a_id, a["uid"], a["display_name"]),
-        merged=ContactBrief(b_id, b["uid"], b["display_name"]),
+        survivor=Ref(a_id, a["uid"], a["display_name"]),
+        merged=Ref(b_id, b["uid"], b["display_name"]),
         fields=tuple(fields),
         interactions=len(work.move_links),
         shared_interactions=len(work.drop_links),

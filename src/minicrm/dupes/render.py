@@ -1,5 +1,5 @@
-"""Rendering of duplicate pairs and merge plans: rows handed to :mod:`minicrm.ui.render`
-(the only module that talks to Rich). User values are printed literally."""
+"""Rendering of duplicate pairs and merge plans: rows handed to :mod:`minicrm.ui.render`.
+User values are printed literally."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from minicrm.dupes.merging import MergePlan, MergeResult
 from minicrm.dupes.service import DupePair, IgnoredPair
-from minicrm.ui.render import line, local_time, message, nothing, print_table, write_json
+from minicrm.ui.machine import write_json
+from minicrm.ui.render import line, local_time, message, nothing, print_table
 from minicrm.ui.screen import Column
 
 PAIR_COLUMNS = (

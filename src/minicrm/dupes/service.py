@@ -22,7 +22,7 @@ from typing import Any
 from minicrm.contacts import refs
 from minicrm.core import clock
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief
+from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 from minicrm.dupes import queries
 
@@ -61,8 +61,8 @@ class Reason:
 class DupePair:
     """Two contacts that are likely one person. ``a`` is the older (lower id)."""
 
-    a: ContactBrief
-    b: ContactBrief
+    a: Ref
+    b: Ref
     score: float
     reasons: tuple[Reason, ...]
 
@@ -81,8 +81,8 @@ class IgnoredPair:
 
     a_uid: str
     b_uid: str
-    a: ContactBrief | None
-    b: ContactBrief | None
+    a: Ref | None
+    b: Ref | None
     created_at: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,8 +278,8 @@ def _same_names(
             evidence[pair].append(Reason("name", y["display_name"], SAME_NAME_SCORE, text))
 
 
-def _brief(row: Row) -> ContactBrief:
-    return ContactBrief(row["id"], row["uid"], row["display_name"])
+def _brief(row: Row) -> Ref:
+    return Ref(row["id"], row["uid"], row["display_name"])
 
 
 # -- "not a duplicate" --------------------------------------------------------------------
@@ -338,7 +338,7 @@ def ignored_pairs(store: Store) -> list[IgnoredPair]:
     """Every pair marked "not a duplicate", oldest first."""
     result = []
     for r in queries.ignore_rows(store):
-        a = ContactBrief(r["a_id"], r["contact_a_uid"], r["a_name"]) if r["a_id"] else None
-        b = ContactBrief(r["b_id"], r["contact_b_uid"], r["b_name"]) if r["b_id"] else None
+        a = Ref(r["a_id"], r["contact_a_uid"], r["a_name"]) if r["a_id"] else None
+        b = Ref(r["b_id"], r["contact_b_uid"], r["b_name"]) if r["b_id"] else None
         result.append(IgnoredPair(r["contact_a_uid"], r["contact_b_uid"], a, b, r["created_at"]))
     return result

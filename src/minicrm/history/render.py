@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from minicrm.history.service import Change, ChangeSet, Outcome
-from minicrm.ui.render import line, local_time, nothing, visible, write_json
+from minicrm.ui.machine import write_json
+from minicrm.ui.render import line, local_time, nothing
+from minicrm.ui.text import visible
 
 OPS = {"insert": "inserted", "update": "updated", "delete": "deleted"}
 SIGNS = {"insert": "+", "update": "~", "delete": "-"}

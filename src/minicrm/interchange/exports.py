@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from minicrm.activity import followups
+from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput, MinicrmError
-from minicrm.core.models import Contact
 from minicrm.core.paths import make_private_dirs
 from minicrm.db import dump as dump_queries
 from minicrm.db.schema import DATA_TABLES, migration_names
@@ -422,10 +422,9 @@ def _write(
         google_csv.write_google_csv(out, contacts, raw=raw, most=most)
         return None
     if fmt == "csv":
-        from minicrm.ui.render import CONTACT_CSV_COLUMNS, contact_csv_row, write_delimited
+        from minicrm.interchange.formats import minicrm_csv
 
-        rows = (contact_csv_row(c) for c in contacts())
-        write_delimited(CONTACT_CSV_COLUMNS, rows, raw=raw, file=out)
+        minicrm_csv.write_contacts(contacts(), raw=raw, file=out)
         return None
     if fmt == "ics":
         from minicrm.interchange.formats import ics

@@ -35,6 +35,7 @@ class Incoming:
     cadence: str | None = None  # keep-in-touch cadence as typed: 30, 30d, 2w
     archived: bool | None = None
     uid: str | None = None
+    card_uid: str | None = None  # a vCard's UID exactly as the card has it (sync)
     custom: dict[str, str] = field(default_factory=dict)
     vcard_extra: list[str] = field(default_factory=list)  # unmodelled vCard lines, kept
     photo: str | None = None  # the PHOTO property as a vCard line, when kept

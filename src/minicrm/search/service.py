@@ -16,7 +16,7 @@ from typing import Any
 from minicrm.contacts import queries
 from minicrm.core import validate
 from minicrm.core.errors import InvalidInput
-from minicrm.core.models import ContactBrief
+from minicrm.core.models import Ref
 from minicrm.db.store import Store
 from minicrm.search import queries as index
 
@@ -46,7 +46,7 @@ class Hit:
 
 @dataclass
 class Result:
-    contact: ContactBrief | None  # None: a follow-up without a contact
+    contact: Ref | None  # None: a follow-up without a contact
     hits: list[Hit] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -206,7 +206,7 @@ def search(store: Store, query: str, *, limit: int = 20, hits_per_contact: int =
             rows = queries.contact_rows(
                 store, queries.ContactFilter(ids=sorted(allowed), archived=None, limit=limit)
             )
-            return [Result(ContactBrief(r["id"], r["uid"], r["display_name"])) for r in rows]
+            return [Result(Ref(r["id"], r["uid"], r["display_name"])) for r in rows]
         results: dict[int | None, Result] = {}
         order: list[int | None] = []
         for row in index.hits(store, parsed.fts):
@@ -220,7 +220,7 @@ def search(store: Store, query: str, *, limit: int = 20, hits_per_contact: int =
                     if len(order) >= limit:
                         continue
                     results[owner] = Result(
-                        ContactBrief(owner, *names_uid(store, owner)) if owner is not None else None
+                        Ref(owner, *names_uid(store, owner)) if owner is not None else None
                     )
                     order.append(owner)
                 if len(results[owner].hits) < hits_per_contact:

@@ -10,8 +10,10 @@ from minicrm.core import money
 from minicrm.deals.pipeline import MoneyTotal
 from minicrm.stats.service import Promises, Stats
 from minicrm.ui import render
-from minicrm.ui.render import print_table, visible, write_json
+from minicrm.ui.machine import write_json
+from minicrm.ui.render import print_table
 from minicrm.ui.screen import Column
+from minicrm.ui.text import stdout_is_terminal, visible
 
 BARS = "·▁▂▃▄▅▆▇█"
 
@@ -30,7 +32,7 @@ def _percent(rate: float | None) -> str:
 
 def line(text: str) -> None:
     """A line of the report; at a terminal wrapped at spaces, never inside a figure."""
-    if render.stdout_is_terminal():
+    if stdout_is_terminal():
         from minicrm.ui.screen import write_wrapped
 
         write_wrapped(text)

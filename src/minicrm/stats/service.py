@@ -341,7 +341,7 @@ class PipelineStats:
 
 
 def pipeline_stats(store: Store, p: Period, end_stamp: str, config: Config) -> PipelineStats:
-    from minicrm.core.models import Deal
+    from minicrm.deals.models import Deal
     from minicrm.deals.pipeline import totals
 
     defaults = {s.name: s.probability for s in config.deal_stages}

@@ -159,12 +159,12 @@ class PagedOutput(io.TextIOBase):
 
 def _screen_rows(text: str, columns: int) -> int:
     """Terminal rows ``text`` takes (its long lines wrap)."""
-    from minicrm.ui.render import _width
     from minicrm.ui.screen import strip_styles
+    from minicrm.ui.text import text_width
 
     rows = 0
     for line in text.split("\n")[:-1] if text.endswith("\n") else text.split("\n"):
-        size = _width(strip_styles(line)) if not line.isascii() or "\x1b" in line else len(line)
+        size = text_width(strip_styles(line)) if not line.isascii() or "\x1b" in line else len(line)
         rows += max(1, -(-size // columns))
     return rows if text else 0
 

@@ -15,7 +15,7 @@ attention (overdue red, due today yellow, done dim) on a colour terminal only: n
 never in a pipe (the plain path in :mod:`minicrm.ui.render` does not come here).
 
 Every string drawn here — cells, headers, titles, labels — goes through
-:func:`minicrm.ui.render.visible` first.
+:func:`minicrm.ui.text.visible` first.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO
 
-from minicrm.ui.render import _width, visible, zero_width
+from minicrm.ui.text import text_width, visible, zero_width
 
 SAMPLE = 200  # rows a table's widths are taken from; later rows are fitted to them
 GAP = 2  # spaces between columns
@@ -177,7 +177,7 @@ def _clusters(text: str) -> list[str]:
 
 def cut(text: str, width: int, ellipsis: str = "…") -> str:
     """``text`` in at most ``width`` cells, ending in an ellipsis if it was shortened."""
-    if _width(text) <= width:
+    if text_width(text) <= width:
         return text
     room = width - len(ellipsis)
     if room <= 0:
@@ -186,7 +186,7 @@ def cut(text: str, width: int, ellipsis: str = "…") -> str:
         return text[:room].rstrip() + ellipsis
     kept, used = [], 0
     for cluster in _clusters(text):
-        used += _width(cluster)
+        used += text_width(cluster)
         if used > room:
             break
         kept.append(cluster)
@@ -197,7 +197,7 @@ def _fold(word: str, width: int) -> list[str]:
     """A word longer than a whole line, in pieces of ``width`` cells (the last resort)."""
     pieces, piece, used = [], "", 0
     for cluster in _clusters(word):
-        size = _width(cluster)
+        size = text_width(cluster)
         if used + size > width and piece:
             pieces.append(piece)
             piece, used = "", 0
@@ -215,7 +215,7 @@ def wrap(text: str, width: int) -> list[str]:
     for paragraph in text.split("\n"):
         current, used, started = "", 0, False
         for word in paragraph.split(" "):
-            size = _width(strip_styles(word) if "\x1b" in word else word)
+            size = text_width(strip_styles(word) if "\x1b" in word else word)
             if started and used + 1 + size <= width:
                 current, used = f"{current} {word}", used + 1 + size
                 continue
@@ -226,7 +226,7 @@ def wrap(text: str, width: int) -> list[str]:
             else:
                 *full, current = _fold(word, width) or [""]
                 lines += full
-                used = _width(current)
+                used = text_width(current)
             started = True
         lines.append(current)
     return [line.replace("\xa0", " ") for line in lines]
@@ -260,7 +260,7 @@ def _plan(
         c = columns[i]
         if c.whole:
             return narrowest[i]
-        floor = max(c.least if not squeezed else min(c.least, SQUEEZED), _width(heads[i]))
+        floor = max(c.least if not squeezed else min(c.least, SQUEEZED), text_width(heads[i]))
         return min(natural[i], floor)
 
     # First the low-value columns (drop >= 2) give way while text keeps a comfortable
@@ -323,9 +323,9 @@ class _Layout:
             text, style, brief = cells[i]
             spec = self.columns[i]
             width = self.widths[i]
-            size = _width(text)
+            size = text_width(text)
             if brief is not None and size > width:
-                text, size = brief, _width(brief)
+                text, size = brief, text_width(brief)
             if not spec.whole and debt:
                 give = min(debt, max(width - spec.least, 0))
                 width -= give
@@ -336,7 +336,7 @@ class _Layout:
                     width = size
                 else:
                     text = cut(text, width, self.screen.ellipsis)
-                    size = _width(text)
+                    size = text_width(text)
             pad = " " * (width - size)
             text = self.screen.paint(text, style)
             if spec.right:
@@ -363,9 +363,12 @@ def write_table(
     heads = [visible(c.name) for c in specs]
     source: Iterator[Sequence[object]] = iter(rows)
     sample = [_cells(row) for row in islice(source, SAMPLE)]
-    natural = [max([_width(h), *(_width(r[i][0]) for r in sample)]) for i, h in enumerate(heads)]
+    natural = [
+        max([text_width(h), *(text_width(r[i][0]) for r in sample)]) for i, h in enumerate(heads)
+    ]
     narrowest = [
-        max([_width(h), *(_width(r[i][2] or r[i][0]) for r in sample)]) for i, h in enumerate(heads)
+        max([text_width(h), *(text_width(r[i][2] or r[i][0]) for r in sample)])
+        for i, h in enumerate(heads)
     ]
     if title:
         out.write("\n" + scr.paint(visible(title), "bold") + "\n")
@@ -444,8 +447,10 @@ def write_card(
     tl, h, tr, v, bl, br = _BOX if scr.unicode else _ASCII_BOX
     labels = [f"{visible(label)}:" if label else "" for label, _ in pairs]
     values = [visible(value, one_line=False).expandtabs(4) for _, value in pairs]
-    label_width = max((_width(x) for x in labels), default=0)
-    value_width = max((_width(part) for value in values for part in value.split("\n")), default=0)
+    label_width = max((text_width(x) for x in labels), default=0)
+    value_width = max(
+        (text_width(part) for value in values for part in value.split("\n")), default=0
+    )
     inner = min(label_width + GAP + value_width, scr.width - 4)
     stacked = inner - label_width - GAP < min(NARROWEST_VALUE, value_width)
     rows: list[tuple[str, str]] = []  # (label, value text) per line inside the box
@@ -462,13 +467,13 @@ def write_card(
             pieces = wrap(value, inner - indent)
             rows += [(label if n == 0 else "", piece) for n, piece in enumerate(pieces)]
     name = cut(visible(title), max(inner - 1, 1), scr.ellipsis)
-    lines = [f"{tl}{h} {scr.paint(name, 'bold')} " + h * max(inner - _width(name) - 1, 0) + tr]
+    lines = [f"{tl}{h} {scr.paint(name, 'bold')} " + h * max(inner - text_width(name) - 1, 0) + tr]
     for label, text in rows:
         if label and stacked:
-            used, shown = _width(label), scr.paint(label, "bold")
+            used, shown = text_width(label), scr.paint(label, "bold")
         else:
-            gap = " " * max(indent - _width(label), 0)
-            used, shown = indent + _width(text), scr.paint(label, "bold") + gap + text
+            gap = " " * max(indent - text_width(label), 0)
+            used, shown = indent + text_width(text), scr.paint(label, "bold") + gap + text
         lines.append(f"{v} {shown}{' ' * max(inner - used, 0)} {v}")
     lines.append(bl + h * (inner + 2) + br)
     out.write("\n".join(lines) + "\n")
@@ -506,7 +511,7 @@ def write_board(
     count = max(len(stages), 1)
     width = (scr.width - GAP * (count - 1)) // count
     figures = [  # an amount is never split: a column narrower than one stacks the board
-        _width(word)
+        text_width(word)
         for stage in stages
         for text in (*stage.totals, *(t for card in stage.cards for t, _ in card))
         for word in visible(text).split(" ")
@@ -541,7 +546,7 @@ def write_board(
         grid.append(cells)
     lines = []
     for row in zip(*grid, strict=True):
-        parts = [scr.paint(text, style) + " " * (width - _width(text)) for text, style in row]
+        parts = [scr.paint(text, style) + " " * (width - text_width(text)) for text, style in row]
         lines.append((" " * GAP).join(parts).rstrip())
     out.write("\n".join(lines) + "\n")
 

@@ -13,7 +13,7 @@ for none), Google's ``" ::: "`` multi-value cells and ``"* "`` primary markers, 
 that a formula guard put before ``= + - @`` (so minicrm's own guarded CSV reads back).
 
 Writing is :mod:`minicrm.interchange.formats.google_csv` (the columns Google Contacts' import
-accepts, every cell through :func:`minicrm.ui.render.guard_formula` unless ``raw``).
+accepts, every cell through :func:`minicrm.ui.machine.guard_formula` unless ``raw``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from minicrm.core.errors import InvalidInput
+from minicrm.interchange.formats import minicrm_csv
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
+from minicrm.ui.machine import unguard_formula
 
 FIELDS = (
     "name",
@@ -61,7 +63,6 @@ _LIST_ATTR = {
     "url": "urls",
     "date": "dates",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
 _CUSTOM_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _GENERIC_TAG_SEP = re.compile(r"[,;|]")
 _GOOGLE_SEP = re.compile(r"\s*:::\s*")
@@ -521,15 +522,6 @@ def _plan(header: list[str], kind: str, mapping: dict[str, str]) -> tuple[list[_
     return columns, known
 
 
-def _unguard(cell: str) -> str:
-    """Undo a formula guard (:func:`minicrm.ui.render.guard_formula`): ``'=SUM(1)`` ->
-    ``=SUM(1)``, ``'+1 555`` -> ``+1 555``, and ``''=x`` -> ``'=x`` (a value that began
-    with ``'`` before a formula character had its ``'`` doubled)."""
-    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
-        return cell[1:]
-    return cell
-
-
 _US_DATE = re.compile(
     r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?"
 )
@@ -853,7 +845,7 @@ def parse_csv(
             if kind == "auto":
                 kind = detect_kind(header)
             if kind == "minicrm" and not mapping:
-                yield from _minicrm_rows(rows, header, where)
+                yield from minicrm_csv.read_rows(rows, header, where)
                 return
             if kind == "minicrm":
                 kind = "csv"
@@ -881,73 +873,10 @@ def parse_csv(
                 if not value:
                     continue
                 if value[0] == "'":
-                    value = _unguard(value)
+                    value = unguard_formula(value)
                 if "\r" in value:
                     value = value.replace("\r\n", "\n").replace("\r", "\n")
                 value = value.strip()
                 if value:
                     row.put(column, value)
         yield row.finish(cells)
-
-
-def _labelled_cell(value: str) -> list[tuple[str | None, str]]:
-    """``work:jane@acme.io; home@x.org`` (minicrm's own CSV) -> [(label, value), ...]."""
-    items: list[tuple[str | None, str]] = []
-    for part in value.split("; "):
-        if not part.strip():
-            continue
-        head, sep, rest = part.partition(":")
-        if sep and re.fullmatch(r"[a-z][a-z0-9_-]{0,23}", head) and not rest.startswith("//"):
-            items.append((head, rest))
-        else:
-            items.append((None, part))
-    return items
-
-
-def _minicrm_rows(
-    rows: Iterator[tuple[int, list[str]] | RecordError], header: list[str], where: str
-) -> Iterator[Incoming | RecordError]:
-    """Read back minicrm's own CSV (``ls --format csv``, ``export --format csv``)."""
-    import json
-
-    for item in rows:
-        if isinstance(item, RecordError):
-            yield item
-            continue
-        start, cells = item
-        if not any(c.strip() for c in cells):
-            continue
-        position = f"line {start}{where}"
-        row = {
-            name: _unguard(cells[i]).strip() if i < len(cells) else ""
-            for i, name in enumerate(header)
-        }
-        try:
-            custom = json.loads(row.get("custom") or "{}")
-            if not isinstance(custom, dict):
-                raise ValueError("custom is not an object")
-        except ValueError as exc:
-            yield RecordError(position, f"the custom column is not a JSON object: {exc}")
-            continue
-        yield Incoming(
-            position=position,
-            name=row.get("name") or None,
-            given_name=row.get("given_name") or None,
-            family_name=row.get("family_name") or None,
-            nickname=row.get("nickname") or None,
-            title=row.get("title") or None,
-            company=row.get("company") or None,
-            emails=_labelled_cell(row.get("emails", "")),
-            phones=_labelled_cell(row.get("phones", "")),
-            urls=_labelled_cell(row.get("urls", "")),
-            addresses=_labelled_cell(row.get("addresses", "")),
-            dates=_labelled_cell(row.get("dates", "")),
-            birthday=row.get("birthday") or None,
-            tags=[t for t in row.get("tags", "").split(",") if t.strip()],
-            stage=row.get("stage") or None,
-            source=row.get("source") or None,
-            cadence=row.get("keep_in_touch_days") or None,
-            archived=row.get("archived") == "yes" if row.get("archived") else None,
-            uid=row.get("uid") or None,
-            custom={str(k): str(v) for k, v in custom.items()},
-        )

@@ -9,9 +9,9 @@ import io
 from collections.abc import Callable, Iterable
 from typing import IO
 
-from minicrm.core.models import Contact
+from minicrm.contacts.models import Contact
 from minicrm.interchange.formats.csvfmt import MULTI_SEP
-from minicrm.ui.render import guard_formula
+from minicrm.ui.machine import guard_formula
 
 _GOOGLE_LABELS = {
     "work": "Work",

@@ -35,7 +35,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
-from minicrm.core.models import Contact, FollowUp, SeriesTask
+from minicrm.activity.models import FollowUp, SeriesTask
+from minicrm.contacts.models import Contact
 
 PRODID = "-//minicrm//minicrm//EN"
 UID_SUFFIX = "@minicrm"

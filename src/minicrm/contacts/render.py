@@ -1,0 +1,180 @@
+"""Rendering of contacts and companies: the listing, the card, JSON. minicrm's own CSV of
+contacts is :mod:`minicrm.interchange.formats.minicrm_csv`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import Any
+
+from minicrm.contacts.models import Company, Contact, ContactLine
+from minicrm.ui.machine import write_delimited, write_json
+from minicrm.ui.render import local_time, nothing, print_card, print_table
+
+
+def _contact_columns() -> tuple[Any, ...]:
+    from minicrm.ui.screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=16),
+        Column("company", drop=3, least=10),
+        Column("email", whole=True, drop=2),
+        Column("phone", whole=True, drop=4),
+        Column("tags", drop=5, least=8),
+        Column("stage", drop=6, least=8),
+    )
+
+
+CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
+
+
+def contact_row(c: Contact | ContactLine) -> list[object]:
+    company = c.company.name if isinstance(c, Contact) and c.company else c.company
+    return [
+        c.id,
+        c.name + (" (archived)" if c.archived else ""),
+        company or "",
+        c.email or "",
+        c.phone or "",
+        ", ".join(c.tags),
+        c.stage or "",
+    ]
+
+
+def _whole(c: Contact | ContactLine) -> Contact:
+    if not isinstance(c, Contact):
+        raise TypeError("JSON listings need whole contacts (list_contacts)")
+    return c
+
+
+def print_contacts(contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str) -> None:
+    """A listing as JSON (whole :class:`Contact` records) or a table (either kind, also as
+    they come: a terminal's first screen need not wait for the last contact). CSV and TSV
+    are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
+    if fmt == "json":
+        write_json([_whole(c).to_dict() for c in contacts])
+    else:
+        rows = iter(contacts)
+        first = next(rows, None)
+        if first is None:
+            nothing("No contacts match.")
+            return
+        print_table(_contact_columns(), (contact_row(c) for c in chain((first,), rows)))
+
+
+def _yearly(value: str) -> str:
+    """A stored yearly date for people: 1990-05-17 as is, --05-17 as 05-17 (no year)."""
+    return value[2:] + " (no year)" if value.startswith("--") else value
+
+
+def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
+    """(label, value) pairs of a contact's card, in display order; empty ones left out."""
+    pairs: list[tuple[str, str]] = [("ID", f"#{c.id}"), ("Name", c.name)]
+    if c.given_name or c.family_name:
+        pairs.append(("Full name", " ".join(p for p in (c.given_name, c.family_name) if p)))
+    for label, value in (
+        ("Nickname", c.nickname),
+        ("Title", c.title),
+        ("Company", c.company.name if c.company else None),
+    ):
+        if value:
+            pairs.append((label, value))
+    for label, items in (
+        ("Email", c.emails),
+        ("Phone", c.phones),
+        ("Address", c.addresses),
+        ("URL", c.urls),
+    ):
+        for item in items:
+            pairs.append((label + (f" ({item.label})" if item.label else ""), item.value))
+    for item in c.dates:
+        pairs.append((f"Date ({item.label})" if item.label else "Date", _yearly(item.value)))
+    if c.birthday:
+        pairs.append(("Birthday", _yearly(c.birthday)))
+    if c.tags:
+        pairs.append(("Tags", ", ".join(c.tags)))
+    for label, value in (("Stage", c.stage), ("Source", c.source)):
+        if value:
+            pairs.append((label, value))
+    if c.cadence_days:
+        pairs.append(("Keep in touch", f"every {c.cadence_days} days"))
+    for name, value in sorted(c.custom.items()):
+        pairs.append((name, value))
+    if c.notes:
+        pairs.append(("Notes", c.notes))
+    if c.archived:
+        pairs.append(("Archived", "yes"))
+    pairs.append(("Created", local_time(c.created_at)))
+    pairs.append(("Updated", local_time(c.updated_at)))
+    return pairs
+
+
+def print_contact(c: Contact, fmt: str) -> None:
+    if fmt == "json":
+        write_json(c.to_dict())
+    else:
+        print_card(c.name, contact_card_lines(c))
+
+
+# -- companies --------------------------------------------------------------------------
+
+
+def _company_columns() -> tuple[Any, ...]:
+    from minicrm.ui.screen import Column
+
+    return (
+        Column("id", whole=True),
+        Column("name", least=12),
+        Column("domain", whole=True, drop=2),
+        Column("contacts", whole=True, drop=1, right=True),
+    )
+
+
+def print_companies(items: Sequence[Company], fmt: str, *, raw: bool = False) -> None:
+    if fmt == "json":
+        write_json([c.to_dict() for c in items])
+    elif fmt in ("csv", "tsv"):
+        write_delimited(
+            ("id", "uid", "name", "domain", "notes", "contact_count", "created_at", "updated_at"),
+            (
+                [
+                    c.id,
+                    c.uid,
+                    c.name,
+                    c.domain,
+                    c.notes,
+                    c.contact_count,
+                    c.created_at,
+                    c.updated_at,
+                ]
+                for c in items
+            ),
+            tsv=fmt == "tsv",
+            raw=raw,
+        )
+    elif not items:
+        nothing("No companies yet.")
+    else:
+        print_table(
+            _company_columns(), [[c.id, c.name, c.domain or "", c.contact_count] for c in items]
+        )
+
+
+def print_company(company: Company, members: Sequence[Contact], fmt: str) -> None:
+    if fmt == "json":
+        data = company.to_dict()
+        data["contacts"] = [{"id": m.id, "uid": m.uid, "name": m.name} for m in members]
+        write_json(data)
+        return
+    pairs = [("ID", f"#{company.id}"), ("Name", company.name)]
+    if company.domain:
+        pairs.append(("Domain", company.domain))
+    if company.notes:
+        pairs.append(("Notes", company.notes))
+    pairs += [(("Contacts" if i == 0 else ""), f"#{m.id} {m.name}") for i, m in enumerate(members)]
+    pairs += [
+        ("Created", local_time(company.created_at)),
+        ("Updated", local_time(company.updated_at)),
+    ]
+    print_card(company.name, pairs)
