@@ -8,6 +8,7 @@ follow-up of the same series (same ``series_uid``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -130,11 +131,19 @@ def _to_task(row: Row) -> SeriesTask:
     )
 
 
-def series_tasks(store: Store, *, open_only: bool = False) -> list[SeriesTask]:
-    """Every series of follow-ups as one task (the open occurrence, or the last one when
-    none is open), in due order: what `export --format ics` and `sync tasks` write."""
+def series_tasks(
+    store: Store, *, open_only: bool = False, series_uids: Collection[str] | None = None
+) -> list[SeriesTask]:
+    """Every series of follow-ups (or those of ``series_uids``) as one task (the open
+    occurrence, or the last one when none is open), in due order: what `export --format
+    ics` and `sync tasks` write."""
     with store.snapshot():
-        return [_to_task(r) for r in activity.series_task_rows(store, open_only=open_only)]
+        rows = activity.series_task_rows(
+            store,
+            open_only=open_only,
+            series_uids=sorted(series_uids) if series_uids is not None else None,
+        )
+        return [_to_task(r) for r in rows]
 
 
 def series_task(store: Store, series_uid: str) -> SeriesTask | None:

@@ -92,11 +92,22 @@ LEFT JOIN deals d ON d.id = f.deal_id
 """
 
 
-def series_task_rows(store: Store, *, open_only: bool = False) -> list[Row]:
+def series_task_rows(
+    store: Store, *, open_only: bool = False, series_uids: Sequence[str] | None = None
+) -> list[Row]:
     """One row per series of follow-ups (see _SERIES_TASK_SELECT), in due order; with
-    ``open_only`` only the series that have an open occurrence."""
-    where = " WHERE f.status = 'open'" if open_only else ""
-    return store.query(_SERIES_TASK_SELECT + where + " ORDER BY f.due_date, f.due_time, f.id")
+    ``open_only`` only the series that have an open occurrence; with ``series_uids``
+    only those series."""
+    import json
+
+    where, params = [], []
+    if open_only:
+        where.append("f.status = 'open'")
+    if series_uids is not None:
+        where.append("f.series_uid IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(series_uids)))
+    sql = _SERIES_TASK_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    return store.query(sql + " ORDER BY f.due_date, f.due_time, f.id", params)
 
 
 def series_task_row(store: Store, series_uid: str) -> Row | None:

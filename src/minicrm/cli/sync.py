@@ -134,5 +134,50 @@ def contacts(
     sync_render.print_report(report, "json" if json_ else "text")
 
 
+@app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    folder: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="The vdir: one .ics per series of follow-ups (created 0700 if missing), "
+            "e.g. the folder of a vdirsyncer filesystem storage paired with a CalDAV task list.",
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    force_delete: ForceDeleteOpt = False,
+    winner: Annotated[
+        Winner | None,
+        typer.Option(
+            "--winner",
+            help="Who wins a field changed on both sides: minicrm or vdir (default: [sync] "
+            "winner, else minicrm). The other value is kept in the follow-up's notes.",
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Two-way sync of the follow-ups with the vdir DIR of VTODOs (todoman, a phone's task
+    list through vdirsyncer): one task per series, with the open occurrence's due and an
+    RRULE that repeats exactly as minicrm does. Done, a new due, title, priority or notes on
+    the phone come back; a task deleted there is cancelled; a new task becomes a follow-up.
+    One change set: `minicrm undo` reverts it."""
+    from minicrm.cli import state
+    from minicrm.sync import render as sync_render
+    from minicrm.sync import service
+
+    report = service.sync_folder(
+        store_of(ctx),
+        "tasks",
+        folder,
+        _config(),
+        dry_run=dry_run,
+        force_delete=force_delete,
+        winner=winner.value if winner else None,
+        command="minicrm " + " ".join(state(ctx).argv),
+    )
+    sync_render.print_report(report, "json" if json_ else "text")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="sync")

@@ -616,6 +616,28 @@ class _Run:
                     p.href,
                     _differing(base.fields if base else None, ritem.fields),
                 )
+                # what the record says now, if not what the file says (a completed repeating
+                # task is its next occurrence; a value minicrm refused or owns): written back
+                # (kinds that ask for it: ``write_back = True``, see sync/tasks.py)
+                after = (
+                    kind.load(store, [s.local_uid], {s.local_uid: ritem.uid}).get(s.local_uid)
+                    if getattr(kind, "write_back", False)
+                    else None
+                )
+                if after is not None and _key(after.fields) != _key(ritem.fields):
+                    etag = self._write(p.href, after.text, replace=True)
+                    queries.put_item(
+                        store, folder_id, p.href, ritem.uid, s.local_uid, etag, after.text
+                    )
+                    self._change(
+                        "vdir",
+                        "updated",
+                        after,
+                        s.uid,
+                        p.href,
+                        _differing(ritem.fields, after.fields),
+                    )
+                    return
             queries.put_item(store, folder_id, p.href, ritem.uid, s.local_uid, etag, ritem.text)
         elif p.remote == CHANGED and p.local == CHANGED:
             ritem, litem = p.remote_item, p.local_item
@@ -702,6 +724,11 @@ class _Run:
         self, folder_id: int, href: str, item: Item, files: dict[str, vdir.Entry], taken: set[str]
     ) -> None:
         store, kind = self.store, self.kind
+        redundant = getattr(kind, "redundant", None)  # optional: see sync/tasks.py
+        if redundant is not None and (reason := redundant(store, item)):
+            self._delete(href)
+            self._change("vdir", "deleted", item, item.uid, href, reason=reason)
+            return
         local_uid = kind.find(store, item, taken)
         if local_uid is None:
             local_uid = self._apply(href, None, item.fields, item)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
@@ -309,3 +310,104 @@ def _components(
         if event is not None:
             seen.add(uid)
             yield event
+
+
+# -- one task per file (sync tasks) ---------------------------------------------------------
+
+
+def task_text(task: SeriesTask, *, uid: str | None = None) -> str:
+    """One series as a whole ``.ics`` file (a VCALENDAR with one VTODO), as a vdir holds
+    it; ``uid`` is the UID the file has had (a task made on a phone keeps its own).
+    DTSTAMP is the follow-up's last change, so the same task is the same text."""
+    f = task.followup
+    stamp = _stamp(f.updated_at) or _stamp(f.created_at) or datetime(1970, 1, 1, tzinfo=UTC)
+    todo = _todo(task, stamp)
+    if uid is not None:
+        todo["uid"] = uid
+    calendar = _calendar()
+    calendar.add_component(todo)
+    text: str = calendar.to_ical().decode("utf-8")
+    return text
+
+
+@dataclass
+class TaskFile:
+    """What minicrm reads from a task file."""
+
+    uid: str
+    title: str
+    due: str | None  # YYYY-MM-DD (all-day) or YYYY-MM-DDTHH:MM, local wall-clock time
+    status: str  # open, done, cancelled
+    priority: str  # high, normal, low
+    notes: str
+    about: str  # the lines minicrm adds to the description (Contact:, Phone:, ...)
+    rrule: str  # the RRULE as written, "" when none
+    contact_uid: str | None  # X-MINICRM-CONTACT-UID
+    contact_name: str | None  # a "Contact: NAME" line of the description
+
+
+def _priority(value: Any) -> str:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return "normal"
+    return "high" if 1 <= n <= 4 else "low" if 6 <= n <= 9 else "normal"
+
+
+def _local(value: Any) -> str | None:
+    """A DUE as minicrm keeps it: a DATE as is, a floating time as written, a UTC or
+    zoned time in the local zone (what the phone meant), to the minute."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return None
+
+
+def read_task(text: str) -> TaskFile:
+    """The one VTODO of a task file; raises ValueError saying why it is not one."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(text)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"not iCalendar ({exc})") from None
+    todos = calendar.walk("VTODO")
+    if len(todos) != 1:
+        raise ValueError(f"holds {len(todos)} tasks, not one")
+    todo = todos[0]
+    uid = str(todo.get("uid", "")).strip()
+    if not uid:
+        raise ValueError("the task has no UID")
+    try:
+        due = _local(todo.decoded("due")) if "due" in todo else None
+    except (ValueError, TypeError):
+        raise ValueError("its DUE cannot be read") from None
+    status_word = str(todo.get("status", "NEEDS-ACTION")).upper()
+    status = {"COMPLETED": "done", "CANCELLED": "cancelled"}.get(status_word, "open")
+    if status == "open" and "completed" in todo:
+        status = "done"
+    description = _text(str(todo.get("description", "")))
+    notes = notes_of(description)
+    about = description[len(notes) :].strip("\n") if description.startswith(notes) else ""
+    contact_name = None
+    for line in about.split("\n"):
+        if line.startswith("Contact: "):
+            contact_name = line[len("Contact: ") :].strip() or None
+    rrule = todo.get("rrule")
+    if isinstance(rrule, list):
+        rrule = rrule[0] if rrule else None
+    return TaskFile(
+        uid=uid,
+        title=_text(str(todo.get("summary", ""))).strip(),
+        due=due,
+        status=status,
+        priority=_priority(todo.get("priority")),
+        notes=notes,
+        about=about,
+        rrule=rrule.to_ical().decode() if rrule is not None else "",
+        contact_uid=str(todo["x-minicrm-contact-uid"]) if "x-minicrm-contact-uid" in todo else None,
+        contact_name=contact_name,
+    )
