@@ -616,29 +616,8 @@ class _Run:
                     p.href,
                     _differing(base.fields if base else None, ritem.fields),
                 )
-                # what the record says now, if not what the file says (a completed repeating
-                # task is its next occurrence; a value minicrm refused or owns): written back
-                # (kinds that ask for it: ``write_back = True``, see sync/tasks.py)
-                after = (
-                    kind.load(store, [s.local_uid], {s.local_uid: ritem.uid}).get(s.local_uid)
-                    if getattr(kind, "write_back", False)
-                    else None
-                )
-                if after is not None and _key(after.fields) != _key(ritem.fields):
-                    etag = self._write(p.href, after.text, replace=True)
-                    queries.put_item(
-                        store, folder_id, p.href, ritem.uid, s.local_uid, etag, after.text
-                    )
-                    self._change(
-                        "vdir",
-                        "updated",
-                        after,
-                        s.uid,
-                        p.href,
-                        _differing(ritem.fields, after.fields),
-                    )
-                    return
             queries.put_item(store, folder_id, p.href, ritem.uid, s.local_uid, etag, ritem.text)
+            self._write_back(folder_id, p.href, s.local_uid, ritem)
         elif p.remote == CHANGED and p.local == CHANGED:
             ritem, litem = p.remote_item, p.local_item
             assert ritem is not None and litem is not None
@@ -683,6 +662,21 @@ class _Run:
             )
         elif p.remote == GONE and p.local == GONE:
             queries.drop_item(store, folder_id, p.href)
+
+    def _write_back(self, folder_id: int, href: str, local_uid: str, applied: Item) -> None:
+        """For a kind with ``write_back = True`` (sync/tasks.py): after a file was applied,
+        write what the record says now if the file says otherwise (a completed repeating
+        task is its next occurrence; a task made on a phone gets its contact's lines)."""
+        if not getattr(self.kind, "write_back", False):
+            return
+        after = self.kind.load(self.store, [local_uid], {local_uid: applied.uid}).get(local_uid)
+        if after is None or _key(after.fields) == _key(applied.fields):
+            return
+        etag = self._write(href, after.text, replace=True)
+        queries.put_item(self.store, folder_id, href, applied.uid, local_uid, etag, after.text)
+        self._change(
+            "vdir", "updated", after, applied.uid, href, _differing(applied.fields, after.fields)
+        )
 
     def _write_new(self, href: str, text: str) -> str:
         try:
@@ -739,6 +733,7 @@ class _Run:
                 store, folder_id, href, item.uid, local_uid, files[href].etag, item.text
             )
             self._change("minicrm", "created", item, item.uid, href)
+            self._write_back(folder_id, href, local_uid, item)
             return
         taken.add(local_uid)
         litem = kind.load(store, [local_uid], {local_uid: item.uid}).get(local_uid)
