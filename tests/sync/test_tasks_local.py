@@ -116,7 +116,7 @@ def test_a_new_task_naming_a_contact_is_theirs_and_one_naming_none_is_kept(
             "DUE:20261210T090000Z",
             "DESCRIPTION:ring her\\n\\nContact: Ann Example",
             "PRIORITY:9",
-        ),  # fmt: skip
+        ),
         encoding="utf-8",
     )
     (folder / "b.ics").write_text(
