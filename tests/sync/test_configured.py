@@ -85,3 +85,18 @@ def test_deleted_archive_setting_archives_instead(run, tmp_path, contact_factory
     assert report["syncs"][0]["minicrm"]["archived"] == 1
     assert json.loads(run("show", f"#{ann['id']}", "--json").stdout)["archived"] is True
     assert json.loads(run("sync", "--json").stdout)["syncs"][0]["changes"] == []
+
+
+def test_a_dry_run_runs_no_command_and_writes_nothing(run, tmp_path, contact_factory):
+    folder = tmp_path / "v"
+    marker = tmp_path / "ran"
+    script = f"open({str(marker)!r}, 'a').write('x')"
+    config(
+        f'[sync]\ncontacts = "{folder}"\ncommand = {json.dumps([sys.executable, "-c", script])}\n'
+    )
+    contact_factory("Ann Example")
+    report = json.loads(run("sync", "--dry-run", "--json").stdout)
+    assert report["commands"] == [] and report["syncs"][0]["vdir"]["created"] == 1
+    assert not marker.exists() and not folder.exists()
+    run("sync")
+    assert marker.read_text() == "xx"  # before and after

@@ -67,8 +67,8 @@ def fields_of(record: Incoming) -> dict[str, Any]:
         items = [[label, value] for label, value in getattr(record, name)]
         if items:
             out[name] = items
-    if record.tags:
-        out["tags"] = list(dict.fromkeys(record.tags))
+    if record.tags:  # a set in minicrm: the order a card gives them is no change
+        out["tags"] = sorted(set(record.tags))
     for key, value in sorted(record.custom.items()):
         out[f"custom.{key}"] = value
     if record.vcard_extra:

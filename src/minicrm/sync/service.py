@@ -152,7 +152,8 @@ def sync_configured(
     on_command: Callable[[CommandRun], None] | None = None,
 ) -> ConfiguredReport:
     """``minicrm sync``: the command (before), every configured folder, the command
-    (after; not on a dry run). A folder that fails stops the run (its error raised)."""
+    (after). A dry run runs no command: it says what the folders as they are would
+    change. A folder that fails stops the run (its error raised)."""
     if not config.folders:
         raise InvalidInput(
             "nothing to sync: the config file has no [sync] folders",
@@ -160,7 +161,7 @@ def sync_configured(
         )
     kinds = {name: kind_named(name, config) for name in config.folders}
     report = ConfiguredReport(dry_run)
-    if config.command:
+    if config.command and not dry_run:
         ran = run_command(config.command, "before", config.command_timeout)
         report.commands.append(ran)
         if on_command:
