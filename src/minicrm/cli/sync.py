@@ -5,6 +5,7 @@ alone runs what [sync] in the config file says, with its command around it."""
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -177,6 +178,38 @@ def tasks(
         command="minicrm " + " ".join(state(ctx).argv),
     )
     sync_render.print_report(report, "json" if json_ else "text")
+
+
+@app.command("events")
+def events(
+    ctx: typer.Context,
+    folder: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="The vdir of the calendar (created 0700 if missing), e.g. the folder of a "
+            "vdirsyncer filesystem storage paired with a CalDAV calendar.",
+        ),
+    ],
+    followups: Annotated[
+        bool,
+        typer.Option(
+            "--followups",
+            help="Also write every timed open follow-up as an event at its due time "
+            "(30 minutes, repeating as minicrm schedules it).",
+        ),
+    ] = False,
+    dry_run: DryRunOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """One-way calendar for apps that show no tasks: birthdays and yearly dates as yearly
+    all-day events (and timed follow-ups with --followups), one .ics per event; events
+    that are gone are removed, unchanged ones not rewritten. Nothing in minicrm changes."""
+    from minicrm.sync import events as sync_events
+    from minicrm.sync import render as sync_render
+
+    report = sync_events.run(store_of(ctx), Path(folder), followups=followups, dry_run=dry_run)
+    sync_render.print_events(report, "json" if json_ else "text")
 
 
 def register(root: typer.Typer) -> None:

@@ -436,12 +436,12 @@ def _write(
             if wanted is None
             or (t.followup.contact is not None and t.followup.contact.id in wanted)
         ]
-        ics.write_ics(out, tasks, _yearly_dates(contacts()), now_stamp=clock.utc_stamp())
+        ics.write_ics(out, tasks, yearly_dates(contacts()), now_stamp=clock.utc_stamp())
         return None
     raise InvalidInput(f"unknown export format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
 
 
-def _yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
+def yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
     """(contact, label, value) of the birthdays of the contacts that are not archived,
     then of their other yearly dates: the order of the calendar's VEVENTs. The contacts
     are read once; only those with dates are kept for the second part."""

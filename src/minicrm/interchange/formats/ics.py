@@ -411,3 +411,56 @@ def read_task(text: str) -> TaskFile:
         contact_uid=str(todo["x-minicrm-contact-uid"]) if "x-minicrm-contact-uid" in todo else None,
         contact_name=contact_name,
     )
+
+
+# -- calendars (sync events) ----------------------------------------------------------------
+
+EVENT_MINUTES = 30  # how long a follow-up's event lasts in a calendar
+
+
+def _followup_event(task: SeriesTask, stamp: datetime) -> Any:
+    """A timed open follow-up as a VEVENT, for calendar apps that show no tasks: at its due
+    time, EVENT_MINUTES long, repeating as the task does."""
+    from datetime import timedelta
+
+    from icalendar import Event, vRecur
+
+    f = task.followup
+    due = _due(f)
+    event = Event()
+    event.add("uid", f"{f.series_uid or f.uid}-event{UID_SUFFIX}")
+    event.add("dtstamp", stamp)
+    event.add("summary", _text(f.title))
+    rule, repeats = _recurrence(task, due)
+    if text := description(task, repeats):
+        event.add("description", text)
+    event.add("dtstart", due)
+    if isinstance(due, datetime):
+        event.add("dtend", due + timedelta(minutes=EVENT_MINUTES))
+    if rule:
+        event.add("rrule", vRecur.from_ical(rule))
+    event.add("categories", ["minicrm"])
+    return event
+
+
+def event_files(
+    tasks: Iterable[SeriesTask],
+    dates: Iterable[tuple[Contact, str, str]],
+    *,
+    now_stamp: str,
+) -> dict[str, str]:
+    """UID -> a whole ``.ics`` file with one VEVENT: the yearly dates (birthdays first),
+    then each timed open follow-up in ``tasks`` (``tasks`` empty: no follow-ups)."""
+    stamp = _now(now_stamp)
+    out: dict[str, str] = {}
+    components = list(_components([], dates, stamp))
+    components += [
+        _followup_event(t, stamp)
+        for t in tasks
+        if t.followup.status == "open" and t.followup.due_time
+    ]
+    for component in components:
+        calendar = _calendar()
+        calendar.add_component(component)
+        out[str(component["uid"])] = calendar.to_ical().decode("utf-8")
+    return out
