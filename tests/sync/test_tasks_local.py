@@ -193,3 +193,30 @@ def test_floating_stays_floating_and_all_day_stays_all_day_in_any_zone(
     finally:
         monkeypatch.undo()
         systime.tzset()
+
+
+def test_import_of_an_ics_file_applies_the_tasks_minicrm_knows(run, tmp_path, contact_factory):
+    contact_factory("Ann Example")
+    run("follow", "Ann", "Send the deck", "--due", "2026-12-05")
+    run("follow", "Ann", "Monthly", "--due", "2026-12-31", "--every", "monthly")
+    exported = tmp_path / "f.ics"
+    run("export", "-f", "ics", "-o", str(exported))
+    text = exported.read_bytes().decode()
+    text = text.replace(
+        "SUMMARY:Send the deck", "SUMMARY:Send the deck\r\nCOMPLETED:20261201T100000Z"
+    )
+    text = text.replace("STATUS:NEEDS-ACTION\r\nSUMMARY:Send", "STATUS:COMPLETED\r\nSUMMARY:Send")
+    text = text.replace("DUE;VALUE=DATE:20261231", "DUE;VALUE=DATE:20270131")  # done, the next
+    text = text.replace(
+        "END:VCALENDAR", vtodo("stranger", "SUMMARY:Not ours").split("PRODID:-//phone//EN\r\n")[1]
+    )
+    exported.write_bytes(text.encode())
+    dry = json.loads(run("import", str(exported), "--dry-run", "--json").stdout)
+    assert dry["updated"] == 2 and dry["skipped"] == 1
+    assert "Send the deck" in followups(run)  # nothing written
+    report = json.loads(run("import", str(exported), "--json").stdout)
+    assert report["updated"] == 2 and report["skipped"] == 1
+    assert "Send the deck" in followups(run, "done")
+    assert followups(run)["Monthly"]["due"] == "2027-01-31"
+    again = json.loads(run("import", str(exported), "--json").stdout)
+    assert again["updated"] == 0  # the same file again: the next was scheduled once

@@ -315,3 +315,127 @@ def _phone_rule(
 
 def make_kind(config: SyncConfig) -> TasksKind:
     return TasksKind()
+
+
+# -- `minicrm import FILE.ics`: what a calendar file says about known follow-ups ----------------
+
+
+class TasksImport:
+    """What `import` of an iCalendar file or folder did: per VTODO, ``updated`` (a change
+    applied), ``unchanged``, or ``skipped`` (not a follow-up minicrm knows, or unreadable)."""
+
+    def __init__(self, source: str, dry_run: bool) -> None:
+        self.source = source
+        self.dry_run = dry_run
+        self.outcomes: list[tuple[str, str, str, str]] = []  # action, uid, title, reason
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o[0] == action)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": "ics",
+            "dry_run": self.dry_run,
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "skipped": self.count("skipped"),
+            "tasks": [
+                {"action": a, "uid": u, "title": t, "reason": r or None}
+                for a, u, t, r in self.outcomes
+            ],
+        }
+
+
+def is_calendar_source(path: str) -> bool:
+    """Whether `import PATH` is an iCalendar file (by its first line) or a folder of
+    ``.ics`` files without ``.vcf`` ones."""
+    from pathlib import Path
+
+    source = Path(path).expanduser()
+    if path == "-":
+        return False
+    if source.is_dir():
+        names = [p.suffix.lower() for p in source.iterdir()]
+        return ".ics" in names and not any(s in (".vcf", ".vcard") for s in names)
+    try:
+        with source.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    except OSError:
+        return False
+    return head.startswith(b"BEGIN:VCALENDAR")
+
+
+def _todo_texts(text: str) -> list[str]:
+    """Each VTODO of a calendar as a calendar of its own."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(text)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise InvalidInput(f"not an iCalendar file ({exc})") from None
+    out = []
+    for todo in calendar.walk("VTODO"):
+        single = Calendar()
+        single.add("prodid", "-//minicrm//import//EN")
+        single.add("version", "2.0")
+        single.add_component(todo)
+        out.append(single.to_ical().decode("utf-8"))
+    return out
+
+
+def import_calendar(store: Store, path: str, *, dry_run: bool = False) -> TasksImport:
+    """`minicrm import FILE.ics` (or a folder of .ics files): each VTODO whose UID is a
+    series minicrm wrote (``SERIES@minicrm``) is applied as `sync tasks` applies a changed
+    file (done, due, title, priority, notes, status); others are skipped and listed. One
+    transaction; nothing on a dry run."""
+    from pathlib import Path
+
+    from minicrm.interchange.formats.ics import UID_SUFFIX
+
+    source = Path(path).expanduser()
+    files = sorted(source.glob("*.ics")) if source.is_dir() else [source]
+    report = TasksImport(str(source), dry_run)
+    kind = TasksKind()
+
+    class _Rollback(Exception):
+        pass
+
+    try:
+        with store.transaction(f"minicrm import {path}"):
+            for file in files:
+                try:
+                    text = file.read_bytes().decode("utf-8-sig")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise InvalidInput(f"cannot read {file}: {exc}") from None
+                for single in _todo_texts(text):
+                    try:
+                        item = kind.parse(single)
+                    except ItemError as exc:
+                        report.outcomes.append(("skipped", "", "", str(exc)))
+                        continue
+                    series = item.uid.removesuffix(UID_SUFFIX)
+                    task = followups.series_task(store, series) if series != item.uid else None
+                    if task is None:
+                        report.outcomes.append(
+                            ("skipped", item.uid, item.label, "not a follow-up minicrm knows")
+                        )
+                        continue
+                    before = kind.render(task, item.uid).fields
+                    owned = {k: v for k, v in before.items() if k in _OWNED}
+                    wanted = {k: v for k, v in item.fields.items() if k not in _OWNED} | owned
+                    if wanted == before:
+                        report.outcomes.append(("unchanged", item.uid, item.label, ""))
+                        continue
+                    kind.apply(store, series, wanted, item)
+                    changed = [
+                        k
+                        for k in dict.fromkeys([*before, *wanted])
+                        if before.get(k) != wanted.get(k)
+                    ]
+                    report.outcomes.append(("updated", item.uid, item.label, ", ".join(changed)))
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
