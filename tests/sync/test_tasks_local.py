@@ -4,6 +4,7 @@ no-change path, bad files."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time as systime
 from datetime import UTC, datetime
@@ -220,3 +221,50 @@ def test_import_of_an_ics_file_applies_the_tasks_minicrm_knows(run, tmp_path, co
     assert followups(run)["Monthly"]["due"] == "2027-01-31"
     again = json.loads(run("import", str(exported), "--json").stdout)
     assert again["updated"] == 0  # the same file again: the next was scheduled once
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL in-process: nothing after it runs, the transaction rolls back."""
+
+
+@pytest.mark.parametrize("stop_after", [0, 1, 3, 6])
+def test_a_sync_stopped_after_any_file_write_converges(run, tmp_path, monkeypatch, stop_after):
+    """Files written, the database not committed: the next run finishes the job, a
+    repeating task done on the phone included (its next occurrence scheduled once)."""
+    folder = tmp_path / "t"
+    run("add", "Ann Example")
+    run("follow", "Ann", "Monthly", "--due", "2026-12-31", "--every", "monthly")
+    for n in range(8):
+        run("follow", "Ann", f"Task {n}", "--due", "2026-12-05")
+    sync(run, folder)
+    for n in range(0, 8, 2):
+        fid = followups(run)[f"Task {n}"]["id"]
+        run("followup", "edit", str(fid), "--title", f"Task {n} v2")
+    rewrite(folder, "Monthly", lambda t: t.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED"))
+    real_write = vdir.write_item
+    count = {"n": 0}
+
+    def write(*args, **kwargs):
+        if count["n"] >= stop_after:
+            raise _Killed
+        count["n"] += 1
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(vdir, "write_item", write)
+    with contextlib.suppress(_Killed):
+        run("sync", "tasks", str(folder), code=None)
+    monkeypatch.setattr(vdir, "write_item", real_write)
+    report = sync(run, folder)
+    assert report["problems"] == [] and report["conflicts"] == []
+    assert sync(run, folder)["changes"] == []
+    every = json.loads(run("followup", "ls", "--status", "all", "--json").stdout)
+    monthly = [f for f in every if f["title"] == "Monthly"]
+    assert [(f["status"], f["due"]) for f in monthly] == [
+        ("done", "2026-12-31"),
+        ("open", "2027-01-31"),
+    ]
+    texts = files(folder)
+    assert len(texts) == 9
+    assert sum("SUMMARY:Task " in t and " v2\r\n" in t for t in texts.values()) == 4
+    _, monthly_text = by_title(folder, "Monthly")
+    assert "DUE;VALUE=DATE:20270131" in monthly_text and "STATUS:NEEDS-ACTION" in monthly_text
