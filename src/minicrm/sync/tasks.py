@@ -132,7 +132,7 @@ class TasksKind:
     def _written_rule(self, task: SeriesTask) -> str:
         """The rule the previous occurrence's file had: the one written now, as the
         series' rule is the same (only COUNT and UNTIL, left out of the comparison, move)."""
-        return self.render(task, "x").fields.get("rrule", "")
+        return str(self.render(task, "x").fields.get("rrule", ""))
 
     def apply(self, store: Store, local_uid: str | None, fields: dict[str, Any], item: Item) -> str:
         task = followups.series_task(store, local_uid) if local_uid else None

@@ -360,7 +360,7 @@ def _local(value: Any) -> str | None:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone().replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M")
+        return str(value.strftime("%Y-%m-%dT%H:%M"))
     if isinstance(value, date):
         return value.isoformat()
     return None
