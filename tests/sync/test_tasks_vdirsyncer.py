@@ -215,3 +215,31 @@ def test_a_follow_up_removed_in_minicrm_leaves_the_phone(run, pair, contact_fact
     phone.sync()
     assert set(todos(phone)) == {"Keep", "Keep too"}
     in_step(run, laptop, phone)
+
+
+def test_minicrm_sync_runs_the_tasks_folder_of_sync_with_vdirsyncer_around_it(
+    run, laptop: Device, phone: Device, contact_factory
+):
+    import os
+    import sys
+    from pathlib import Path
+
+    laptop.add(COLL, "caldav", conflict_resolution="a wins")
+    phone.add(COLL, "caldav", conflict_resolution="a wins")
+    laptop.discover()
+    contact_factory("Ann Example")
+    run("follow", "Ann", "Send the deck", "--due", "2026-12-05")
+    command = [sys.executable, "-m", "vdirsyncer", "-c", str(laptop.vdirsyncer_config), "sync"]
+    Path(os.environ["MINICRM_CONFIG"]).write_text(
+        f"[sync]\ntasks = {json.dumps(str(laptop.vdir(COLL)))}\ncommand = {json.dumps(command)}\n",
+        encoding="utf-8",
+    )
+    report = json.loads(run("sync", "--json").stdout)
+    (one,) = report["syncs"]
+    assert one["kind"] == "tasks" and one["vdir"]["created"] == 1
+    phone.sync()
+    phone.todo("done", str(todos(phone)["Send the deck"]["id"]))
+    phone.sync()
+    again = json.loads(run("sync", "--json").stdout)
+    assert again["syncs"][0]["minicrm"]["updated"] == 1
+    assert "Send the deck" in followups(run, "done")
