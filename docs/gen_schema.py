@@ -18,7 +18,7 @@ END = "<!-- schema:end -->"
 
 sys.path.insert(0, str(DOCS.parent / "src"))  # this checkout's minicrm, installed or not
 
-from minicrm.db.store import memory_store  # noqa: E402
+from minicrm.db.opening import memory_store  # noqa: E402
 
 
 def generated_schema() -> str:

@@ -13,12 +13,8 @@ from hypothesis import strategies as st
 from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.errors import InvalidInput
 from minicrm.core.models import Ref
-from minicrm.interchange.formats.csvfmt import (
-    FIELDS,
-    detect_kind,
-    parse_csv,
-    parse_mapping,
-)
+from minicrm.interchange.formats.csvcolumns import FIELDS, parse_mapping
+from minicrm.interchange.formats.csvfmt import detect_kind, parse_csv
 from minicrm.interchange.formats.google_csv import to_google_csv
 from minicrm.interchange.incoming import Incoming, RecordError
 

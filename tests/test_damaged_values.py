@@ -14,7 +14,7 @@ import pytest
 import minicrm
 from minicrm.db import jsonvalues
 from minicrm.db.schema import JSON_COLUMNS
-from minicrm.maintenance import service as maintenance
+from minicrm.maintenance import check as checking
 
 BROKEN = '{"k": "v'
 VCARD = """BEGIN:VCARD
@@ -243,7 +243,7 @@ def test_the_library_reads_past_damage_and_remembers_it(two):
     (damage,) = store.damaged.values()
     assert (damage.table, damage.row_id, damage.column) == ("contacts", 1, "custom")
     assert damage.problem == "not valid JSON"
-    report = maintenance.check(store)
+    report = checking.check(store)
     assert not report.ok
     store.close()
 
@@ -300,7 +300,7 @@ def test_decode_agrees_with_the_sql_check(db_path):
         with store.transaction():
             store.update("contacts", 1, {"custom": text})
         _, problem = jsonvalues.decode("contacts", "custom", text)
-        found = maintenance.check(store)
+        found = checking.check(store)
         (item,) = [c for c in found.checks if c.name == "json_values"]
         assert (item.status == "fail") == (problem is not None), (text, item)
     store.close()

@@ -13,7 +13,8 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from minicrm.core import dates
-from minicrm.core.dates import DATE_FORMS, When, parse_date, parse_time, parse_when
+from minicrm.core.dateparse import DATE_FORMS, parse_date, parse_time, parse_when
+from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
 
 WED = date(2026, 12, 2)  # a Wednesday
@@ -560,9 +561,9 @@ def test_the_parser_needs_no_dateutil_parser():
     code = (
         "import sys\n"
         "from datetime import date\n"
-        "from minicrm.core import dates, recurrence\n"
-        "for text in dates.DATE_FORMS.removeprefix('e.g. ').split(', ') + ['+1m', 'now']:\n"
-        "    dates.parse_when(text, today=date(2026, 12, 2))\n"
+        "from minicrm.core import dateparse, dates, recurrence\n"
+        "for text in dateparse.DATE_FORMS.removeprefix('e.g. ').split(', ') + ['+1m', 'now']:\n"
+        "    dateparse.parse_when(text, today=date(2026, 12, 2))\n"
         "dates.to_utc_stamp(dates.When(date(2026, 12, 2)))\n"
         "rule = recurrence.parse_rule('RRULE:FREQ=MONTHLY;BYMONTHDAY=15')\n"
         "from datetime import datetime\n"

@@ -12,7 +12,7 @@ import pytest
 
 import minicrm
 from conftest import MINICRM
-from minicrm.maintenance import service as maintenance
+from minicrm.maintenance import check as checking
 from reliability.test_database_file import finish, hold_write_lock
 
 BROKEN = '{"k": "v'
@@ -61,7 +61,7 @@ def test_quick_never_runs_the_slow_statements(db_path, used):
     store = minicrm.open_store(db_path)
     seen: list[str] = []
     store.conn.set_trace_callback(seen.append)
-    report = maintenance.check(store, quick=True)
+    report = checking.check(store, quick=True)
     store.conn.set_trace_callback(None)
     store.close()
     assert report.ok

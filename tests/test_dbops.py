@@ -18,7 +18,9 @@ import pytest
 
 import minicrm
 from minicrm.db import schema
-from minicrm.maintenance import service as maintenance
+from minicrm.maintenance import backups
+from minicrm.maintenance import check as checking
+from minicrm.maintenance import restore as restoring
 
 NAME = re.compile(r"minicrm-\d{8}T\d{6}Z(-\d+)?\.db")
 
@@ -107,7 +109,7 @@ def test_backup_default_folder_names_permissions_and_content(run, db_path, fille
         os.umask(old)
     folder = db_path.parent / "backups"
     assert mode(folder) == 0o700
-    files = [p.name for p in maintenance.list_backups(folder, "minicrm")]  # oldest first
+    files = [p.name for p in backups.list_backups(folder, "minicrm")]  # oldest first
     assert sorted(files) == sorted(p.name for p in folder.iterdir())
     assert len(files) == 2 and all(NAME.fullmatch(f) for f in files), files
     assert first == {
@@ -137,7 +139,7 @@ def test_backup_keeps_the_newest_n_and_touches_nothing_else(run, db_path, tmp_pa
         (folder / name).write_text("keep me")
     store = minicrm.open_store(db_path)
     for _ in range(3):  # the same function the command calls
-        maintenance.backup(store)
+        backups.backup(store)
     store.close()
     report = run.json("db", "backup")
     assert [Path(p).name for p in report["pruned"]] == ["minicrm-20261122T093000Z-2.db"]
@@ -204,7 +206,7 @@ def test_a_full_disk_leaves_no_stray_file(run, db_path):
 WRITER = """
 import os, sys
 import minicrm
-from minicrm.activity import followups
+from minicrm.activity import followups, lifecycle
 from minicrm.activity import interactions
 store = minicrm.open_store(sys.argv[1], command="writer")
 stop = sys.argv[2]
@@ -214,7 +216,7 @@ while not os.path.exists(stop):
         add={"emails": [f"w{i}@example.org"]}, add_tags=["load"]))
     interactions.log(store, [f"#{contact.id}"], f"talk {i}", kind_="call")
     made = followups.add_followup(store, f"#{contact.id}", f"call back {i}", every="1w")
-    followups.complete(store, made.id)
+    lifecycle.complete(store, made.id)
     print(i, flush=True)
     i += 1
 """
@@ -516,12 +518,12 @@ def test_restore_into_a_new_database_and_from_the_library(run, db_path, tmp_path
     saved = tmp_path / "saved.db"
     run("db", "backup", str(saved))
     fresh = tmp_path / "elsewhere" / "new.db"
-    result = maintenance.restore_from(fresh, saved)
+    result = restoring.restore_from(fresh, saved)
     assert result.safety_backup is None and result.counts["contacts"] == 1
     assert mode(fresh) == 0o600
     store = minicrm.open_store(fresh)
     assert [c.name for c in minicrm.list_contacts(store)] == ["Jane"]
-    assert maintenance.check(store).ok
+    assert checking.check(store).ok
     store.close()
 
 

@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from minicrm.cli import app
-from minicrm.db.store import memory_store
+from minicrm.db.opening import memory_store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -85,7 +85,7 @@ def test_structured_values_with_a_control_character_are_not_values(run):
 def test_the_edit_form_keeps_a_carriage_return_and_other_line_breaks(run, store):
     run("add", "Ann", "--title", "a\rb\x1cc\x85d\u2028e", "--set", "k=x\ry")
     from minicrm.contacts import editform
-    from minicrm.contacts.service import get_contact
+    from minicrm.contacts.reading import get_contact
 
     contact = get_contact(store, "ann")
     assert contact.title == "a\rb\x1cc\x85d\u2028e"

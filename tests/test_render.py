@@ -12,7 +12,8 @@ from minicrm.contacts.models import Contact, Labelled
 from minicrm.core.models import Ref
 from minicrm.interchange.formats import minicrm_csv
 from minicrm.ui import machine, progress, render, text
-from minicrm.ui.screen import Screen, write_card, write_table
+from minicrm.ui.screen import write_card, write_table
+from minicrm.ui.terminal import Screen
 
 HOSTILE = [
     "[bold red]x",

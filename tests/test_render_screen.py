@@ -7,18 +7,9 @@ from __future__ import annotations
 import io
 import re
 
-from minicrm.ui.screen import (
-    BoardColumn,
-    Brief,
-    Column,
-    Screen,
-    Styled,
-    cut,
-    strip_styles,
-    wrap,
-    write_board,
-    write_table,
-)
+from minicrm.ui.board import BoardColumn, write_board
+from minicrm.ui.screen import Brief, Column, Styled, write_table
+from minicrm.ui.terminal import Screen, cut, strip_styles, wrap
 from minicrm.ui.text import text_width as render_width
 from minicrm.ui.text import zero_width
 

@@ -73,6 +73,7 @@ _DATA = {
     "minicrm.cli.common",
     "minicrm.core.clock",
     "minicrm.core.dates",
+    "minicrm.core.dateparse",
     "minicrm.core.ids",
     "minicrm.core.models",
     "minicrm.contacts.models",
@@ -81,6 +82,10 @@ _DATA = {
     "minicrm.ui.machine",
     "minicrm.db",
     "minicrm.db.store",
+    "minicrm.db.opening",
+    "minicrm.db.files",
+    "minicrm.db.migrate",
+    "minicrm.db.recording",
     "minicrm.contacts.queries",
     "minicrm.db.schema",
     "minicrm.core.validate",
@@ -99,7 +104,7 @@ _DATA = {
 # JSON values (damaged ones included, 1.4 ms), and the terminal renderer (4 ms), imported
 # at module level by render_activity for its column specs and styled strings; both came
 # with the merge of issues 13 and 14.1. The second is a candidate for a lazy import.
-_DATA |= {"minicrm.db.jsonvalues", "minicrm.ui.screen"}
+_DATA |= {"minicrm.db.jsonvalues", "minicrm.ui.screen", "minicrm.ui.terminal"}
 _ZONE = {"zoneinfo", "zoneinfo._common", "zoneinfo._tzpath", "_zoneinfo", "sysconfig"}
 _ZONE |= {"struct", "_struct"}  # and sysconfig's _sysconfigdata_* (named per platform)
 _CONTACTS = {
@@ -108,6 +113,8 @@ _CONTACTS = {
     "minicrm.contacts.service",
     "minicrm.contacts.refs",
     "minicrm.contacts.render",
+    "minicrm.contacts.reading",
+    "minicrm.contacts.tags",
 }
 _CONTACTS |= {
     "minicrm.activity.followups",

@@ -10,7 +10,7 @@ import pytest
 import minicrm
 from minicrm.core.errors import DatabaseBusy, DatabaseError, InvalidInput
 from minicrm.db import schema
-from minicrm.db.store import open_store
+from minicrm.db.opening import open_store
 
 
 def mode(path) -> int:

@@ -18,7 +18,7 @@ import pytest
 
 import minicrm
 from minicrm.activity import followups
-from minicrm.contacts import service as contacts
+from minicrm.contacts import reading as contacts
 from minicrm.core import clock
 from minicrm.db.schema import DATA_TABLES, migration_names
 from minicrm.interchange import exports

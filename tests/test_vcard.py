@@ -240,7 +240,7 @@ def test_one_bad_card_in_the_middle_does_not_stop_the_others():
 
 @pytest.mark.parametrize("name", ["apple.vcf", "google.vcf", "nextcloud.vcf", "android21.vcf"])
 def test_real_exports_pass_the_import_domain(name):
-    from minicrm.interchange.imports import prepare
+    from minicrm.interchange.prepare import prepare
 
     for record in read(name):
         assert isinstance(record, Incoming)

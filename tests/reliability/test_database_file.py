@@ -24,7 +24,8 @@ import pytest
 import minicrm
 from conftest import MINICRM
 from minicrm.core.errors import DatabaseBusy, DatabaseError
-from minicrm.maintenance import service as maintenance
+from minicrm.maintenance import backups
+from minicrm.maintenance import check as checking
 
 # Holds BEGIN IMMEDIATE (and has written: a reader's snapshot is then stale) until a line
 # arrives on stdin; says "held" once it has the lock.
@@ -114,7 +115,7 @@ def test_db_check_waits_for_a_writer_like_every_command(db_path):
 
     store.conn.set_trace_callback(trace)
     try:
-        report = maintenance.check(store)
+        report = checking.check(store)
     finally:
         store.conn.set_trace_callback(None)
         finish(holder)
@@ -130,20 +131,20 @@ def test_a_lock_held_past_the_timeout_is_database_busy_for_the_library(db_path):
     holder = hold_write_lock(db_path)
     try:
         try:
-            maintenance.check(store)
+            checking.check(store)
         except DatabaseBusy as exc:
             assert "0.2 s" in exc.message
         else:
             raise AssertionError("a busy database was checked as if it were free")
         try:
-            maintenance.repair(store)
+            checking.repair(store)
         except DatabaseBusy:
             pass
         else:
             raise AssertionError("a busy database was repaired as if it were free")
     finally:
         finish(holder)
-    assert maintenance.check(store).ok
+    assert checking.check(store).ok
     store.close()
 
 
@@ -351,7 +352,7 @@ import sys
 from datetime import UTC, datetime
 import minicrm.core.clock
 minicrm.core.clock.now = lambda: datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-import minicrm.maintenance.service, minicrm.db.backup, minicrm.cli.database
+import minicrm.maintenance.backups, minicrm.db.backup, minicrm.cli.database
 from minicrm.cli import main
 print("ready", flush=True)
 sys.stdin.readline()
@@ -396,7 +397,7 @@ def test_concurrent_backups_in_one_second_all_get_their_own_name(cli_env):
         [f"{stem}.db"] + [f"{stem}-{n}.db" for n in range(2, 7)]
     )
     folder = paths[0].parent
-    listed = maintenance.list_backups(folder, "minicrm")
+    listed = backups.list_backups(folder, "minicrm")
     assert [p.name for p in listed] == [f"{stem}.db"] + [f"{stem}-{n}.db" for n in range(2, 7)]
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
     for path in paths:
@@ -424,7 +425,7 @@ def test_a_name_taken_while_the_copy_was_written_moves_on_to_the_next(db_path, m
             taken.append(name)
 
     monkeypatch.setattr(backup_module, "copy_into", racing)
-    result = maintenance.backup(store)
+    result = backups.backup(store)
     assert result.path.name == "minicrm-20261122T093000Z-2.db"
     assert taken and taken[0].exists()
     assert sorted(p.name for p in result.path.parent.iterdir()) == [

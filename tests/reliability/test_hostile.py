@@ -668,3 +668,34 @@ def record_figures(kind: str, strings: int, commands_run: int) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_a_hostile_database_syncs_and_converges(tmp_path, run, db_path):
+    """`sync contacts` of every hostile string (names, labels, tags, custom fields, notes,
+    stages written straight into the database): no crash, every item a file or a listed
+    problem, a second run changes nothing, and the text report escapes what it shows."""
+    build(db_path, CATALOGUE)
+    folder = tmp_path / "vdir"
+    first = run("sync", "contacts", str(folder), "--json")
+    assert "Traceback" not in first.stderr
+    report = json.loads(first.stdout)
+    written = len(list(folder.glob("*.vcf")))
+    assert written + len(report["problems"]) >= report["items"] > 0
+    again = json.loads(run("sync", "contacts", str(folder), "--json").stdout)
+    assert again["changes"] == [] and again["conflicts"] == []
+    assert again["files_read"] == 0
+    for path in folder.glob("*.vcf"):  # what a phone would get: no file escapes, all CRLF
+        assert path.parent == folder
+    run("edit", f"#{ids_first(db_path)}", "--title", "Changed")
+    text = run("sync", "contacts", str(folder)).stdout
+    assert leaks(text.encode("utf-8")) == []
+
+
+def ids_first(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT min(id) FROM contacts WHERE archived = 0").fetchone()[0])
+    finally:
+        conn.close()

@@ -18,7 +18,7 @@ import pytest
 
 import minicrm
 from conftest import MINICRM
-from minicrm.db.store import open_store
+from minicrm.db.opening import open_store
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

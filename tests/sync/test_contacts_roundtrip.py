@@ -10,7 +10,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minicrm.db.store import memory_store
+from minicrm.db.opening import memory_store
 from minicrm.sync.contacts import ContactsKind
 
 TEXT = (

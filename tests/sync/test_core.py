@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minicrm.core.errors import DatabaseBusy
-from minicrm.db.store import Store, memory_store
+from minicrm.db.opening import memory_store
+from minicrm.db.store import Store
 from minicrm.sync import core, vdir
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from minicrm.activity import queries as activity
 from minicrm.activity.models import Interaction
 from minicrm.contacts import refs
-from minicrm.core import clock, dates, validate
+from minicrm.core import clock, dateparse, dates, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.ids import new_uid
@@ -81,7 +81,7 @@ def occurred_at(at: str | None, on: When | None) -> str:
     now = dates.local_now(on)
     if at is None:
         return clock.utc_stamp(now)
-    when = dates.parse_when(at, today=now.date(), prefer="past")
+    when = dateparse.parse_when(at, today=now.date(), prefer="past")
     if when.time is None and when.day == now.date():
         return clock.utc_stamp(now)
     stamp = dates.to_utc_stamp(when)

@@ -1,16 +1,13 @@
 """The activity records: interactions, follow-ups (and their recurrence), the items of
-the daily views (due, agenda, stale, birthdays) and a contact's page."""
+the daily views (due, agenda, stale, birthdays). A contact's page, which also lists its
+deals, is :class:`minicrm.activity.views.ContactPage`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from minicrm.contacts.models import Contact
 from minicrm.core.models import Ref, first_line
-
-if TYPE_CHECKING:  # the page lists the contact's deals; deals build on activity
-    from minicrm.deals.models import Deal
 
 
 @dataclass
@@ -221,25 +218,6 @@ class DateItem:
             "days_until": self.days_until,
             "years": self.years,
         }
-
-
-@dataclass
-class ContactPage:
-    """Everything `show` puts on one screen."""
-
-    contact: Contact
-    open_followups: tuple[FollowUp, ...]
-    interactions: tuple[Interaction, ...]
-    next_due: FollowUp | None
-    deals: tuple[Deal, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = self.contact.to_dict()
-        data["open_followups"] = [f.to_dict() for f in self.open_followups]
-        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
-        data["next_due"] = self.next_due.to_dict() if self.next_due else None
-        data["deals"] = [d.to_dict() for d in self.deals]
-        return data
 
 
 @dataclass

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import chain
 
-from minicrm.activity.models import ContactPage, DateItem, DueItem, FollowUp, Interaction, StaleItem
+from minicrm.activity.models import DateItem, DueItem, FollowUp, Interaction, StaleItem
+from minicrm.activity.views import ContactPage
 from minicrm.contacts.render import contact_card_lines
 from minicrm.core import dates
 from minicrm.ui.machine import write_delimited, write_json

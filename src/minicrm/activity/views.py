@@ -4,24 +4,31 @@ contact's page. Read-only; everything is computed as of a local day (``--on``)."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from minicrm.activity import followups, interactions
 from minicrm.activity import queries as activity
 from minicrm.activity.models import (
-    ContactPage,
     DateItem,
     DueItem,
+    FollowUp,
+    Interaction,
     LastInteraction,
     Reach,
     StaleItem,
 )
+from minicrm.contacts import reading as contacts
 from minicrm.contacts import refs
-from minicrm.contacts import service as contacts
+from minicrm.contacts.models import Contact
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.models import Ref, first_line
 from minicrm.db.store import Store
+
+if TYPE_CHECKING:  # the page lists the contact's deals (read only when it has any)
+    from minicrm.deals.models import Deal
 
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
@@ -281,6 +288,25 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
                 )
     result.sort(key=lambda item: (item.days_until, item.contact.name.casefold(), item.label))
     return result
+
+
+@dataclass
+class ContactPage:
+    """Everything `show` puts on one screen."""
+
+    contact: Contact
+    open_followups: tuple[FollowUp, ...]
+    interactions: tuple[Interaction, ...]
+    next_due: FollowUp | None
+    deals: tuple[Deal, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.contact.to_dict()
+        data["open_followups"] = [f.to_dict() for f in self.open_followups]
+        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
+        data["next_due"] = self.next_due.to_dict() if self.next_due else None
+        data["deals"] = [d.to_dict() for d in self.deals]
+        return data
 
 
 def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:

@@ -41,7 +41,7 @@ class AppState:
     def store(self) -> Any:
         """The one place every command opens (and, on first use, creates) the database."""
         if self._store is None:
-            from minicrm.db.store import busy_timeout_setting, open_store
+            from minicrm.db.opening import busy_timeout_setting, open_store
 
             command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
             wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))

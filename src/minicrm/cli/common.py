@@ -184,9 +184,9 @@ def on_when(value: str | None) -> object:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
-    from minicrm.core import dates
+    from minicrm.core import dateparse, dates
 
-    return dates.parse_when(value, today=dates.today())
+    return dateparse.parse_when(value, today=dates.today())
 
 
 def _stdin_is_terminal() -> bool:

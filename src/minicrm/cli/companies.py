@@ -17,7 +17,7 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.contacts import companies as domain
-from minicrm.contacts import service as contacts
+from minicrm.contacts import reading as contacts
 from minicrm.contacts.render import print_companies, print_company
 from minicrm.ui import render
 from minicrm.ui.machine import write_json

@@ -23,6 +23,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
+from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.render import print_contacts
 from minicrm.contacts.service import ContactChanges
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
 
 
 def note_shared_emails(store: object, contact: object) -> None:
-    for email, other_id, other_name in domain.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
+    for email, other_id, other_name in reading.contacts_sharing_emails(store, contact):  # type: ignore[arg-type]
         render.message(f"note: {email} is also an email of #{other_id} {other_name}")
 
 
@@ -183,7 +184,7 @@ def add(
 
 def _note_namesakes(store: object, contact: object) -> None:
     """The same name (and company) already there: as likely a duplicate as a shared email."""
-    for row, same_company in domain.namesakes(store, contact):  # type: ignore[arg-type]
+    for row, same_company in reading.namesakes(store, contact):  # type: ignore[arg-type]
         who = f"#{row['id']} {row['display_name']}"
         if same_company:
             render.message(f"note: {who} at {row['company_name']} has the same name and company")
@@ -230,7 +231,7 @@ def ls(
     # A table shows one line per contact: read just that (one query), as it is drawn. JSON
     # and CSV carry every field, so they read whole contacts.
     listing = (
-        domain.iter_contact_lines if out not in ("json", "csv", "tsv") else domain.list_contacts
+        reading.iter_contact_lines if out not in ("json", "csv", "tsv") else reading.list_contacts
     )
     found = listing(
         store_of(ctx),
@@ -277,7 +278,7 @@ def show(
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import service as changes
+        from minicrm.history import changesets as changes
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)

@@ -54,11 +54,11 @@ def backup(
     json_: JsonOpt = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands write to it."""
-    from minicrm.maintenance import service as maintenance
+    from minicrm.maintenance import backups
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
-    result = maintenance.backup(store_of(ctx), dest, keep=keep)
+    result = backups.backup(store_of(ctx), dest, keep=keep)
     if json_:
         write_json(result.to_dict())
         return
@@ -77,13 +77,13 @@ def restore(
 ) -> None:
     """Replace the database with a backup (a backup of the current one is taken first)."""
     from minicrm.cli import state
-    from minicrm.maintenance import service as maintenance
+    from minicrm.maintenance import restore as restoring
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
     db_path = state(ctx).db_path
-    with maintenance.prepare_restore(db_path, source) as prepared:
-        counts = maintenance.describe_counts(prepared.counts)
+    with restoring.prepare_restore(db_path, source) as prepared:
+        counts = restoring.describe_counts(prepared.counts)
         confirm(
             f"Replace the database {db_path} with {prepared.source} ({counts})? "
             "A backup of the current database is taken first.",
@@ -92,10 +92,10 @@ def restore(
         )
         import os
 
-        from minicrm.db.store import busy_timeout_setting
+        from minicrm.db.opening import busy_timeout_setting
 
         wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
-        result = maintenance.restore(db_path, prepared, keep=keep, busy_timeout=wait)
+        result = restoring.restore(db_path, prepared, keep=keep, busy_timeout=wait)
     for note in result.notices:
         message(f"minicrm: {note}")
     if json_:
@@ -140,7 +140,7 @@ def check(
     """Check the database: SQLite's integrity and foreign keys, the search index, and
     minicrm's own invariants. Exits 8 if a check fails."""
     from minicrm.core.errors import CheckFailed
-    from minicrm.maintenance import service as maintenance
+    from minicrm.maintenance import check as checking
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line
 
@@ -158,10 +158,10 @@ def check(
         from minicrm.cli import state
 
         work = state(ctx).db_path.parent  # beside the database in use, like restore's copy
-        report = maintenance.check_file(file, work_folder=work, quick=quick)
+        report = checking.check_file(file, work_folder=work, quick=quick)
     else:
         store = store_of(ctx)
-        report = maintenance.repair(store) if repair else maintenance.check(store, quick=quick)
+        report = checking.repair(store) if repair else checking.check(store, quick=quick)
     if json_:
         write_json(report.to_dict())
     else:

@@ -154,12 +154,14 @@ def ls(
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
     paged(ctx)
-    from minicrm.core import dates
+    from minicrm.core import dateparse, dates
 
     out = output_format(json_, fmt)
     store = store_of(ctx)
     before = (
-        dates.parse_date(closing_before, today=dates.today(on_when(on))) if closing_before else None
+        dateparse.parse_date(closing_before, today=dates.today(on_when(on)))
+        if closing_before
+        else None
     )
     items = domain.list_deals(
         store,

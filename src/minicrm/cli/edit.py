@@ -21,6 +21,7 @@ from minicrm.cli.contacts import (
     fields_given,
     note_shared_emails,
 )
+from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.service import ContactChanges
 from minicrm.core.errors import InvalidInput
@@ -168,7 +169,7 @@ def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
     from minicrm.contacts import editform
     from minicrm.core.errors import MinicrmError
 
-    original = domain.get_contact(store, ref)  # type: ignore[arg-type]
+    original = reading.get_contact(store, ref)  # type: ignore[arg-type]
     form = editform.to_form(original)
     edited = open_editor(form)
     if edited is None or edited == form:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.activity import followups
+from minicrm.activity import followups, lifecycle
 from minicrm.activity import render as show
 from minicrm.cli.common import (
     DealOpt,
@@ -269,7 +269,7 @@ def done(
     json_: JsonOpt = False,
 ) -> None:
     """Mark a follow-up done; a repeating one gets its next occurrence."""
-    result = followups.complete(
+    result = lifecycle.complete(
         store_of(ctx),
         followup_id,
         note=None if note is None else read_text(note),
@@ -319,7 +319,7 @@ def snooze(
             "the new day is given twice (WHEN and --until)", hint="give it once: snooze ID tue"
         )
     new_day = " ".join(when) if when else until
-    item = followups.snooze(store_of(ctx), followup_id, new_day, on=on_when(on))
+    item = lifecycle.snooze(store_of(ctx), followup_id, new_day, on=on_when(on))
     if json_:
         show.print_followup(item, "json")
     else:
@@ -328,7 +328,7 @@ def snooze(
 
 def reopen(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False) -> None:
     """Open a done or cancelled follow-up again."""
-    item = followups.reopen(store_of(ctx), followup_id)
+    item = lifecycle.reopen(store_of(ctx), followup_id)
     if json_:
         show.print_followup(item, "json")
     else:
@@ -349,7 +349,7 @@ def cancel(
     json_: JsonOpt = False,
 ) -> None:
     """Cancel an open follow-up (kept, marked cancelled); a repeating one skips to its next."""
-    result = followups.cancel(store_of(ctx), followup_id, stop=stop, on=on_when(on))
+    result = lifecycle.cancel(store_of(ctx), followup_id, stop=stop, on=on_when(on))
     if json_:
         show.write_json(
             {

@@ -61,13 +61,13 @@ def history(
 ) -> None:
     """List the recorded change sets, newest first: one per command, with what it did."""
     paged(ctx)
-    from minicrm.history import service as domain
+    from minicrm.history import changesets
     from minicrm.history.render import print_changesets
 
     store = store_of(ctx)
     chosen = None if ref is None else contact_ref(store, ref)
     print_changesets(
-        domain.list_changesets(store, chosen, limit=limit),
+        changesets.list_changesets(store, chosen, limit=limit),
         "json" if json_ else "table",
         verbose=verbose,
     )

@@ -120,7 +120,7 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
         )
     store = store_of(ctx)
     if ref:
-        from minicrm.contacts import service as contacts
+        from minicrm.contacts import reading as contacts
 
         who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
     else:

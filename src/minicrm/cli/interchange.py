@@ -18,7 +18,7 @@ from minicrm.cli.common import (
     paged,
     store_of,
 )
-from minicrm.contacts import service as contacts
+from minicrm.contacts import reading as contacts
 from minicrm.core.errors import InvalidInput
 from minicrm.interchange import exports, imports
 from minicrm.ui import render

@@ -32,7 +32,7 @@ class Version(StrEnum):
 
 DryRunOpt = Annotated[
     bool,
-    typer.Option("--dry-run", "-n", help="Only say what would change on each side; write nothing."),
+    typer.Option("--dry-run", help="Only say what would change on each side; write nothing."),
 ]
 ForceDeleteOpt = Annotated[
     bool,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import JsonOpt, paged, resolve_contact, store_of
-from minicrm.contacts import service as domain
+from minicrm.contacts import tags as domain
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json

@@ -1,6 +1,6 @@
-"""Opening the database, transactions, and the one write path that records history.
+"""The Store: reading, transactions, and the one write path that records history.
 
-Every command opens the database through :func:`open_store`. Writes go through
+Every command opens the database through :func:`minicrm.db.opening.open_store`. Writes go through
 :meth:`Store.transaction` (``BEGIN IMMEDIATE``; nested calls become savepoints) and
 :meth:`Store.insert` / :meth:`Store.update` / :meth:`Store.delete`, which record each
 row's before and after in the ``history`` table under one change set per transaction.
@@ -9,9 +9,7 @@ row's before and after in the ``history`` table under one change set per transac
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,40 +18,17 @@ from typing import Any
 from minicrm.core import clock
 from minicrm.core.errors import Conflict, DatabaseBusy, DatabaseError, MinicrmError
 from minicrm.core.ids import new_uid
+from minicrm.db.recording import history_of_rows
 from minicrm.db.schema import (
     CONTACT_CHILD_TABLES,
     DATA_TABLES,
     LOG_TABLES,
-    MIGRATION_SET,
-    build_migrations,
-    migration_names,
 )
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
-MAX_BUSY_TIMEOUT_SECONDS = 3600.0
+
 
 Row = dict[str, Any]
-
-
-def busy_timeout_setting(value: str | None) -> float:
-    """How long a command waits for another process's lock: the ``MINICRM_BUSY_TIMEOUT``
-    setting (seconds, 0 to 3600; unset or empty: 30)."""
-    if value is None or not value.strip():
-        return BUSY_TIMEOUT_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_BUSY_TIMEOUT_SECONDS:  # also NaN
-        from minicrm.core.errors import InvalidInput
-
-        raise InvalidInput(
-            f"MINICRM_BUSY_TIMEOUT {value!r} is not a number of seconds from 0 to "
-            f"{MAX_BUSY_TIMEOUT_SECONDS:g}",
-            hint="e.g. MINICRM_BUSY_TIMEOUT=5, or unset it for 30",
-        )
-    return seconds
 
 
 def translate_sqlite_error(
@@ -86,118 +61,6 @@ def translate_sqlite_error(
     if "unable to open" in lowered:
         return DatabaseError(f"cannot open the database: {text}")
     return DatabaseError(f"database error: {text}")
-
-
-def _check_file(path: Path) -> bool:
-    """Refuse what cannot be a minicrm database. Returns True if the file is new/empty."""
-    if path.exists() and not path.is_file():
-        raise DatabaseError(f"{path} is not a file", hint="give --db a path to a file")
-    if not path.exists():
-        check_new_file(path)
-        return True
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
-    if not header:
-        check_new_file(path)
-        return True
-    if header != SQLITE_HEADER:
-        raise DatabaseError(
-            f"{path} is not a SQLite database; refusing to touch it",
-            hint="point --db or MINICRM_DB at a minicrm database or a new file",
-        )
-    return False
-
-
-def _owner_name(uid: int) -> str:
-    import pwd
-
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
-
-
-def check_new_file(path: Path) -> None:
-    """Refuse to create a database where it would not be private: through a symbolic link
-    (SQLite would create the link's target with the umask's mode, 0644 under umask 022),
-    or in an empty file that another user owns (they could read everything written to
-    it, and its -wal and -shm would follow its mode). ``path`` does not exist or is an
-    empty file."""
-    if path.is_symlink():
-        target = Path(os.path.realpath(path))
-        state = "an empty file" if target.exists() else "nothing"
-        raise DatabaseError(
-            f"{path} is a symbolic link to {target}, which is {state}; minicrm creates a "
-            "new database only as a file of its own, not through a link",
-            hint=f"give the link's target instead: --db {target}",
-        )
-    try:
-        owner = path.stat().st_uid
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
-    if owner != os.geteuid():
-        raise DatabaseError(
-            f"{path} is an empty file owned by another user ({_owner_name(owner)}); "
-            "refusing to create the database in it",
-            hint="remove it, or give another path",
-        )
-
-
-def make_private(path: Path) -> list[str]:
-    """Make an existing database file of ours, and its -wal and -shm, mode 0600 (an older
-    tool, a copy or an adopted empty file may have left them readable by others; SQLite
-    gives the -wal and -shm the database's mode). Returns what was done, one line to say
-    once (after this the file is 0600, so there is nothing to say the next time)."""
-    real = os.path.realpath(path)  # SQLite keeps the -wal and -shm beside a link's target
-    loose: list[tuple[Path, str, int]] = []  # (file, "" or its suffix, its mode)
-    for candidate, suffix in (
-        (path, ""),
-        (Path(f"{real}-wal"), "-wal"),
-        (Path(f"{real}-shm"), "-shm"),
-    ):
-        try:
-            st = candidate.stat()
-        except OSError:
-            continue
-        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
-            loose.append((candidate, suffix, stat.S_IMODE(st.st_mode)))
-    done = []
-    for candidate, suffix, mode in loose:
-        try:
-            os.chmod(candidate, 0o600)
-        except OSError:  # a read-only file system: nothing minicrm can change
-            continue
-        done.append((candidate, suffix, mode))
-    if not done:
-        return []
-    if done[0][1] == "":
-        text = f"{path} was mode {done[0][2]:04o}, now 0600"
-        also = [suffix for _, suffix, _ in done[1:]]
-        if also:
-            text += f" (and its {' and '.join(also)})"
-    else:
-        modes = ", ".join(f"{c} was mode {m:04o}" for c, _, m in done)
-        text = f"{modes}; now 0600"
-    return [f"made the database private: {text}"]
-
-
-def _create_file(path: Path) -> None:
-    """Create the folders (each 0700) and an empty database file (0600) ourselves."""
-    from minicrm.core.paths import make_private_dirs
-
-    try:
-        make_private_dirs(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        check_new_file(path)  # made meanwhile by another process: the same rules
-    except OSError as exc:
-        raise DatabaseError(f"cannot create the database at {path}: {exc.strerror}") from exc
 
 
 class Store:
@@ -472,58 +335,24 @@ class Store:
         image_from: dict[int, int] | None = None,
     ) -> None:
         """History rows for freshly inserted rows (or rows about to be deleted), written by
-        SQLite itself in one ``INSERT ... SELECT`` (``json_object`` over the table's
-        columns, in their order: the same object ``_record`` writes). Doing it row by row
-        in Python was 5.5 s of an 18 s import of 100,000 contacts.
-
+        SQLite itself in one ``INSERT ... SELECT`` (:func:`minicrm.db.recording.history_of_rows`).
         ``image_from`` maps a row id to an earlier insert or delete history row whose image
         this row is expected to have (undo deletes rows exactly as the change set it
-        reverses inserted them). Where the images are the same JSON, the new history row
-        holds none, only ``image_from`` (migration 0014): undoing an import of 100,000
-        vCards wrote 113 MiB of copies. Where they differ, the image is written as usual."""
+        reverses inserted them)."""
         stamp = clock.utc_stamp()
         self._ensure_changeset(stamp)
-        self._known_columns(table, {})
-        pairs = ", ".join(f"'{c}', t.\"{c}\"" for c in self._columns[table])
-        owner_column = CONTACT_CHILD_TABLES.get(table)
-        if "uid" in self._columns[table]:
-            uid = "t.uid"
-        elif owner_column:
-            uid = f'(SELECT uid FROM contacts WHERE id = t."{owner_column}")'
-        else:
-            uid = "NULL"
-        if not image_from:
-            image = f"json_object({pairs})"
-            before, after = ("NULL", image) if op == "insert" else (image, "NULL")
-            self._execute(
-                "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
-                f"SELECT ?, ?, ?, t.id, {uid}, {before}, {after}, ? "
-                f'FROM "{table}" t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id',
-                [self._changeset_id, op, table, stamp, json.dumps(ids)],
-            )
-            return
-        image = "CASE WHEN same THEN NULL ELSE image END"
-        before, after = ("NULL", image) if op == "insert" else (image, "NULL")
-        self._execute(
-            "INSERT INTO history "
-            "(changeset_id, op, entity, row_id, uid, before, after, at, image_from) "
-            f"SELECT ?, ?, ?, row_key, uid, {before}, {after}, ?, CASE WHEN same THEN source END "
-            "FROM (SELECT row_key, uid, image, source, coalesce(image = ("
-            "  SELECT json(coalesce(f.after, f.before)) FROM history f"
-            "  WHERE f.id = source AND f.entity = ? AND f.row_id = row_key), 0) AS same "
-            f"FROM (SELECT t.id AS row_key, {uid} AS uid, json_object({pairs}) AS image, "
-            "  json_extract(s.value, '$[1]') AS source FROM json_each(?) s "
-            f"  CROSS JOIN \"{table}\" t ON t.id = json_extract(s.value, '$[0]'))) "
-            "ORDER BY row_key",
-            [
-                self._changeset_id,
-                op,
-                table,
-                stamp,
-                table,
-                json.dumps([[i, image_from.get(i)] for i in sorted(ids)]),
-            ],
+        assert self._changeset_id is not None
+        sql, params = history_of_rows(
+            table,
+            self.columns(table),
+            CONTACT_CHILD_TABLES.get(table),
+            op=op,
+            changeset_id=self._changeset_id,
+            stamp=stamp,
+            ids=ids,
+            image_from=image_from,
         )
+        self._execute(sql, params)
 
     def update(self, table: str, row_id: int, changes: Row) -> bool:
         """Set columns of one row; records the change. Returns False if nothing changed."""
@@ -680,134 +509,3 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# -- opening ------------------------------------------------------------------------
-
-
-def _connect(path: Path | str, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout)
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def _applied_migrations(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
-    """(applied minicrm migrations, other user tables)."""
-    tables = [
-        r[0]
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        if not r[0].startswith("sqlite_")
-    ]
-    applied: list[str] = []
-    if "_sqlite_migrations" in tables:
-        applied = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
-                [MIGRATION_SET],
-            ).fetchall()
-        ]
-    return applied, [t for t in tables if t != "_sqlite_migrations"]
-
-
-def open_store(
-    path: str | os.PathLike[str],
-    command: str = "python",
-    *,
-    busy_timeout: float = BUSY_TIMEOUT_SECONDS,
-) -> Store:
-    """Open (creating on first use) and migrate the minicrm database at ``path``.
-
-    Refuses, leaving the file untouched: a file that is not SQLite, a SQLite file of
-    another program, and a database written by a newer minicrm.
-    """
-    path = Path(path)
-    is_new = _check_file(path)
-    if is_new:
-        _create_file(path)
-    notices = make_private(path) if is_new else []  # an adopted empty file, before SQLite
-    try:
-        conn = _connect(path, busy_timeout)
-    except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, busy_timeout) from exc
-    try:
-        prepared = _prepare(conn, path)
-    except sqlite3.Error as exc:
-        conn.close()
-        raise translate_sqlite_error(exc, busy_timeout) from exc
-    except BaseException:
-        conn.close()
-        raise
-    if not is_new:  # a database this minicrm accepts: only now is its mode ours to change
-        notices = make_private(path)
-    store = Store(conn, path, command, busy_timeout)
-    store.notices.extend(notices)
-    store.notices.extend(prepared)
-    return store
-
-
-def _prepare(conn: sqlite3.Connection, path: Path) -> list[str]:
-    """Refuse what is not this minicrm's database, switch to WAL, migrate (after a
-    backup). Returns what is worth saying (stale temporary files removed)."""
-    known = migration_names()
-    applied, other_tables = _applied_migrations(conn)
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        raise DatabaseError(
-            f"{path} was written by a newer minicrm (unknown schema migrations: "
-            f"{', '.join(unknown)}); refusing to touch it",
-            hint="upgrade minicrm",
-        )
-    if not applied and other_tables:
-        raise DatabaseError(
-            f"{path} is a SQLite database of another program (tables: "
-            f"{', '.join(sorted(other_tables)[:5])}); refusing to touch it",
-            hint="point --db or MINICRM_DB at a minicrm database or a new file",
-        )
-    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    if str(mode).lower() != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    pending = [name for name in known if name not in applied]
-    if not pending:
-        return []
-    said: list[str] = []
-    if applied:
-        from minicrm.db import backup
-
-        notice = backup.removed_notice(backup.remove_stale_temp_files(backup.temp_places(path)))
-        said += [notice] if notice else []
-        backup.backup_before_migration(conn, path, pending[0])
-    migrate(conn)
-    return said
-
-
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending migrations in one IMMEDIATE transaction; check the result."""
-    import sqlite_utils
-
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        applied, _ = _applied_migrations(conn)  # another process may have migrated
-        pending = [name for name in migration_names() if name not in applied]
-        if pending:
-            db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
-            build_migrations().apply(db)
-            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise DatabaseError(
-                    f"migration left {len(problems)} broken references; nothing was changed"
-                )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return pending
-
-
-def memory_store(command: str = "python") -> Store:
-    """A migrated in-memory database (for scripts and tests that need no file)."""
-    conn = _connect(":memory:")
-    migrate(conn)
-    return Store(conn, None, command)

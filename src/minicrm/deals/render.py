@@ -284,7 +284,8 @@ def print_pipeline(board: Board, fmt: str) -> None:
         nothing("No open deals.")
         return
     if stdout_is_terminal():
-        from minicrm.ui.screen import BoardColumn, write_board, write_wrapped
+        from minicrm.ui.board import BoardColumn, write_board
+        from minicrm.ui.terminal import write_wrapped
 
         stages = []
         for column in board.stages:

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from minicrm.activity import followups, interactions
+from minicrm.activity import followups, interactions, lifecycle
 from minicrm.activity.models import FollowUp
 from minicrm.contacts import refs
-from minicrm.core import clock, dates, money, validate
+from minicrm.core import clock, dateparse, dates, money, validate
 from minicrm.core.config import CLOSED_STAGES, Config, DealStage
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
@@ -200,7 +200,7 @@ def deals_of_contact(store: Store, contact_id: int, *, config: Config | None = N
 def _close_date(value: str | None, today: date) -> str | None:
     if value is None or not value.strip():
         return None
-    return dates.parse_date(value, today=today).isoformat()
+    return dateparse.parse_date(value, today=today).isoformat()
 
 
 def _company(store: Store, ref: str) -> int:
@@ -388,7 +388,7 @@ def close_deal(
         pending = open_followups(store, deal.id)
         if not close_followups:
             return Closing(deal, changed, still_open=tuple(pending))
-        cancelled = tuple(followups.cancel(store, f.id, stop=True, on=on).done for f in pending)
+        cancelled = tuple(lifecycle.cancel(store, f.id, stop=True, on=on).done for f in pending)
         return Closing(deal, changed, cancelled=cancelled)
 
 

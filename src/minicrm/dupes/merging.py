@@ -33,7 +33,7 @@ from typing import Any
 from minicrm.activity import interactions
 from minicrm.activity import queries as activity
 from minicrm.contacts import queries, refs
-from minicrm.contacts import service as contacts
+from minicrm.contacts import reading as contacts
 from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from minicrm.history.service import Change, ChangeSet, Outcome
+from minicrm.history.models import Change, ChangeSet, Outcome
 from minicrm.ui.machine import write_json
 from minicrm.ui.render import line, local_time, nothing
 from minicrm.ui.text import visible

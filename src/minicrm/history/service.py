@@ -1,4 +1,4 @@
-"""History, undo and redo.
+"""Undo and redo (reading history is :mod:`minicrm.history.changesets`).
 
 Every command that changes data is one change set: the ``history`` rows it wrote, each
 with the row's complete image before and after (store/db.py). That record is enough to
@@ -24,241 +24,14 @@ sets in one transaction: all of them or none.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from minicrm.contacts import refs
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.db.store import Row, Store
 from minicrm.history import queries as hq
-from minicrm.history.words import Summary, summarize
-
-# How many rows of each change set `history` shows (the counts cover all of them).
-MAX_CHANGES = 50
-
-# The column that names a row in a summary, per table (the first one present is used).
-_LABEL_COLUMNS = ("display_name", "name", "title", "value", "tag", "body", "to_stage")
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: Any
-    after: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "before": self.before, "after": self.after}
-
-
-@dataclass(frozen=True)
-class Change:
-    """One row written by a change set."""
-
-    op: str  # insert | update | delete
-    entity: str  # the table
-    row_id: int
-    uid: str | None
-    label: str  # what the row is (a name, a value, a title)
-    fields: list[FieldChange]  # update: the columns that changed
-    row: dict[str, Any] | None  # insert: the row as written; delete: as it was
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "entity": self.entity,
-            "id": self.row_id,
-            "uid": self.uid,
-            "label": self.label,
-            "fields": [f.to_dict() for f in self.fields],
-            "row": self.row,
-        }
-
-
-@dataclass(frozen=True)
-class ChangeSet:
-    id: int
-    uid: str
-    command: str
-    at: str  # UTC stamp
-    kind: str  # command | undo | redo
-    undoes: int | None
-    undone_by: int | None
-    undone_at: str | None
-    rows: int
-    counts: dict[str, dict[str, int]]  # entity -> op -> rows
-    changes: list[Change] = field(default_factory=list)
-    summary: Summary | None = None  # in words (not part of the JSON shape)
-
-    @property
-    def more_changes(self) -> int:
-        return self.rows - len(self.changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "uid": self.uid,
-            "command": self.command,
-            "at": self.at,
-            "kind": self.kind,
-            "undoes": self.undoes,
-            "undone_by": self.undone_by,
-            "undone_at": self.undone_at,
-            "rows": self.rows,
-            "counts": self.counts,
-            "changes": [c.to_dict() for c in self.changes],
-            "more_changes": self.more_changes,
-        }
-
-
-@dataclass(frozen=True)
-class Step:
-    """One change set reversed (undo) or re-applied (redo)."""
-
-    target: ChangeSet  # the command's change set (for a redo: the one re-applied)
-    recorded_as: int | None  # the new change set (None on a dry run)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = self.target.to_dict()
-        del data["changes"], data["more_changes"]
-        return {"changeset": data, "recorded_as": self.recorded_as}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    action: str  # undo | redo
-    dry_run: bool
-    steps: list[Step]
-
-    @property
-    def rows(self) -> int:
-        return sum(step.target.rows for step in self.steps)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "steps": [s.to_dict() for s in self.steps],
-        }
-
-
-# -- reading ----------------------------------------------------------------------------
-
-
-def _label(entity: str, row: dict[str, Any] | None) -> str:
-    if not row:
-        return ""
-    if entity == "interaction_contacts":
-        return f"interaction #{row.get('interaction_id')} with contact #{row.get('contact_id')}"
-    for column in _LABEL_COLUMNS:
-        value = row.get(column)
-        if value not in (None, ""):
-            text = str(value)
-            return text if len(text) <= 60 else text[:59] + "…"
-    return ""
-
-
-def _change(row: Row) -> Change:
-    before, after = row["before"], row["after"]
-    fields: list[FieldChange] = []
-    # a record that could not be read (damaged, store/jsonvalues.py) reads as None
-    damaged = (row["op"] != "insert" and before is None) or (
-        row["op"] != "delete" and after is None
-    )
-    if row["op"] == "update" and not damaged:
-        keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
-        fields = [
-            FieldChange(k, (before or {}).get(k), (after or {}).get(k))
-            for k in keys
-            if (before or {}).get(k) != (after or {}).get(k)
-        ]
-    return Change(
-        op=row["op"],
-        entity=row["entity"],
-        row_id=row["row_id"],
-        uid=row["uid"],
-        label=_label(row["entity"], after or before)
-        + (" (its record is damaged: see minicrm db check)" if damaged else ""),
-        fields=fields,
-        row=None if row["op"] == "update" else (after or before),
-    )
-
-
-def _changeset(
-    store: Store,
-    row: Row,
-    *,
-    details: bool,
-    contact: tuple[int, str | None] | None = None,
-) -> ChangeSet:
-    counts: dict[str, dict[str, int]] = {}
-    total = 0
-    for c in hq.counts(store, row["id"], contact):
-        counts.setdefault(c["entity"], {})[c["op"]] = c["n"]
-        total += c["n"]
-    raw = hq.changes(store, row["id"], MAX_CHANGES, contact)
-    changes = [_change(r) for r in raw] if details else []
-    summary = summarize(
-        row["command"],
-        row["kind"],
-        row["undoes"],
-        raw,
-        counts,
-        total,
-        lambda table, ids: hq.names_of(store, table, ids),
-    )
-    return ChangeSet(
-        id=row["id"],
-        uid=row["uid"],
-        command=row["command"],
-        at=row["created_at"],
-        kind=row["kind"],
-        undoes=row["undoes"],
-        undone_by=row["undone_by"],
-        undone_at=row["undone_at"],
-        rows=total,
-        counts=counts,
-        changes=changes,
-        summary=summary,
-    )
-
-
-def _contact_key(store: Store, ref: str) -> tuple[int, str | None]:
-    """(id, uid) of a contact: a live one by any reference, or a deleted one by #id or
-    uid (its rows are still in history)."""
-    try:
-        contact_id = refs.contact_id(store, ref)
-    except NotFound:
-        found = hq.deleted_contact(store, ref)
-        if found is None:
-            raise
-        return found
-    row = store.get("contacts", contact_id)
-    assert row is not None
-    return contact_id, row["uid"]
-
-
-def list_changesets(store: Store, ref: str | None = None, *, limit: int = 20) -> list[ChangeSet]:
-    """The newest ``limit`` change sets, newest first, with their changes. With ``ref``,
-    only those touching that contact (its row, its emails, phones, tags..., its
-    follow-ups, deals and interactions), and only those rows of them."""
-    if limit < 1:
-        raise InvalidInput(f"--limit must be at least 1, not {limit}", hint="e.g. --limit 50")
-    with store.snapshot():
-        contact = None if ref is None else _contact_key(store, ref)
-        return [
-            _changeset(store, row, details=True, contact=contact)
-            for row in hq.recent(store, limit, contact)
-        ]
-
-
-def contact_history(store: Store, ref: str, *, limit: int = 20) -> list[ChangeSet]:
-    """``show REF --history``: the change sets that touched one contact."""
-    return list_changesets(store, ref, limit=limit)
-
-
-# -- undo and redo ----------------------------------------------------------------------
+from minicrm.history.changesets import load_changeset
+from minicrm.history.models import ChangeSet, Outcome, Step
 
 
 class _DryRun(Exception):
@@ -420,7 +193,7 @@ def _apply(
     raises :class:`_DryRun` so that the caller's transaction rolls it all back."""
     steps: list[Step] = []
     for target, show in zip(targets, shown, strict=True):
-        summary = _changeset(store, show, details=False)
+        summary = load_changeset(store, show, details=False)
         recorded = _reverse(store, target, action)
         steps.append(Step(summary, None if dry_run else recorded))
     outcome = Outcome(action, dry_run, steps)
@@ -433,7 +206,7 @@ def undo_targets(store: Store, count: int = 1, *, changeset: int | None = None) 
     """What :func:`undo` would reverse (for a confirmation), newest first."""
     with store.snapshot():
         return [
-            _changeset(store, row, details=False) for row in _undo_rows(store, count, changeset)
+            load_changeset(store, row, details=False) for row in _undo_rows(store, count, changeset)
         ]
 
 
@@ -519,7 +292,7 @@ def redo_targets(store: Store, count: int = 1) -> list[ChangeSet]:
     with store.snapshot():
         rows = _redo_rows(store, count)
         originals = hq.changesets(store, [r["undoes"] for r in rows])
-        return [_changeset(store, originals[r["undoes"]], details=False) for r in rows]
+        return [load_changeset(store, originals[r["undoes"]], details=False) for r in rows]
 
 
 def redo(

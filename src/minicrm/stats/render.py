@@ -33,7 +33,7 @@ def _percent(rate: float | None) -> str:
 def line(text: str) -> None:
     """A line of the report; at a terminal wrapped at spaces, never inside a figure."""
     if stdout_is_terminal():
-        from minicrm.ui.screen import write_wrapped
+        from minicrm.ui.terminal import write_wrapped
 
         write_wrapped(text)
     else:

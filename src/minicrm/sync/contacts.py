@@ -21,13 +21,15 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from minicrm.contacts import companies
+from minicrm.contacts import companies, reading
 from minicrm.contacts import service as contacts
 from minicrm.contacts.models import Contact
 from minicrm.contacts.service import child_row
 from minicrm.core import clock, validate
 from minicrm.core.config import SyncConfig
+from minicrm.db import jsonvalues
 from minicrm.db.store import Store
+from minicrm.interchange.formats.vcard.write import FIELD_KEY
 from minicrm.interchange.incoming import Incoming, RecordError
 from minicrm.sync import queries
 from minicrm.sync.core import Item, ItemError, Lost
@@ -137,7 +139,7 @@ class ContactsKind:
             found = queries.contact_ids(store, local_uids)
             ids = [cid for cid, archived in found.values() if not archived]
         out: dict[str, Item] = {}
-        for contact in contacts.load_contacts(store, ids):
+        for contact in reading.load_contacts(store, ids):
             if contact.archived:
                 continue
             out[contact.uid] = self.card(contact, item_uids.get(contact.uid, contact.uid))
@@ -158,7 +160,7 @@ class ContactsKind:
         return None
 
     def apply(self, store: Store, local_uid: str | None, fields: dict[str, Any], item: Item) -> str:
-        from minicrm.interchange.imports import prepare
+        from minicrm.interchange.prepare import prepare
 
         try:
             p = prepare(record_of(fields, item.label or item.uid))
@@ -166,17 +168,23 @@ class ContactsKind:
             raise ItemError(exc.message) from None
         uid = local_uid or item.uid
         stamp = clock.utc_stamp()
+        found = queries.contact_ids(store, [uid]).get(uid)
+        custom = dict(p.custom)
+        if found is not None:  # fields no card can carry stay as they are
+            have = store.get("contacts", found[0])
+            assert have is not None
+            stored = jsonvalues.read(store, "contacts", "custom", found[0], have["custom"])
+            custom.update({k: v for k, v in stored.items() if not FIELD_KEY.fullmatch(k)})
         row = {
             "display_name": p.name,
             "name_key": p.name_key,
             **{key: p.fields.get(key) for key in _COLUMNS},
             "company_id": companies.find_or_create(store, p.company) if p.company else None,
-            "custom": json.dumps(p.custom, ensure_ascii=False, sort_keys=True),
+            "custom": json.dumps(custom, ensure_ascii=False, sort_keys=True),
             "vcard_extra": json.dumps(p.vcard_extra, ensure_ascii=False),
             "photo": p.photo,
             "archived": 0,
         }
-        found = queries.contact_ids(store, [uid]).get(uid)
         if found is None:
             contact_id = store.insert(
                 "contacts", {"uid": uid, **row, "created_at": stamp, "updated_at": stamp}

@@ -62,13 +62,13 @@ def _same(a: str, b: str) -> bool:
 def wanted(store: Store, *, followups: bool) -> dict[str, str]:
     """File name -> text of every event the calendar should hold."""
     from minicrm.activity import followups as activity
-    from minicrm.contacts import service as contacts
+    from minicrm.contacts import reading
     from minicrm.interchange.exports import yearly_dates
     from minicrm.interchange.formats.ics import event_files
     from minicrm.sync import queries
 
     with store.snapshot():
-        people = contacts.load_contacts(store, queries.active_contact_ids(store))
+        people = reading.load_contacts(store, queries.active_contact_ids(store))
         tasks = activity.series_tasks(store, open_only=True) if followups else []
     files = event_files(tasks, yearly_dates(people), now_stamp=clock.utc_stamp())
     return {_name(uid): text for uid, text in files.items()}

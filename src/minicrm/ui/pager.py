@@ -159,7 +159,7 @@ class PagedOutput(io.TextIOBase):
 
 def _screen_rows(text: str, columns: int) -> int:
     """Terminal rows ``text`` takes (its long lines wrap)."""
-    from minicrm.ui.screen import strip_styles
+    from minicrm.ui.terminal import strip_styles
     from minicrm.ui.text import text_width
 
     rows = 0
@@ -224,7 +224,7 @@ def start(*, enabled: bool = True) -> None:
     pager = command()
     if pager is None:
         return
-    from minicrm.ui.screen import screen
+    from minicrm.ui.terminal import screen
 
     scr = screen()
     _active = PagedOutput(sys.stdout, pager, scr.height - 1, scr.width)

@@ -1,5 +1,6 @@
-"""What a person sees at a terminal: tables, cards and the pipeline board, drawn without
-Rich and as the rows come.
+"""What a person sees at a terminal: tables and cards, drawn without Rich and as the rows
+come (the terminal itself is :mod:`minicrm.ui.terminal`, the pipeline board
+:mod:`minicrm.ui.board`).
 
 A table takes its column widths from the header and a bounded sample of the first rows
 (:data:`SAMPLE`), then streams the rest: the first screen of a 100,000-contact list is
@@ -20,19 +21,26 @@ Every string drawn here — cells, headers, titles, labels — goes through
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO
 
-from minicrm.ui.text import text_width, visible, zero_width
+from minicrm.ui.terminal import Screen, cut, screen, wrap
+from minicrm.ui.text import text_width, visible
 
 SAMPLE = 200  # rows a table's widths are taken from; later rows are fitted to them
+
+
 GAP = 2  # spaces between columns
+
+
 SQUEEZED = 8  # the narrowest text gets before the columns that matter most drop out
+
+
 NARROWEST_VALUE = 16  # a card narrower than this for values puts each value under its label
+
+
 BATCH = 64  # rows written at once
 
 
@@ -93,146 +101,6 @@ class Column:
 
 def column(spec: str | Column) -> Column:
     return spec if isinstance(spec, Column) else Column(spec)
-
-
-# -- the terminal ---------------------------------------------------------------------
-
-_SGR = {
-    "bold": "\x1b[1m",
-    "dim": "\x1b[2m",
-    "red": "\x1b[31m",
-    "yellow": "\x1b[33m",
-    "red bold": "\x1b[1;31m",
-}
-_RESET = "\x1b[0m"
-_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class Screen:
-    """What the output goes to: its size, and which escape codes and characters it takes."""
-
-    __slots__ = ("bold", "colour", "height", "unicode", "width")
-
-    def __init__(self, *, width: int, height: int, bold: bool, colour: bool, unicode: bool):
-        self.width = width
-        self.height = height
-        self.bold = bold  # any escape code at all (not on TERM=dumb)
-        self.colour = colour  # red, yellow, dim (not with NO_COLOR either)
-        self.unicode = unicode  # "…" and box lines, or "..." and ASCII
-
-    @property
-    def ellipsis(self) -> str:
-        return "…" if self.unicode else "..."
-
-    def paint(self, text: str, style: str | None) -> str:
-        if not style or not text or not self.bold:
-            return text
-        if style != "bold" and not self.colour:
-            return text
-        return _SGR.get(style, "") + text + _RESET
-
-
-def _size(name: str, index: int, fallback: int) -> int:
-    value = os.environ.get(name, "")
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    for stream in (sys.__stdout__, sys.__stderr__, sys.__stdin__):
-        try:
-            return os.get_terminal_size(stream.fileno())[index]  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            continue
-    return fallback
-
-
-def screen(file: IO[str] | None = None) -> Screen:
-    """The terminal output goes to: its size ($COLUMNS and $LINES win, as in curses), and
-    what it may be sent."""
-    term = os.environ.get("TERM", "").lower()
-    styles = term not in ("dumb", "unknown")
-    encoding = (getattr(file or sys.stdout, "encoding", None) or "").lower().replace("-", "")
-    return Screen(
-        width=max(_size("COLUMNS", 0, 80), 1),
-        height=max(_size("LINES", 1, 24), 2),
-        bold=styles,
-        colour=styles and not os.environ.get("NO_COLOR"),
-        unicode=encoding in ("utf8", "utf_8"),
-    )
-
-
-# -- cutting and wrapping text ----------------------------------------------------------
-
-
-def _clusters(text: str) -> list[str]:
-    """``text`` as what a terminal draws as one: a character with its combining marks,
-    variation selectors, skin tone or flag tags, and emoji joined by ZWJ. Text is cut
-    between these, never inside (a flag cut in two leaves invisible tag characters)."""
-    clusters: list[str] = []
-    for ch in text:
-        if clusters and (zero_width(ch) or clusters[-1].endswith("\u200d")):
-            clusters[-1] += ch
-        else:
-            clusters.append(ch)
-    return clusters
-
-
-def cut(text: str, width: int, ellipsis: str = "…") -> str:
-    """``text`` in at most ``width`` cells, ending in an ellipsis if it was shortened."""
-    if text_width(text) <= width:
-        return text
-    room = width - len(ellipsis)
-    if room <= 0:
-        return ellipsis[:width]
-    if text.isascii():
-        return text[:room].rstrip() + ellipsis
-    kept, used = [], 0
-    for cluster in _clusters(text):
-        used += text_width(cluster)
-        if used > room:
-            break
-        kept.append(cluster)
-    return "".join(kept).rstrip() + ellipsis
-
-
-def _fold(word: str, width: int) -> list[str]:
-    """A word longer than a whole line, in pieces of ``width`` cells (the last resort)."""
-    pieces, piece, used = [], "", 0
-    for cluster in _clusters(word):
-        size = text_width(cluster)
-        if used + size > width and piece:
-            pieces.append(piece)
-            piece, used = "", 0
-        piece += cluster
-        used += size
-    return [*pieces, piece] if piece else pieces
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` cells, broken at spaces only; a word is cut
-    only when it is longer than a line. Newlines in ``text`` are kept. No-break spaces
-    (U+00A0) hold figures together ("1,200.00 USD") and come out as spaces."""
-    width = max(width, 1)
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        current, used, started = "", 0, False
-        for word in paragraph.split(" "):
-            size = text_width(strip_styles(word) if "\x1b" in word else word)
-            if started and used + 1 + size <= width:
-                current, used = f"{current} {word}", used + 1 + size
-                continue
-            if started:
-                lines.append(current)
-            if size <= width:
-                current, used = word, size
-            else:
-                *full, current = _fold(word, width) or [""]
-                lines += full
-                used = text_width(current)
-            started = True
-        lines.append(current)
-    return [line.replace("\xa0", " ") for line in lines]
-
-
-# -- tables ---------------------------------------------------------------------------
 
 
 Cell = tuple[str, str | None, str | None]  # text, style, brief form
@@ -427,9 +295,9 @@ def _write_records(
         out.write("\n".join(lines) + "\n")
 
 
-# -- cards ----------------------------------------------------------------------------
-
 _BOX = "╭─╮│╰╯"
+
+
 _ASCII_BOX = "+-+|++"
 
 
@@ -477,112 +345,3 @@ def write_card(
         lines.append(f"{v} {shown}{' ' * max(inner - used, 0)} {v}")
     lines.append(bl + h * (inner + 2) + br)
     out.write("\n".join(lines) + "\n")
-
-
-# -- the pipeline board ---------------------------------------------------------------
-
-STAGE_WIDTH = 24  # narrower than this a stage's column is not readable: stages stack
-
-
-class BoardColumn:
-    """One stage: its heading, a line per currency total, and its deals' cards, each card
-    (line, style) pairs. In totals and cards, amounts hold together with U+00A0."""
-
-    __slots__ = ("cards", "heading", "totals")
-
-    def __init__(
-        self,
-        heading: str,
-        totals: Sequence[str],
-        cards: Sequence[Sequence[tuple[str, str | None]]],
-    ) -> None:
-        self.heading = heading
-        self.totals = totals
-        self.cards = cards
-
-
-def write_board(
-    stages: Sequence[BoardColumn], *, out: IO[str] | None = None, scr: Screen | None = None
-) -> None:
-    """The stages side by side when each gets the room its figures need (at least
-    STAGE_WIDTH cells), else one under another."""
-    out = out or sys.stdout
-    scr = scr or screen(out)
-    count = max(len(stages), 1)
-    width = (scr.width - GAP * (count - 1)) // count
-    figures = [  # an amount is never split: a column narrower than one stacks the board
-        text_width(word)
-        for stage in stages
-        for text in (*stage.totals, *(t for card in stage.cards for t, _ in card))
-        for word in visible(text).split(" ")
-        if "\xa0" in word
-    ]
-    if width < max([STAGE_WIDTH, *figures]):
-        _write_stacked(stages, out, scr)
-        return
-    blocks = []
-    for stage in stages:
-        head = [(line, "bold") for line in wrap(visible(stage.heading), width)]
-        for total in stage.totals:
-            head += [(line, None) for line in wrap(visible(total), width)]
-        body: list[tuple[str, str | None]] = []
-        for number, card in enumerate(stage.cards):
-            if number:
-                body.append(("", None))
-            for index, (text, style) in enumerate(card):
-                if index == 0:  # the title: shortened to one line
-                    body.append((cut(visible(text), width, scr.ellipsis), style))
-                else:
-                    body += [(piece, style) for piece in wrap(visible(text), width)]
-        blocks.append((head, body))
-    head_height = max(len(head) for head, _ in blocks)
-    body_height = max(len(body) for _, body in blocks)
-    rule = "─" if scr.unicode else "-"
-    grid: list[list[tuple[str, str | None]]] = []
-    for head, body in blocks:
-        cells = head + [("", None)] * (head_height - len(head))  # an empty stage lines up
-        cells.append((rule * width, "dim"))
-        cells += body + [("", None)] * (body_height - len(body))
-        grid.append(cells)
-    lines = []
-    for row in zip(*grid, strict=True):
-        parts = [scr.paint(text, style) + " " * (width - text_width(text)) for text, style in row]
-        lines.append((" " * GAP).join(parts).rstrip())
-    out.write("\n".join(lines) + "\n")
-
-
-def _write_stacked(stages: Sequence[BoardColumn], out: IO[str], scr: Screen) -> None:
-    lines: list[str] = []
-    for number, stage in enumerate(stages):
-        if number:
-            lines.append("")
-        lines += [scr.paint(t, "bold") for t in wrap(visible(stage.heading), scr.width)]
-        for total in stage.totals:
-            lines += ["  " + t for t in wrap(visible(total), scr.width - 2)]
-        for card in stage.cards:
-            for index, (text, style) in enumerate(card):
-                indent = "  " if index == 0 else "    "
-                for piece in wrap(visible(text.strip()), scr.width - len(indent)):
-                    lines.append(indent + scr.paint(piece, style))
-    out.write("\n".join(lines) + "\n")
-
-
-def write_wrapped(
-    text: str, *, out: IO[str] | None = None, scr: Screen | None = None, shown: bool = False
-) -> None:
-    """A paragraph wrapped to the terminal at spaces (U+00A0 holds a figure together);
-    lines after the first are indented two more than the first. ``shown``: the text is
-    already visible() (and may carry this module's styles)."""
-    out = out or sys.stdout
-    scr = scr or screen(out)
-    shown = text if shown else visible(text, one_line=False)
-    indent = " " * (len(shown) - len(shown.lstrip(" ")) + 2)
-    first, *rest = wrap(shown, scr.width) or [""]
-    if rest:
-        rest = wrap(" ".join(r.strip() for r in rest), max(scr.width - len(indent), 1))
-    out.write("\n".join([first, *(indent + r for r in rest)]) + "\n")
-
-
-def strip_styles(text: str) -> str:
-    """``text`` without the escape codes this module adds (for measuring)."""
-    return _ESCAPES.sub("", text)

@@ -12,8 +12,11 @@ for none), Google's ``" ::: "`` multi-value cells and ``"* "`` primary markers, 
 (``"Work Fax"`` -> ``work-fax``), tags (``"Book Club"`` -> ``Book-Club``), and the ``'``
 that a formula guard put before ``= + - @`` (so minicrm's own guarded CSV reads back).
 
-Writing is :mod:`minicrm.interchange.formats.google_csv` (the columns Google Contacts' import
-accepts, every cell through :func:`minicrm.ui.machine.guard_formula` unless ``raw``).
+The dialects are their own modules: :mod:`~minicrm.interchange.formats.csvcolumns` (targets,
+common column names, ``--map``), :mod:`~minicrm.interchange.formats.generic_csv`,
+:mod:`~minicrm.interchange.formats.google_csv` (which also writes Google's CSV),
+:mod:`~minicrm.interchange.formats.outlook_csv` and
+:mod:`~minicrm.interchange.formats.minicrm_csv` (minicrm's own, read and written).
 """
 
 from __future__ import annotations
@@ -21,436 +24,43 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from minicrm.core.errors import InvalidInput
 from minicrm.interchange.formats import minicrm_csv
+from minicrm.interchange.formats.csvcolumns import (
+    CUSTOM_KEY,
+    LIST_ATTR,
+    Target,
+    column_label,
+    field_target,
+    normalised,
+    snake,
+)
+from minicrm.interchange.formats.generic_csv import (
+    ADDRESS_PARTS,
+    CITYISH,
+    generic_target,
+)
+from minicrm.interchange.formats.google_csv import (
+    GOOGLE_NUMBERED,
+    GOOGLE_SEP,
+    MULTI_SEP,
+    google_target,
+)
+from minicrm.interchange.formats.outlook_csv import (
+    outlook_target,
+    us_date,
+)
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
 from minicrm.ui.machine import unguard_formula
 
-FIELDS = (
-    "name",
-    "given_name",
-    "family_name",
-    "nickname",
-    "title",
-    "company",
-    "email",
-    "phone",
-    "address",
-    "url",
-    "birthday",
-    "tags",
-    "notes",
-    "uid",
-    "ignore",
-    "custom:KEY",
-)
-LABELLED_FIELDS = ("email", "phone", "address", "url", "date")  # take FIELD:LABEL in --map
 KINDS = ("auto", "csv", "google", "outlook", "minicrm")
 
+
 FIELD_SIZE_LIMIT = 10 * 1024 * 1024
-MULTI_SEP = " ::: "  # Google joins several values of one cell with this
-
-_SCALARS = ("name", "given_name", "family_name", "nickname", "title", "company", "uid")
-_LIST_ATTR = {
-    "email": "emails",
-    "phone": "phones",
-    "address": "addresses",
-    "url": "urls",
-    "date": "dates",
-}
-_CUSTOM_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-_GENERIC_TAG_SEP = re.compile(r"[,;|]")
-_GOOGLE_SEP = re.compile(r"\s*:::\s*")
-_LIST_SPLIT = re.compile(r"\s*[,;]\s*")  # emails and phones never contain , or ;
-
-
-@dataclass(frozen=True)
-class _Target:
-    """What one column feeds.
-
-    kind: a scalar (``name`` ... ``uid``, ``birthday``, ``notes``, ``middle``), a list
-    (``email`` ``phone`` ``address`` ``url`` ``date``, with ``label``), ``tags``,
-    ``custom`` (``key``), ``ignore``, ``usdate`` (Outlook M/D/YYYY into ``key``: birthday
-    or a date label), ``default`` (custom unless the value is Outlook's filler ``key``),
-    or ``group``: one part (``role``) of a numbered group (``group``), e.g. Google's
-    "E-mail 2 - Label" + "E-mail 2 - Value", or the parts of an address.
-    """
-
-    kind: str
-    label: str | None = None
-    key: str | None = None
-    split: re.Pattern[str] | None = None
-    primary: bool = False
-    group: tuple[str, str] | None = None  # (list kind or "custom", group id)
-    role: str | None = None
-
-
-_IGNORE = _Target("ignore")
-
-# -- --map --------------------------------------------------------------------------------
-
-
-def _bad_field(field: str, item: str) -> InvalidInput:
-    return InvalidInput(
-        f"unknown field {field!r} in --map {item!r}",
-        hint="fields: "
-        + ", ".join(FIELDS)
-        + "; email, phone, address and url also take a label (phone:work), and"
-        " date:LABEL reads a yearly date (date:anniversary)",
-    )
-
-
-def _field_target(field: str, item: str) -> _Target:
-    name, colon, arg = field.partition(":")
-    name = name.strip().lower()
-    arg = arg.strip()
-    if name == "custom" and colon:
-        if not _CUSTOM_KEY.match(arg):
-            raise InvalidInput(
-                f"not a field name in --map {item!r}: {arg!r}",
-                hint="custom:KEY, KEY a letter then letters, digits, _ . - (custom:linkedin_id)",
-            )
-        return _Target("custom", key=arg)
-    if name in LABELLED_FIELDS and (colon or name != "date"):
-        label = _label(arg) if colon else None
-        if colon and label is None:
-            raise InvalidInput(
-                f"not a label in --map {item!r}: {arg!r}", hint="e.g. phone:work, email:home"
-            )
-        split = _LIST_SPLIT if name in ("email", "phone") else None
-        return _Target(name, label=label, split=split)
-    if colon:
-        raise _bad_field(field, item)
-    if name in _SCALARS or name in ("birthday", "notes", "ignore"):
-        return _Target(name)
-    if name == "tags":
-        return _Target("tags", split=_GENERIC_TAG_SEP)
-    raise _bad_field(field, item)
-
-
-def parse_mapping(items: list[str]) -> dict[str, str]:
-    """``["Mail=email", "Org=company", "Ref=custom:ref"]`` -> ``{column: field}``.
-
-    Raises InvalidInput for an item without ``=``, an empty column, an unknown field, or
-    a column mapped twice to different fields."""
-    mapping: dict[str, str] = {}
-    for item in items:
-        column, eq, field = item.rpartition("=")
-        column = column.strip()
-        if not eq or not column:
-            raise InvalidInput(
-                f"--map needs COLUMN=FIELD, got {item!r}", hint="e.g. --map 'E-Mail 1=email'"
-            )
-        name, colon, arg = field.strip().partition(":")
-        field = name.strip().lower() + (":" + arg.strip() if colon else "")
-        _field_target(field, item)  # validates
-        if mapping.get(column, field) != field:
-            raise InvalidInput(
-                f"--map gives column {column!r} twice: {mapping[column]} and {field}",
-                hint="map each column once",
-            )
-        mapping[column] = field
-    return mapping
-
-
-# -- column recognition -------------------------------------------------------------------
-
-
-def _norm(column: str) -> str:
-    """Case, spaces, underscores, dashes and dots don't matter: ``E-mail Address``
-    -> ``emailaddress``."""
-    return re.sub(r"[\s_.\-]+", "", column.casefold())
-
-
-def _snake(column: str) -> str:
-    """A custom-field key from a column name: ``Téléphone fixe`` -> ``telephone_fixe``."""
-    ascii_text = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode()
-    key = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-    if key and not key[0].isalpha():
-        key = "f_" + key
-    return key[:64].rstrip("_")
-
-
-def _label(text: str | None) -> str | None:
-    """A Google/Outlook type as a minicrm label: ``* Work`` -> ``work``, ``Work Fax`` ->
-    ``work-fax``; None when nothing usable is left."""
-    if not text:
-        return None
-    cleaned = text.strip().removeprefix("*").strip().lower()
-    cleaned = re.sub(r"[^a-z0-9_-]+", "-", cleaned).strip("-")[:24].rstrip("-")
-    return cleaned if cleaned[:1].isalpha() else None
-
-
-_WORK = {"work", "business", "office", "company"}
-_HOME = {"home", "personal", "private"}
-
-
-def _prefix_label(prefix: str) -> str | None:
-    if prefix in _WORK:
-        return "work"
-    if prefix in _HOME:
-        return "home"
-    if prefix in ("mobile", "cell"):
-        return "mobile"
-    return prefix or None
-
-
-_GENERIC_SCALARS = {
-    "name": ("name", "fullname", "displayname", "contact", "contactname"),
-    "given_name": ("firstname", "givenname", "first", "forename"),
-    "family_name": ("lastname", "surname", "familyname", "last"),
-    "middle": ("middlename", "additionalname"),
-    "nickname": ("nickname", "nick"),
-    "title": ("title", "jobtitle", "position"),
-    "company": (
-        "company",
-        "companyname",
-        "organization",
-        "organisation",
-        "organizationname",
-        "organisationname",
-        "org",
-        "employer",
-    ),
-    "birthday": ("birthday", "birthdate", "dateofbirth", "dob", "bday"),
-    "notes": ("notes", "note", "comments", "comment"),
-    "uid": ("uid",),
-}
-_GENERIC = {alias: _Target(kind) for kind, aliases in _GENERIC_SCALARS.items() for alias in aliases}
-_GENERIC |= {
-    alias: _Target("tags", split=_GENERIC_TAG_SEP)
-    for alias in ("tags", "tag", "labels", "groups", "group", "categories", "category")
-}
-_GENERIC |= {
-    "anniversary": _Target("date", label="anniversary"),
-    "linkedin": _Target("url", label="linkedin"),
-    "linkedinurl": _Target("url", label="linkedin"),
-    "linkedinprofile": _Target("url", label="linkedin"),
-}
-_PREFIX = r"(work|business|office|company|home|personal|private|mobile|cell|other|main)?"
-_EMAIL_RE = re.compile(_PREFIX + r"(?:e?mail)(?:address)?(?:\d+)?(?:address)?")
-_PHONE_RE = re.compile(
-    _PREFIX + r"(phone|telephone|tel|mobile|cell|fax)(?:phone)?(?:number|no)?(?:\d+)?"
-)
-_URL_RE = re.compile(
-    r"(personal|work|business|company|home)?(url|website|web|webpage|homepage|site)\d*"
-)
-_ADDRESS_RE = re.compile(_PREFIX + r"(?:street|postal|mailing)?address(?:\d+)?")
-_ADDRESS_PARTS = {
-    "street": "street",
-    "streetaddress": "street",
-    "street1": "street",
-    "address1": "street",
-    "addressline1": "street",
-    "street2": "street2",
-    "address2": "street2",
-    "addressline2": "street2",
-    "city": "city",
-    "town": "city",
-    "state": "region",
-    "region": "region",
-    "province": "region",
-    "county": "region",
-    "zip": "postcode",
-    "zipcode": "postcode",
-    "postcode": "postcode",
-    "postalcode": "postcode",
-    "country": "country",
-}
-_CITYISH = {"city", "region", "postcode", "country"}
-
-
-def _generic(column: str, has_parts: bool) -> _Target | None:
-    """A spreadsheet's column name, if it is one minicrm knows; ``has_parts``: the header
-    also has city/zip/country columns, so Address and Street are one address's street."""
-    norm = _norm(column)
-    if has_parts and norm in _ADDRESS_PARTS:
-        return _Target("group", group=("address", ""), role=_ADDRESS_PARTS[norm])
-    if has_parts and norm == "address":
-        return _Target("group", group=("address", ""), role="street")
-    if norm in _GENERIC:
-        return _GENERIC[norm]
-    if m := _EMAIL_RE.fullmatch(norm):
-        return _Target("email", label=_prefix_label(m.group(1) or ""), split=_LIST_SPLIT)
-    if m := _PHONE_RE.fullmatch(norm):
-        prefix, word = m.group(1) or "", m.group(2)
-        if word in ("mobile", "cell"):
-            label = "mobile"
-        elif word == "fax":
-            label = "fax"
-        else:
-            label = _prefix_label(prefix)
-        return _Target("phone", label=label, split=_LIST_SPLIT)
-    if m := _URL_RE.fullmatch(norm):
-        return _Target("url", label=_prefix_label(m.group(1) or ""))
-    if m := _ADDRESS_RE.fullmatch(norm):
-        return _Target("address", label=_prefix_label(m.group(1) or ""))
-    return None
-
-
-_GOOGLE_NUMBERED = re.compile(
-    r"(e-mail|phone|address|website|event|custom field|relation|im|organization) (\d+) - (.+)",
-    re.IGNORECASE,
-)
-_GOOGLE_GROUP_KIND = {
-    "e-mail": "email",
-    "phone": "phone",
-    "website": "url",
-    "event": "date",
-    "address": "address",
-    "custom field": "custom",
-    "relation": "custom",
-    "im": "custom",
-}
-_GOOGLE_ROLES = {
-    "type": "type",
-    "label": "type",
-    "service": "service",
-    "value": "value",
-    "formatted": "formatted",
-    "street": "street",
-    "extended address": "extended",
-    "po box": "pobox",
-    "city": "city",
-    "region": "region",
-    "postal code": "postcode",
-    "country": "country",
-}
-_GOOGLE_TAGS = re.compile(r"\s*:::\s*")
-_GOOGLE_NAMED = {
-    "name": _Target("name"),
-    "file as": _Target("name"),
-    "given name": _Target("given_name"),
-    "first name": _Target("given_name"),
-    "additional name": _Target("middle"),
-    "middle name": _Target("middle"),
-    "family name": _Target("family_name"),
-    "last name": _Target("family_name"),
-    "name prefix": _Target("custom", key="honorific"),
-    "name suffix": _Target("custom", key="suffix"),
-    "nickname": _Target("nickname"),
-    "birthday": _Target("birthday"),
-    "notes": _Target("notes"),
-    "group membership": _Target("tags", split=_GOOGLE_TAGS),
-    "labels": _Target("tags", split=_GOOGLE_TAGS),
-    "organization name": _Target("company"),
-    "organization title": _Target("title"),
-    "organization department": _Target("custom", key="department"),
-    "photo": _IGNORE,  # a URL of Google's copy, useless elsewhere
-}
-
-
-def _google(column: str) -> _Target | None:
-    lowered = " ".join(column.lower().split())
-    if lowered in _GOOGLE_NAMED:
-        return _GOOGLE_NAMED[lowered]
-    m = _GOOGLE_NUMBERED.fullmatch(lowered)
-    if not m:
-        return None
-    what, number, part = m.groups()
-    if what == "organization":
-        if number != "1":
-            return None
-        return {
-            "name": _Target("company"),
-            "title": _Target("title"),
-            "department": _Target("custom", key="department"),
-        }.get(part)
-    role = _GOOGLE_ROLES.get(part)
-    if role is None or (role == "service" and what != "im"):
-        return None
-    return _Target("group", group=(_GOOGLE_GROUP_KIND[what], f"{what} {number}"), role=role)
-
-
-_OUTLOOK_PHONES = {
-    "primary phone": None,
-    "mobile phone": "mobile",
-    "business phone": "work",
-    "business phone 2": "work",
-    "home phone": "home",
-    "home phone 2": "home",
-    "company main phone": "main",
-    "other phone": "other",
-    "business fax": "fax",
-    "home fax": "fax",
-    "other fax": "fax",
-    "pager": "pager",
-    "car phone": "car",
-    "assistant's phone": "assistant",
-    "callback": "callback",
-    "radio phone": "radio",
-    "isdn": "isdn",
-    "tty/tdd phone": "tty",
-    "telex": "telex",
-}
-_OUTLOOK_NAMED = {
-    "first name": _Target("given_name"),
-    "middle name": _Target("middle"),
-    "last name": _Target("family_name"),
-    "title": _Target("custom", key="honorific"),
-    "suffix": _Target("custom", key="suffix"),
-    "nickname": _Target("nickname"),
-    "company": _Target("company"),
-    "job title": _Target("title"),
-    "department": _Target("custom", key="department"),
-    "e-mail address": _Target("email"),
-    "e-mail 2 address": _Target("email"),
-    "e-mail 3 address": _Target("email"),
-    "web page": _Target("url"),
-    "personal web page": _Target("url", label="personal"),
-    "birthday": _Target("usdate", key="birthday"),
-    "anniversary": _Target("usdate", key="anniversary"),
-    "categories": _Target("tags", split=re.compile(r";")),
-    "notes": _Target("notes"),
-    "initials": _IGNORE,  # Outlook fills it in from the name
-    # Outlook writes these for every contact; only a non-default value is kept
-    "priority": _Target("default", key="normal"),
-    "sensitivity": _Target("default", key="normal"),
-    "private": _Target("default", key="false"),
-    "gender": _Target("default", key="unspecified"),
-}
-_OUTLOOK_NAMED |= {
-    name: _Target("phone", label=label, primary=name == "primary phone")
-    for name, label in _OUTLOOK_PHONES.items()
-}
-for _n in ("", " 2", " 3"):
-    _OUTLOOK_NAMED[f"e-mail{_n} type"] = _IGNORE  # SMTP / EX
-    _OUTLOOK_NAMED[f"e-mail{_n} display name"] = _IGNORE
-_OUTLOOK_ADDRESS = re.compile(
-    r"(business|home|other) (street|street 2|street 3|city|state|postal code|"
-    r"country/region|country|address po box)"
-)
-_OUTLOOK_PARTS = {
-    "street": "street",
-    "street 2": "street2",
-    "street 3": "street3",
-    "city": "city",
-    "state": "region",
-    "postal code": "postcode",
-    "country/region": "country",
-    "country": "country",
-    "address po box": "pobox",
-}
-
-
-def _outlook(column: str) -> _Target | None:
-    lowered = " ".join(column.lower().split())
-    if lowered in _OUTLOOK_NAMED:
-        return _OUTLOOK_NAMED[lowered]
-    if m := _OUTLOOK_ADDRESS.fullmatch(lowered):
-        where, part = m.groups()
-        return _Target(
-            "group",
-            label={"business": "work", "home": "home", "other": "other"}[where],
-            group=("address", where),
-            role=_OUTLOOK_PARTS[part],
-        )
-    return None
 
 
 def detect_kind(header: list[str]) -> str:
@@ -459,7 +69,7 @@ def detect_kind(header: list[str]) -> str:
     if {"uid", "name", "emails", "phones", "keep_in_touch_days"} <= cells:
         return "minicrm"
     first = bool(cells & {"given name", "first name"})
-    numbered = any(_GOOGLE_NUMBERED.fullmatch(c) for c in cells)
+    numbered = any(GOOGLE_NUMBERED.fullmatch(c) for c in cells)
     google_only = {"group membership", "file as", "organization name", "phonetic first name"}
     if first and (numbered or bool(cells & google_only)):
         return "google"
@@ -478,22 +88,19 @@ def detect_kind(header: list[str]) -> str:
     return "csv"
 
 
-# -- reading ------------------------------------------------------------------------------
-
-
 @dataclass
 class _Column:
     index: int
     name: str
     key: str  # custom-field key if the value has nowhere else to go
-    target: _Target | None  # None: not recognised (goes to custom[key])
+    target: Target | None  # None: not recognised (goes to custom[key])
 
 
 def _plan(header: list[str], kind: str, mapping: dict[str, str]) -> tuple[list[_Column], bool]:
     """Each column's target, and whether any column was recognised at all."""
     by_exact = {name: i for i, name in reversed(list(enumerate(header)))}
     by_fold = {name.casefold(): i for i, name in reversed(list(enumerate(header)))}
-    mapped: dict[int, _Target] = {}
+    mapped: dict[int, Target] = {}
     for column, field in mapping.items():
         index = by_exact.get(column, by_fold.get(column.strip().casefold()))
         if index is None:
@@ -502,44 +109,24 @@ def _plan(header: list[str], kind: str, mapping: dict[str, str]) -> tuple[list[_
                 f"--map names column {column!r}, which the header does not have",
                 hint=f"the columns are: {shown}" + (" ..." if len(header) > 20 else ""),
             )
-        mapped[index] = _field_target(field, f"{column}={field}")
-    normed = {_norm(h) for h in header}
-    has_parts = bool({n for n in normed if _ADDRESS_PARTS.get(n) in _CITYISH})
-    specific = {"google": _google, "outlook": _outlook}.get(kind)
+        mapped[index] = field_target(field, f"{column}={field}")
+    normed = {normalised(h) for h in header}
+    has_parts = bool({n for n in normed if ADDRESS_PARTS.get(n) in CITYISH})
+    specific = {"google": google_target, "outlook": outlook_target}.get(kind)
     columns, seen_keys, known = [], set(), False
     for index, name in enumerate(header):
         target = mapped.get(index)
         if target is None and specific is not None:
             target = specific(name)
         if target is None:
-            target = _generic(name, has_parts)
+            target = generic_target(name, has_parts)
         known = known or target is not None
-        key = _snake(name) or f"column_{index + 1}"
+        key = snake(name) or f"column_{index + 1}"
         while key in seen_keys:
             key = f"{key}_{index + 1}"
         seen_keys.add(key)
         columns.append(_Column(index, name, key, target))
     return columns, known
-
-
-_US_DATE = re.compile(
-    r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?"
-)
-
-
-def _us_date(value: str) -> str | None:
-    """Outlook's M/D/YYYY as ISO; ``0/0/00`` (no date) as None; anything else as is."""
-    m = _US_DATE.fullmatch(value.strip())
-    if not m:
-        return value
-    month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if month == 0 or day == 0:
-        return None
-    if len(m.group(3)) == 2:  # Outlook writes four digits; a two-digit year is 19xx/20xx
-        year += 2000 if year <= 30 else 1900
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return value
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _tag(text: str) -> str | None:
@@ -559,7 +146,7 @@ def _split(value: str, pattern: re.Pattern[str] | None) -> list[str]:
 
 def _address_from_parts(parts: dict[str, str]) -> list[str]:
     """One address per " ::: "-joined position of the parts (Google), in postal lines."""
-    split = {role: _GOOGLE_SEP.split(v) for role, v in parts.items()}
+    split = {role: GOOGLE_SEP.split(v) for role, v in parts.items()}
     count = max((len(v) for v in split.values()), default=0)
     result = []
     for i in range(count):
@@ -595,7 +182,7 @@ class _Row:
     def __init__(self, position: str) -> None:
         self.record = Incoming(position)
         self.middle: str | None = None
-        self.items: dict[str, list[tuple[bool, int, str | None, str]]] = {k: [] for k in _LIST_ATTR}
+        self.items: dict[str, list[tuple[bool, int, str | None, str]]] = {k: [] for k in LIST_ATTR}
         self.groups: dict[tuple[str, str], dict[str, str]] = {}
         self.group_labels: dict[tuple[str, str], str | None] = {}
         self.seq = 0
@@ -639,7 +226,7 @@ class _Row:
             self.custom(column.key, value)
         elif t.kind == "ignore":
             pass
-        elif t.kind in _LIST_ATTR:
+        elif t.kind in LIST_ATTR:
             for part in _split(value, t.split):
                 self.add_item(t.kind, t.label, part, t.primary)
         elif t.kind == "tags":
@@ -647,7 +234,7 @@ class _Row:
         elif t.kind == "custom":
             self.custom(t.key or column.key, value)
         elif t.kind == "usdate":
-            converted = _us_date(value)
+            converted = us_date(value)
             if converted is not None:
                 if t.key == "birthday":
                     self.scalar("birthday", converted, column)
@@ -671,10 +258,10 @@ class _Row:
         for (kind, gid), parts in self.groups.items():
             type_ = parts.get("service") or parts.get("type") or ""
             primary = type_.strip().startswith("*")
-            label = _label(type_) or self.group_labels.get((kind, gid))
+            label = column_label(type_) or self.group_labels.get((kind, gid))
             if kind == "address":
                 if "formatted" in parts:
-                    values = _split(parts["formatted"], _GOOGLE_SEP)
+                    values = _split(parts["formatted"], GOOGLE_SEP)
                 else:
                     values = _address_from_parts({k: v for k, v in parts.items() if k != "type"})
                 for n, value in enumerate(values):
@@ -683,16 +270,16 @@ class _Row:
                 value = parts.get("value", "")
                 if value:
                     raw_key = type_.strip()
-                    key = raw_key if _CUSTOM_KEY.match(raw_key) else _snake(raw_key)
-                    self.custom(key or _snake(gid), value)
+                    key = raw_key if CUSTOM_KEY.match(raw_key) else snake(raw_key)
+                    self.custom(key or snake(gid), value)
             else:
-                for n, value in enumerate(_split(parts.get("value", ""), _GOOGLE_SEP)):
+                for n, value in enumerate(_split(parts.get("value", ""), GOOGLE_SEP)):
                     self.add_item(kind, label, value, primary and n == 0)
 
     def finish(self, cells: list[str]) -> Incoming | RecordError:
         self._finish_groups()
         record = self.record
-        for kind, attr in _LIST_ATTR.items():
+        for kind, attr in LIST_ATTR.items():
             ordered = sorted(self.items[kind], key=lambda item: (not item[0], item[1]))
             setattr(record, attr, [(label, value) for _, _, label, value in ordered])
         if not record.name:

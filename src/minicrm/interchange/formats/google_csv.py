@@ -1,17 +1,110 @@
-"""Google Contacts CSV: what ``minicrm export --format google`` writes, in the column names
-of Google's own export (which its import accepts). :mod:`minicrm.interchange.formats.csvfmt` reads it
-back. Every cell goes through the formula guard unless ``raw``."""
+"""Google Contacts CSV, both ways. Reading: the column names of Google's own export
+(numbered groups such as ``E-mail 2 - Value``, ``" ::: "`` multi-value cells), which
+:mod:`minicrm.interchange.formats.csvfmt` maps with :func:`google_target`. Writing: what
+``minicrm export --format google`` writes, in those column names (which Google's import
+accepts). Every cell written goes through the formula guard unless ``raw``."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import IO
 
 from minicrm.contacts.models import Contact
-from minicrm.interchange.formats.csvfmt import MULTI_SEP
+from minicrm.interchange.formats.csvcolumns import IGNORE, Target
 from minicrm.ui.machine import guard_formula
+
+MULTI_SEP = " ::: "  # Google joins several values of one cell with this
+
+
+GOOGLE_SEP = re.compile(r"\s*:::\s*")
+
+
+GOOGLE_NUMBERED = re.compile(
+    r"(e-mail|phone|address|website|event|custom field|relation|im|organization) (\d+) - (.+)",
+    re.IGNORECASE,
+)
+
+
+_GOOGLE_GROUP_KIND = {
+    "e-mail": "email",
+    "phone": "phone",
+    "website": "url",
+    "event": "date",
+    "address": "address",
+    "custom field": "custom",
+    "relation": "custom",
+    "im": "custom",
+}
+
+
+_GOOGLE_ROLES = {
+    "type": "type",
+    "label": "type",
+    "service": "service",
+    "value": "value",
+    "formatted": "formatted",
+    "street": "street",
+    "extended address": "extended",
+    "po box": "pobox",
+    "city": "city",
+    "region": "region",
+    "postal code": "postcode",
+    "country": "country",
+}
+
+
+_GOOGLE_TAGS = re.compile(r"\s*:::\s*")
+
+
+_GOOGLE_NAMED = {
+    "name": Target("name"),
+    "file as": Target("name"),
+    "given name": Target("given_name"),
+    "first name": Target("given_name"),
+    "additional name": Target("middle"),
+    "middle name": Target("middle"),
+    "family name": Target("family_name"),
+    "last name": Target("family_name"),
+    "name prefix": Target("custom", key="honorific"),
+    "name suffix": Target("custom", key="suffix"),
+    "nickname": Target("nickname"),
+    "birthday": Target("birthday"),
+    "notes": Target("notes"),
+    "group membership": Target("tags", split=_GOOGLE_TAGS),
+    "labels": Target("tags", split=_GOOGLE_TAGS),
+    "organization name": Target("company"),
+    "organization title": Target("title"),
+    "organization department": Target("custom", key="department"),
+    "photo": IGNORE,  # a URL of Google's copy, useless elsewhere
+}
+
+
+def google_target(column: str) -> Target | None:
+    lowered = " ".join(column.lower().split())
+    if lowered in _GOOGLE_NAMED:
+        return _GOOGLE_NAMED[lowered]
+    m = GOOGLE_NUMBERED.fullmatch(lowered)
+    if not m:
+        return None
+    what, number, part = m.groups()
+    if what == "organization":
+        if number != "1":
+            return None
+        return {
+            "name": Target("company"),
+            "title": Target("title"),
+            "department": Target("custom", key="department"),
+        }.get(part)
+    role = _GOOGLE_ROLES.get(part)
+    if role is None or (role == "service" and what != "im"):
+        return None
+    return Target("group", group=(_GOOGLE_GROUP_KIND[what], f"{what} {number}"), role=role)
+
+
+# -- writing ----------------------------------------------------------------------------
 
 _GOOGLE_LABELS = {
     "work": "Work",

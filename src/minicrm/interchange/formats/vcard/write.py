@@ -38,6 +38,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})")
 _FROM_LINES = ("birthday_text", "anniversary_text")
+FIELD_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")  # validate.custom_key's names
 # Family-name particles: "Ludwig van Beethoven" sorts under "van Beethoven".
 _PARTICLES = {
     "al", "bin", "da", "das", "de", "dei", "del", "della", "der", "des", "di", "do",
@@ -151,8 +152,10 @@ def to_vcard(
     if contact.cadence_days:
         out.add("X-MINICRM-CADENCE", str(contact.cadence_days))
     for key, text in sorted(contact.custom.items()):
-        if key in _FROM_LINES:
-            continue  # read from a kept BDAY/ANNIVERSARY line, which is written back
+        if key in _FROM_LINES or not FIELD_KEY.fullmatch(key):
+            # read from a kept BDAY/ANNIVERSARY line, which is written back; or a name
+            # `minicrm edit --set` would refuse (a hand-edited database): no vCard form
+            continue
         out.add("X-MINICRM-FIELD", esc(text), {"X-NAME": [key]})
     if include_photo and contact.photo:
         photo = _photo_out(contact.photo, v4 and not sync)
