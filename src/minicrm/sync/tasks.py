@@ -34,7 +34,7 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from minicrm.activity import followups
+from minicrm.activity import followups, lifecycle
 from minicrm.activity.models import SeriesTask
 from minicrm.core import clock, recurrence, validate
 from minicrm.core.config import SyncConfig
@@ -169,11 +169,11 @@ class TasksKind:
         if changes:
             store.update("followups", f.id, {**changes, "updated_at": stamp})
         if f.status == "open" and status == "done":
-            followups.complete(store, f.id)
+            lifecycle.complete(store, f.id)
         elif f.status == "open" and status == "cancelled":
-            followups.cancel(store, f.id, stop=True)
+            lifecycle.cancel(store, f.id, stop=True)
         elif f.status != "open" and status == "open":
-            followups.reopen(store, f.id)
+            lifecycle.reopen(store, f.id)
         return f.series_uid
 
     def _create(self, store: Store, series: str | None, fields: dict[str, Any], item: Item) -> str:
@@ -208,16 +208,16 @@ class TasksKind:
             store.update("followups", made.id, {"series_uid": series})
         status = fields.get("status", "open")
         if status == "done":
-            followups.complete(store, made.id)
+            lifecycle.complete(store, made.id)
         elif status == "cancelled":
-            followups.cancel(store, made.id, stop=True)
+            lifecycle.cancel(store, made.id, stop=True)
         return series or made.series_uid
 
     def remove(self, store: Store, local_uid: str, archive: bool) -> str:
         task = followups.series_task(store, local_uid)
         if task is None or task.followup.status != "open":
             return "unlinked"  # gone already, or closed: nothing to undo on the phone's word
-        followups.cancel(store, task.followup.id, stop=True)
+        lifecycle.cancel(store, task.followup.id, stop=True)
         return "cancelled"
 
     def keep_lost(self, store: Store, local_uid: str, lost: list[Lost], where: str) -> str:
