@@ -12,6 +12,7 @@ has no RRULE and says how it repeats.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, datetime, time, timedelta
 
 import icalendar
@@ -324,3 +325,29 @@ def test_notes_come_back_without_the_lines_minicrm_adds(contact):
         )
         assert str(todo["x-minicrm-contact-uid"]) == "c-ann"
     assert notes_of(text) == "Bring the contract.\n\nAsk about Q1."
+
+
+_TEXT = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    title=st.text(_TEXT, min_size=1, max_size=60).map(str.strip).filter(bool),
+    notes=st.lists(st.text(_TEXT, max_size=40), max_size=4).map("\n".join),
+)
+def test_title_and_notes_come_back_as_they_were(title: str, notes: str):
+    """What `sync tasks` reads from a file it wrote is what the follow-up holds: any
+    title, any notes (commas, semicolons, backslashes, quotes, emoji, several lines)."""
+    from minicrm.sync.tasks import TasksKind
+
+    notes = notes.strip("\n")
+    last = notes.split("\n\n")[-1].split("\n")
+    assume(not all(re.fullmatch(r"(Contact|Phone|Email|Deal|Repeats): .*", ln) for ln in last))
+    f = FollowUp(id=1, uid="u", title=title, due_date="2026-12-01", notes=notes or None,
+                 contact=Ref(3, "c-ann", "Ann; \"A\", \\B"), series_uid="s")  # fmt: skip
+    kind = TasksKind()
+    item = kind.render(SeriesTask(f, phone="+1 555", email="a@b.example"), "s@minicrm")
+    assert item.fields["title"] == title
+    assert item.fields.get("notes", "") == notes
+    assert item.fields["contact"] == "c-ann"
+    assert kind.parse(item.text).fields == item.fields
