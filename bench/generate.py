@@ -7,7 +7,7 @@
 The schema comes from ``minicrm.open_store`` (which migrates a new file); the rows are
 bulk-loaded with ``executemany`` in ONE transaction, without history rows (this is a
 fixture, not user data), then the full-text index is rebuilt with the statements of
-``minicrm.search.queries.rebuild_sql()`` and the file is ANALYZEd.
+``minicrm.db.searchindex.rebuild_sql()`` and the file is ANALYZEd.
 
 Everything follows from the seed and the day the data is built around ("today", UTC by
 default, ``--today`` to pin it): the same arguments give the same rows. A manifest
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import minicrm
 from minicrm.core import validate
-from minicrm.search import queries as search
+from minicrm.db import searchindex
 
 DEFAULTS = {
     "contacts": 100_000,
@@ -747,7 +747,7 @@ def build(args: argparse.Namespace) -> dict:
             conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         timings["insert rows"] = time.perf_counter() - step
         step = time.perf_counter()
-        search.rebuild(store)
+        searchindex.rebuild(store.conn)
         timings["full-text index"] = time.perf_counter() - step
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:

@@ -53,7 +53,7 @@ import json
 import os
 import platform
 import shutil
-import sqlite3  # noqa: TID251 (a benchmark, not minicrm: it reads sizes and resets logs)
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -507,7 +507,7 @@ def history_bytes(path: Path) -> int:
 def time_interchange(db: Path, rows: int, runs: int, work: Path, pyc: bool) -> list[dict]:
     """export json vs csv; import csv (vs the bare reference); import vcard vs csv; undo."""
     from minicrm import open_store
-    from minicrm.search.queries import rebuild_sql
+    from minicrm.db.searchindex import rebuild_sql
 
     out: list[dict] = []
     env = environment(db, pyc)

@@ -47,7 +47,7 @@ def root() -> Any:
     """The whole command tree as click sees it (built once)."""
     global _root
     if _root is None:
-        import typer  # noqa: TID251  # the docs read the tree typer builds
+        import typer  # the docs read the tree typer builds
 
         from minicrm.cli import build_app
 
@@ -58,7 +58,7 @@ def root() -> Any:
 def _context(path: str) -> Any:
     """The click context of ``path`` ("" for the root, "deal add"), with its parents, so
     that ``command_path`` is ``minicrm deal add``."""
-    from typer.core import _click  # noqa: TID251  # typer's own copy of click
+    from typer.core import _click  # typer's own copy of click
 
     command = root()
     settings = {"terminal_width": 80, "max_content_width": 80}

@@ -15,7 +15,8 @@ import pytest
 import typer
 
 from minicrm import cli
-from minicrm.cli.summaries import SUMMARIES, generate
+from minicrm.cli.summaries import SUMMARIES
+from minicrm.cli.summaries.__main__ import generate
 
 # Run minicrm as the `minicrm` command does, then print the modules loaded.
 _RUN = (

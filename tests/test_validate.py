@@ -82,13 +82,13 @@ def test_leap_day_without_year_is_a_birthday():
     [("30", 30), ("30d", 30), ("2w", 14), ("3m", 90), ("1y", 365), ("2 weeks", 14), ("none", None)],
 )
 def test_cadence(value, days):
-    assert validate.cadence(value) == days
+    assert validate.cadence_days(value) == days
 
 
 @given(st.text(max_size=12))
 def test_cadence_only_accepts_or_raises(value):
     try:
-        result = validate.cadence(value)
+        result = validate.cadence_days(value)
     except InvalidInput as exc:
         assert "30d" in str(exc) or "range" in str(exc)
     else:
@@ -155,3 +155,67 @@ def test_contacts_are_found_by_any_email_in_any_case(emails):
         return  # hypothesis emails include forms we deliberately refuse (quoted locals...)
     for email in emails:
         assert minicrm.get_contact(store, email.upper()).id == contact.id
+
+
+def test_a_birthday_after_today_is_judged_by_the_clock_not_the_machine(monkeypatch):
+    """validate reads "today" from minicrm.core.clock (the frozen clock of the tests, the
+    one every --on goes through), never from date.today() (issue 16.6)."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr("minicrm.core.clock.now", lambda: datetime(2000, 1, 1, 12, tzinfo=UTC))
+    with pytest.raises(InvalidInput, match="out of range"):
+        validate.birthday("2010-05-17")
+    assert validate.birthday("1999-05-17") == "1999-05-17"
+
+
+def test_a_birthday_today_is_today_in_the_local_zone(monkeypatch, run):
+    """23:30 UTC on 22 November is already the 23rd in Auckland: a child born there today
+    can be added (the UTC date said the 23rd was tomorrow)."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    monkeypatch.setattr(
+        "minicrm.core.clock.now", lambda: datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    )
+    added = run.json("add", "Baby Doe", "--birthday", "2026-11-23")
+    assert added["birthday"] == "2026-11-23"
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("may 17", "--05-17"),
+        ("17 may 1990", "1990-05-17"),
+        ("May 17th, 1990", "1990-05-17"),
+        ("17th of may", "--05-17"),
+        ("dec. 5 1980", "1980-12-05"),
+    ],
+)
+def test_a_birthday_in_words_reads_as_the_date_language_does(typed, stored):
+    """One reader of "a month and a day in words" (core.dateparse.month_day_words) for
+    dates and birthdays alike, so `--due "17th of may"` and `--birthday "17th of may"`
+    agree."""
+    from minicrm.core import dateparse
+
+    assert validate.birthday(typed, date(2026, 11, 22)) == stored
+    month, day = int(stored[-5:-3]), int(stored[-2:])
+    assert dateparse.parse_date(typed.replace(",", ""), today=date(2026, 11, 22)).timetuple()[
+        1:3
+    ] == (
+        month,
+        day,
+    )
+
+
+@pytest.mark.parametrize(
+    "noun, message", [("follow-up", "not a follow-up id"), ("interaction", "not an interaction id")]
+)
+@pytest.mark.parametrize("typed", ["x", "", "#", "1.5", "1" * 19])
+def test_a_record_id_is_read_in_one_place(noun, message, typed):
+    """core.ids.parse_id: the one reader of ``12`` / ``#12`` for follow-ups, interactions
+    and deals (there were three copies)."""
+    from minicrm.core.ids import parse_id
+
+    assert parse_id(" #12 ", noun) == 12
+    with pytest.raises(InvalidInput, match=message):
+        parse_id(typed, noun)

@@ -7,21 +7,20 @@ import sys
 
 def main() -> None:
     # The one answer that needs neither the database nor the command tree: printed before
-    # typer and the library are imported (~100 ms), as `minicrm --version` in a loop expects.
+    # typer and the library are imported, as `minicrm --version` in a loop expects.
     if sys.argv[1:] == ["--version"]:
-        from minicrm import version_line
+        from minicrm import version_line  # lazy: start-up
 
         print(version_line())
         return
     # No garbage collection while starting up: importing typer and the command's modules
-    # allocates ~100,000 objects that all stay alive, and the collector walked them ~40
-    # times for nothing (5% of a command's start-up); cli.main turns it back on before
-    # the command runs.
+    # allocates objects that all stay alive, and the collector walked them again and again
+    # for nothing; cli.main turns it back on before the command runs.
     import gc
 
     gc.disable()
     try:
-        from minicrm.cli import main as cli_main
+        from minicrm.cli import main as cli_main  # lazy: start-up (after gc.disable)
 
         cli_main()
     except KeyboardInterrupt:  # Ctrl-C while starting up, before any command ran

@@ -47,7 +47,7 @@ def contact_fields(draw) -> dict:
         ("notes", TEXT),
         ("stage", st.sampled_from(["lead", "customer"])),
         ("source", LINE),
-        ("cadence", st.integers(1, 400).map(str)),
+        ("cadence_days", st.integers(1, 400).map(str)),
         ("birthday", st.sampled_from(["1980-04-12", "--04-12", "--02-29"])),
         ("company", LINE),
     ):

@@ -13,13 +13,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from minicrm.activity import queries as activity
+from minicrm.activity import queries
 from minicrm.activity.models import FollowUp, Recurrence, SeriesTask
 from minicrm.contacts import refs
 from minicrm.core import clock, dateparse, dates, recurrence, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 
@@ -39,13 +39,6 @@ def priority(value: str) -> str:
     if cleaned not in PRIORITIES:
         raise InvalidInput(f"unknown priority {value!r}", hint="one of: low, normal, high")
     return cleaned
-
-
-def parse_id(value: str | int) -> int:
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidInput(f"not a follow-up id: {value!r}", hint="e.g. 12 or #12")
-    return int(text)
 
 
 def _to_followup(row: Row) -> FollowUp:
@@ -83,7 +76,7 @@ def _to_followup(row: Row) -> FollowUp:
 
 
 def load_followup(store: Store, followup_id: int) -> FollowUp:
-    row = activity.followup_row(store, followup_id)
+    row = queries.followup_row(store, followup_id)
     if row is None:
         raise NotFound(f"no follow-up #{followup_id}", hint="minicrm followup ls lists them")
     return _to_followup(row)
@@ -91,7 +84,7 @@ def load_followup(store: Store, followup_id: int) -> FollowUp:
 
 def get_followup(store: Store, followup_id: str | int) -> FollowUp:
     with store.snapshot():
-        return load_followup(store, parse_id(followup_id))
+        return load_followup(store, parse_id(followup_id, "follow-up"))
 
 
 def list_followups(
@@ -109,7 +102,7 @@ def list_followups(
         raise InvalidInput("--limit must be 0 or more", hint="e.g. --limit 20")
     with store.snapshot():
         contact_id = refs.contact_id(store, contact) if contact else None
-        rows = activity.followup_rows(
+        rows = queries.followup_rows(
             store,
             statuses=STATUSES if status == "all" else (status,),
             contact_id=contact_id,
@@ -142,7 +135,7 @@ def series_tasks(
     occurrence, or the last one when none is open), in due order: what `export --format
     ics` and `sync tasks` write."""
     with store.snapshot():
-        rows = activity.series_task_rows(
+        rows = queries.series_task_rows(
             store,
             open_only=open_only,
             series_uids=sorted(series_uids) if series_uids is not None else None,
@@ -151,7 +144,7 @@ def series_tasks(
 
 
 def series_task(store: Store, series_uid: str) -> SeriesTask | None:
-    row = activity.series_task_row(store, series_uid)
+    row = queries.series_task_row(store, series_uid)
     return _to_task(row) if row is not None else None
 
 
@@ -254,9 +247,7 @@ def add_followup(
         contact_id = refs.contact_id(store, ref) if ref else None
         deal_id = None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            deal_id, deal_contact_id = deal_contact(store, deal)
+            deal_id, deal_contact_id = refs.deal_contact(store, deal)
             contact_id = contact_id if ref else deal_contact_id
         stamp = clock.utc_stamp()
         followup_id = store.insert(
@@ -300,7 +291,7 @@ def edit_followup(
     on: When | None = None,
 ) -> tuple[FollowUp, bool]:
     """Change a follow-up. ``at=""`` makes it all-day; ``every="none"`` stops recurring."""
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     today = dates.today(on)
     with store.transaction():
         current = load_followup(store, fid)
@@ -314,9 +305,7 @@ def edit_followup(
         if contact is not None:
             changes["contact_id"] = refs.contact_id(store, contact) if contact.strip() else None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            changes["deal_id"] = deal_contact(store, deal)[0] if deal.strip() else None
+            changes["deal_id"] = refs.deal_contact(store, deal)[0] if deal.strip() else None
         day = date.fromisoformat(current.due_date)
         at_time = time.fromisoformat(current.due_time) if current.due_time else None
         if due is not None:
@@ -355,10 +344,10 @@ def edit_followup(
 
 
 def remove_followup(store: Store, followup_id: str | int) -> FollowUp:
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     with store.transaction():
         gone = load_followup(store, fid)
-        for interaction_id in activity.interactions_of_followup(store, fid):
+        for interaction_id in queries.interactions_of_followup(store, fid):
             store.update("interactions", interaction_id, {"followup_id": None})
         store.delete("followups", fid)
         return gone
@@ -366,7 +355,7 @@ def remove_followup(store: Store, followup_id: str | int) -> FollowUp:
 
 def remove_for_contact(store: Store, contact_id: int) -> None:
     """Before a contact is deleted: delete its follow-ups (inside the caller's transaction)."""
-    for fid in activity.followup_ids_of_contact(store, contact_id):
-        for interaction_id in activity.interactions_of_followup(store, fid):
+    for fid in queries.followup_ids_of_contact(store, contact_id):
+        for interaction_id in queries.interactions_of_followup(store, fid):
             store.update("interactions", interaction_id, {"followup_id": None})
         store.delete("followups", fid)

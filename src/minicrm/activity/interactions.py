@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from minicrm.activity import queries as activity
+from minicrm.activity import queries
 from minicrm.activity.models import Interaction
 from minicrm.contacts import refs
 from minicrm.core import clock, dateparse, dates, validate
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 
@@ -38,7 +38,7 @@ def body(value: str) -> str:
 
 
 def build(store: Store, rows: Sequence[Row]) -> list[Interaction]:
-    links = activity.interaction_links(store, [r["id"] for r in rows])
+    links = queries.interaction_links(store, [r["id"] for r in rows])
     return [
         Interaction(
             id=r["id"],
@@ -57,19 +57,12 @@ def build(store: Store, rows: Sequence[Row]) -> list[Interaction]:
 
 
 def _load(store: Store, interaction_id: int) -> Interaction:
-    row = activity.interaction_row(store, interaction_id)
+    row = queries.interaction_row(store, interaction_id)
     if row is None:
         raise NotFound(
             f"no interaction #{interaction_id}", hint="minicrm notes REF lists them with ids"
         )
     return build(store, [row])[0]
-
-
-def parse_id(value: str | int) -> int:
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidInput(f"not an interaction id: {value!r}", hint="e.g. 12 or #12")
-    return int(text)
 
 
 def occurred_at(at: str | None, on: When | None) -> str:
@@ -96,7 +89,7 @@ def occurred_at(at: str | None, on: When | None) -> str:
 def touch_contact(store: Store, contact_id: int) -> None:
     """Set last_contacted_at and last_interaction_id from the contact's latest interaction
     (or None): the one place that keeps both."""
-    latest = activity.latest_interaction_of_contact(store, contact_id)
+    latest = queries.latest_interaction_of_contact(store, contact_id)
     store.update(
         "contacts",
         contact_id,
@@ -161,9 +154,7 @@ def log(
         ids = [refs.contact_id(store, r) for r in refs_]
         deal_id = None
         if deal is not None:
-            from minicrm.deals.service import deal_contact
-
-            deal_id, deal_contact_id = deal_contact(store, deal)
+            deal_id, deal_contact_id = refs.deal_contact(store, deal)
             if not ids:
                 if deal_contact_id is None:
                     raise InvalidInput(
@@ -182,12 +173,12 @@ def list_for_contact(store: Store, ref: str, *, limit: int | None = None) -> lis
         raise InvalidInput("--limit must be 0 or more", hint="e.g. --limit 20")
     with store.snapshot():
         contact_id = refs.contact_id(store, ref)
-        return build(store, activity.interaction_rows_for_contact(store, contact_id, limit))
+        return build(store, queries.interaction_rows_for_contact(store, contact_id, limit))
 
 
 def get(store: Store, interaction_id: str | int) -> Interaction:
     with store.snapshot():
-        return _load(store, parse_id(interaction_id))
+        return _load(store, parse_id(interaction_id, "interaction"))
 
 
 def edit(
@@ -201,7 +192,7 @@ def edit(
     remove_refs: Sequence[str] = (),
     on: When | None = None,
 ) -> tuple[Interaction, bool]:
-    iid = parse_id(interaction_id)
+    iid = parse_id(interaction_id, "interaction")
     changes: dict[str, object] = {}
     if text is not None:
         changes["body"] = body(text)
@@ -212,7 +203,7 @@ def edit(
     with store.transaction():
         current = _load(store, iid)
         changed = store.update("interactions", iid, changes) if changes else False
-        links = {c["id"]: c["link_id"] for c in activity.interaction_links(store, [iid])[iid]}
+        links = {c["id"]: c["link_id"] for c in queries.interaction_links(store, [iid])[iid]}
         touched = set(links)
         for ref in add_refs:
             cid = refs.contact_id(store, ref)
@@ -242,7 +233,7 @@ def edit(
 
 def delete(store: Store, interaction_id: int) -> None:
     """Delete an interaction and its links; contacts' last-contacted times follow."""
-    links = activity.interaction_links(store, [interaction_id])[interaction_id]
+    links = queries.interaction_links(store, [interaction_id])[interaction_id]
     for link in links:
         store.delete("interaction_contacts", link["link_id"])
     store.delete("interactions", interaction_id)
@@ -251,7 +242,7 @@ def delete(store: Store, interaction_id: int) -> None:
 
 
 def remove(store: Store, interaction_id: str | int) -> Interaction:
-    iid = parse_id(interaction_id)
+    iid = parse_id(interaction_id, "interaction")
     with store.transaction():
         gone = _load(store, iid)
         delete(store, iid)
@@ -261,8 +252,8 @@ def remove(store: Store, interaction_id: str | int) -> Interaction:
 def detach_contact(store: Store, contact_id: int) -> None:
     """Before a contact is deleted: remove it from its interactions, and delete the
     interactions no one else took part in."""
-    for row in activity.interaction_rows_for_contact(store, contact_id):
-        links = activity.interaction_links(store, [row["id"]])[row["id"]]
+    for row in queries.interaction_rows_for_contact(store, contact_id):
+        links = queries.interaction_links(store, [row["id"]])[row["id"]]
         if all(link["id"] == contact_id for link in links):
             delete(store, row["id"])
         else:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from minicrm.activity import interactions
-from minicrm.activity import queries as activity
-from minicrm.activity.followups import load_followup, parse_id, series_start
+from minicrm.activity import interactions, queries
+from minicrm.activity.followups import load_followup, series_start
 from minicrm.activity.models import FollowUp
 from minicrm.core import clock, dateparse, dates, recurrence
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.db.store import Row, Store
 
 
@@ -90,9 +89,9 @@ def _schedule_next(store: Store, current: FollowUp, closed_local: datetime) -> F
     closed-again occurrence must not schedule a second one)."""
     if current.recurrence is None:
         return None
-    row = activity.followup_row(store, current.id)
+    row = queries.followup_row(store, current.id)
     assert row is not None
-    if activity.series_has_occurrence(store, row["series_uid"], row["occurrence"] + 1):
+    if queries.series_has_occurrence(store, row["series_uid"], row["occurrence"] + 1):
         return None
     nxt = _next_occurrence(current, row, closed_local)
     if nxt is None:
@@ -126,7 +125,7 @@ def complete(
     on: When | None = None,
 ) -> Completion:
     """Mark a follow-up done; a note becomes an interaction; a recurring one gets its next."""
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     note_body = interactions.body(note) if note is not None else None
     now_local = dates.local_now(on)
     stamp = clock.utc_stamp(now_local)
@@ -163,7 +162,7 @@ def snooze(
 ) -> FollowUp:
     """Move an open follow-up to a later day (and time), by default tomorrow; without a
     time it keeps its own. The first original due is kept."""
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     today = dates.today(on)
     when = dateparse.parse_when(until or "tomorrow", today=today)
     with store.transaction():
@@ -190,7 +189,7 @@ def snooze(
 
 
 def reopen(store: Store, followup_id: str | int) -> FollowUp:
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     with store.transaction():
         current = load_followup(store, fid)
         _require(current, ("done", "cancelled"), "reopen")
@@ -212,7 +211,7 @@ def cancel(
 ) -> Completion:
     """Cancel an open follow-up. For a repeating one this skips one occurrence and
     schedules the next, unless ``stop`` ends the series here."""
-    fid = parse_id(followup_id)
+    fid = parse_id(followup_id, "follow-up")
     now_local = dates.local_now(on)
     stamp = clock.utc_stamp(now_local)
     with store.transaction():
@@ -242,7 +241,7 @@ def next_due_after(store: Store, followup_id: int) -> datetime | None:
     current = load_followup(store, followup_id)
     if current.recurrence is None:
         return None
-    row = activity.followup_row(store, followup_id)
+    row = queries.followup_row(store, followup_id)
     assert row is not None
     nxt = _next_occurrence(current, row, _closed_local(current))
     return nxt[0] if nxt else None

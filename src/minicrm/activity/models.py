@@ -1,6 +1,5 @@
 """The activity records: interactions, follow-ups (and their recurrence), the items of
-the daily views (due, agenda, stale, birthdays). A contact's page, which also lists its
-deals, is :class:`minicrm.activity.views.ContactPage`."""
+the daily views (due, agenda, stale, birthdays)."""
 
 from __future__ import annotations
 

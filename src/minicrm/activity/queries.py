@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from minicrm.contacts.queries import first_value_sql
@@ -46,10 +46,10 @@ def followup_rows(
     interaction as reach_last_id/_kind/_at/_body (all None without a contact). With
     ``stream`` an iterator that reads the rows as they are used, else a list."""
     if tuple(statuses) == ("open",):  # spelled out, so the partial index can serve it
-        where, params = ["f.status = 'open'"], []
+        where, params = ["f.status = 'open'"], list[object]()
     else:
         where = [f"f.status IN ({', '.join('?' for _ in statuses)})"]
-        params = list(statuses)
+        params = list[object](statuses)
     if contact_id is not None:
         where.append("f.contact_id = ?")
         params.append(contact_id)
@@ -227,8 +227,8 @@ def cadence_candidates(store: Store) -> list[Row]:
 
     Two parts: contacts with a cadence of their own, then the others found from the tags
     that have one (a few rows of tag_cadences, then the tag index). A LEFT JOIN of every
-    contact to the tags' cadences took a third longer (100k contacts: ~95 vs ~60 ms),
-    and this query is what `stale` waits for before its first line."""
+    contact to the tags' cadences is slower (docs/performance.md, "Figures behind the
+    code"), and this query is what `stale` waits for before its first line."""
     return store.query(
         """
         SELECT c.id, c.uid, c.display_name, c.cadence_days, c.last_contacted_at, c.created_at,
@@ -248,7 +248,7 @@ def cadence_candidates(store: Store) -> list[Row]:
     )
 
 
-def dated_contacts(store: Store, month_days: Sequence[str] | None = None) -> list[Row]:
+def dated_contacts(store: Store, month_days: Collection[str] | None = None) -> list[Row]:
     """Unarchived contacts' birthdays and important dates: contact, label, value; with
     ``month_days`` (``MM-DD`` strings), only the dates that fall on one of them."""
     import json

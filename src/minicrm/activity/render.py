@@ -8,8 +8,6 @@ from datetime import date, datetime
 from itertools import chain
 
 from minicrm.activity.models import DateItem, DueItem, FollowUp, Interaction, StaleItem
-from minicrm.activity.views import ContactPage
-from minicrm.contacts.render import contact_card_lines
 from minicrm.core import dates
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import line, local_time, nothing, print_card, print_table
@@ -51,7 +49,7 @@ def _overdue(item: DueItem) -> str:
 
 def _page_state(f: FollowUp, now: datetime) -> tuple[str, bool, int]:
     """(how overdue, in words; overdue or not; days since the due day) as of ``now``."""
-    from minicrm.activity.views import overdue_state
+    from minicrm.activity.views import overdue_state  # lazy: start-up
 
     days, since, minutes = overdue_state(f.due_date, f.due_time, now)
     return dates.humanize_overdue(days, minutes, f.due_time is not None), since is not None, days
@@ -210,25 +208,28 @@ def print_interactions(items: Sequence[Interaction], fmt: str, *, raw: bool = Fa
     elif not items:
         nothing("No interactions yet.")
     else:
-        print_table(
-            (
-                ID,
-                Column("when", whole=True),
-                Column("kind", whole=True, drop=2),
-                Column("with", drop=1, least=10),
-                Column("text", least=16),
-            ),
-            [
-                [
-                    i.id,
-                    _local(i.occurred_at),
-                    i.kind,
-                    ", ".join(c.name for c in i.contacts),
-                    i.summary,
-                ]
-                for i in items
-            ],
-        )
+        print_interaction_table(items)
+
+
+INTERACTION_COLUMNS = (
+    ID,
+    Column("when", whole=True),
+    Column("kind", whole=True, drop=2),
+    Column("with", drop=1, least=10),
+    Column("text", least=16),
+)
+
+
+def print_interaction_table(items: Sequence[Interaction], *, title: str | None = None) -> None:
+    """Interactions as a table (``interaction ls``, a deal's page)."""
+    print_table(
+        INTERACTION_COLUMNS,
+        [
+            [i.id, _local(i.occurred_at), i.kind, ", ".join(c.name for c in i.contacts), i.summary]
+            for i in items
+        ],
+        title=title,
+    )
 
 
 def print_interaction(i: Interaction, fmt: str) -> None:
@@ -401,33 +402,3 @@ def print_birthdays(items: Sequence[DateItem], fmt: str) -> None:
             ),
             rows,
         )
-
-
-def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
-    """The contact's page as of ``now`` (aware, local: what is overdue)."""
-    if fmt == "json":
-        write_json(page.to_dict())
-        return
-    c = page.contact
-    pairs = contact_card_lines(c)
-    extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
-    if page.next_due:
-        label = _page_overdue(page.next_due, now)
-        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
-    print_card(c.name, pairs[:-2] + extra + pairs[-2:])
-    if page.open_followups:
-        print_table(
-            (ID, DUE_DATE, WHEN_DUE, TITLE),
-            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
-            title="Open follow-ups",
-        )
-    if page.interactions:
-        print_table(
-            (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
-            [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
-            title="Latest interactions",
-        )
-    if page.deals:
-        from minicrm.deals.render import print_contact_deals
-
-        print_contact_deals(page.deals)

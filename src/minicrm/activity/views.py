@@ -1,41 +1,35 @@
-"""The daily views: what is due, the agenda, who is overdue for contact, birthdays, and a
-contact's page. Read-only; everything is computed as of a local day (``--on``)."""
+"""The daily views: what is due, the agenda, who is overdue for contact, birthdays (a
+contact's page is :func:`minicrm.contacts.reading.contact_page`). Read-only; everything is
+computed as of a local day (``--on``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from minicrm.activity import followups, interactions
-from minicrm.activity import queries as activity
+from minicrm.activity import followups, queries
 from minicrm.activity.models import (
     DateItem,
     DueItem,
-    FollowUp,
-    Interaction,
     LastInteraction,
     Reach,
     StaleItem,
 )
-from minicrm.contacts import reading as contacts
-from minicrm.contacts import refs
-from minicrm.contacts.models import Contact
 from minicrm.core import dates
 from minicrm.core.dates import When
 from minicrm.core.models import Ref, first_line
 from minicrm.db.store import Store
 
 if TYPE_CHECKING:  # the page lists the contact's deals (read only when it has any)
-    from minicrm.deals.models import Deal
+    pass
 
 
 def _reach(store: Store, contact_ids: Iterable[int]) -> dict[int, Reach]:
     """Best email and phone (the first of each) and the last interaction, per contact, from
-    one query (three, each over the ids, took twice as long for `stale`'s 13,206)."""
+    one query (three queries, one each, are slower: docs/performance.md)."""
     result = {}
-    for row in activity.reach_rows(store, list(contact_ids)):
+    for row in queries.reach_rows(store, list(contact_ids)):
         last = (
             LastInteraction(
                 row["last_id"], row["last_kind"], row["last_at"], first_line(row["last_body"])
@@ -113,7 +107,7 @@ def _iter_open_due_by(store: Store, last_day: date, now: datetime) -> Iterator[D
     today hold overdue items and only days from today hold the rest, so ordering day by
     day gives the order of the whole list."""
     overdue = _overdue_reader(now)
-    rows = activity.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
+    rows = queries.followup_rows(store, due_before=last_day.isoformat(), reach=True, stream=True)
     day: list[DueItem] = []
     for row in rows:
         followup = followups.from_row(row)
@@ -207,12 +201,12 @@ def _stale_found(store: Store, today: date) -> list:
     zone = dates.local_zone()
     found = []
     with store.snapshot():
-        for row in activity.cadence_candidates(store):
-            cadence = row["cadence_days"]
-            if cadence is None:
-                cadence = row["tag_days"]
+        for row in queries.cadence_candidates(store):
+            cadence_days = row["cadence_days"]
+            if cadence_days is None:
+                cadence_days = row["tag_days"]
             since = dates.local_date(row["last_contacted_at"] or row["created_at"], zone)
-            days_over = (today - since).days - cadence
+            days_over = (today - since).days - cadence_days
             if days_over > 0:  # most days over first, then by name, then by id
                 found.append((-days_over, row["display_name"].casefold(), row["id"], since, row))
         found.sort(key=lambda entry: entry[:3])
@@ -226,14 +220,14 @@ def _stale_items(store: Store, today: date, found: list) -> Iterator[StaleItem]:
         reach = _reach(store, (entry[2] for entry in chunk))
         for minus_over, _, contact_id, since, row in chunk:
             own = row["cadence_days"] is not None
-            cadence = row["cadence_days"] if own else row["tag_days"]
+            cadence_days = row["cadence_days"] if own else row["tag_days"]
             yield StaleItem(
                 contact=Ref(contact_id, row["uid"], row["display_name"]),
-                cadence_days=cadence,
+                cadence_days=cadence_days,
                 cadence_source="contact" if own else f"tag:{row['tag']}",
                 last_contacted_at=row["last_contacted_at"],
                 since=since.isoformat(),
-                days_since=cadence - minus_over,
+                days_since=cadence_days - minus_over,
                 days_over=-minus_over,
                 reach=reach[contact_id],
             )
@@ -272,7 +266,7 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
         window.add("02-29")
     result = []
     with store.snapshot():
-        for row in activity.dated_contacts(store, window if len(window) < 366 else None):
+        for row in queries.dated_contacts(store, window if len(window) < 366 else None):
             next_date, years = _next_yearly(row["value"], today)
             days_until = (next_date - today).days
             if days_until <= days:
@@ -288,52 +282,3 @@ def birthdays(store: Store, *, days: int = 30, on: When | None = None) -> list[D
                 )
     result.sort(key=lambda item: (item.days_until, item.contact.name.casefold(), item.label))
     return result
-
-
-@dataclass
-class ContactPage:
-    """Everything `show` puts on one screen."""
-
-    contact: Contact
-    open_followups: tuple[FollowUp, ...]
-    interactions: tuple[Interaction, ...]
-    next_due: FollowUp | None
-    deals: tuple[Deal, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = self.contact.to_dict()
-        data["open_followups"] = [f.to_dict() for f in self.open_followups]
-        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
-        data["next_due"] = self.next_due.to_dict() if self.next_due else None
-        data["deals"] = [d.to_dict() for d in self.deals]
-        return data
-
-
-def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
-    """A contact's card, open follow-ups, latest interactions, next due item and deals."""
-    with store.snapshot():
-        contact_id = refs.contact_id(store, ref)
-        contact = contacts.get_contact(store, f"#{contact_id}")
-        open_items = followups.list_followups(store, contact=f"#{contact_id}")
-        recent = interactions.build(
-            store, activity.interaction_rows_for_contact(store, contact_id, interactions_limit)
-        )
-        return ContactPage(
-            contact=contact,
-            open_followups=tuple(open_items),
-            interactions=tuple(recent),
-            next_due=open_items[0] if open_items else None,
-            deals=_deals_of(store, contact_id),
-        )
-
-
-def _deals_of(store: Store, contact_id: int) -> tuple:
-    """The contact's deals; the deals module (with the config file, money and their
-    patterns: ~5 ms of start-up) is loaded only for a contact that has any."""
-    from minicrm.deals import queries as deal_queries
-
-    if not deal_queries.deal_rows(store, contact_id=contact_id):
-        return ()
-    from minicrm.deals import service as deals
-
-    return tuple(deals.deals_of_contact(store, contact_id))

@@ -1,6 +1,6 @@
 """The command tree. Commands parse arguments, call minicrm's domain functions and render.
 
-The database is opened in one place (:meth:`AppState.store`) and every foreseeable
+The database is opened in one place (:meth:`minicrm.cli.common.AppState.store`) and every foreseeable
 error is turned into one line on stderr and its exit code in one place
 (:meth:`MinicrmGroup.invoke`).
 """
@@ -8,7 +8,6 @@ error is turned into one line on stderr and its exit code in one place
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 import traceback
 from typing import Annotated, Any
@@ -18,41 +17,6 @@ from typer.core import TyperCommand, TyperGroup, _click  # typer >= 0.26 ships i
 
 from minicrm import version_line
 from minicrm.core.errors import EXIT_ERROR, EXIT_INTERRUPTED, MinicrmError
-from minicrm.core.paths import resolve_db_path
-
-
-class AppState:
-    """Per-invocation state: the --db choice and the store, opened on first use."""
-
-    def __init__(
-        self, db: str | None, argv: list[str], debug: bool, no_pager: bool = False
-    ) -> None:
-        self.db_option = db
-        self.argv = argv
-        self.debug = debug
-        self.no_pager = no_pager
-        self._store: Any = None
-
-    @property
-    def db_path(self) -> Any:
-        return resolve_db_path(self.db_option)
-
-    @property
-    def store(self) -> Any:
-        """The one place every command opens (and, on first use, creates) the database."""
-        if self._store is None:
-            from minicrm.db.opening import busy_timeout_setting, open_store
-
-            command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
-            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
-            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
-            say_notices(self._store)  # now, before the output: a closed pipe may cut it
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
 
 
 def _end_paging(*, rest: bool = True) -> None:
@@ -60,11 +24,11 @@ def _end_paging(*, rest: bool = True) -> None:
     (before any message on stderr, so the message is not drawn under the pager)."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
-        pager.finish(rest=rest)  # type: ignore[attr-defined]
+        pager.finish(rest=rest)
 
 
 def _fail(text: str, code: int) -> None:
-    from minicrm.ui.render import message
+    from minicrm.ui.render import message  # lazy: start-up
 
     _end_paging()
     message(f"minicrm: {text}")
@@ -85,42 +49,20 @@ def _finished() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def say_notices(store: Any, *, damaged: bool = False) -> None:
-    """What the store noticed on the way that is not an error (a database file made
-    private, stale temporary files removed), each on stderr, once. With ``damaged``
-    (a command that finished): one line naming the stored values it read past because
-    they are damaged (it showed the rest; the exit status stays 0)."""
-    notices = getattr(store, "notices", None) or []
-    damage = getattr(store, "damaged", None) if damaged else None
-    if not notices and not damage:
-        return
-    from minicrm.ui.render import message
-
-    for note in notices:
-        message(f"minicrm: {note}")
-    notices.clear()
-    if damage:
-        from minicrm.db.jsonvalues import summary
-
-        message(f"minicrm: {summary(list(damage.values()))}")
-        damage.clear()
-
-
 def _remind_about_digest(ctx: Any) -> None:
     """On a terminal, after a command that used the database: one line if the last digest
     is over two days old (cron may have stopped). Never for the digest itself."""
+    from minicrm.cli.common import AppState, interactive  # lazy: start-up (not for --help)
+
     state = ctx.obj
     if (
         not isinstance(state, AppState)
         or state._store is None
         or ctx.invoked_subcommand == "digest"
+        or not interactive()
     ):
         return
-    from minicrm.cli.common import interactive
-
-    if not interactive():
-        return
-    from minicrm.digest import service as digest
+    from minicrm.digest import service as digest  # lazy: start-up
     from minicrm.ui.render import message
 
     note = digest.overdue_note(state._store)
@@ -152,6 +94,8 @@ class MinicrmGroup(TyperGroup):
             raise  # not reached: _click_error exits
 
     def invoke(self, ctx: Any) -> Any:
+        from minicrm.cli.common import say_notices  # lazy: start-up (not for --help)
+
         debug = "--debug" in ctx.meta.get("minicrm.argv", []) or bool(
             os.environ.get("MINICRM_DEBUG")
         )
@@ -170,7 +114,7 @@ class MinicrmGroup(TyperGroup):
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             pager = sys.modules.get("minicrm.ui.pager")
-            if pager is not None and pager.paging():  # type: ignore[attr-defined]
+            if pager is not None and pager.paging():
                 _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             state = ctx.obj
@@ -180,7 +124,7 @@ class MinicrmGroup(TyperGroup):
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
             pager = sys.modules.get("minicrm.ui.pager")
-            if pager is not None and pager.closed_early():  # type: ignore[attr-defined]
+            if pager is not None and pager.closed_early():
                 _end_paging()  # the user quit the pager: that is no error
                 raise typer.Exit(0) from None
             # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
@@ -236,15 +180,11 @@ def root(
     ] = None,
 ) -> None:
     """minicrm keeps your contacts, companies, conversations, follow-ups and deals in one SQLite file."""
+    from minicrm.cli.common import AppState  # lazy: start-up (not for --help)
+
     state = AppState(db, ctx.meta.get("minicrm.argv", []), debug, no_pager)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def state(ctx: typer.Context) -> AppState:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, AppState)
-    return obj
 
 
 # Which module registers each top-level command, in the order --help lists them. A command
@@ -293,7 +233,7 @@ def _root_app() -> typer.Typer:
 
 def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     """The command tree; with ``only``, just the module that defines that command (the
-    rest is neither imported nor built: ~30 ms of a ~110 ms start-up), and with ``sub``
+    rest is neither imported nor built, a good part of start-up), and with ``sub``
     (``db path``), just that command of the group ``only``."""
     import importlib
 
@@ -308,7 +248,7 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     app.registered_groups.sort(key=lambda g: order.get(g.name or "", len(order)))
     if only in COMMANDS:
         # Build just that command: typer reads every registered command's parameters from
-        # its annotations, ~2 ms a command, before it parses a single argument.
+        # its annotations before it parses a single argument.
         app.registered_commands = [c for c in app.registered_commands if _name(c) == only]
         app.registered_groups = [_only(g, sub) for g in app.registered_groups if g.name == only]
     return app
@@ -334,11 +274,12 @@ def help_group() -> Any:
     """The root group for ``minicrm --help`` (or no command at all): each command is a
     stand-in holding its name and the first paragraph of its help
     (:data:`minicrm.cli.summaries.SUMMARIES`), which is all the root's help shows. Building
-    the real tree for it imported every command module and read ~120 commands' parameters
-    (~2.8x ``import typer``); a test checks that both print the same help."""
-    from minicrm.cli.summaries import SUMMARIES
+    the real tree for it imports every command module and reads every command's
+    parameters; a test checks that both print the same help."""
+    from minicrm.cli.summaries import SUMMARIES  # lazy: start-up
 
     group = typer.main.get_command(_root_app())
+    assert isinstance(group, TyperGroup)
     for name, text in SUMMARIES:
         group.add_command(TyperCommand(name, help=text))
     return group

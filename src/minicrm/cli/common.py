@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from minicrm.core.errors import Ambiguous, InvalidInput
+from minicrm.core.errors import Ambiguous, InvalidInput, MinicrmError, Refused
+from minicrm.core.paths import resolve_db_path
+
+if TYPE_CHECKING:  # annotations only: nothing is imported at run time
+    from pathlib import Path
+
+    from minicrm.core.dates import When
+    from minicrm.db.store import Store
 
 
 class Format(StrEnum):
@@ -62,6 +70,67 @@ def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) ->
     return fmt.value
 
 
+class AppState:
+    """Per-invocation state: the --db choice and the store, opened on first use."""
+
+    def __init__(
+        self, db: str | None, argv: list[str], debug: bool, no_pager: bool = False
+    ) -> None:
+        self.db_option = db
+        self.argv = argv
+        self.debug = debug
+        self.no_pager = no_pager
+        self._store: Store | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return resolve_db_path(self.db_option)
+
+    @property
+    def store(self) -> Store:
+        """The one place every command opens (and, on first use, creates) the database."""
+        if self._store is None:
+            from minicrm.db.opening import busy_timeout_setting, open_store  # lazy: start-up
+
+            command = "minicrm " + " ".join(shlex.quote(a) for a in self.argv)
+            wait = busy_timeout_setting(os.environ.get("MINICRM_BUSY_TIMEOUT"))
+            self._store = open_store(self.db_path, command=command, busy_timeout=wait)
+            say_notices(self._store)  # now, before the output: a closed pipe may cut it
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+def say_notices(store: Any, *, damaged: bool = False) -> None:
+    """What the store noticed on the way that is not an error (a database file made
+    private, stale temporary files removed), each on stderr, once. With ``damaged``
+    (a command that finished): one line naming the stored values it read past because
+    they are damaged (it showed the rest; the exit status stays 0)."""
+    notices = getattr(store, "notices", None) or []
+    damage = getattr(store, "damaged", None) if damaged else None
+    if not notices and not damage:
+        return
+    from minicrm.ui.render import message  # lazy: start-up
+
+    for note in notices:
+        message(f"minicrm: {note}")
+    notices.clear()
+    if damage:
+        from minicrm.db.jsonvalues import summary  # lazy: start-up
+
+        message(f"minicrm: {summary(list(damage.values()))}")
+        damage.clear()
+
+
 def interactive() -> bool:
     """True when a person is at the keyboard: stdin and stdout are terminals."""
     try:
@@ -76,7 +145,7 @@ def resolve_contact(store: object, ref: str) -> str:
     Returns ``#id`` for the domain call, which resolves again inside its transaction.
     Runs before any transaction opens: no lock is held while the prompt waits.
     """
-    from minicrm.contacts import refs
+    from minicrm.contacts import refs  # lazy: start-up
 
     try:
         return f"#{refs.contact_id(store, ref)}"  # type: ignore[arg-type]
@@ -94,8 +163,7 @@ def paged(ctx: typer.Context) -> None:
             return
     except (AttributeError, ValueError):
         return
-    from minicrm.cli import state
-    from minicrm.ui import pager
+    from minicrm.ui import pager  # lazy: start-up
 
     pager.start(enabled=not state(ctx).no_pager)
 
@@ -104,11 +172,11 @@ def _before_prompt() -> None:
     """Whatever a listing holds back goes to the terminal before a question."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:
-        pager.release()  # type: ignore[attr-defined]
+        pager.release()
 
 
 def choose(exc: Ambiguous) -> int:
-    from minicrm.ui.render import message
+    from minicrm.ui.render import message  # lazy: start-up
     from minicrm.ui.text import visible
 
     message(exc.message + ":")
@@ -123,8 +191,7 @@ def choose(exc: Ambiguous) -> int:
 
 def confirm(question: str, yes: bool, *, action: str = "delete") -> None:
     """Go on if --yes, or if a person at a terminal says yes; otherwise refuse."""
-    from minicrm.core.errors import Refused
-    from minicrm.ui.text import visible
+    from minicrm.ui.text import visible  # lazy: start-up
 
     if yes:
         return
@@ -143,8 +210,6 @@ def open_editor(text: str, *, suffix: str = ".txt") -> str | None:
     import shlex
     import subprocess
     import tempfile
-
-    from minicrm.core.errors import MinicrmError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     fd, path = tempfile.mkstemp(prefix="minicrm-", suffix=suffix)
@@ -180,11 +245,11 @@ OnOpt = Annotated[
 ]
 
 
-def on_when(value: str | None) -> object:
+def on_when(value: str | None) -> When | None:
     """--on WHEN as a dates.When (None: really today)."""
     if value is None:
         return None
-    from minicrm.core import dateparse, dates
+    from minicrm.core import dateparse, dates  # lazy: start-up
 
     return dateparse.parse_when(value, today=dates.today())
 
@@ -201,7 +266,7 @@ def read_text(text: str) -> str:
     if text != "-":
         return text
     if _stdin_is_terminal():  # a person typing: say how to finish (as `cat` does not)
-        from minicrm.ui.render import message
+        from minicrm.ui.render import message  # lazy: start-up
 
         message("Type the text; end with Ctrl-D on a line of its own.")
     data = sys.stdin.buffer.read()
@@ -213,8 +278,6 @@ def read_text(text: str) -> str:
         ) from None
 
 
-def store_of(ctx: typer.Context):
-    """The invocation's store, opened on first use (see minicrm.cli.AppState.store)."""
-    from minicrm.cli import state
-
+def store_of(ctx: typer.Context) -> Store:
+    """The invocation's store, opened on first use (see :meth:`AppState.store`)."""
     return state(ctx).store

@@ -19,6 +19,7 @@ from minicrm.cli.common import (
 from minicrm.contacts import companies as domain
 from minicrm.contacts import reading as contacts
 from minicrm.contacts.render import print_companies, print_company
+from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
 
@@ -82,8 +83,6 @@ def edit(
 ) -> None:
     """Rename a company or change its domain or notes."""
     if name is None and domain_ is None and notes is None:
-        from minicrm.core.errors import InvalidInput
-
         raise InvalidInput("nothing to change", hint="give --name, --domain or --notes")
     company, changed = domain.edit_company(
         store_of(ctx), ref, name=name, domain=domain_, notes=notes

@@ -25,8 +25,9 @@ from minicrm.cli.common import (
 )
 from minicrm.contacts import reading
 from minicrm.contacts import service as domain
-from minicrm.contacts.render import print_contacts
+from minicrm.contacts.render import print_contact_page, print_contacts
 from minicrm.contacts.service import ContactChanges
+from minicrm.core import dates
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
@@ -246,7 +247,7 @@ def ls(
         on=on_when(on),
     )
     if out in ("csv", "tsv"):
-        from minicrm.interchange.formats import minicrm_csv
+        from minicrm.interchange.formats import minicrm_csv  # lazy: start-up
 
         minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
     else:
@@ -271,19 +272,15 @@ def show(
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)
-    from minicrm.activity import views
-    from minicrm.activity.render import print_contact_page
-    from minicrm.core import dates
-
     out = output_format(json_, fmt, lists=False)
     store = store_of(ctx)
     if history:
-        from minicrm.history import changesets as changes
+        from minicrm.history import changesets as changes  # lazy: start-up
         from minicrm.history.render import print_changesets
 
         print_changesets(changes.contact_history(store, resolve_contact(store, ref)), out)
         return
-    page = views.contact_page(store, resolve_contact(store, ref))
+    page = reading.contact_page(store, resolve_contact(store, ref))
     print_contact_page(page, out, dates.local_now(on_when(on)))
 
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, YesOpt, confirm, store_of
-from minicrm.core.errors import InvalidInput
+from minicrm.cli.common import JsonOpt, YesOpt, confirm, state, store_of
+from minicrm.core.errors import CheckFailed, InvalidInput
 
 app = typer.Typer(
     help="The database file: where it is, backups, restore, integrity check.",
@@ -30,11 +30,9 @@ def path(ctx: typer.Context) -> None:
     """Print the path of the database in use (without creating it)."""
     import sys
 
-    from minicrm.cli import state
-
     path = str(state(ctx).db_path)
     if sys.stdout.isatty():  # a path may hold any byte; in a pipe it stays exact
-        from minicrm.ui.text import visible  # (only here: it costs `db path` ~5 ms)
+        from minicrm.ui.text import visible  # lazy: start-up (only at a terminal)
 
         path = visible(path)
     print(path)
@@ -54,7 +52,7 @@ def backup(
     json_: JsonOpt = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands write to it."""
-    from minicrm.maintenance import backups
+    from minicrm.maintenance import backups  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
@@ -76,8 +74,7 @@ def restore(
     json_: JsonOpt = False,
 ) -> None:
     """Replace the database with a backup (a backup of the current one is taken first)."""
-    from minicrm.cli import state
-    from minicrm.maintenance import restore as restoring
+    from minicrm.maintenance import restore as restoring  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line, message
 
@@ -90,7 +87,7 @@ def restore(
             yes,
             action="restore",
         )
-        import os
+        import os  # lazy: start-up
 
         from minicrm.db.opening import busy_timeout_setting
 
@@ -139,8 +136,7 @@ def check(
 ) -> None:
     """Check the database: SQLite's integrity and foreign keys, the search index, and
     minicrm's own invariants. Exits 8 if a check fails."""
-    from minicrm.core.errors import CheckFailed
-    from minicrm.maintenance import check as checking
+    from minicrm.maintenance import check as checking  # lazy: start-up
     from minicrm.ui.machine import write_json
     from minicrm.ui.render import line
 
@@ -155,7 +151,6 @@ def check(
                 "--repair works on the database in use, not on a PATH",
                 hint=f"restore it first (minicrm db restore {file}), or check it without --repair",
             )
-        from minicrm.cli import state
 
         work = state(ctx).db_path.parent  # beside the database in use, like restore's copy
         report = checking.check_file(file, work_folder=work, quick=quick)

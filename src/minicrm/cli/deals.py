@@ -20,9 +20,13 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
+from minicrm.core import dateparse, dates
+from minicrm.core.config import CLOSED_STAGES
 from minicrm.core.errors import InvalidInput
+from minicrm.deals import pipeline as board
 from minicrm.deals import render as show
 from minicrm.deals import service as domain
+from minicrm.deals.models import Deal
 
 app = typer.Typer(
     help="Deals: add, list, show, edit, move through the pipeline, win, lose, remove.",
@@ -62,7 +66,9 @@ def register(root: typer.Typer) -> None:
     root.command("pipeline")(pipeline)
 
 
-def _contact_and_title(ctx: typer.Context, first: str, second: str | None, has_other: bool):
+def _contact_and_title(
+    ctx: typer.Context, first: str, second: str | None, has_other: bool
+) -> tuple[str | None, str]:
     """``REF TITLE``, or just ``TITLE`` when the deal's party comes from an option."""
     store = store_of(ctx)
     if second is None:
@@ -154,8 +160,6 @@ def ls(
 ) -> None:
     """List deals: open ones unless --status, in pipeline order, by close date within a stage."""
     paged(ctx)
-    from minicrm.core import dateparse, dates
-
     out = output_format(json_, fmt)
     store = store_of(ctx)
     before = (
@@ -252,7 +256,7 @@ CloseFollowupsOpt = Annotated[
 ]
 
 
-def _moved(deal, changed: bool, json_: bool) -> None:
+def _moved(deal: Deal, changed: bool, json_: bool) -> None:
     if json_:
         show.print_deal(deal, "json")
     elif changed:
@@ -274,8 +278,6 @@ def _close(
     """Move a deal; when that closes it, say which of its follow-ups stay open, or cancel
     them (--close-followups, or yes at a terminal): never silently. The question is asked
     before the one transaction, which holds no lock while it waits."""
-    from minicrm.core.config import CLOSED_STAGES
-
     store = store_of(ctx)
     if close_followups is None and interactive():
         current = domain.get_deal(store, deal_id)
@@ -370,6 +372,4 @@ def pipeline(
     """The pipeline board: open deals by stage, with count, total and weighted value per
     currency; flags deals with no next step or a close date in the past."""
     paged(ctx)
-    from minicrm.deals import pipeline as board
-
     show.print_pipeline(board.board(store_of(ctx), on=on_when(on)), "json" if json_ else "table")

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from minicrm.cli.common import OnOpt, on_when, paged, store_of
+from minicrm.core import validate
+from minicrm.core.config import load_config
 from minicrm.core.errors import InvalidInput
 from minicrm.digest import service as domain
 from minicrm.ui import render
@@ -71,9 +73,8 @@ def digest(
     touch with, birthdays, deals that need a step; after a gap, what fell due since the
     last digest."""
     paged(ctx)
-    from minicrm.core import validate
-    from minicrm.digest import mail
-    from minicrm.digest import render as render_digest
+    from minicrm.digest import mail  # lazy: start-up
+    from minicrm.digest import render as show
 
     if send_to and fmt is not None:
         raise InvalidInput(
@@ -82,8 +83,6 @@ def digest(
     fmt = fmt or DigestFormat.text
     recipients = [validate.email(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
-    from minicrm.core.config import load_config
-
     limit = load_config().digest_limit or None  # [digest] limit; 0 shows every entry
     store = store_of(ctx)
     result = domain.build(store, days=days, deal_days=deal_days, on=on_when(on), limit=limit)
@@ -91,7 +90,7 @@ def digest(
         domain.record(store, result, fmt=fmt.value, status="empty")
         return
     if not recipients:
-        text = render_digest.render(result, fmt.value)
+        text = show.render(result, fmt.value)
         domain.record(store, result, fmt=fmt.value, status="printed")
         sys.stdout.write(text)
         return
@@ -99,9 +98,9 @@ def digest(
     message = mail.build_message(
         config.sender,
         recipients,
-        f"{render_digest.title(result)}: {result.summary()}",
-        render_digest.as_text(result),
-        render_digest.as_html(result),
+        f"{show.title(result)}: {result.summary()}",
+        show.as_text(result),
+        show.as_html(result),
     )
     try:
         mail.send(message, config)

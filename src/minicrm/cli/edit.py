@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,9 +24,13 @@ from minicrm.cli.contacts import (
 from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.service import ContactChanges
-from minicrm.core.errors import InvalidInput
+from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
+
+if TYPE_CHECKING:  # annotations only
+    from minicrm.contacts.models import Contact
+    from minicrm.db.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -160,23 +164,22 @@ def edit(
     note_shared_emails(store, contact)
 
 
-def _edit_in_editor(store: object, ref: str) -> tuple[object, bool]:
+def _edit_in_editor(store: Store, ref: str) -> tuple[Contact, bool]:
     """Open $VISUAL/$EDITOR on the contact's text form; apply what changed.
 
     No transaction is open while the editor runs; the save refuses if the contact changed
     meanwhile. If the save fails, the edited text is kept in a file the message names.
     """
-    from minicrm.contacts import editform
-    from minicrm.core.errors import MinicrmError
+    from minicrm.contacts import editform  # lazy: start-up
 
-    original = reading.get_contact(store, ref)  # type: ignore[arg-type]
+    original = reading.get_contact(store, ref)
     form = editform.to_form(original)
     edited = open_editor(form)
     if edited is None or edited == form:
         return original, False
     try:
         changes = editform.parse_form(original, edited)
-        return domain.update_contact(store, ref, changes, expected=original)  # type: ignore[arg-type]
+        return domain.update_contact(store, ref, changes, expected=original)
     except MinicrmError as exc:
         kept = _keep_text(edited, original.id)
         exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"

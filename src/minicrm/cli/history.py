@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from minicrm.cli.common import JsonOpt, YesOpt, interactive, paged, resolve_contact, store_of
-from minicrm.core.errors import NotFound
+from minicrm.core.errors import NotFound, Refused
+
+if TYPE_CHECKING:  # annotations only: history loads for the history commands
+    from minicrm.db.store import Store
+    from minicrm.history.models import ChangeSet, Outcome
 
 # An undo or redo larger than this asks first, on a terminal (never in a script: it can
 # itself be taken back with redo or undo).
@@ -61,7 +66,7 @@ def history(
 ) -> None:
     """List the recorded change sets, newest first: one per command, with what it did."""
     paged(ctx)
-    from minicrm.history import changesets
+    from minicrm.history import changesets  # lazy: start-up
     from minicrm.history.render import print_changesets
 
     store = store_of(ctx)
@@ -74,8 +79,7 @@ def history(
 
 
 def _ask(targets: list, action: str, yes: bool) -> None:
-    from minicrm.core.errors import Refused
-    from minicrm.history.render import in_words
+    from minicrm.history.render import in_words  # lazy: start-up
     from minicrm.ui.render import message
     from minicrm.ui.text import visible
 
@@ -108,17 +112,20 @@ def undo(
     json_: JsonOpt = False,
 ) -> None:
     """Take back the last N commands that changed data (all of them, or none)."""
-    from minicrm.history import service as domain
-    from minicrm.history.render import print_outcome
+    from minicrm.history import service as domain  # lazy: start-up
 
-    store = store_of(ctx)
-    expect = None
-    if not dry_run and not yes and interactive():
-        targets = domain.undo_targets(store, count, changeset=changeset)
-        _ask(targets, "Undo", yes)
-        expect = [t.id for t in targets]
-    outcome = domain.undo(store, count, changeset=changeset, dry_run=dry_run, expect=expect)
-    print_outcome(outcome, "json" if json_ else "table", verbose=verbose)
+    _reverse(
+        ctx,
+        "Undo",
+        lambda store: domain.undo_targets(store, count, changeset=changeset),
+        lambda store, expect: domain.undo(
+            store, count, changeset=changeset, dry_run=dry_run, expect=expect
+        ),
+        dry_run=dry_run,
+        yes=yes,
+        verbose=verbose,
+        json_=json_,
+    )
 
 
 def redo(
@@ -133,14 +140,39 @@ def redo(
     json_: JsonOpt = False,
 ) -> None:
     """Re-apply what undo took back (only until another command changes data)."""
-    from minicrm.history import service as domain
-    from minicrm.history.render import print_outcome
+    from minicrm.history import service as domain  # lazy: start-up
+
+    _reverse(
+        ctx,
+        "Redo",
+        lambda store: domain.redo_targets(store, count),
+        lambda store, expect: domain.redo(store, count, dry_run=dry_run, expect=expect),
+        dry_run=dry_run,
+        yes=yes,
+        verbose=verbose,
+        json_=json_,
+    )
+
+
+def _reverse(
+    ctx: typer.Context,
+    action: str,
+    targets: Callable[[Store], list[ChangeSet]],
+    run: Callable[[Store, list[int] | None], Outcome],
+    *,
+    dry_run: bool,
+    yes: bool,
+    verbose: bool,
+    json_: bool,
+) -> None:
+    """Undo or redo: at a terminal, ask first about a large one (the change sets asked
+    about are the ones reversed: ``expect``), then reverse and say what was done."""
+    from minicrm.history.render import print_outcome  # lazy: start-up
 
     store = store_of(ctx)
     expect = None
     if not dry_run and not yes and interactive():
-        targets = domain.redo_targets(store, count)
-        _ask(targets, "Redo", yes)
-        expect = [t.id for t in targets]
-    outcome = domain.redo(store, count, dry_run=dry_run, expect=expect)
-    print_outcome(outcome, "json" if json_ else "table", verbose=verbose)
+        chosen = targets(store)
+        _ask(chosen, action, yes)
+        expect = [t.id for t in chosen]
+    print_outcome(run(store, expect), "json" if json_ else "table", verbose=verbose)

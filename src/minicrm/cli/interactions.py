@@ -25,7 +25,7 @@ from minicrm.cli.common import (
     resolve_contact,
     store_of,
 )
-from minicrm.core.errors import InvalidInput
+from minicrm.core.errors import InvalidInput, Refused
 
 interaction_app = typer.Typer(
     help="Interactions (the timeline): list, show, edit, remove.", no_args_is_help=True
@@ -109,8 +109,6 @@ def log(
 def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None) -> str:
     """The text of `log REF KIND` given without one: from $EDITOR at a terminal (a
     template of comments, as `git commit` does; an empty text aborts), else refused."""
-    from minicrm.core.errors import Refused
-
     shown = f"{ref} " if ref else f"--deal {deal} "
     if not interactive():
         raise InvalidInput(
@@ -120,7 +118,7 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
         )
     store = store_of(ctx)
     if ref:
-        from minicrm.contacts import reading as contacts
+        from minicrm.contacts import reading as contacts  # lazy: start-up
 
         who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, Any, cast
 
 import typer
 
@@ -272,7 +272,7 @@ def export(
     store = store_of(ctx)
     filtered = bool(query or tag or company or stage) or archived is False
     include_archived = archived if archived is not None else fmt is ExportFormat.json
-    criteria = {
+    criteria: dict[str, Any] = {
         "query": query,
         "tags": tag or [],
         "company": company,
@@ -289,18 +289,24 @@ def export(
         )
         render.message(f"Wrote {count} vCard file{'s' if count != 1 else ''} to {vdir}")
         return
-    options = {
-        "criteria": criteria,
-        "whole": not filtered,
-        "vcard_version": version,
-        "include_photo": not no_photos,
-        "raw": raw,
-        "compact": compact,
-    }
+
+    def write(out: IO[str]) -> int:
+        return exports.write_export(
+            store,
+            out,
+            fmt.value,
+            criteria=criteria,
+            whole=not filtered,
+            vcard_version=version,
+            include_photo=not no_photos,
+            raw=raw,
+            compact=compact,
+        )
+
     if output is None:
-        out = ScreenSafe(sys.stdout) if stdout_is_terminal() else sys.stdout
-        exports.write_export(store, out, fmt.value, **options)
+        # ScreenSafe has what the writers use of a text stream (write, flush)
+        write(cast(IO[str], ScreenSafe(sys.stdout)) if stdout_is_terminal() else sys.stdout)
     else:
         with exports.open_atomic(output) as handle:
-            exports.write_export(store, handle, fmt.value, **options)
+            write(handle)
         render.message(f"Wrote {output}")

@@ -29,8 +29,8 @@ def stats(
     """How you are doing: activity per week, promises kept, keep-in-touch adherence, and
     the pipeline (open value, forecast, win rate, losses). Definitions: docs/stats.md."""
     paged(ctx)
-    from minicrm.stats import render as render_stats
+    from minicrm.stats import render as show  # lazy: start-up
     from minicrm.stats import service as domain
 
     result = domain.compute(store_of(ctx), period_=period, on=on_when(on))
-    render_stats.print_stats(result, "json" if json_ else "table")
+    show.print_stats(result, "json" if json_ else "table")

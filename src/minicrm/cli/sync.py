@@ -4,13 +4,17 @@ alone runs what [sync] in the config file says, with its command around it."""
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from minicrm.cli.common import JsonOpt, store_of
+
+if TYPE_CHECKING:
+    from minicrm.core.config import SyncConfig
 
 app = typer.Typer(
     help="Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` "
@@ -44,8 +48,8 @@ ForceDeleteOpt = Annotated[
 ]
 
 
-def _config():  # type: ignore[no-untyped-def]
-    from minicrm.core.config import load_config
+def _config() -> SyncConfig:
+    from minicrm.core.config import load_config  # lazy: start-up
 
     return load_config().sync
 
@@ -62,18 +66,15 @@ def sync(
     and laptop. Quiet when nothing changed and not at a terminal."""
     if ctx.invoked_subcommand is not None:
         return
-    from minicrm.cli import state
-    from minicrm.sync import render as sync_render
-    from minicrm.sync import service
+    from minicrm.sync import render as sync_render  # lazy: start-up
+    from minicrm.sync import service  # lazy: start-up
 
     config = _config()
-    command = "minicrm " + " ".join(state(ctx).argv)
     report = service.sync_configured(
         store_of(ctx),
         config,
         dry_run=dry_run,
         force_delete=force_delete,
-        command=command,
         on_command=None if json_ else sync_render.print_command,
     )
     sync_render.print_configured(report, "json" if json_ else "text")
@@ -113,11 +114,8 @@ def contacts(
     to the other, a field changed on both sides is merged (the winner's value kept, the
     other in the contact's notes), deletions go both ways. One change set: `minicrm undo`
     reverts it, and the next sync carries that to DIR."""
-    import dataclasses
-
-    from minicrm.cli import state
-    from minicrm.sync import render as sync_render
-    from minicrm.sync import service
+    from minicrm.sync import render as sync_render  # lazy: start-up
+    from minicrm.sync import service  # lazy: start-up
 
     config = _config()
     if version is not None:
@@ -130,7 +128,6 @@ def contacts(
         dry_run=dry_run,
         force_delete=force_delete,
         winner=winner.value if winner else None,
-        command="minicrm " + " ".join(state(ctx).argv),
     )
     sync_render.print_report(report, "json" if json_ else "text")
 

@@ -49,7 +49,7 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
         elif not items:
             render.nothing("No tag has a keep-in-touch cadence.")
         else:
-            render.print_table(("tag", "every"), [[c.tag, f"{c.days}d"] for c in items])
+            render.print_table(("tag", "every"), [[c.tag, f"{c.cadence_days}d"] for c in items])
         return
     if len(args) != 2:
         raise InvalidInput(
@@ -67,9 +67,9 @@ def _tag_cadence(store: object, args: list[str], json_: bool) -> None:
             else f"Tag {name} has no keep-in-touch cadence; nothing to remove"
         )
     elif changed:
-        render.line(f"Set: contacts tagged {result.tag} every {result.days} days")
+        render.line(f"Set: contacts tagged {result.tag} every {result.cadence_days} days")
     else:
-        render.line(f"Contacts tagged {result.tag}: every {result.days} days already")
+        render.line(f"Contacts tagged {result.tag}: every {result.cadence_days} days already")
 
 
 def untag(

@@ -126,8 +126,7 @@ def remove_company(store: Store, ref: str) -> tuple[Company, int]:
         stamp = clock.utc_stamp()
         for contact_id in members:
             store.update("contacts", contact_id, {"company_id": None, "updated_at": stamp})
-        from minicrm.deals import service as deals
-
-        deals.unlink_company(store, cid)
+        for deal_id in queries.company_deal_ids(store, cid):  # they stay, without a company
+            store.update("deals", deal_id, {"company_id": None, "updated_at": stamp})
         store.delete("companies", cid)
         return company, len(members)

@@ -238,6 +238,10 @@ def companies_by_fragment(store: Store, fragment_key: str, limit: int = 50) -> l
     )
 
 
+def company_deal_ids(store: Store, company_id: int) -> list[int]:
+    return [r["id"] for r in store.query("SELECT id FROM deals WHERE company_id = ?", [company_id])]
+
+
 def company_contact_ids(store: Store, company_id: int) -> list[int]:
     return [
         r["id"]

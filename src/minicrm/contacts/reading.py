@@ -1,21 +1,28 @@
-"""Reading contacts: one by id or reference, listings filtered by ``ls``'s terms (whole
-records, or the one line a listing shows, also as a stream), and the notes ``add``
-prints (another contact with the same email, the same name).
+"""Reading contacts: one by id or reference, a contact's page (what ``show`` shows), listings
+filtered by ``ls``'s terms (whole records, or the one line a listing shows, also as a
+stream), and the notes ``add`` prints (another contact with the same email, the same name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from minicrm.activity import followups, interactions
+from minicrm.activity import queries as activity_queries
+from minicrm.activity.models import FollowUp, Interaction
 from minicrm.contacts import queries, refs
 from minicrm.contacts.models import Contact, ContactLine, Labelled
 from minicrm.core import validate
+from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
+
+if TYPE_CHECKING:  # annotations only: the deals modules load for a contact with deals
+    from minicrm.deals.models import Deal
 
 SORT_KEYS = tuple(queries.CONTACT_SORTS)
 
@@ -107,6 +114,57 @@ def get_contact(store: Store, ref: str | int) -> Contact:
         return load_contact(store, resolve_id(store, ref))
 
 
+@dataclass
+class ContactPage:
+    """Everything `show` puts on one screen: the card, open follow-ups, latest
+    interactions, the next due item and the deals."""
+
+    contact: Contact
+    open_followups: tuple[FollowUp, ...]
+    interactions: tuple[Interaction, ...]
+    next_due: FollowUp | None
+    deals: tuple[Deal, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.contact.to_dict()
+        data["open_followups"] = [f.to_dict() for f in self.open_followups]
+        data["recent_interactions"] = [i.to_dict() for i in self.interactions]
+        data["next_due"] = self.next_due.to_dict() if self.next_due else None
+        data["deals"] = [d.to_dict() for d in self.deals]
+        return data
+
+
+def contact_page(store: Store, ref: str, *, interactions_limit: int = 5) -> ContactPage:
+    """A contact's card, open follow-ups, latest interactions, next due item and deals."""
+    with store.snapshot():
+        contact_id = refs.contact_id(store, ref)
+        contact = load_contact(store, contact_id)
+        open_items = followups.list_followups(store, contact=f"#{contact_id}")
+        recent = interactions.build(
+            store,
+            activity_queries.interaction_rows_for_contact(store, contact_id, interactions_limit),
+        )
+        return ContactPage(
+            contact=contact,
+            open_followups=tuple(open_items),
+            interactions=tuple(recent),
+            next_due=open_items[0] if open_items else None,
+            deals=_deals_of(store, contact_id),
+        )
+
+
+def _deals_of(store: Store, contact_id: int) -> tuple[Deal, ...]:
+    """The contact's deals; the deals module (with the config file, money and their
+    patterns) is loaded only for a contact that has any."""
+    from minicrm.deals import queries as deals_queries  # lazy: start-up
+
+    if not deals_queries.deal_rows(store, contact_id=contact_id):
+        return ()
+    from minicrm.deals import service as deals  # lazy: start-up
+
+    return tuple(deals.deals_of_contact(store, contact_id))
+
+
 def resolve_id(store: Store, ref: str | int) -> int:
     return refs.contact_id(store, str(ref) if isinstance(ref, int) else ref)
 
@@ -123,18 +181,20 @@ def list_contacts(
     reverse: bool = False,
     limit: int | None = None,
     terms: Sequence[str] = (),
-    on: object = None,
+    on: When | None = None,
 ) -> list[Contact]:
     """Contacts matching every filter, whole. ``archived``: False (default) hides archived
     contacts, True shows only them, None shows all. ``terms`` are what `ls` takes as
     arguments: field terms (tag:vip, company:acme, stage:lead, email:@acme.io,
     stale:yes|no, archived:yes|no|all) and words matched against names and emails."""
-    criteria = dict(
-        query=query, tags=tags, company=company, stage=stage, archived=archived, sort=sort,
-        reverse=reverse, limit=limit, terms=terms, on=on,
-    )  # fmt: skip
     with store.snapshot():
-        return _build(queries.contact_rows(store, _contact_filter(store, **criteria)), store)
+        flt = _contact_filter(
+            store, query=query, tags=tags, company=company, stage=stage, archived=archived,
+            sort=sort, reverse=reverse, limit=limit, terms=terms, on=on,
+        )  # fmt: skip
+        rows = queries.contact_rows(store, flt)
+        assert isinstance(rows, list)  # not streamed
+        return _build(rows, store)
 
 
 def iter_contacts(store: Store, *, batch: int = 1_000, **criteria: Any) -> Iterator[Contact]:
@@ -159,8 +219,8 @@ def load_contacts(store: Store, ids: Sequence[int]) -> list[Contact]:
 
 def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
     """Like :func:`list_contacts` (the same keyword arguments), but only what a listing
-    shows, in one query: id, name, company, first email and phone, tags, stage (20,000
-    contacts: ~60 ms of SQL, not ~800 ms for whole contacts)."""
+    shows, in one query: id, name, company, first email and phone, tags, stage (a small
+    part of what reading whole contacts costs)."""
     with store.snapshot():
         return list(iter_contact_lines(store, **criteria))
 
@@ -196,7 +256,7 @@ def _contact_filter(
     reverse: bool = False,
     limit: int | None = None,
     terms: Sequence[str] = (),
-    on: object = None,
+    on: When | None = None,
 ) -> queries.ContactFilter:
     """The query filter for :func:`list_contacts`' criteria (validated)."""
     words = [query] if query else []
@@ -249,9 +309,9 @@ def _contact_filter(
         flt.company_id = refs.company_id(store, company)
     flt.email_key = email_key
     if stale is not None:
-        from minicrm.activity import views  # views imports this module
+        from minicrm.activity import views  # lazy: start-up (only for stale:)
 
-        stale_ids = {item.contact.id for item in views.stale(store, on=on)}  # type: ignore[arg-type]
+        stale_ids = {item.contact.id for item in views.stale(store, on=on)}
         if stale:
             flt.ids = sorted(stale_ids)
         else:
@@ -281,7 +341,8 @@ def namesakes(store: Store, contact: Contact, *, limit: int = 5) -> list[tuple[R
 
 def checked_stage(value: str) -> str:
     """A contact stage as typed, checked against the configured list."""
-    from minicrm.core.config import load_config  # tomllib: only when a stage is given
+    # lazy: start-up (the config file is read only when a stage is given)
+    from minicrm.core.config import load_config
 
     stage = value.strip().lower()
     stages = load_config().contact_stages

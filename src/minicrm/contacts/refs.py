@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from minicrm.contacts import queries
-from minicrm.core import validate
+from minicrm.core import ids, validate
 from minicrm.core.errors import Ambiguous, InvalidInput, NotFound
 from minicrm.db.store import Store
 
@@ -70,6 +70,15 @@ def company_id(store: Store, ref: str) -> int:
     raise Ambiguous(
         f"{raw!r} matches {len(matches)} companies", [(r["id"], r["name"]) for r in matches]
     )
+
+
+def deal_contact(store: Store, ref: str | int) -> tuple[int, int | None]:
+    """(deal id, its contact id) for linking a follow-up or interaction to the deal."""
+    did = ids.parse_id(ref, "deal", example=3)
+    row = store.get("deals", did)
+    if row is None:
+        raise NotFound(f"no deal #{did}", hint="minicrm deal ls --status all lists them")
+    return did, row["contact_id"]
 
 
 def _label(row: dict) -> str:

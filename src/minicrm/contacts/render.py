@@ -4,17 +4,20 @@ contacts is :mod:`minicrm.interchange.formats.minicrm_csv`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minicrm.contacts.models import Company, Contact, ContactLine
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import local_time, nothing, print_card, print_table
+from minicrm.ui.screen import Column
+
+if TYPE_CHECKING:  # annotations only
+    from minicrm.contacts.reading import ContactPage
 
 
 def _contact_columns() -> tuple[Any, ...]:
-    from minicrm.ui.screen import Column
-
     return (
         Column("id", whole=True),
         Column("name", least=16),
@@ -48,7 +51,7 @@ def _whole(c: Contact | ContactLine) -> Contact:
     return c
 
 
-def print_contacts(contacts: Iterable[Contact] | Iterable[ContactLine], fmt: str) -> None:
+def print_contacts(contacts: Iterable[Contact | ContactLine], fmt: str) -> None:
     """A listing as JSON (whole :class:`Contact` records) or a table (either kind, also as
     they come: a terminal's first screen need not wait for the last contact). CSV and TSV
     are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
@@ -121,8 +124,6 @@ def print_contact(c: Contact, fmt: str) -> None:
 
 
 def _company_columns() -> tuple[Any, ...]:
-    from minicrm.ui.screen import Column
-
     return (
         Column("id", whole=True),
         Column("name", least=12),
@@ -178,3 +179,46 @@ def print_company(company: Company, members: Sequence[Contact], fmt: str) -> Non
         ("Updated", local_time(company.updated_at)),
     ]
     print_card(company.name, pairs)
+
+
+def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
+    """The contact's page as of ``now`` (aware, local: what is overdue): the card, open
+    follow-ups, latest interactions and deals, each drawn by its feature's render module."""
+    if fmt == "json":
+        write_json(page.to_dict())
+        return
+    from minicrm.activity.render import (  # lazy: start-up (ls draws contacts without them)
+        DUE_DATE,
+        ID,
+        TITLE,
+        WHEN_DUE,
+        _local,
+        _page_cells,
+        _page_overdue,
+        _title,
+        _when,
+    )
+
+    c = page.contact
+    pairs = contact_card_lines(c)
+    extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
+    if page.next_due:
+        label = _page_overdue(page.next_due, now)
+        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
+    print_card(c.name, pairs[:-2] + extra + pairs[-2:])
+    if page.open_followups:
+        print_table(
+            (ID, DUE_DATE, WHEN_DUE, TITLE),
+            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
+            title="Open follow-ups",
+        )
+    if page.interactions:
+        print_table(
+            (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
+            [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
+            title="Latest interactions",
+        )
+    if page.deals:
+        from minicrm.deals.render import print_contact_deals  # lazy: start-up
+
+        print_contact_deals(page.deals)

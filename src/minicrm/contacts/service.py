@@ -96,11 +96,11 @@ def _columns(store: Store, fields: dict[str, str]) -> dict[str, object]:
         elif column == "company":
             columns["company_id"] = _company(store, value) if value else None
         elif column == "birthday":
-            columns["birthday"] = validate.birthday(value, clock.now().date())
+            columns["birthday"] = validate.birthday(value)
         elif column == "stage":
             columns["stage"] = checked_stage(value) if value else None
         elif column == "cadence_days":
-            columns["cadence_days"] = validate.cadence(value)
+            columns["cadence_days"] = validate.cadence_days(value)
         elif column == "notes":
             columns["notes"] = validate.text(raw or "", "notes", max_len=validate.MAX_TEXT)
         else:
@@ -302,7 +302,7 @@ def remove_contact(store: Store, ref: str | int) -> Contact:
         contact = load_contact(store, contact_id)
         interactions.detach_contact(store, contact_id)
         followups.remove_for_contact(store, contact_id)
-        from minicrm.deals import service as deals
+        from minicrm.deals import service as deals  # lazy: start-up
 
         deals.unlink_contact(store, contact_id)
         for table in ("contact_tags", *(k.table for k in KINDS.values())):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from minicrm.activity import queries as activity_queries
 from minicrm.contacts import queries
 from minicrm.contacts.models import Contact
 from minicrm.contacts.reading import load_contact, resolve_id
@@ -93,27 +94,23 @@ def tag_contacts(
 @dataclass(frozen=True)
 class TagCadence:
     tag: str
-    days: int
+    cadence_days: int
 
     def to_dict(self) -> dict[str, object]:
-        return {"tag": self.tag, "keep_in_touch_days": self.days}
+        return {"tag": self.tag, "keep_in_touch_days": self.cadence_days}
 
 
 def tag_cadences(store: Store) -> list[TagCadence]:
-    from minicrm.activity import queries as activity
-
-    return [TagCadence(r["tag"], r["days"]) for r in activity.tag_cadence_rows(store)]
+    return [TagCadence(r["tag"], r["days"]) for r in activity_queries.tag_cadence_rows(store)]
 
 
 def set_tag_cadence(store: Store, tag: str, cadence: str) -> tuple[TagCadence | None, bool]:
     """Give every contact tagged ``tag`` a keep-in-touch cadence (a contact's own wins);
     ``none`` removes it. Returns (the cadence or None, whether anything changed)."""
-    from minicrm.activity import queries as activity
-
     clean = validate.tag(tag)
-    days = validate.cadence(cadence)
+    days = validate.cadence_days(cadence)
     with store.transaction():
-        row = activity.tag_cadence_row(store, clean)
+        row = activity_queries.tag_cadence_row(store, clean)
         stamp = clock.utc_stamp()
         if days is None:
             if row is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from datetime import date, time, timedelta
 
 from minicrm.core.dates import MAX_YEAR, MIN_YEAR, MONTHS, WEEKDAYS, When, local_now
@@ -98,7 +99,7 @@ def _not_a_date(text: str) -> InvalidInput:
     return InvalidInput(f"not a date: {_shown(text)}", hint=DATE_FORMS)
 
 
-def _clean(text: str, error) -> str:
+def _clean(text: str, error: Callable[[str], InvalidInput]) -> str:
     """Lower case, one space between words, commas as ", "; control characters refused."""
     if not isinstance(text, str) or re.search(_CONTROL, text):
         raise error(text if isinstance(text, str) else repr(text))
@@ -218,13 +219,23 @@ def _parse_day(s: str, text: str, today: date, prefer: str) -> tuple[date, time 
         if which in ("next", "last") and name in ("week", "month", "year"):
             n = 1 if which == "next" else -1
             return _shift(today, n, name, text), None
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        if (m := re.fullmatch(pattern, s)) and m["month"] in MONTHS:
-            month, day = MONTHS[m["month"]], int(m["day"])
-            if m["year"]:
-                return _make_date(int(m["year"]), month, day, text), None
-            return _month_day(month, day, today, prefer, text), None
+    if words := month_day_words(s):
+        month, day, written_year = words
+        if written_year is not None:
+            return _make_date(written_year, month, day, text), None
+        return _month_day(month, day, today, prefer, text), None
     raise _not_a_date(text)
+
+
+def month_day_words(text: str) -> tuple[int, int, int | None] | None:
+    """A month and a day in words, with or without a year: ``dec 5``, ``5th of december``,
+    ``may 17, 1990`` (``text`` in lower case with single spaces) -> (month, day, year or
+    None); None for anything else. Whether the day exists is the caller's question. The
+    one reader of these forms: dates here, birthdays in :mod:`minicrm.core.validate`."""
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        if (m := re.fullmatch(pattern, text)) and m["month"] in MONTHS:
+            return MONTHS[m["month"]], int(m["day"]), int(m["year"]) if m["year"] else None
+    return None
 
 
 def _end_of_week(today: date) -> date:

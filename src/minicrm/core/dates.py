@@ -101,8 +101,8 @@ def zone_pinned() -> Iterator[tzinfo]:
 
 
 def _load_zone(key: str | None) -> tzinfo:
-    """The IANA zone through the standard library's ``zoneinfo`` (~4 ms; ``dateutil.tz`` costs
-    ~25 ms at start-up); dateutil only for what zoneinfo cannot read (POSIX TZ strings such
+    """The IANA zone through the standard library's ``zoneinfo`` (much cheaper to import than
+    ``dateutil.tz``); dateutil only for what zoneinfo cannot read (POSIX TZ strings such
     as ``CET-1CEST,M3.5.0,M10.5.0/3``) or when the system zone is unknown."""
     import zoneinfo
 

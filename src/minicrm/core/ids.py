@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+from minicrm.core.errors import InvalidInput
+
 
 def new_uid() -> str:
     """A UUID version 7 (RFC 9562) as text: 48 bits of Unix time in milliseconds, then 74
@@ -16,3 +18,15 @@ def new_uid() -> str:
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 9562 variant
     text = raw.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def parse_id(value: str | int, noun: str, *, example: int = 12) -> int:
+    """A record's id as typed (``12`` or ``#12``); InvalidInput naming the ``noun``
+    (``"follow-up"``: "not a follow-up id") otherwise."""
+    text = str(value).strip().lstrip("#")
+    if not text.isdigit() or len(text) > 18:
+        article = "an" if noun[0] in "aeiou" else "a"
+        raise InvalidInput(
+            f"not {article} {noun} id: {value!r}", hint=f"e.g. {example} or #{example}"
+        )
+    return int(text)

@@ -4,9 +4,9 @@ each record's documented JSON shape (docs/json.md).
 
 The records are plain dataclasses, not frozen ones: a frozen dataclass generates twice the
 methods (``__setattr__``, ``__delattr__``, ``__hash__`` beside ``__init__``, ``__repr__``,
-``__eq__``), which cost every command ~3 ms to define the record classes at start-up, and
-sets each field through ``object.__setattr__``, which cost `due` ~10 ms for its 4,401
-rows. Treat them as values all the same: nothing in minicrm changes a record once made
+``__eq__``), which every command pays to define the record classes at start-up, and
+sets each field through ``object.__setattr__``, which a listing of thousands of rows
+pays again. Treat them as values all the same: nothing in minicrm changes a record once made
 (``dataclasses.replace`` makes a changed copy).
 """
 

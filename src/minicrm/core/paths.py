@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from minicrm.core.errors import DatabaseError
+
 APP_NAME = "minicrm"
 DB_FILENAME = "minicrm.db"
 
@@ -33,13 +35,11 @@ def make_private_dirs(folder: Path) -> list[Path]:
 
 
 def default_data_dir() -> Path:
-    import platformdirs  # lazy: +17 ms that only the default path needs
+    import platformdirs  # imported here: only the default path needs it
 
     try:
         return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     except RuntimeError:  # no HOME and no home in the user database: "~" stays "~"
-        from minicrm.core.errors import DatabaseError
-
         raise DatabaseError(
             "cannot tell where to keep the database: HOME is not set and this user has "
             "no home folder",

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import date
 
-from minicrm.core.dates import MONTHS
+from minicrm.core import dateparse, dates
 from minicrm.core.errors import InvalidInput
 
 MAX_NAME = 300
@@ -212,7 +212,7 @@ _CADENCE = re.compile(r"^\s*(\d{1,5})\s*(d|days?|w|weeks?|m|months?|y|years?)?\s
 _CADENCE_UNIT = {"d": 1, "w": 7, "m": 30, "y": 365}
 
 
-def cadence(value: str) -> int | None:
+def cadence_days(value: str) -> int | None:
     """Keep-in-touch cadence in days: ``30``, ``30d``, ``2w``, ``3m`` (=90d), ``1y`` (=365d).
 
     ``none``/``off``/``0`` clear it (None).
@@ -235,8 +235,6 @@ def cadence(value: str) -> int | None:
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH_DAY = re.compile(r"^(?:--)?(\d{2})-?(\d{2})$")
-_WORDS_MD = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
-_WORDS_DM = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4}))?$")
 
 BIRTHDAY_FORMS = "1990-05-17, --05-17 (no year), may 17, 17 may 1990"
 
@@ -258,7 +256,8 @@ class ImpossibleDate(InvalidInput):
 
 
 def birthday(value: str, today: date | None = None) -> str | None:
-    """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``)."""
+    """A full date (``YYYY-MM-DD``) or a month-day (stored as ``--MM-DD``). A full date
+    must not be after ``today`` (default: the local day, from the clock)."""
     cleaned = " ".join(value.strip().lower().split())
     if cleaned in {"", "none"}:
         return None
@@ -267,12 +266,8 @@ def birthday(value: str, today: date | None = None) -> str | None:
         year, month, day = (int(g) for g in m.groups())
     elif m := _MONTH_DAY.match(cleaned):
         month, day = int(m.group(1)), int(m.group(2))
-    elif (m := _WORDS_MD.match(cleaned)) and m.group(1) in MONTHS:
-        month, day = MONTHS[m.group(1)], int(m.group(2))
-        year = int(m.group(3)) if m.group(3) else None
-    elif (m := _WORDS_DM.match(cleaned)) and m.group(2) in MONTHS:
-        month, day = MONTHS[m.group(2)], int(m.group(1))
-        year = int(m.group(3)) if m.group(3) else None
+    elif words := dateparse.month_day_words(cleaned):
+        month, day, year = words
     else:
         raise InvalidInput(f"not a birthday: {value!r}", hint=f"accepted: {BIRTHDAY_FORMS}")
     try:
@@ -284,7 +279,7 @@ def birthday(value: str, today: date | None = None) -> str | None:
     if year is None:
         return f"--{month:02d}-{day:02d}"
     born = date(year, month, day)
-    if born > (today or date.today()) or year < 1850:
+    if born > (today or dates.today()) or year < 1850:
         raise InvalidInput(
             f"birthday out of range: {value!r}", hint="a date between 1850 and today"
         )

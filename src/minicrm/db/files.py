@@ -113,7 +113,7 @@ def make_private(path: Path) -> list[str]:
 
 def create_file(path: Path) -> None:
     """Create the folders (each 0700) and an empty database file (0600) ourselves."""
-    from minicrm.core.paths import make_private_dirs
+    from minicrm.core.paths import make_private_dirs  # lazy: start-up
 
     try:
         make_private_dirs(path.parent)

@@ -12,6 +12,7 @@ every damaged value and ``--repair`` moves unreadable contact fields into the no
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,11 @@ LABELS = {
     ("history", "before"): "'before' record",
     ("history", "after"): "'after' record",
 }
-_EMPTY = {"object of text": dict, "array of text": list, "object": lambda: None}
+_EMPTY: dict[str, Callable[[], Any]] = {
+    "object of text": dict,
+    "array of text": list,
+    "object": lambda: None,
+}
 _EMPTY_TEXT = {"object of text": "{}", "array of text": "[]"}  # what most rows hold
 
 

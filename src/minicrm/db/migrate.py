@@ -61,7 +61,7 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> list[str]:
         return []
     said: list[str] = []
     if applied:
-        from minicrm.db import backup
+        from minicrm.db import backup  # lazy: start-up
 
         notice = backup.removed_notice(backup.remove_stale_temp_files(backup.temp_places(path)))
         said += [notice] if notice else []

@@ -8,6 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from minicrm.core.errors import InvalidInput
 from minicrm.db.files import check_database_file, create_file, make_private
 from minicrm.db.migrate import migrate, prepare_schema
 from minicrm.db.store import BUSY_TIMEOUT_SECONDS, Store, translate_sqlite_error
@@ -25,8 +26,6 @@ def busy_timeout_setting(value: str | None) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= MAX_BUSY_TIMEOUT_SECONDS:  # also NaN
-        from minicrm.core.errors import InvalidInput
-
         raise InvalidInput(
             f"MINICRM_BUSY_TIMEOUT {value!r} is not a number of seconds from 0 to "
             f"{MAX_BUSY_TIMEOUT_SECONDS:g}",

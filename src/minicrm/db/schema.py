@@ -1,7 +1,7 @@
 """The schema, as numbered migrations.
 
 Each migration is a function of a ``sqlite_utils.Database``. They are registered here
-without importing sqlite-utils (it costs ~80 ms at start-up); ``build_migrations()``
+without importing sqlite-utils (a heavy import every command would pay); ``build_migrations()``
 builds the ``sqlite_utils.migrations.Migrations`` set only when one is pending.
 Never rename, renumber or edit a migration once released: add a new one.
 """
@@ -335,7 +335,7 @@ def _interchange(db: Any) -> None:
 
 
 # The full-text index: one row per contact (rowid id*4+1), interaction (id*4+2) and
-# follow-up (id*4+3); kept in step by the Store at every commit (store/search.py).
+# follow-up (id*4+3); kept in step by the Store at every commit (db/searchindex.py).
 SEARCH_SCHEMA = [
     """
     CREATE VIRTUAL TABLE search_index USING fts5(
@@ -359,7 +359,7 @@ def _search(db: Any) -> None:
     """Full-text search over contacts, interactions and follow-ups, built for what exists."""
     for statement in SEARCH_SCHEMA:
         db.execute(statement)
-    from minicrm.search.queries import rebuild_sql
+    from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
     for statement in rebuild_sql():
         db.execute(statement)
@@ -367,10 +367,10 @@ def _search(db: Any) -> None:
 
 HOT_PATHS_SCHEMA = [
     "DROP INDEX idx_followups_status_due",
-    # The hot paths (due, agenda, the digest) read only open follow-ups, ~15% of them.
+    # The hot paths (due, agenda, the digest) read only open follow-ups, a small share.
     "CREATE INDEX idx_followups_open_due ON followups(due_date, due_time) WHERE status = 'open'",
     # Listings and reminders show each contact's first email and phone: covering indexes
-    # answer that from the index alone (20,000 contacts: 17 ms less each).
+    # answer that from the index alone.
     "DROP INDEX idx_contact_emails_contact",
     "CREATE INDEX idx_contact_emails_first ON contact_emails(contact_id, position, id, value)",
     "DROP INDEX idx_contact_phones_contact",
@@ -477,8 +477,8 @@ def _dupes(db: Any) -> None:
 
 # The latest interaction of each contact (by when it happened, then id), kept beside
 # last_contacted_at by interactions.touch_contact, the one place that sets both. Reminders
-# (due, agenda, the digest) show it for thousands of contacts at once; reading it through
-# interaction_contacts took ~40 ms of `due`'s ~250. No foreign key: it is a cache that
+# (due, agenda, the digest) show it for thousands of contacts at once, and reading it
+# through interaction_contacts was a large part of `due`. No foreign key: it is a cache that
 # touch_contact refreshes after an interaction is deleted, and `db check` verifies it.
 LAST_INTERACTION_SCHEMA = [
     "ALTER TABLE contacts ADD COLUMN last_interaction_id INTEGER",
@@ -499,7 +499,7 @@ def _last_interaction(db: Any) -> None:
     rebuilt, as its contact rows no longer repeat a name that equals given + family name."""
     for statement in LAST_INTERACTION_SCHEMA:
         db.execute(statement)
-    from minicrm.search.queries import rebuild_sql
+    from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
     db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
     for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:
@@ -510,8 +510,8 @@ def _last_interaction(db: Any) -> None:
 # a copy: image_from names an earlier insert or delete row of the same table and row whose
 # image (after, or before) is this one's, byte for byte. Undo writes them: the rows it
 # deletes are exactly as the undone change set inserted them, and a redo puts them back
-# the same, so undoing an import of 100,000 vCards no longer copies its 113 MiB of row
-# images (store/db.py Store._record_many; readers resolve it through store/history.py).
+# the same, so undoing a large import no longer copies all its row images again
+# (db/store.py Store._record_many; readers resolve it through history/queries.py).
 HISTORY_IMAGE_FROM_SCHEMA = [
     "ALTER TABLE history ADD COLUMN image_from INTEGER REFERENCES history(id)",
 ]

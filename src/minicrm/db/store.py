@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core import clock
-from minicrm.core.errors import Conflict, DatabaseBusy, DatabaseError, MinicrmError
+from minicrm.core.errors import Conflict, DamagedValue, DatabaseBusy, DatabaseError, MinicrmError
 from minicrm.core.ids import new_uid
 from minicrm.db.recording import history_of_rows
 from minicrm.db.schema import (
@@ -51,8 +51,6 @@ def translate_sqlite_error(
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
     if "malformed json" in lowered:  # a damaged stored value, not a damaged file
-        from minicrm.core.errors import DamagedValue
-
         return DamagedValue(
             f"a stored JSON value cannot be read ({text})", hint="minicrm db check names it"
         )
@@ -96,8 +94,8 @@ class Store:
     # -- reading --------------------------------------------------------------------
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        """Rows as dicts. Built from plain tuples and the column names (a third faster
-        than ``dict(sqlite3.Row)``: 10 ms of `due`'s 4,401 follow-ups)."""
+        """Rows as dicts. Built from plain tuples and the column names (faster than
+        ``dict(sqlite3.Row)``)."""
         try:
             cursor = self.conn.cursor()
             cursor.row_factory = None
@@ -420,10 +418,10 @@ class Store:
 
     def _refresh_search(self) -> None:
         if any(self._dirty.values()) or self._dirty_companies:
-            from minicrm.search import queries as search
+            from minicrm.db import searchindex  # lazy: start-up (writes only)
 
             try:
-                search.reindex(self, self._dirty, self._dirty_companies)
+                searchindex.reindex(self.conn, self._dirty, self._dirty_companies)
             except sqlite3.Error as exc:
                 raise translate_sqlite_error(exc, self.busy_timeout) from exc
 

@@ -43,7 +43,7 @@ class Deal:
         date (``close_date``) stays the expected one, as planned."""
         if self.closed_at is None or self.status == "open":
             return None
-        from minicrm.core import dates
+        from minicrm.core import dates  # lazy: start-up
 
         return dates.local_date(self.closed_at).isoformat()
 
@@ -57,18 +57,18 @@ class Deal:
 
     @property
     def weighted_minor(self) -> int:
-        from minicrm.core import money
+        from minicrm.core import money  # lazy: start-up
 
         return money.weighted(self.amount_minor, self.effective_probability)
 
     @property
     def value(self) -> str:
-        from minicrm.core import money
+        from minicrm.core import money  # lazy: start-up
 
         return money.format_minor(self.amount_minor, self.currency)
 
     def to_dict(self) -> dict[str, Any]:
-        from minicrm.core import money
+        from minicrm.core import money  # lazy: start-up
 
         return {
             "id": self.id,

@@ -121,10 +121,6 @@ def deal_ids_of_contact(store: Store, contact_id: int) -> list[int]:
     return [r["id"] for r in store.query("SELECT id FROM deals WHERE contact_id = ?", [contact_id])]
 
 
-def deal_ids_of_company(store: Store, company_id: int) -> list[int]:
-    return [r["id"] for r in store.query("SELECT id FROM deals WHERE company_id = ?", [company_id])]
-
-
 def linked_followup_ids(store: Store, deal_id: int) -> list[int]:
     return [r["id"] for r in store.query("SELECT id FROM followups WHERE deal_id = ?", [deal_id])]
 

@@ -3,17 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from minicrm.activity.models import FollowUp
-from minicrm.activity.render import followup_line
-from minicrm.core import money
+from minicrm.activity.render import (
+    FOLLOWUP_COLUMNS,
+    _followup_row,
+    _title,
+    _when,
+    followup_line,
+    print_interaction_table,
+)
+from minicrm.core import dates, money
 from minicrm.deals.models import Deal, DealPage
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.deals.service import Closing
 from minicrm.ui.machine import write_delimited, write_json
 from minicrm.ui.render import line, local_time, message, nothing, print_card, print_table
 from minicrm.ui.screen import Column, Styled
+from minicrm.ui.terminal import write_wrapped
 from minicrm.ui.text import stdout_is_terminal, visible
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
@@ -38,7 +46,7 @@ def party(deal: Deal) -> str:
     return " / ".join(n for n in names if n)
 
 
-def _money_totals(items: Sequence[MoneyTotal], show=money.show) -> str:
+def _money_totals(items: Sequence[MoneyTotal], show: Callable[[int, str], str] = money.show) -> str:
     return "; ".join(
         f"{show(t.total_minor, t.currency)} (weighted {show(t.weighted_minor, t.currency)})"
         for t in items
@@ -88,11 +96,9 @@ def deal_row(deal: Deal) -> list[object]:
         f"{deal.effective_probability}%",
         deal.closed_on or deal.close_date or "",  # a closed deal: the day it closed
     ]
-    if deal.status == "open" and deal.close_date:
-        from minicrm.core import dates
-
-        if deal.close_date < dates.today().isoformat():  # the close date has passed
-            row[6] = Styled(deal.close_date, "red")
+    # an open deal whose close date has passed
+    if deal.status == "open" and deal.close_date and deal.close_date < dates.today().isoformat():
+        row[6] = Styled(deal.close_date, "red")
     return row
 
 
@@ -135,8 +141,6 @@ def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
 
 
 def _followup_text(f: FollowUp) -> str:
-    from minicrm.activity.render import _title, _when
-
     return f"#{f.id} {_title(f)}, due {_when(f)}"
 
 
@@ -222,9 +226,6 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         title="Stage changes",
     )
     if page.followups:
-        from minicrm.activity.render import FOLLOWUP_COLUMNS, _followup_row
-        from minicrm.core import dates
-
         now = dates.local_now()
         print_table(
             [FOLLOWUP_COLUMNS[i] for i in (0, 1, 2, 5)],
@@ -232,26 +233,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
             title="Follow-ups",
         )
     if page.interactions:
-        print_table(
-            (
-                Column("id", whole=True),
-                Column("when", whole=True),
-                Column("kind", whole=True, drop=2),
-                Column("with", drop=1, least=10),
-                Column("text", least=16),
-            ),
-            [
-                [
-                    i.id,
-                    _local(i.occurred_at),
-                    i.kind,
-                    ", ".join(c.name for c in i.contacts),
-                    i.summary,
-                ]
-                for i in page.interactions
-            ],
-            title="Interactions",
-        )
+        print_interaction_table(page.interactions, title="Interactions")
 
 
 def print_contact_deals(items: Sequence[Deal]) -> None:
@@ -284,8 +266,7 @@ def print_pipeline(board: Board, fmt: str) -> None:
         nothing("No open deals.")
         return
     if stdout_is_terminal():
-        from minicrm.ui.board import BoardColumn, write_board
-        from minicrm.ui.terminal import write_wrapped
+        from minicrm.ui.board import BoardColumn, write_board  # lazy: start-up
 
         stages = []
         for column in board.stages:

@@ -14,12 +14,12 @@ from datetime import date
 
 from minicrm.activity import followups, interactions, lifecycle
 from minicrm.activity.models import FollowUp
-from minicrm.contacts import refs
+from minicrm.contacts import companies, refs
 from minicrm.core import clock, dateparse, dates, money, validate
-from minicrm.core.config import CLOSED_STAGES, Config, DealStage
+from minicrm.core.config import CLOSED_STAGES, Config, DealStage, load_config
 from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput, NotFound
-from minicrm.core.ids import new_uid
+from minicrm.core.ids import new_uid, parse_id
 from minicrm.core.models import Ref
 from minicrm.db.store import Row, Store
 from minicrm.deals import queries
@@ -34,8 +34,6 @@ def settings(config: Config | None = None) -> Config:
     """The configuration in force (the config file, read when not given)."""
     if config is not None:
         return config
-    from minicrm.core.config import load_config
-
     return load_config()
 
 
@@ -63,13 +61,6 @@ def probability(value: int | str) -> int:
         raise InvalidInput(
             f"not a probability: {value!r}", hint="a whole percentage 0 to 100, e.g. 40"
         )
-    return int(text)
-
-
-def parse_id(value: str | int) -> int:
-    text = str(value).strip().lstrip("#")
-    if not text.isdigit() or len(text) > 18:
-        raise InvalidInput(f"not a deal id: {value!r}", hint="e.g. 3 or #3")
     return int(text)
 
 
@@ -124,12 +115,12 @@ def _load(store: Store, deal_id: int, config: Config) -> Deal:
 
 def get_deal(store: Store, deal_id: str | int, *, config: Config | None = None) -> Deal:
     with store.snapshot():
-        return _load(store, parse_id(deal_id), settings(config))
+        return _load(store, parse_id(deal_id, "deal", example=3), settings(config))
 
 
 def deal_page(store: Store, deal_id: str | int, *, config: Config | None = None) -> DealPage:
     """The deal's card, its stage changes with their times, follow-ups and interactions."""
-    did = parse_id(deal_id)
+    did = parse_id(deal_id, "deal", example=3)
     with store.snapshot():
         deal = _load(store, did, settings(config))
         changes = [
@@ -206,8 +197,6 @@ def _close_date(value: str | None, today: date) -> str | None:
 def _company(store: Store, ref: str) -> int:
     """A company reference; a name that matches none creates the company (like
     ``add --company``)."""
-    from minicrm.contacts import companies
-
     try:
         return refs.company_id(store, ref)
     except NotFound:
@@ -309,7 +298,7 @@ def edit_deal(
     ``contact=""`` unlink. A new currency without a new value keeps the amount (refused
     when the new currency has fewer decimals than the amount needs)."""
     config = settings(config)
-    did = parse_id(deal_id)
+    did = parse_id(deal_id, "deal", example=3)
     today = dates.today(on)
     with store.transaction():
         current = _load(store, did, config)
@@ -362,7 +351,7 @@ class Closing:
 
 def open_followups(store: Store, deal_id: str | int) -> list[FollowUp]:
     """The deal's open follow-ups, in due order."""
-    did = parse_id(deal_id)
+    did = parse_id(deal_id, "deal", example=3)
     with store.snapshot():
         return [followups.get_followup(store, fid) for fid in queries.open_followup_ids(store, did)]
 
@@ -405,7 +394,7 @@ def move_deal(
     or lost closes it (``closed_at``); moving a closed deal to an open stage reopens it.
     Returns (deal, changed): moving to the stage it is in changes nothing."""
     config = settings(config)
-    did = parse_id(deal_id)
+    did = parse_id(deal_id, "deal", example=3)
     new = stage(to, config)
     if reason is not None and new != "lost":
         raise InvalidInput(
@@ -454,7 +443,7 @@ def lose(
 def remove_deal(store: Store, deal_id: str | int, *, config: Config | None = None) -> Deal:
     """Delete a deal and its stage changes; its follow-ups and interactions stay, unlinked."""
     config = settings(config)
-    did = parse_id(deal_id)
+    did = parse_id(deal_id, "deal", example=3)
     with store.transaction():
         gone = _load(store, did, config)
         for fid in queries.linked_followup_ids(store, did):
@@ -472,19 +461,3 @@ def unlink_contact(store: Store, contact_id: int) -> None:
     stamp = clock.utc_stamp()
     for did in queries.deal_ids_of_contact(store, contact_id):
         store.update("deals", did, {"contact_id": None, "updated_at": stamp})
-
-
-def unlink_company(store: Store, company_id: int) -> None:
-    """Before a company is deleted: its deals stay, without a company (caller's transaction)."""
-    stamp = clock.utc_stamp()
-    for did in queries.deal_ids_of_company(store, company_id):
-        store.update("deals", did, {"company_id": None, "updated_at": stamp})
-
-
-def deal_contact(store: Store, deal_id: str | int) -> tuple[int, int | None]:
-    """(deal id, its contact id) for linking a follow-up or interaction to the deal."""
-    did = parse_id(deal_id)
-    row = store.get("deals", did)
-    if row is None:
-        raise NotFound(f"no deal #{did}", hint="minicrm deal ls --status all lists them")
-    return did, row["contact_id"]

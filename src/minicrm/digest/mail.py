@@ -31,12 +31,12 @@ class SmtpSettings:
 
 def settings() -> SmtpSettings:
     """Environment first, then the config file's [smtp] table."""
-    from minicrm.core.config import load_config
+    from minicrm.core.config import load_config  # lazy: start-up
 
     table = load_config().smtp
 
     def get(name: str) -> str | None:
-        value = os.environ.get(f"MINICRM_SMTP_{name.upper()}") or None  # empty = not set
+        value: object = os.environ.get(f"MINICRM_SMTP_{name.upper()}") or None  # empty: unset
         if value is None:
             value = table.get(name)
         return None if value is None else str(value)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from minicrm.activity.models import DateItem, DueItem, StaleItem
-from minicrm.core import dates
+from minicrm.core import dates, money
 from minicrm.deals.pipeline import BoardItem
 from minicrm.digest.service import Digest
 from minicrm.ui.machine import to_json
@@ -96,8 +96,6 @@ def _date_entry(item: DateItem) -> Entry:
 
 
 def _deal_entry(item: BoardItem, as_of: date) -> Entry:
-    from minicrm.core import money
-
     deal = item.deal
     who = " / ".join(
         visible(n)
@@ -205,8 +203,8 @@ _wrappers: dict[tuple[str, str], Any] = {}
 def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
     """``textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
     break_long_words=True, break_on_hyphens=False)``, without textwrap for a line that
-    fits: most of the digest's lines, and textwrap was 55% of a digest's time (a
-    TextWrapper built, the text munged and split for every line)."""
+    fits: most of the digest's lines, and textwrap (a TextWrapper built, the text munged
+    and split for every line) was most of a digest's time."""
     if len(first) + len(text) <= width and text.isprintable():
         # textwrap would make one line of it, dropping trailing spaces (and all of a
         # text that is only spaces): isprintable() leaves no whitespace but " " to change

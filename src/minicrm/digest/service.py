@@ -159,7 +159,10 @@ def build(
             previous + timedelta(days=1) if previous and (today - previous).days > 1 else None
         )
         items = views.agenda(store, days=days, on=on)
-        missed, overdue, due_today, upcoming = [], [], [], []
+        missed: list[DueItem] = []
+        overdue: list[DueItem] = []
+        due_today: list[DueItem] = []
+        upcoming: list[DueItem] = []
         for item in items:
             due = date.fromisoformat(item.followup.due_date)
             if not item.overdue:

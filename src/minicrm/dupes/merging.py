@@ -31,17 +31,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minicrm.activity import interactions
-from minicrm.activity import queries as activity
-from minicrm.contacts import queries, refs
+from minicrm.activity import queries as activity_queries
+from minicrm.contacts import queries as contacts_queries
 from minicrm.contacts import reading as contacts
+from minicrm.contacts import refs
 from minicrm.contacts.models import Contact
 from minicrm.core import clock, validate
 from minicrm.core.errors import Conflict, InvalidInput
 from minicrm.core.models import Ref
 from minicrm.db import jsonvalues
 from minicrm.db.store import Row, Store
-from minicrm.deals import queries as deal_queries
-from minicrm.dupes import queries as dupe_queries
+from minicrm.deals import queries as deals_queries
+from minicrm.dupes import queries
 
 # (column, name shown) of the single values, in the order the plan lists them.
 SCALARS = (
@@ -198,15 +199,16 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
     noted: list[str] = []  # B's differing values, for A's notes
 
     def company(cid: int | None) -> str | None:
-        return dupe_queries.company_name(store, cid) if cid is not None else None
+        return queries.company_name(store, cid) if cid is not None else None
 
     for column, name in SCALARS:
         va, vb = a[column], b[column]
-        shown: Callable[[Any], Any] = {
+        shows: dict[str, Callable[[Any], Any]] = {
             "company_id": company,
             "archived": bool,
             "photo": lambda v: None if v is None else "(photo)",
-        }.get(column, lambda v: v)
+        }
+        shown = shows.get(column, lambda v: v)
         result, rule = _scalar(column, va, vb)
         if rule == "conflict" and column != "photo":
             noted.append(f"{name}: {shown(vb)}")
@@ -225,8 +227,8 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
 
     for kind, spec in contacts.KINDS.items():
         keyer = _keyer(kind)
-        rows_a = queries.contact_children(store, spec.table, [a_id])[a_id]
-        rows_b = queries.contact_children(store, spec.table, [b_id])[b_id]
+        rows_a = contacts_queries.contact_children(store, spec.table, [a_id])[a_id]
+        rows_b = contacts_queries.contact_children(store, spec.table, [b_id])[b_id]
         have: dict[str, list[dict[str, Any]]] = {}  # key -> A's rows (labels as merged)
         for r in rows_a:
             have.setdefault(keyer(r["value"]), []).append(dict(r))
@@ -255,8 +257,8 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
             rule = _list_rule(values_a, values_b, result) + (" + labels" if labelled else "")
             fields.append(FieldResult(kind, values_a, values_b, result, rule))
 
-    tags_a = queries.contact_children(store, "contact_tags", [a_id])[a_id]
-    tags_b = queries.contact_children(store, "contact_tags", [b_id])[b_id]
+    tags_a = contacts_queries.contact_children(store, "contact_tags", [a_id])[a_id]
+    tags_b = contacts_queries.contact_children(store, "contact_tags", [b_id])[b_id]
     names_a = {r["tag"] for r in tags_a}
     for r in tags_b:
         if r["tag"] in names_a:
@@ -313,18 +315,18 @@ def _plan(store: Store, a_id: int, b_id: int) -> tuple[MergePlan, _Work]:
             rule += " + differing values" if noted else ""
         fields.append(FieldResult("notes", a["notes"], b["notes"], notes, rule))
 
-    a_interactions = {r["interaction_id"] for r in dupe_queries.interaction_links_of(store, a_id)}
-    for link in dupe_queries.interaction_links_of(store, b_id):
+    a_interactions = {r["interaction_id"] for r in queries.interaction_links_of(store, a_id)}
+    for link in queries.interaction_links_of(store, b_id):
         if link["interaction_id"] in a_interactions:
             work.drop_links.append(link["id"])
         else:
             work.move_links.append(link["id"])
-    work.followups = activity.followup_ids_of_contact(store, b_id)
-    work.deals = deal_queries.deal_ids_of_contact(store, b_id)
-    for row in dupe_queries.ignore_rows_naming(store, b["uid"]):
+    work.followups = activity_queries.followup_ids_of_contact(store, b_id)
+    work.deals = deals_queries.deal_ids_of_contact(store, b_id)
+    for row in queries.ignore_rows_naming(store, b["uid"]):
         other = row["contact_b_uid"] if row["contact_a_uid"] == b["uid"] else row["contact_a_uid"]
         pair = tuple(sorted((a["uid"], other)))
-        if other == a["uid"] or dupe_queries.ignore_row(store, *pair) is not None:
+        if other == a["uid"] or queries.ignore_row(store, *pair) is not None:
             work.ignores.append((row["id"], None))
         else:
             work.ignores.append((row["id"], (pair[0], pair[1])))

@@ -9,7 +9,7 @@ from typing import Any
 from minicrm.contacts import refs
 from minicrm.core.errors import InvalidInput, NotFound
 from minicrm.db.store import Row, Store
-from minicrm.history import queries as hq
+from minicrm.history import queries
 from minicrm.history.models import Change, ChangeSet, FieldChange
 from minicrm.history.words import summarize
 
@@ -69,10 +69,10 @@ def load_changeset(
 ) -> ChangeSet:
     counts: dict[str, dict[str, int]] = {}
     total = 0
-    for c in hq.counts(store, row["id"], contact):
+    for c in queries.counts(store, row["id"], contact):
         counts.setdefault(c["entity"], {})[c["op"]] = c["n"]
         total += c["n"]
-    raw = hq.changes(store, row["id"], MAX_CHANGES, contact)
+    raw = queries.changes(store, row["id"], MAX_CHANGES, contact)
     changes = [_change(r) for r in raw] if details else []
     summary = summarize(
         row["command"],
@@ -81,7 +81,7 @@ def load_changeset(
         raw,
         counts,
         total,
-        lambda table, ids: hq.names_of(store, table, ids),
+        lambda table, ids: queries.names_of(store, table, ids),
     )
     return ChangeSet(
         id=row["id"],
@@ -105,7 +105,7 @@ def _contact_key(store: Store, ref: str) -> tuple[int, str | None]:
     try:
         contact_id = refs.contact_id(store, ref)
     except NotFound:
-        found = hq.deleted_contact(store, ref)
+        found = queries.deleted_contact(store, ref)
         if found is None:
             raise
         return found
@@ -124,7 +124,7 @@ def list_changesets(store: Store, ref: str | None = None, *, limit: int = 20) ->
         contact = None if ref is None else _contact_key(store, ref)
         return [
             load_changeset(store, row, details=True, contact=contact)
-            for row in hq.recent(store, limit, contact)
+            for row in queries.recent(store, limit, contact)
         ]
 
 

@@ -64,9 +64,9 @@ class Reader:
         for r in rows:
             if r["entity"] == "interaction_contacts" and r["op"] != "update":
                 image = r["after"] or r["before"] or {}
-                with_contact.setdefault(image.get("interaction_id"), set()).add(
-                    image.get("contact_id")
-                )
+                interaction_id, contact_id = image.get("interaction_id"), image.get("contact_id")
+                if interaction_id is not None and contact_id is not None:  # NOT NULL columns
+                    with_contact.setdefault(interaction_id, set()).add(contact_id)
         self.link_owner = {
             iid: next(iter(people)) for iid, people in with_contact.items() if len(people) == 1
         }
@@ -96,8 +96,10 @@ class Reader:
         return self.company_names.get(company_id, f"company #{company_id}")
 
 
-def _move(moved: dict[int, dict[str, int]], contact_id: int, table: str) -> None:
+def _move(moved: dict[int, dict[str, int]], contact_id: int | None, table: str) -> None:
     """Count a row a merge moved to ``contact_id`` (said once per contact at the end)."""
+    if contact_id is None:  # moved to no contact: no merge did that
+        return
     tables = moved.setdefault(contact_id, {})
     tables[table] = tables.get(table, 0) + 1
 
@@ -176,7 +178,7 @@ def followup_phrases(
     if before.get("status") != after.get("status"):
         phrases.append(
             {"done": f'marked "{title}" done', "cancelled": f'cancelled "{title}"'}.get(
-                after.get("status"), f'reopened "{title}"'
+                after.get("status") or "", f'reopened "{title}"'
             )
         )
     if (before.get("due_date"), before.get("due_time")) != (
@@ -211,7 +213,7 @@ def followup_phrases(
 
 
 def deal_phrases(r: dict[str, Any], reader: Reader, moved: dict[int, dict[str, int]]) -> list[str]:
-    from minicrm.core import money
+    from minicrm.core import money  # lazy: start-up
 
     before, after = r["before"] or {}, r["after"] or {}
     image = after or before
@@ -247,7 +249,7 @@ def deal_phrases(r: dict[str, Any], reader: Reader, moved: dict[int, dict[str, i
 
 
 def interaction_phrases(r: dict[str, Any], reader: Reader) -> list[str]:
-    from minicrm.core.models import first_line
+    from minicrm.core.models import first_line  # lazy: start-up
 
     image = r["after"] or r["before"] or {}
     text = quoted(first_line(image.get("body") or ""))

@@ -27,9 +27,10 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
+from minicrm.core import dates
 from minicrm.core.errors import Conflict, InvalidInput, NotFound
 from minicrm.db.store import Row, Store
-from minicrm.history import queries as hq
+from minicrm.history import queries
 from minicrm.history.changesets import load_changeset
 from minicrm.history.models import ChangeSet, Outcome, Step
 
@@ -44,8 +45,6 @@ class _DryRun(Exception):
 
 def describe(row: Row) -> str:
     """``#12 (2026-11-22 10:30, minicrm import contacts.csv)``: a change set in a message."""
-    from minicrm.core import dates
-
     when = dates.local_datetime(row["created_at"]).strftime("%Y-%m-%d %H:%M")
     return f"#{row['id']} ({when}, {row['command']})"
 
@@ -58,11 +57,11 @@ def _check_blockers(store: Store, target: Row, rows: list[Row]) -> None:
     """Refuse if a later change set still in effect wrote a row this one wrote, wrote a
     row that refers to a row the undo would delete, or deleted a row the undo would make
     a row refer to again."""
-    later = hq.in_effect_after(store, target["id"])
+    later = queries.in_effect_after(store, target["id"])
     if not later:
         return
     touched = {(r["entity"], r["row_id"]) for r in rows}
-    fks = hq.foreign_keys(store)
+    fks = queries.foreign_keys(store)
     first: dict[tuple[str, int], Row] = {}
     last: dict[tuple[str, int], Row] = {}
     for r in rows:
@@ -77,7 +76,7 @@ def _check_blockers(store: Store, target: Row, rows: list[Row]) -> None:
             for column, parent in fks.get(key[0], []):
                 if image.get(column) is not None:
                     parents.add((parent, image[column]))
-    for r in hq.rows_of_many(store, later):
+    for r in queries.rows_of_many(store, later):
         key = (r["entity"], r["row_id"])
         reason = None
         if key in touched:
@@ -96,7 +95,7 @@ def _check_blockers(store: Store, target: Row, rows: list[Row]) -> None:
                 if reason:
                     break
         if reason:
-            blocker = hq.changeset(store, r["changeset_id"])
+            blocker = queries.changeset(store, r["changeset_id"])
             assert blocker is not None
             raise Conflict(
                 f"cannot undo {describe(target)}: change set {describe(blocker)} blocks it: "
@@ -109,7 +108,7 @@ def _check_state(store: Store, target: Row, action: str) -> None:
     """Each row must be exactly as the change set left it: as the last image the change
     set recorded for it (walking backwards, the first one met), or absent."""
     seen: set[tuple[str, int]] = set()
-    for chunk in hq.rows_backwards(store, target["id"]):
+    for chunk in queries.rows_backwards(store, target["id"]):
         final: dict[str, dict[int, dict[str, Any] | None]] = {}
         for r in chunk:
             key = (r["entity"], r["row_id"])
@@ -117,7 +116,7 @@ def _check_state(store: Store, target: Row, action: str) -> None:
                 seen.add(key)
                 final.setdefault(r["entity"], {})[r["row_id"]] = r["after"]
         for entity, images in final.items():
-            current = hq.current_rows(store, entity, images)
+            current = queries.current_rows(store, entity, images)
             for row_id, image in images.items():
                 now = current.get(row_id)
                 same = (
@@ -130,7 +129,7 @@ def _check_state(store: Store, target: Row, action: str) -> None:
 
 
 def _refuse_changed(store: Store, target: Row, entity: str, row_id: int, action: str) -> None:
-    blocker = hq.last_touch(store, entity, row_id, target["id"])
+    blocker = queries.last_touch(store, entity, row_id, target["id"])
     by = (
         f"change set {describe(blocker)} changed {_key_text(entity, row_id)} later"
         if blocker is not None
@@ -146,18 +145,18 @@ def _reverse(store: Store, target: Row, kind: str) -> int:
     """Reverse one change set inside the open transaction; returns the new change set.
     (A redo reverses an undo at the top of the redo stack: the state check suffices, and
     a redo of a later undo, already re-applied, is no blocker but its prerequisite.)"""
-    if kind == "undo" and hq.in_effect_after(store, target["id"]):
-        _check_blockers(store, target, hq.rows_of(store, target["id"]))
+    if kind == "undo" and queries.in_effect_after(store, target["id"]):
+        _check_blockers(store, target, queries.rows_of(store, target["id"]))
     _check_state(store, target, "undo" if kind == "undo" else "redo the undo")
     recorded = store.begin_changeset(kind=kind, undoes=target["id"])
     known: dict[str, set[str]] = {}
     # Walking backwards, runs of rows of one table and op are written in bulk (an
     # import's 100,000 contacts): no table refers to itself, so order inside a run does
     # not matter.
-    for chunk in hq.rows_backwards(store, target["id"]):
+    for chunk in queries.rows_backwards(store, target["id"]):
         for (op, entity), run in groupby(chunk, key=lambda r: (r["op"], r["entity"])):
             if entity not in known:
-                known[entity] = set(hq.columns(store, entity))
+                known[entity] = set(queries.columns(store, entity))
             batch = list(run)
             # each row is deleted (or put back) exactly as this history row recorded it
             # (_check_state): the new history row refers to that image, not a copy of it
@@ -177,7 +176,7 @@ def _reverse(store: Store, target: Row, kind: str) -> int:
                         k: v for k, v in r["before"].items() if k != "id" and k in known[entity]
                     }
                     store.update(entity, r["row_id"], values)
-    hq.mark_undone(store, target["id"], recorded)
+    queries.mark_undone(store, target["id"], recorded)
     return recorded
 
 
@@ -213,7 +212,7 @@ def undo_targets(store: Store, count: int = 1, *, changeset: int | None = None) 
 def _undo_rows(store: Store, count: int, changeset: int | None) -> list[Row]:
     _count(count)
     if changeset is not None:
-        row = hq.changeset(store, changeset)
+        row = queries.changeset(store, changeset)
         if row is None:
             raise NotFound(f"no change set #{changeset}", hint="minicrm history lists them")
         if row["kind"] == "undo":
@@ -227,7 +226,7 @@ def _undo_rows(store: Store, count: int, changeset: int | None) -> list[Row]:
                 hint="minicrm redo re-applies it",
             )
         return [row]
-    rows = hq.undo_stack(store, count)
+    rows = queries.undo_stack(store, count)
     if not rows:
         raise NotFound("nothing to undo: no change has been recorded", hint="see minicrm history")
     if len(rows) < count:
@@ -267,10 +266,10 @@ def _expect(targets: list[Row], expect: Sequence[int] | None) -> None:
 
 def _redo_rows(store: Store, count: int) -> list[Row]:
     _count(count)
-    rows = hq.redo_stack(store, count)
+    rows = queries.redo_stack(store, count)
     if not rows:
-        last_undo = hq.newest_undo(store)
-        newest = hq.newest_command(store)
+        last_undo = queries.newest_undo(store)
+        newest = queries.newest_command(store)
         if last_undo is not None and newest is not None and newest["id"] > last_undo["id"]:
             raise InvalidInput(
                 f"nothing to redo: change set {describe(newest)} was recorded after the last "
@@ -291,7 +290,7 @@ def redo_targets(store: Store, count: int = 1) -> list[ChangeSet]:
     """What :func:`redo` would re-apply, newest undo first (as the commands undone)."""
     with store.snapshot():
         rows = _redo_rows(store, count)
-        originals = hq.changesets(store, [r["undoes"] for r in rows])
+        originals = queries.changesets(store, [r["undoes"] for r in rows])
         return [load_changeset(store, originals[r["undoes"]], details=False) for r in rows]
 
 
@@ -303,7 +302,7 @@ def redo(
     try:
         with store.transaction():
             undos = _redo_rows(store, count)
-            originals = hq.changesets(store, [r["undoes"] for r in undos])
+            originals = queries.changesets(store, [r["undoes"] for r in undos])
             shown = [originals[r["undoes"]] for r in undos]
             _expect(shown, expect)
             return _apply(store, "redo", undos, shown, dry_run)

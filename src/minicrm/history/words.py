@@ -98,7 +98,7 @@ def _phrases(reader: Reader) -> list[str]:
             owner = reader.link_owner.get(r["row_id"])
         if entity in QUIET and entity != "interaction_contacts":
             continue
-        if entity != "contacts" and owner in whole and r["op"] != "update":
+        if entity != "contacts" and owner is not None and owner in whole and r["op"] != "update":
             if entity == "interaction_contacts":
                 continue
             table = entity

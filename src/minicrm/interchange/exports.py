@@ -147,7 +147,7 @@ def write_export(
     complete and the calendar has every open follow-up. Contacts come in id order. One
     read transaction: the export is one consistent state even while other processes
     write."""
-    from minicrm.contacts import reading as contact_domain
+    from minicrm.contacts import reading as contact_domain  # lazy: start-up
 
     whole = criteria is None if whole is None else whole
     chosen = dict(criteria or {"archived": None if fmt == "json" else False}, sort="id")
@@ -202,13 +202,25 @@ def _write(
         head = {"format": jsondump.FORMAT, "version": jsondump.VERSION, "schema": migration_names()}
         layout = jsondump.row_layout(compact)
         tables = [
-            (t, dump_queries.json_row_batches(store, t, chosen, **layout)) for t in DATA_TABLES
+            (
+                t,
+                dump_queries.json_row_batches(
+                    store,
+                    t,
+                    chosen,
+                    opening=layout["opening"],
+                    item_separator=layout["item_separator"],
+                    key_separator=layout["key_separator"],
+                    closing=layout["closing"],
+                ),
+            )
+            for t in DATA_TABLES
         ]
         jsondump.write_dump(out, head, tables, compact=compact)
         dump_queries.note_damaged(store, chosen)
         return len(chosen) if chosen is not None else dump_queries.count(store, "contacts")
     if fmt == "vcard":
-        from minicrm.interchange.formats import vcard
+        from minicrm.interchange.formats import vcard  # lazy: start-up
 
         parts: list[str] = []
         for contact in contacts():
@@ -221,18 +233,18 @@ def _write(
         out.write("".join(parts))
         return None
     if fmt == "google":
-        from minicrm.interchange.formats import google_csv
+        from minicrm.interchange.formats import google_csv  # lazy: start-up
 
         most = dump_queries.most_items(store, ids(), google_csv.OWN_COLUMN_CUSTOM)
         google_csv.write_google_csv(out, contacts, raw=raw, most=most)
         return None
     if fmt == "csv":
-        from minicrm.interchange.formats import minicrm_csv
+        from minicrm.interchange.formats import minicrm_csv  # lazy: start-up
 
         minicrm_csv.write_contacts(contacts(), raw=raw, file=out)
         return None
     if fmt == "ics":
-        from minicrm.interchange.formats import ics
+        from minicrm.interchange.formats import ics  # lazy: start-up
 
         wanted = None if whole else set(ids())
         tasks = [
@@ -328,7 +340,7 @@ def write_vdir(
     anything is written: two contacts whose files would be one (names equal ignoring
     case, as on a case-insensitive disk) are refused (Conflict, naming both), never one
     written over the other."""
-    from minicrm.interchange.formats import vcard
+    from minicrm.interchange.formats import vcard  # lazy: start-up
 
     read = contacts if callable(contacts) else (lambda: contacts)
     directory = Path(directory)

@@ -134,7 +134,7 @@ def import_source(
     A minicrm JSON dump going into an empty database is restored as it was, ids included;
     everything else goes through duplicate matching (:func:`run_import`).
     """
-    from minicrm.interchange import sources
+    from minicrm.interchange import sources  # lazy: start-up
     from minicrm.interchange.formats import jsondump
 
     if fmt not in sources.FORMATS:
@@ -147,13 +147,13 @@ def import_source(
         raise InvalidInput("--map is for CSV files", hint=f"this is read as {chosen}")
     column_map = None
     if mapping_items:
-        from minicrm.interchange.formats import csvcolumns
+        from minicrm.interchange.formats import csvcolumns  # lazy: start-up
 
         column_map = csvcolumns.parse_mapping(mapping_items)
     label = "stdin" if path == "-" else path
     if chosen == "json" and len(texts) == 1:
         data = sources.load_json(*texts[0])
-        from minicrm.db import dump as dump_queries
+        from minicrm.db import dump as dump_queries  # lazy: start-up
 
         plain = on_duplicate == "merge" and not list(tags) and photos == "keep"
         if jsondump.is_dump(data) and plain and dump_queries.is_empty(store):
@@ -186,7 +186,7 @@ def import_source(
 
 
 def _restore(store: Store, data: dict[str, Any], label: str, dry_run: bool) -> ImportReport:
-    from minicrm.interchange import exports
+    from minicrm.interchange import exports  # lazy: start-up
 
     report = ImportReport(source=label, format="json (restore)", dry_run=dry_run)
     exports.check_restore(store, data)

@@ -32,7 +32,7 @@ class Incoming:
     notes: str | None = None
     stage: str | None = None
     source: str | None = None
-    cadence: str | None = None  # keep-in-touch cadence as typed: 30, 30d, 2w
+    cadence_days: str | None = None  # keep-in-touch cadence as typed: 30, 30d, 2w
     archived: bool | None = None
     uid: str | None = None
     card_uid: str | None = None  # a vCard's UID exactly as the card has it (sync)

@@ -90,7 +90,7 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
     fields: dict[str, Any] = {}
     custom_extra: dict[str, str] = {}
     for key in SCALARS:
-        raw = record.cadence if key == "cadence_days" else getattr(record, key)
+        raw = getattr(record, key)
         if raw is None or not str(raw).strip():
             continue
         if key == "birthday":
@@ -104,11 +104,11 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             except InvalidInput:  # "circa 1800", 1815-03-01: kept as text, not refused
                 custom_extra["birthday_text"] = str(raw).strip()
         elif key == "stage":
-            from minicrm.contacts.reading import checked_stage as check_stage
+            from minicrm.contacts.reading import checked_stage as check_stage  # lazy: start-up
 
             fields[key] = check_stage(str(raw))
         elif key == "cadence_days":
-            fields[key] = validate.cadence(str(raw))
+            fields[key] = validate.cadence_days(str(raw))
         elif key == "notes":
             fields[key] = validate.text(str(raw), "notes", max_len=validate.MAX_TEXT)
         else:  # as `add` checks them: names up to 300 characters, title and source 1,000

@@ -68,8 +68,7 @@ def indexes_built_after(store: Store, enabled: bool = True) -> Iterator[None]:
     """Inside a transaction: drop the explicit indexes of :data:`LOADED_TABLES` and create
     them again when the block ends without an error. SQLite builds an index over loaded
     rows by sorting them, much faster than inserting each key into a B-tree as rows
-    arrive (100,000 contacts: the bare inserts took 3.0 s of CPU instead of 4.0 s, and
-    half the wall time). Only for a database without contacts, where the load is all
+    arrive. Only for a database without contacts, where the load is all
     there is and the importer looks nothing up (its matching uses dicts). On an error
     the transaction's rollback puts the indexes back; the unique constraints stay."""
     if not enabled:

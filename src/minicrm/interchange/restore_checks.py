@@ -6,9 +6,9 @@ take (the message names the table, the row id and the field).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 from minicrm.activity import followups
 from minicrm.core import validate
@@ -112,7 +112,9 @@ def _json_of(kind: type, item_check: Callable[[Any, Any], object]) -> Callable[[
             parsed = None
         if not isinstance(parsed, kind):
             raise InvalidInput(f"not a JSON {kind.__name__} as text: {value!r}"[:200])
-        items = parsed.items() if isinstance(parsed, dict) else enumerate(parsed)
+        items: Iterable[tuple[Any, Any]] = (
+            parsed.items() if isinstance(parsed, dict) else enumerate(cast(list[Any], parsed))
+        )
         for key, item in items:
             item_check(key, item)
         return parsed
@@ -135,7 +137,7 @@ def _restore_checks() -> dict[str, dict[str, Callable[[Any], object]]]:
     """For each table of a dump, the rules its columns' values must follow: those of
     ``add``, ``edit``, ``log``, ``follow`` and ``import``. Configurable names (contact and
     deal stages) are not checked: a dump restored where the config differs stays whole."""
-    from minicrm.activity import interactions
+    from minicrm.activity import interactions  # lazy: start-up
     from minicrm.deals import service as deals
 
     name = validate.MAX_NAME

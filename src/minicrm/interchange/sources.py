@@ -108,11 +108,11 @@ def records(
         base = meter.done
         reader: Iterator[Incoming | RecordError]
         if fmt == "vcard":
-            from minicrm.interchange.formats import vcard
+            from minicrm.interchange.formats import vcard  # lazy: start-up
 
             reader = vcard.parse_vcards(text, source=name, meter=meter)
         elif fmt == "json":
-            from minicrm.interchange.formats import jsondump
+            from minicrm.interchange.formats import jsondump  # lazy: start-up
 
             data = load_json(name, text)
             count = len(data) if isinstance(data, list) else 0
@@ -121,7 +121,7 @@ def records(
                 count = len(contacts) if isinstance(contacts, list) else 0
             reader = _spread(jsondump.contact_records(data, name), meter, len(text), count)
         else:
-            from minicrm.interchange.formats import csvfmt
+            from minicrm.interchange.formats import csvfmt  # lazy: start-up
 
             reader = csvfmt.parse_csv(
                 io.StringIO(text, newline=""),

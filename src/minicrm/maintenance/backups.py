@@ -16,6 +16,7 @@ from typing import Any
 from minicrm.core import clock
 from minicrm.core.config import MAX_BACKUPS_KEEP, Config, load_config, valid_keep
 from minicrm.core.errors import InvalidInput, MinicrmError
+from minicrm.core.paths import make_private_dirs
 from minicrm.db import backup as copies
 from minicrm.db.backup import BACKUPS_FOLDER, backup_name_pattern, backup_to
 from minicrm.db.store import Store
@@ -44,8 +45,6 @@ def sweep_stale(db_path: Path, *extra: tuple[Path, re.Pattern[str]]) -> str | No
 def make_private_dir(folder: Path) -> None:
     """Create ``folder`` (and missing parents) 0700, whatever the umask; an existing
     folder is left as it is."""
-    from minicrm.core.paths import make_private_dirs
-
     if folder.exists():
         if not folder.is_dir():
             raise MinicrmError(f"{folder} is not a folder")

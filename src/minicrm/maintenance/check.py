@@ -17,9 +17,9 @@ from minicrm.core.config import Config
 from minicrm.core.errors import DatabaseBusy, MinicrmError
 from minicrm.db import backup as copies
 from minicrm.db import restore
+from minicrm.db.opening import open_store
 from minicrm.db.store import Store
-from minicrm.maintenance import checks
-from minicrm.maintenance import queries as sql
+from minicrm.maintenance import checks, queries
 from minicrm.maintenance.checks import Check, missing_next_occurrences
 
 # what `db check --quick` leaves out (see check())
@@ -69,7 +69,7 @@ def _fts_check(store: Store) -> Check | str | None:
     of the other checks, waiting for a writer like any command): its finding, or a
     failed Check when it could not run at all."""
     try:
-        return sql.fts_problem(store)
+        return queries.fts_problem(store)
     except DatabaseBusy:
         raise
     except MinicrmError as exc:
@@ -136,8 +136,6 @@ def check_file(
 ) -> CheckReport:
     """:func:`check` on another database file, a backup say, without writing to it: the
     checks run on a temporary copy in ``work_folder`` (migrated there if it is older)."""
-    from minicrm.db.opening import open_store
-
     with (
         restore.checked_copy(Path(path).expanduser(), Path(work_folder)) as copy,
         open_store(copy, command="minicrm db check") as store,
@@ -152,10 +150,10 @@ def _move_damaged_aside(store: Store) -> tuple[int, int]:
     Store.update: recorded, undoable). The one right answer: nothing is lost or
     guessed, and the user can read it and put it back by hand. Returns (values moved,
     contacts changed)."""
-    from minicrm.db.jsonvalues import LABELS, decode, empty
+    from minicrm.db.jsonvalues import LABELS, decode, empty  # lazy: start-up
 
     moved = contacts = 0
-    for row in sql.contact_json_texts(store):
+    for row in queries.contact_json_texts(store):
         changes: dict[str, Any] = {}
         pieces = []
         for column in ("custom", "vcard_extra"):
@@ -184,7 +182,7 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     index, set last-contacted times from the interactions (recorded in history, like any
     change), schedule a missing next occurrence of a series from its rule. Then check
     again; what could not be repaired still fails."""
-    from minicrm.activity import lifecycle
+    from minicrm.activity import lifecycle  # lazy: start-up
 
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}
@@ -207,10 +205,10 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
                     f"of {checks.plural(contacts, 'contact')}"
                 )
             if "search_index" in failing:
-                rows = sql.recreate_search_index(store)
-                repaired.append(f"search_index: rebuilt the index ({checks.plural(rows, 'row')})")
+                count = queries.recreate_search_index(store)
+                repaired.append(f"search_index: rebuilt the index ({checks.plural(count, 'row')})")
             if "last_contacted" in failing:
-                rows = sql.last_contacted_mismatches(store)
+                rows = queries.last_contacted_mismatches(store)
                 for row in rows:
                     store.update(
                         "contacts",

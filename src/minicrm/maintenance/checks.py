@@ -13,7 +13,7 @@ from minicrm.core.config import Config, load_config
 from minicrm.core.errors import MinicrmError
 from minicrm.db import backup as copies
 from minicrm.db.store import Store
-from minicrm.maintenance import queries as sql
+from minicrm.maintenance import queries
 
 MAX_DETAILS = 20
 
@@ -47,7 +47,7 @@ def _capped(items: list[str]) -> list[str]:
 
 
 def integrity(store: Store, quick: bool = False) -> Check:
-    problems = sql.integrity_problems(store, quick=quick)
+    problems = queries.integrity_problems(store, quick=quick)
     pragma = "quick_check" if quick else "integrity_check"
     if not problems:
         return Check("integrity", "ok", f"SQLite's {pragma} passes")
@@ -55,7 +55,7 @@ def integrity(store: Store, quick: bool = False) -> Check:
 
 
 def foreign_keys(store: Store) -> Check:
-    rows = sql.foreign_key_problems(store)
+    rows = queries.foreign_key_problems(store)
     if not rows:
         return Check("foreign_keys", "ok", "every reference points to an existing row")
     details = [f"{r['table']} #{r['rowid']} refers to a missing row of {r['parent']}" for r in rows]
@@ -78,17 +78,17 @@ def json_damage(store: Store, *, history: bool = True) -> list[Any]:
     """Every damaged value of the JSON columns (schema.JSON_COLUMNS), as
     jsonvalues.Damage, judged as the readers judge them; ``history=False`` leaves out the
     history table (it may be large: `db check --quick`)."""
-    from minicrm.db import jsonvalues
+    from minicrm.db import jsonvalues  # lazy: start-up
 
     found = []
-    for row in sql.contact_json_texts(store):
+    for row in queries.contact_json_texts(store):
         owner = f"contact #{row['id']} ({row['display_name']})"
         for column in ("custom", "vcard_extra"):
             _, problem = jsonvalues.decode("contacts", column, row[column])
             if problem is not None:
                 found.append(jsonvalues.Damage("contacts", row["id"], column, problem, owner))
     if history:
-        for row in sql.history_json_suspects(store):
+        for row in queries.history_json_suspects(store):
             owner = f"history row #{row['id']} (change set #{row['changeset_id']})"
             for column in ("before", "after"):
                 _, problem = jsonvalues.decode("history", column, row[column])
@@ -102,7 +102,7 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 
 def json_values(store: Store, damage: list[Any], texts: dict[tuple[str, int, str], str]) -> Check:
-    from minicrm.db.jsonvalues import LABELS
+    from minicrm.db.jsonvalues import LABELS  # lazy: start-up
 
     if not damage:
         return Check("json_values", "ok", "every stored JSON value can be read")
@@ -141,7 +141,7 @@ def search_index(store: Store, damaged: str | None, skip: frozenset[int] = froze
         return Check(
             "search_index", "fail", f"the index is damaged: {damaged}", [], repairable=True
         )
-    diff = sql.search_index_diff(store)
+    diff = queries.search_index_diff(store)
     if skip and "contact" in diff.outdated:
         diff.outdated["contact"] = [i for i in diff.outdated["contact"] if i not in skip]
         if not diff.outdated["contact"]:
@@ -162,7 +162,7 @@ def search_index(store: Store, damaged: str | None, skip: frozenset[int] = froze
 
 
 def interactions(store: Store) -> Check:
-    orphans = sql.interactions_without_contacts(store)
+    orphans = queries.interactions_without_contacts(store)
     if not orphans:
         return Check("interactions", "ok", "every interaction is with at least one contact")
     return Check(
@@ -174,7 +174,7 @@ def interactions(store: Store) -> Check:
 
 
 def last_contacted(store: Store) -> Check:
-    rows = sql.last_contacted_mismatches(store)
+    rows = queries.last_contacted_mismatches(store)
     if not rows:
         return Check("last_contacted", "ok", "every contact's last-contacted time is right")
     details = [
@@ -197,19 +197,21 @@ def missing_next_occurrences(store: Store) -> list[tuple[int, str]]:
     series whose rule gives a next occurrence that does not exist. Not counted: a series
     whose latest occurrence was cancelled (`cancel --stop` ends it there, and a skip
     always schedules the next), or whose next occurrence the user deleted."""
-    from minicrm.activity import lifecycle
+    from minicrm.activity import lifecycle  # lazy: start-up
 
     found = []
-    for row in sql.latest_done_recurring(store):
+    for row in queries.latest_done_recurring(store):
         due = lifecycle.next_due_after(store, row["id"])
-        if due is None or sql.later_occurrence_deleted(store, row["series_uid"], row["occurrence"]):
+        if due is None or queries.later_occurrence_deleted(
+            store, row["series_uid"], row["occurrence"]
+        ):
             continue
         found.append((row["id"], due.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")))
     return found
 
 
 def followup_series(store: Store) -> Check:
-    duplicates = sql.duplicate_occurrences(store)
+    duplicates = queries.duplicate_occurrences(store)
     missing = missing_next_occurrences(store)
     if not duplicates and not missing:
         return Check("followup_series", "ok", "every repeating series has its next occurrence")
@@ -239,7 +241,7 @@ def followup_series(store: Store) -> Check:
 
 
 def deal_stages(store: Store) -> Check:
-    rows = sql.deal_stage_mismatches(store)
+    rows = queries.deal_stage_mismatches(store)
     if not rows:
         return Check("deal_stages", "ok", "every deal's stage matches its recorded stage changes")
     details = [
@@ -267,7 +269,7 @@ def configured_stages(store: Store, config: Config | None) -> Check:
     }
     details = []
     for table, word in (("contacts", "contact"), ("deals", "deal")):
-        for row in sql.stage_counts(store, table):
+        for row in queries.stage_counts(store, table):
             if row["stage"] not in known[table]:
                 details.append(
                     f"{plural(row['n'], word)} in stage {row['stage']!r}, which the config "
@@ -279,7 +281,7 @@ def configured_stages(store: Store, config: Config | None) -> Check:
 
 
 def changesets(store: Store) -> Check:
-    empty = sql.empty_changesets(store)
+    empty = queries.empty_changesets(store)
     if not empty:
         return Check("history", "ok", "every change set records its changes")
     return Check(

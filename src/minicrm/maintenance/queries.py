@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from minicrm.db import searchindex
+from minicrm.db.schema import SEARCH_SCHEMA
 from minicrm.db.store import Row, Store, translate_sqlite_error
-from minicrm.search import queries as search
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +32,7 @@ def _translated(fn: F) -> F:
 
 def integrity_problems(store: Store, limit: int = 20, *, quick: bool = False) -> list[str]:
     """``PRAGMA integrity_check`` (``quick``: ``quick_check``, which does not compare the
-    indexes with the tables, ~10x faster): [] when the file is sound."""
+    indexes with the tables, and is much faster): [] when the file is sound."""
     pragma = "quick_check" if quick else "integrity_check"
     try:
         rows = store.conn.execute(f"PRAGMA {pragma}({int(limit)})").fetchall()
@@ -72,7 +73,7 @@ def fts_problem(store: Store) -> str | None:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, store.busy_timeout) from exc
     try:
-        search.check(store)
+        searchindex.check(conn)
     except sqlite3.DatabaseError as exc:
         if _is_busy(exc):
             raise translate_sqlite_error(exc, store.busy_timeout) from exc
@@ -85,7 +86,7 @@ def fts_problem(store: Store) -> str | None:
 
 _EXPECTED = (
     "WITH expected(rid, kind, item_id, contact_id, name, emails, phones, tags, company, body) "
-    "AS (" + " UNION ALL ".join(s.strip() for s in search.rebuild_sql_selects()) + ") "
+    "AS (" + " UNION ALL ".join(s.strip() for s in searchindex.rebuild_sql_selects()) + ") "
 )
 
 
@@ -101,7 +102,7 @@ class IndexDiff:
 
 @_translated
 def search_index_diff(store: Store) -> IndexDiff:
-    """Compare the index with what :func:`search.rebuild` would write: one row per
+    """Compare the index with what :func:`searchindex.rebuild` would write: one row per
     contact, interaction and follow-up at its fixed rowid, with the same text."""
     diff = IndexDiff()
     differs = " OR ".join(f"s.{c} IS NOT e.{c}" for c in _COLUMNS)
@@ -135,8 +136,6 @@ def recreate_search_index(store: Store) -> int:
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'search_index'"
     ).fetchone()
     if sql is None:
-        from minicrm.db.schema import SEARCH_SCHEMA
-
         create = SEARCH_SCHEMA[0]
     else:
         create = sql[0]
@@ -156,7 +155,7 @@ def recreate_search_index(store: Store) -> int:
     for suffix in ("data", "idx", "content", "docsize", "config"):  # what is left of it
         conn.execute(f"DROP TABLE IF EXISTS search_index_{suffix}")
     conn.execute(create)
-    for statement in search.rebuild_sql():
+    for statement in searchindex.rebuild_sql():
         conn.execute(statement)
     return int(conn.execute("SELECT count(*) FROM search_index").fetchone()[0])
 
@@ -237,7 +236,7 @@ def latest_done_recurring(store: Store) -> list[Row]:
 def later_occurrence_deleted(store: Store, series_uid: str, occurrence: int) -> bool:
     """Whether history records the deletion of a later occurrence of the series (the
     user removed the next one: the series ended there on purpose)."""
-    from minicrm.history.queries import image_sql
+    from minicrm.history.queries import image_sql  # lazy: start-up
 
     before = image_sql("before")
     return (

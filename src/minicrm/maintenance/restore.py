@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core.config import Config
-from minicrm.db import restore as sql
+from minicrm.db import restore as db_restore
 from minicrm.db.backup import backup_to
+from minicrm.db.files import make_private
+from minicrm.db.store import BUSY_TIMEOUT_SECONDS
 from minicrm.maintenance.backups import (
     backups_folder,
     keep_count,
@@ -50,17 +52,17 @@ class RestoreResult:
 @contextmanager
 def prepare_restore(
     db_path: str | os.PathLike[str], source: str | os.PathLike[str]
-) -> Iterator[sql.Prepared]:
+) -> Iterator[db_restore.Prepared]:
     """Check ``source`` before anything is replaced: it must be a minicrm database, not
     from a newer minicrm, and pass SQLite's integrity and foreign-key checks. Yields a
     validated (and, if older, migrated) temporary copy; the live database is untouched."""
-    with sql.prepared_source(Path(source).expanduser(), Path(db_path)) as prepared:
+    with db_restore.prepared_source(Path(source).expanduser(), Path(db_path)) as prepared:
         yield prepared
 
 
 def restore(
     db_path: str | os.PathLike[str],
-    prepared: sql.Prepared,
+    prepared: db_restore.Prepared,
     *,
     keep: int | None = None,
     config: Config | None = None,
@@ -69,17 +71,13 @@ def restore(
     """Replace the database at ``db_path`` with a prepared copy. A backup of the current
     database is written first (into ``backups/``, like `db backup`), then the copy goes
     into the live file through SQLite's backup API under its write lock."""
-    from minicrm.db.files import make_private
-
     live = Path(db_path)
     keep_n = keep_count(keep, config)
     notices = make_private(live)  # before the WAL and SHM are made with its mode
     swept = sweep_stale(live)
     notices += [swept] if swept else []
-    from minicrm.db.store import BUSY_TIMEOUT_SECONDS
-
     wait = BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout
-    with sql.live_connection(live, wait) as (conn, has_data):
+    with db_restore.live_connection(live, wait) as (conn, has_data):
         safety = None
         if has_data:
             folder = backups_folder(live)
@@ -89,7 +87,7 @@ def restore(
                 new_backup_path(folder, live.stem),
                 next_name=lambda: new_backup_path(folder, live.stem),
             )
-        sql.restore_into(prepared, conn, wait)
+        db_restore.restore_into(prepared, conn, wait)
     pruned = prune(backups_folder(live), live.stem, keep_n, spare=safety) if safety else []
     return RestoreResult(
         live, prepared.source, safety, prepared.migrated, prepared.counts, pruned, notices

@@ -1,98 +1,15 @@
-"""The full-text index (FTS5, accent- and case-insensitive) and its queries.
-
-The Store notes which contacts, interactions and follow-ups a transaction touched and
-calls :func:`reindex` just before it commits, so every write path (commands, imports,
-undo) keeps the index in step through one place. Each item has a fixed rowid, so
-refreshing one is a delete and an insert by rowid, never a scan.
-"""
+"""The search's queries: the full-text index's hits (the index itself, and how it is kept
+in step with every write, is :mod:`minicrm.db.searchindex`) and the contact filters."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 from minicrm.core.errors import InvalidInput
 from minicrm.db.store import Row, Store, translate_sqlite_error
 
-CONTACT, INTERACTION, FOLLOWUP = 1, 2, 3
-KINDS = {CONTACT: "contact", INTERACTION: "interaction", FOLLOWUP: "followup"}
 START, END = "\x02", "\x03"  # snippet markers
-
-_CONTACT_ROWS = """
-SELECT c.id * 4 + 1, 'contact', c.id, c.id,
-    trim(c.display_name || coalesce(' ' || c.nickname, '') ||
-         CASE WHEN trim(coalesce(c.given_name, '') || ' ' || coalesce(c.family_name, ''))
-                   = c.display_name THEN ''  -- "Zoë Williams" once, not twice in a snippet
-              ELSE coalesce(' ' || c.given_name, '') || coalesce(' ' || c.family_name, '') END),
-    coalesce((SELECT group_concat(value, ' ') FROM contact_emails WHERE contact_id = c.id), ''),
-    coalesce((SELECT group_concat(value || ' ' || value_key, ' ') FROM contact_phones
-              WHERE contact_id = c.id), ''),
-    coalesce((SELECT group_concat(tag, ' ') FROM contact_tags WHERE contact_id = c.id), ''),
-    trim(coalesce((SELECT name FROM companies WHERE id = c.company_id), '') || ' ' ||
-         coalesce(c.title, '')),
-    trim(coalesce(c.notes, '') || ' ' || coalesce(c.source, '') || ' ' ||
-         coalesce(c.stage, '') || ' ' ||
-         -- custom fields; a damaged value (not JSON) is left out, not an error
-         CASE WHEN json_valid(c.custom) THEN coalesce(
-             (SELECT group_concat(value, ' ') FROM json_each(c.custom)), '') ELSE '' END)
-FROM contacts c
-"""
-_INTERACTION_ROWS = """
-SELECT i.id * 4 + 2, 'interaction', i.id, NULL, '', '', '', '', '', i.body FROM interactions i
-"""
-_FOLLOWUP_ROWS = """
-SELECT f.id * 4 + 3, 'followup', f.id, f.contact_id, '', '', '', '', '',
-    f.title || ' ' || coalesce(f.notes, '') FROM followups f
-"""
-_INSERT = (
-    "INSERT INTO search_index (rowid, kind, item_id, contact_id, name, emails, phones, tags, "
-    "company, body) "
-)
-
-
-def rebuild_sql_selects() -> list[str]:
-    """The rows the index should hold, per kind (rowid first, then its columns)."""
-    return [_CONTACT_ROWS, _INTERACTION_ROWS, _FOLLOWUP_ROWS]
-
-
-def rebuild_sql() -> list[str]:
-    """Statements that fill an empty index from the tables."""
-    return [_INSERT + _CONTACT_ROWS, _INSERT + _INTERACTION_ROWS, _INSERT + _FOLLOWUP_ROWS]
-
-
-def rebuild(store: Store) -> None:
-    store.conn.execute("DELETE FROM search_index")
-    for statement in rebuild_sql():
-        store.conn.execute(statement)
-
-
-def reindex(store: Store, dirty: dict[int, set[int]], companies: set[int]) -> None:
-    """Refresh the index rows of the items a transaction touched (inside it)."""
-    conn = store.conn
-    if companies:
-        marks = ", ".join("?" for _ in companies)
-        dirty[CONTACT].update(
-            r[0]
-            for r in conn.execute(
-                f"SELECT id FROM contacts WHERE company_id IN ({marks})", list(companies)
-            )
-        )
-    for kind, ids, select, key in (
-        (CONTACT, dirty[CONTACT], _CONTACT_ROWS, "c.id"),
-        (INTERACTION, dirty[INTERACTION], _INTERACTION_ROWS, "i.id"),
-        (FOLLOWUP, dirty[FOLLOWUP], _FOLLOWUP_ROWS, "f.id"),
-    ):
-        if not ids:
-            continue
-        items = sorted(ids)
-        for start in range(0, len(items), 500):
-            chunk = items[start : start + 500]
-            conn.executemany(
-                "DELETE FROM search_index WHERE rowid = ?", [(i * 4 + kind,) for i in chunk]
-            )
-            marks = ", ".join("?" for _ in chunk)
-            conn.execute(_INSERT + select + f" WHERE {key} IN ({marks})", chunk)
 
 
 def hits(store: Store, fts_query: str) -> Iterator[Row]:
@@ -124,13 +41,21 @@ def interaction_contacts(store: Store, interaction_id: int) -> list[int]:
     ]
 
 
-def check(store: Store) -> None:
-    """FTS5's own integrity check (raises sqlite3 errors when the index is damaged)."""
-    store.conn.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+# What each search filter (``tag:vip``, ``company:acme``, ...) matches, given its value
+# as a key (folded the way the column's key is).
+_FILTERS = {
+    "tag": "c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)",
+    "company": "c.company_id IN (SELECT id FROM companies WHERE instr(name_key, ?) > 0)",
+    "stage": "c.stage = ?",
+    "email": "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)",
+    "phone": "c.id IN (SELECT contact_id FROM contact_phones WHERE instr(value_key, ?) > 0)",
+    "name": "instr(c.name_key, ?) > 0",
+}
 
 
-def contact_ids_matching(store: Store, where: list[str], params: list[Any]) -> set[int]:
+def contact_ids_matching(store: Store, filters: list[tuple[str, str]]) -> set[int]:
+    """The contacts matching every (filter name, key) pair."""
     sql = "SELECT c.id FROM contacts c"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return {r["id"] for r in store.query(sql, params)}
+    if filters:
+        sql += " WHERE " + " AND ".join(_FILTERS[name] for name, _ in filters)
+    return {r["id"] for r in store.query(sql, [key for _, key in filters])}

@@ -31,7 +31,7 @@ def _marked(text: str, highlights: Sequence[tuple[int, int]], terminal: bool) ->
     pieces.append((text[last:], False))
     if not terminal:
         return "".join(f"[{visible(p)}]" if hit else visible(p) for p, hit in pieces)
-    from minicrm.ui.terminal import screen
+    from minicrm.ui.terminal import screen  # lazy: start-up
 
     scr = screen()
     return "".join(scr.paint(visible(p), "bold") if hit else visible(p) for p, hit in pieces)
@@ -41,7 +41,7 @@ def print_search_results(results: Sequence[Any]) -> None:
     """Each contact (best first) with where it matched, the match highlighted."""
     terminal = stdout_is_terminal()
     if terminal:
-        from minicrm.ui.terminal import screen, write_wrapped
+        from minicrm.ui.terminal import screen, write_wrapped  # lazy: start-up
 
         scr = screen()
     for result in results:

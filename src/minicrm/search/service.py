@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from minicrm.contacts import queries
+from minicrm.contacts import queries as contacts_queries
 from minicrm.core import validate
 from minicrm.core.errors import InvalidInput
 from minicrm.core.models import Ref
 from minicrm.db.store import Store
-from minicrm.search import queries as index
+from minicrm.search import queries
 
 FIELDS = ("tag", "company", "stage", "email", "name", "phone")
 OPERATORS = ("AND", "OR", "NOT")
@@ -148,44 +148,33 @@ def parse(text: str) -> Query:
 
 
 def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None:
+    """The contacts every ``name:value`` filter matches (None: no filter)."""
     if not filters:
         return None
-    where: list[str] = []
-    params: list[Any] = []
+    keys: list[tuple[str, str]] = []
     for name, value in filters:
         if name == "tag":
-            where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
-            params.append(validate.tag(value))
+            keys.append((name, validate.tag(value)))
         elif name == "company":
-            where.append("c.company_id IN (SELECT id FROM companies WHERE instr(name_key, ?) > 0)")
-            params.append(validate.company_key(value))
+            keys.append((name, validate.company_key(value)))
         elif name == "stage":
-            where.append("c.stage = ?")
-            params.append(value.strip().lower())
+            keys.append((name, value.strip().lower()))
         elif name == "email":
-            where.append(
-                "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)"
-            )
-            params.append(validate.email_key(value))
+            keys.append((name, validate.email_key(value)))
         elif name == "phone":
-            digits = re.sub(r"\D", "", value)
-            where.append(
-                "c.id IN (SELECT contact_id FROM contact_phones WHERE instr(value_key, ?) > 0)"
-            )
-            params.append(digits or value)
+            keys.append((name, re.sub(r"\D", "", value) or value))
         elif name == "name":
-            where.append("instr(c.name_key, ?) > 0")
-            params.append(validate.key(value))
-    return index.contact_ids_matching(store, where, params)
+            keys.append((name, validate.key(value)))
+    return queries.contact_ids_matching(store, keys)
 
 
 def _snippet(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     text, marks, start = [], [], None
     length = 0
     for ch in raw:
-        if ch == index.START:
+        if ch == queries.START:
             start = length
-        elif ch == index.END and start is not None:
+        elif ch == queries.END and start is not None:
             marks.append((start, length))
             start = None
         else:
@@ -203,13 +192,14 @@ def search(store: Store, query: str, *, limit: int = 20, hits_per_contact: int =
         allowed = _filter_ids(store, parsed.filters)
         if parsed.fts is None:
             assert allowed is not None
-            rows = queries.contact_rows(
-                store, queries.ContactFilter(ids=sorted(allowed), archived=None, limit=limit)
+            rows = contacts_queries.contact_rows(
+                store,
+                contacts_queries.ContactFilter(ids=sorted(allowed), archived=None, limit=limit),
             )
             return [Result(Ref(r["id"], r["uid"], r["display_name"])) for r in rows]
         results: dict[int | None, Result] = {}
         order: list[int | None] = []
-        for row in index.hits(store, parsed.fts):
+        for row in queries.hits(store, parsed.fts):
             owners = _owners(store, row)
             text, marks = _snippet(row["snippet"] or "")
             hit = Hit(row["kind"], row["item_id"], text, marks)
@@ -234,7 +224,7 @@ def _owners(store: Store, row: dict[str, Any]) -> list[int | None]:
     if row["kind"] == "contact":
         return [row["item_id"]]
     if row["kind"] == "interaction":
-        return list(index.interaction_contacts(store, row["item_id"]))
+        return list(queries.interaction_contacts(store, row["item_id"]))
     return [row["contact_id"]]
 
 

@@ -13,6 +13,7 @@ from minicrm.ui import render
 from minicrm.ui.machine import write_json
 from minicrm.ui.render import print_table
 from minicrm.ui.screen import Column
+from minicrm.ui.terminal import write_wrapped
 from minicrm.ui.text import stdout_is_terminal, visible
 
 BARS = "·▁▂▃▄▅▆▇█"
@@ -33,8 +34,6 @@ def _percent(rate: float | None) -> str:
 def line(text: str) -> None:
     """A line of the report; at a terminal wrapped at spaces, never inside a figure."""
     if stdout_is_terminal():
-        from minicrm.ui.terminal import write_wrapped
-
         write_wrapped(text)
     else:
         render.line(text.replace("\xa0", " "))

@@ -26,7 +26,8 @@ from minicrm.core.dates import When
 from minicrm.core.errors import InvalidInput
 from minicrm.db.store import Row, Store
 from minicrm.deals import service as deals
-from minicrm.deals.pipeline import MoneyTotal
+from minicrm.deals.models import Deal
+from minicrm.deals.pipeline import MoneyTotal, totals
 from minicrm.stats import queries
 
 PERIOD_FORMS = "30d, 12w, 6m, quarter or year"
@@ -252,10 +253,10 @@ def adherence(store: Store, as_of: date, end_stamp: str) -> Adherence:
     for row in queries.cadence_contacts(store, end_stamp):
         if row["created_at"] >= end_stamp:  # added after the as-of day
             continue
-        cadence = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
+        cadence_days = row["cadence_days"] if row["cadence_days"] is not None else row["tag_days"]
         days = (as_of - dates.local_date(row["last"] or row["created_at"])).days
         since_days.append(days)
-        inside[row["id"]] = days <= cadence
+        inside[row["id"]] = days <= cadence_days
     tags: dict[str, list[int]] = {}
     for row in queries.contact_tags(store):
         if row["contact_id"] in inside:
@@ -341,9 +342,6 @@ class PipelineStats:
 
 
 def pipeline_stats(store: Store, p: Period, end_stamp: str, config: Config) -> PipelineStats:
-    from minicrm.deals.models import Deal
-    from minicrm.deals.pipeline import totals
-
     defaults = {s.name: s.probability for s in config.deal_stages}
     state: dict[int, tuple[str, date]] = {}  # deal -> (stage as of, day it entered it)
     for change in queries.stage_changes_before(store, end_stamp):
@@ -466,8 +464,8 @@ def compute(
             if row["id"] not in seen
         ]
         kept = promises(due_rows, p.start, p.end, as_of)
-        # each bucket gets only its own rows, by the day each promise counts on: 13 passes
-        # over all the period's follow-ups were ~40% of stats at 100k contacts
+        # each bucket gets only its own rows, by the day each promise counts on: a pass
+        # over all the period's follow-ups per bucket was a large part of stats
         placed = sorted(
             ((_promise_day(row, as_of), index) for index, row in enumerate(due_rows)),
         )

@@ -5,7 +5,7 @@ sides go through the same reader: a contact is written as a card (``to_vcard(...
 sync=True)``, the UID its file has had) and read back, a file is read. Fields: name,
 given_name, family_name, nickname, title, company, emails, phones, addresses, urls,
 dates (lists of [label, value], merged item by item), birthday, tags, notes, stage,
-source, cadence, ``custom.KEY`` (one field per custom field), photo, and ``extra`` (the
+source, cadence_days, ``custom.KEY`` (one field per custom field), photo, and ``extra`` (the
 properties minicrm does not model, kept as lines).
 
 A card applied to a contact replaces what it says: a value the card removed is removed,
@@ -29,8 +29,10 @@ from minicrm.core import clock, validate
 from minicrm.core.config import SyncConfig
 from minicrm.db import jsonvalues
 from minicrm.db.store import Store
+from minicrm.interchange.formats.vcard import parse_vcards, to_vcard
 from minicrm.interchange.formats.vcard.write import FIELD_KEY
 from minicrm.interchange.incoming import Incoming, RecordError
+from minicrm.interchange.prepare import prepare
 from minicrm.sync import queries
 from minicrm.sync.core import Item, ItemError, Lost
 
@@ -45,7 +47,7 @@ _SCALARS = (
     "notes",
     "stage",
     "source",
-    "cadence",
+    "cadence_days",
     "photo",
 )
 _LISTS = ("emails", "phones", "addresses", "urls", "dates")
@@ -102,8 +104,6 @@ class ContactsKind:
     # reading
 
     def parse(self, text: str) -> Item:
-        from minicrm.interchange.formats.vcard import parse_vcards
-
         records = list(parse_vcards(text))
         if len(records) != 1:
             raise ItemError(f"holds {len(records)} cards, not one")
@@ -115,8 +115,6 @@ class ContactsKind:
         return Item(record.card_uid, fields_of(record), text, record.name or record.card_uid)
 
     def card(self, contact: Contact, uid: str) -> Item:
-        from minicrm.interchange.formats.vcard import to_vcard
-
         return self.parse(to_vcard(contact, version=self.version, uid=uid, sync=True))
 
     # the local side
@@ -160,8 +158,6 @@ class ContactsKind:
         return None
 
     def apply(self, store: Store, local_uid: str | None, fields: dict[str, Any], item: Item) -> str:
-        from minicrm.interchange.prepare import prepare
-
         try:
             p = prepare(record_of(fields, item.label or item.uid))
         except RecordError as exc:

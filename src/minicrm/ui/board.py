@@ -53,7 +53,9 @@ def write_board(
         return
     blocks = []
     for stage in stages:
-        head = [(line, "bold") for line in wrap(visible(stage.heading), width)]
+        head: list[tuple[str, str | None]] = [
+            (line, "bold") for line in wrap(visible(stage.heading), width)
+        ]
         for total in stage.totals:
             head += [(line, None) for line in wrap(visible(total), width)]
         body: list[tuple[str, str | None]] = []

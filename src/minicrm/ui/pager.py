@@ -159,7 +159,7 @@ class PagedOutput(io.TextIOBase):
 
 def _screen_rows(text: str, columns: int) -> int:
     """Terminal rows ``text`` takes (its long lines wrap)."""
-    from minicrm.ui.terminal import strip_styles
+    from minicrm.ui.terminal import strip_styles  # lazy: start-up
     from minicrm.ui.text import text_width
 
     rows = 0
@@ -224,11 +224,11 @@ def start(*, enabled: bool = True) -> None:
     pager = command()
     if pager is None:
         return
-    from minicrm.ui.terminal import screen
+    from minicrm.ui.terminal import screen  # lazy: start-up
 
     scr = screen()
     _active = PagedOutput(sys.stdout, pager, scr.height - 1, scr.width)
-    sys.stdout = _active  # type: ignore[assignment]
+    sys.stdout = _active
 
 
 def release() -> None:

@@ -19,7 +19,7 @@ def message(text: str) -> None:
     """A line for the user on stderr (confirmations go to stdout via :func:`line`)."""
     pager = sys.modules.get("minicrm.ui.pager")
     if pager is not None:  # what a listing holds back comes first
-        pager.release()  # type: ignore[attr-defined]
+        pager.release()
     print(visible(text, one_line=False), file=sys.stderr)
 
 
@@ -37,7 +37,7 @@ def line(text: str) -> None:
 def local_time(stamp: str) -> str:
     """A stored UTC stamp as people read it everywhere on the screen: local time,
     ``2026-12-02 07:44`` (JSON and CSV keep the stored ISO form)."""
-    from minicrm.core import dates
+    from minicrm.core import dates  # lazy: start-up
 
     return dates.local_datetime(stamp).strftime("%Y-%m-%d %H:%M")
 
@@ -79,7 +79,7 @@ def print_table(
             print("\n" + visible(title), file=file or sys.stdout)
         print(plain_table(columns, list(rows)), file=file or sys.stdout)
         return
-    from minicrm.ui.screen import write_table
+    from minicrm.ui.screen import write_table  # lazy: start-up
 
     write_table(columns, rows, title=title, out=file or sys.stdout)
 
@@ -101,6 +101,6 @@ def print_card(
             head = f"{visible(label)}:" if label else ""
             print(f"{head}{' ' * (width + 2 - text_width(head))}{text}", file=out)
         return
-    from minicrm.ui.screen import write_card
+    from minicrm.ui.screen import write_card  # lazy: start-up
 
     write_card(title, pairs, out=file or sys.stdout)

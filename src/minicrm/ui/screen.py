@@ -5,7 +5,7 @@ come (the terminal itself is :mod:`minicrm.ui.terminal`, the pipeline board
 A table takes its column widths from the header and a bounded sample of the first rows
 (:data:`SAMPLE`), then streams the rest: the first screen of a 100,000-contact list is
 out before the last row is read, and a row costs about what the plain (piped) path costs
-(Rich's tables cost ~0.45 ms a row and must see every row first).
+(Rich's tables cost far more a row and must see every row first).
 
 Columns have priorities (:class:`Column`): ids, dates, emails and amounts are shown whole
 or not at all; other text is shortened with an ellipsis, down to a least width; when even
@@ -77,8 +77,8 @@ def styled_row(values: Sequence[object], style: str | None) -> list[object]:
 
 class Column:
     """How a column behaves when the terminal is narrow. (Plain classes here rather than
-    dataclasses: the renderers import this module on the piped path too, and each
-    dataclass costs ~0.5 ms of start-up.)"""
+    dataclasses: the renderers import this module on the piped path too, and defining a
+    dataclass costs start-up.)"""
 
     __slots__ = ("drop", "least", "name", "right", "whole")
 
@@ -295,10 +295,11 @@ def _write_records(
         out.write("\n".join(lines) + "\n")
 
 
-_BOX = "╭─╮│╰╯"
+# -- cards ----------------------------------------------------------------------------
 
-
-_ASCII_BOX = "+-+|++"
+# top-left, horizontal, top-right, vertical, bottom-left, bottom-right
+_BOX = ("╭", "─", "╮", "│", "╰", "╯")
+_ASCII_BOX = ("+", "-", "+", "|", "+", "+")
 
 
 def write_card(

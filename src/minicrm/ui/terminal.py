@@ -156,9 +156,9 @@ def write_wrapped(
     already visible() (and may carry this module's styles)."""
     out = out or sys.stdout
     scr = scr or screen(out)
-    shown = text if shown else visible(text, one_line=False)
-    indent = " " * (len(shown) - len(shown.lstrip(" ")) + 2)
-    first, *rest = wrap(shown, scr.width) or [""]
+    drawn = text if shown else visible(text, one_line=False)
+    indent = " " * (len(drawn) - len(drawn.lstrip(" ")) + 2)
+    first, *rest = wrap(drawn, scr.width) or [""]
     if rest:
         rest = wrap(" ".join(r.strip() for r in rest), max(scr.width - len(indent), 1))
     out.write("\n".join([first, *(indent + r for r in rest)]) + "\n")

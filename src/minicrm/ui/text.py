@@ -82,7 +82,7 @@ def stdout_is_terminal() -> bool:
 def text_width(text: str) -> int:
     """Terminal cells ``text`` takes: wide East Asian characters count two, combining
     marks none. Plain ASCII (nearly every cell) is its length, without a per-character
-    Unicode lookup: that lookup made `due` spend 230 ms of 600 ms drawing 4,400 rows."""
+    Unicode lookup: that lookup was most of the time `due` spent drawing."""
     if text.isascii():
         return len(text)
     width = 0

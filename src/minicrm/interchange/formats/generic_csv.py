@@ -108,6 +108,7 @@ def generic_target(column: str, has_parts: bool) -> Target | None:
         return Target("email", label=prefix_label(m.group(1) or ""), split=LIST_SPLIT)
     if m := _PHONE_RE.fullmatch(norm):
         prefix, word = m.group(1) or "", m.group(2)
+        label: str | None
         if word in ("mobile", "cell"):
             label = "mobile"
         elif word == "fax":

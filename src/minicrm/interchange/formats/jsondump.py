@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from minicrm.core.errors import InvalidInput
 from minicrm.interchange.incoming import Incoming, RecordError
 
 FORMAT = "minicrm-dump"
@@ -42,8 +43,8 @@ def write_dump(
     writes most rows so, in SQLite), or its dict, encoded here with json's C encoder and
     the same layout. The whole is byte for byte ``json.dumps(dump, ensure_ascii=False,
     indent=2)`` (with ``compact``: ``separators=(",", ":")``, one line), and a newline.
-    ``indent`` alone would select json's pure-Python encoder: 25 s and 4 GiB for the
-    494 MB dump of the 100,000-contact benchmark."""
+    ``indent`` alone would select json's pure-Python encoder, many times slower and
+    holding the whole dump in memory."""
     layout = row_layout(compact)
     encode = _encoder(layout["item_separator"], layout["key_separator"])
     opening, closing = layout["opening"], layout["closing"]
@@ -91,8 +92,9 @@ def _encoder(item_separator: str, key_separator: str) -> Any:
     pure-Python one where the C one is missing (same text, slower)."""
     from json import encoder
 
-    if encoder.c_make_encoder is not None:
-        return encoder.c_make_encoder(
+    make = getattr(encoder, "c_make_encoder", None)  # private to json, not in its stubs
+    if make is not None:
+        return make(
             None,
             None,
             encoder.encode_basestring,
@@ -113,8 +115,6 @@ def is_dump(data: Any) -> bool:
 
 
 def check_dump(data: dict[str, Any], known_tables: tuple[str, ...]) -> None:
-    from minicrm.core.errors import InvalidInput
-
     if data.get("version") != VERSION:
         raise InvalidInput(
             f"this dump is version {data.get('version')!r}; this minicrm reads version {VERSION}",
@@ -209,7 +209,7 @@ def _from_contact_json(item: dict[str, Any], position: str) -> Incoming:
         notes=_text(item.get("notes"), "notes"),
         stage=_text(item.get("stage"), "stage"),
         source=_text(item.get("source"), "source"),
-        cadence=None if cadence is None else str(cadence),
+        cadence_days=None if cadence is None else str(cadence),
         archived=archived,
         uid=_text(item.get("uid"), "uid"),
         custom={str(k): _text(v, f"custom field {k!r}") or "" for k, v in custom.items()},
@@ -271,7 +271,7 @@ def _dump_contacts(data: dict[str, Any], source: str) -> Iterator[Incoming | Rec
                 notes=_text(row.get("notes"), "notes"),
                 stage=_text(row.get("stage"), "stage"),
                 source=_text(row.get("source"), "source"),
-                cadence=None if row.get("cadence_days") is None else str(row["cadence_days"]),
+                cadence_days=None if row.get("cadence_days") is None else str(row["cadence_days"]),
                 archived=bool(row.get("archived")),
                 uid=_text(row.get("uid"), "uid"),
                 custom={str(k): _text(v, f"custom field {k!r}") or "" for k, v in custom.items()},

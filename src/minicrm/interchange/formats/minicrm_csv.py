@@ -139,7 +139,7 @@ def read_rows(
             tags=[t for t in row.get("tags", "").split(",") if t.strip()],
             stage=row.get("stage") or None,
             source=row.get("source") or None,
-            cadence=row.get("keep_in_touch_days") or None,
+            cadence_days=row.get("keep_in_touch_days") or None,
             archived=row.get("archived") == "yes" if row.get("archived") else None,
             uid=row.get("uid") or None,
             custom={str(k): str(v) for k, v in custom.items()},

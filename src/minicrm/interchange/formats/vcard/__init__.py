@@ -33,7 +33,7 @@ Writing (:func:`to_vcard`, :func:`to_vcards`)
     ``BDAY:--0517``. Anniversaries are ``ANNIVERSARY`` in 4.0 and Apple's ``X-ABDATE`` with
     the ``_$!<Anniversary>!$_`` label in 3.0; other labelled dates are ``X-ABDATE`` in both.
 
-vobject is imported inside the functions: it costs ~40 ms and only import/export need it.
+vobject is imported inside the functions: a heavy import that only import/export and sync need.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def _read_props(lines: list[str]) -> list[_Prop]:
     """The card's content lines (its own BEGIN/END and any nested component left out).
 
     Most cards are read by :func:`_read_props_fast`, which gives what vobject gives for
-    the lines it accepts (vobject's ContentLine cost ~70% of a vCard import); a card with
+    the lines it accepts (vobject's ContentLine was most of a vCard import's time); a card with
     quoted-printable or a quoted parameter value goes through vobject."""
     if not any(_QP_PARAM.match(line) for line in lines):
         props = _read_props_fast(lines)

@@ -31,7 +31,7 @@ _ANNIVERSARY = {"ANNIVERSARY", "X-ANNIVERSARY"}
 _MINICRM = {
     "X-MINICRM-STAGE": "stage",
     "X-MINICRM-SOURCE": "source",
-    "X-MINICRM-CADENCE": "cadence",
+    "X-MINICRM-CADENCE": "cadence_days",
     "X-MINICRM-FIELD": "custom",
 }
 

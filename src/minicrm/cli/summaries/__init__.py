@@ -2,7 +2,9 @@
 its help, in the order of the full command tree. Read by :func:`minicrm.cli.help_group`
 so that the root's help needs none of the command modules;
 tests/test_startup.py fails when this table and the commands' docstrings differ
-(regenerate it with ``python -m minicrm.cli.summaries``)."""
+(``python -m minicrm.cli.summaries`` prints it anew: :mod:`minicrm.cli.summaries.__main__`;
+the table is a package of its own so that what writes it, which needs the whole command
+tree, is not imported by the tree)."""
 
 from __future__ import annotations
 
@@ -81,22 +83,3 @@ SUMMARIES: tuple[tuple[str, str], ...] = (
     ("deal", "Deals: add, list, show, edit, move through the pipeline, win, lose, remove."),
     ("db", "The database file: where it is, backups, restore, integrity check."),
 )
-
-
-def generate() -> str:
-    """The text of SUMMARIES from the full command tree (paste it above, then run
-    ``ruff format``)."""
-    import typer
-
-    from minicrm import cli
-
-    group = typer.main.get_command(cli.app)
-    rows = [
-        f"    ({name!r}, {(command.help or '').split(chr(10) * 2)[0]!r}),"
-        for name, command in group.commands.items()  # type: ignore[attr-defined]
-    ]
-    return "\n".join(["SUMMARIES: tuple[tuple[str, str], ...] = (", *rows, ")"]) + "\n"
-
-
-if __name__ == "__main__":
-    print(generate(), end="")
