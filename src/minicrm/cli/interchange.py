@@ -119,7 +119,7 @@ def import_(
     """Import contacts from CSV (generic, Google, Outlook), vCard or minicrm JSON, in one
     transaction; matching contacts are merged, not duplicated."""
     store = store_of(ctx)
-    from minicrm.sync import tasks as sync_tasks
+    from minicrm.sync import tasks as sync_tasks  # lazy: start-up
 
     if fmt.value == "auto" and sync_tasks.is_calendar_source(source):
         _import_calendar(store, source, dry_run=dry_run, json_=json_)
@@ -166,8 +166,8 @@ def import_(
 
 def _import_calendar(store, source: str, *, dry_run: bool, json_: bool) -> None:  # type: ignore[no-untyped-def]
     """`import FILE.ics`: the VTODOs of follow-ups minicrm knows are applied (issue 18)."""
-    from minicrm.sync import tasks as sync_tasks
-    from minicrm.ui.text import visible
+    from minicrm.sync import tasks as sync_tasks  # lazy: start-up
+    from minicrm.ui.text import visible  # lazy: start-up
 
     report = sync_tasks.import_calendar(store, source, dry_run=dry_run)
     if json_:

@@ -160,9 +160,8 @@ def tasks(
     RRULE that repeats exactly as minicrm does. Done, a new due, title, priority or notes on
     the phone come back; a task deleted there is cancelled; a new task becomes a follow-up.
     One change set: `minicrm undo` reverts it."""
-    from minicrm.cli import state
-    from minicrm.sync import render as sync_render
-    from minicrm.sync import service
+    from minicrm.sync import render as sync_render  # lazy: start-up
+    from minicrm.sync import service  # lazy: start-up
 
     report = service.sync_folder(
         store_of(ctx),
@@ -172,7 +171,6 @@ def tasks(
         dry_run=dry_run,
         force_delete=force_delete,
         winner=winner.value if winner else None,
-        command="minicrm " + " ".join(state(ctx).argv),
     )
     sync_render.print_report(report, "json" if json_ else "text")
 
@@ -202,8 +200,8 @@ def events(
     """One-way calendar for apps that show no tasks: birthdays and yearly dates as yearly
     all-day events (and timed follow-ups with --followups), one .ics per event; events
     that are gone are removed, unchanged ones not rewritten. Nothing in minicrm changes."""
-    from minicrm.sync import events as sync_events
-    from minicrm.sync import render as sync_render
+    from minicrm.sync import events as sync_events  # lazy: start-up
+    from minicrm.sync import render as sync_render  # lazy: start-up
 
     report = sync_events.run(store_of(ctx), Path(folder), followups=followups, dry_run=dry_run)
     sync_render.print_events(report, "json" if json_ else "text")

@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minicrm.activity import followups as activity
+from minicrm.contacts import reading
 from minicrm.core import clock
 from minicrm.db.store import Store
-from minicrm.sync import vdir
+from minicrm.interchange.exports import yearly_dates
+from minicrm.interchange.formats.ics import event_files
+from minicrm.sync import queries, vdir
 
 FILEEXT = ".ics"
 _STAMP = re.compile(r"^DTSTAMP:.*\r?\n", re.M)
@@ -61,12 +65,6 @@ def _same(a: str, b: str) -> bool:
 
 def wanted(store: Store, *, followups: bool) -> dict[str, str]:
     """File name -> text of every event the calendar should hold."""
-    from minicrm.activity import followups as activity
-    from minicrm.contacts import reading
-    from minicrm.interchange.exports import yearly_dates
-    from minicrm.interchange.formats.ics import event_files
-    from minicrm.sync import queries
-
     with store.snapshot():
         people = reading.load_contacts(store, queries.active_contact_ids(store))
         tasks = activity.series_tasks(store, open_only=True) if followups else []

@@ -40,6 +40,7 @@ from minicrm.core import clock, recurrence, validate
 from minicrm.core.config import SyncConfig
 from minicrm.core.errors import InvalidInput, MinicrmError
 from minicrm.db.store import Store
+from minicrm.interchange.formats.ics import UID_SUFFIX, read_task, task_text
 from minicrm.sync import queries
 from minicrm.sync.core import Item, ItemError, Lost
 
@@ -56,8 +57,6 @@ class TasksKind:
     # reading
 
     def parse(self, text: str) -> Item:
-        from minicrm.interchange.formats.ics import read_task
-
         try:
             task = read_task(text)
         except ValueError as exc:
@@ -76,8 +75,6 @@ class TasksKind:
         return Item(task.uid, fields, text, task.title or UNTITLED)
 
     def render(self, task: SeriesTask, uid: str) -> Item:
-        from minicrm.interchange.formats.ics import task_text
-
         return self.parse(task_text(task, uid=uid))
 
     # the local side
@@ -90,8 +87,6 @@ class TasksKind:
     def load(
         self, store: Store, local_uids: Collection[str] | None, item_uids: Mapping[str, str]
     ) -> dict[str, Item]:
-        from minicrm.interchange.formats.ics import UID_SUFFIX
-
         out: dict[str, Item] = {}
         for task in followups.series_tasks(store, series_uids=local_uids):
             series = task.followup.series_uid
@@ -101,8 +96,6 @@ class TasksKind:
         return out
 
     def find(self, store: Store, item: Item, taken: set[str]) -> str | None:
-        from minicrm.interchange.formats.ics import UID_SUFFIX
-
         series = item.uid.removesuffix(UID_SUFFIX)
         if series != item.uid and series not in taken and queries.series_exists(store, series):
             return series
@@ -177,8 +170,6 @@ class TasksKind:
         return f.series_uid
 
     def _create(self, store: Store, series: str | None, fields: dict[str, Any], item: Item) -> str:
-        from minicrm.interchange.formats.ics import read_task
-
         try:
             told = read_task(item.text)
         except ValueError as exc:
@@ -390,8 +381,6 @@ def import_calendar(store: Store, path: str, *, dry_run: bool = False) -> TasksI
     file (done, due, title, priority, notes, status); others are skipped and listed. One
     transaction; nothing on a dry run."""
     from pathlib import Path
-
-    from minicrm.interchange.formats.ics import UID_SUFFIX
 
     source = Path(path).expanduser()
     files = sorted(source.glob("*.ics")) if source.is_dir() else [source]

@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from minicrm.activity.models import FollowUp, SeriesTask
 from minicrm.contacts.models import Contact
+from minicrm.core import recurrence
 
 PRODID = "-//minicrm//minicrm//EN"
 UID_SUFFIX = "@minicrm"
@@ -88,8 +89,6 @@ def _recurrence(task: SeriesTask, due: date | datetime) -> tuple[str | None, lis
         return None, []
     if rec.count is not None and f.occurrence >= rec.count:
         return None, []  # the series' last occurrence
-    from minicrm.core import recurrence
-
     due_at = due if isinstance(due, datetime) else datetime.combine(due, time(0))
     rule: str | None = None
     if rec.scheduled_from != "done":
