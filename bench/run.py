@@ -26,6 +26,9 @@ What is timed, and against what (docs/performance.md has the table):
   memory; for ``ls``, ``stale`` and ``due`` also the time until the first screen (23
   lines) arrived, against 2x the piped ``ls tag:vip --limit 50``;
 - every interactive case **with --json** (report only);
+- **completion**: a Tab press (``_MINICRM_COMPLETE=complete_bash`` with the line in
+  ``COMP_LINE``, as minicrm's bash script asks) after a name's first letters, ``#12``,
+  ``tag:`` and ``x@``, against ``import typer`` (the name case: at most 1.5x);
 - **interchange**: ``export --format json`` against ``export --format csv`` (2x, and
   < 300 MiB), ``import`` of 100,000 CSV rows into a new database (< 2 s, < 200 MiB,
   beside the bare reference import), ``import`` of the same contacts as vCards against
@@ -168,6 +171,7 @@ class Case:
     json: list[str] | None = None  # the --json form's extra arguments
     identical: bool = False  # the reference's output must equal minicrm's, byte for byte
     before: Callable[[], None] | None = None  # before the case runs, and after
+    env: dict[str, str] | None = None  # added to the environment (completion requests)
 
 
 def minicrm_command() -> list[str]:
@@ -278,6 +282,17 @@ def build_cases(db: Path, manifest: dict, on: list[str]) -> list[Case]:
             identical=True,
         ),
         Case(
+            "next",
+            ["next", *on],
+            "due",
+            [dbs, day],
+            2.0,
+            "`minicrm next`: every due follow-up, cadence, deal and date ranked, the first 10 "
+            "shown; held to due's budget (2x due's reference)",
+            pty=True,
+            json=["--json"],
+        ),
+        Case(
             "stale",
             ["stale", *on],
             "stale",
@@ -324,6 +339,7 @@ def build_cases(db: Path, manifest: dict, on: list[str]) -> list[Case]:
             runs=5,
             json=["--json"],
         ),
+        *completion_cases(manifest),
         Case(
             "db check",
             ["db", "check"],
@@ -334,6 +350,32 @@ def build_cases(db: Path, manifest: dict, on: list[str]) -> list[Case]:
             runs=3,
         ),
     ]
+
+
+def completion_cases(manifest: dict) -> list[Case]:
+    """A Tab press, as minicrm's bash script asks for it: the line in COMP_LINE. Against
+    ``import typer``: what is left is building one command and a prefix query."""
+    name = manifest["show"]["name"]
+    cases = []
+    for label, line in (
+        ("complete name", f"minicrm show {name[:2]}"),
+        ("complete #id", "minicrm show #12"),
+        ("complete tag:", "minicrm ls tag:"),
+        ("complete email", f"minicrm show {name[:1].lower()}@"),
+    ):
+        cases.append(
+            Case(
+                label,
+                [],
+                "typer",
+                [],
+                1.5 if label == "complete name" else None,
+                f"Tab after `{line}` (bash, {manifest['counts']['contacts']:,} contacts) "
+                "vs `import typer`",
+                env={"_MINICRM_COMPLETE": "complete_bash", "COMP_LINE": line},
+            )
+        )
+    return cases
 
 
 def reference_argv(case: Case) -> list[str]:
@@ -388,6 +430,7 @@ def row(
 
 def time_case(case: Case, env: dict[str, str], runs: int, warmup: int, ls50_ms: float) -> dict:
     ours = [*minicrm_command(), *case.command]
+    env = {**env, **(case.env or {})}
     runs = min(runs, case.runs) if case.runs else runs
     warm = min(warmup, 1) if case.runs else warmup
     result: dict = {"name": case.name, "command": ["minicrm", *case.command], "what": case.what}

@@ -361,7 +361,7 @@ def test_company_commands(run):
     listed = run.json("company", "ls")
     assert [(c["name"], c["contact_count"]) for c in listed] == [("Acme", 2), ("Initech", 0)]
     card = run("company", "show", "acme").stdout
-    assert "Contacts: #1 Ann" in card and "#2 Bob" in card
+    assert "People:          2" in card and "\n1   Ann" in card and "\n2   Bob" in card
     assert not any(line.startswith(":") for line in card.splitlines())
     shown = run.json("company", "show", "1")
     assert [m["name"] for m in shown["contacts"]] == ["Ann", "Bob"]

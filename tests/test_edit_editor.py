@@ -90,7 +90,7 @@ def test_edit_opens_the_editor_on_a_terminal(run, monkeypatch):
         return text.replace("title: CTO", "title: CEO")
 
     monkeypatch.setattr("minicrm.cli.edit.interactive", lambda: True)
-    monkeypatch.setattr("minicrm.cli.edit.open_editor", fake_edit)
+    monkeypatch.setattr("minicrm.cli.common.open_editor", fake_edit)
     assert run("edit", "jane").stdout.startswith("Updated #1")
     assert "name: Jane Doe" in seen["text"]
     assert run.json("show", "1")["title"] == "CEO"
@@ -106,7 +106,7 @@ def test_editor_save_refuses_if_contact_changed_meanwhile(run, monkeypatch, db_p
         return text.replace("title: CTO", "title: CEO")
 
     monkeypatch.setattr("minicrm.cli.edit.interactive", lambda: True)
-    monkeypatch.setattr("minicrm.cli.edit.open_editor", concurrent_edit)
+    monkeypatch.setattr("minicrm.cli.common.open_editor", concurrent_edit)
     result = run("edit", "jane", code=2)
     assert "changed by another command" in result.stderr and "your edit is kept in" in result.stderr
     kept = result.stderr.split("your edit is kept in ")[1].rstrip(")\n")
@@ -118,7 +118,7 @@ def test_editor_save_refuses_if_contact_changed_meanwhile(run, monkeypatch, db_p
 def test_editor_quit_without_saving_changes_nothing(run, monkeypatch):
     run("add", "Jane Doe")
     monkeypatch.setattr("minicrm.cli.edit.interactive", lambda: True)
-    monkeypatch.setattr("minicrm.cli.edit.open_editor", lambda text, **kw: None)
+    monkeypatch.setattr("minicrm.cli.common.open_editor", lambda text, **kw: None)
     assert run("edit", "jane").stdout.startswith("No change to #1")
 
 

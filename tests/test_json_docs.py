@@ -157,7 +157,7 @@ class Example:
         return first
 
 
-GROUPS = {"company", "deal", "db", "interaction", "followup"}
+GROUPS = {"company", "deal", "db", "interaction", "followup", "capture"}
 
 
 def read_docs(text: str | None = None) -> tuple[dict[str, Shape], list[Example]]:
@@ -355,6 +355,8 @@ SETUP = [
     "log jane email 'Sent the contract' --deal 1 --at '2026-11-21 10:00'",
     "dupes --ignore jane sam",
     "digest --on 2026-11-19",
+    "deal add --company Acme Anvils --value 50",
+    "deal won 7",
     "sync contacts vdir",
     "edit jane --title 'Chief Technology Officer'",
     "tag jane extra",
@@ -370,12 +372,15 @@ def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("json-docs")
     (folder / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
     (folder / "config.toml").write_text(
-        '[backups]\nkeep = 1\n\n[sync]\ncontacts = "vdir"\n'
+        '[backups]\nkeep = 1\n[capture]\nmail = ["capture/Mail"]\ncalendar = ["capture/calendar"]\n'
+        '\n[sync]\ncontacts = "vdir"\n'
         f"command = {json.dumps([sys.executable, '-c', 'pass'])}\n",
         encoding="utf-8",
     )
     for name in ("apple.vcf", "team_with_bad_card.vcf"):
         shutil.copy(ROOT / "tests" / "data" / "vcard" / name, folder / name)
+    # a Maildir tree and a calendar for `capture` (issue 20)
+    shutil.copytree(ROOT / "tests" / "data" / "capture", folder / "capture")
     # a backup of an older schema, for db restore to bring up to date
     old = ROOT / "tests" / "fixtures" / "schema-0010_last_interaction.db"
     shutil.copy(old, folder / "crm-before-import.db")

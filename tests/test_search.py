@@ -143,3 +143,60 @@ def test_a_name_hit_shows_the_name_once(run):
     assert [h["snippet"] for h in zoe["hits"]] == ["Zoë Williams"]
     [bill] = run.json("search", "william")  # a given name other than the display name stays
     assert [h["snippet"] for h in bill["hits"]] == ["Bill Gates William Gates"]
+
+
+# -- deals in search (issue 19.8) ---------------------------------------------------------
+
+
+def test_search_finds_a_deal_by_its_title_and_its_lost_reason(run):
+    run("add", "Miles Dyson", "-c", "Cyberdyne")
+    run("add", "Sarah Connor")
+    run("deal", "add", "miles", "Cyberdyne platform", "--value", "100")
+    run("deal", "add", "sarah", "Bunker", "--value", "5")
+    run("deal", "lost", "2", "--reason", "budget freeze")
+    run("deal", "add", "--company", "Cyberdyne", "Skynet licence", "--value", "9")
+    found = run.json("search", "platform")
+    assert [r["contact"]["name"] for r in found] == ["Miles Dyson"]
+    assert found[0]["hits"][0]["kind"] == "deal" and found[0]["hits"][0]["id"] == 1
+    assert "platform" in found[0]["hits"][0]["snippet"]
+    assert run.json("search", "freeze")[0]["hits"][0]["id"] == 2
+    company_deal = run.json("search", "skynet")
+    assert company_deal[0]["contact"] is None and company_deal[0]["hits"][0]["kind"] == "deal"
+    assert "deal #1: Cyberdyne [platform] lead" in run("search", "platform").stdout
+    # an edit, a rename of the company and a removal keep the index in step
+    run("deal", "edit", "1", "--title", "Cyberdyne mainframe")
+    assert run.json("search", "platform") == []
+    run("company", "edit", "cyberdyne", "--name", "Skynet Inc")
+    hits = [(h["kind"], h["id"]) for r in run.json("search", "inc") for h in r["hits"]]
+    assert ("deal", 3) in hits  # the company deal's row names the company's new name
+    run("deal", "rm", "3", "--yes")
+    assert run.json("search", "skynet licence") == []
+    assert "ok    search_index" in run("db", "check").stdout
+
+
+@pytest.mark.parametrize(
+    "term, names",
+    [
+        ("deal:lost", ["Sarah Connor"]),
+        ("deal:open", ["Miles Dyson"]),
+        ("deal:any", ["Miles Dyson", "Sarah Connor"]),
+        ("deal:lead", ["Miles Dyson"]),
+        ("deal:PLATFORM", ["Miles Dyson"]),
+        ("deal:won", []),
+    ],
+)
+def test_the_deal_term_in_search_and_ls(run, term, names):
+    run("add", "Miles Dyson")
+    run("add", "Sarah Connor")
+    run("add", "Kyle Reese")
+    run("deal", "add", "miles", "Cyberdyne platform", "--value", "100")
+    run("deal", "add", "sarah", "Bunker", "--value", "5")
+    run("deal", "lost", "2", "--reason", "budget")
+    assert sorted(r["contact"]["name"] for r in run.json("search", term)) == names
+    assert sorted(c["name"] for c in run.json("ls", term)) == names
+
+
+def test_stage_in_search_is_checked_as_in_ls(run):
+    assert "unknown stage 'nope'" in run("search", "stage:nope", code=2).stderr
+    assert "unknown stage 'nope'" in run("ls", "stage:nope", code=2).stderr
+    assert "deal: needs a value" in run("ls", "deal:", code=2).stderr

@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from minicrm import cli
-from minicrm.cli.summaries import SUMMARIES
+from minicrm.cli.summaries import PANELS, SUMMARIES
 from minicrm.cli.summaries.__main__ import generate
 
 # Run minicrm as the `minicrm` command does, then print the modules loaded.
@@ -125,13 +125,20 @@ _CONTACTS |= {
 _CONTACTS |= {"minicrm.activity.queries", "minicrm.activity.models"}
 ALLOWED = {
     ("db", "path"): _BASE | {"minicrm.cli.common", "minicrm.cli.database"},
-    ("--help",): _BASE | {"minicrm.cli.summaries", "typer._click._textwrap"},
+    ("--help",): _BASE
+    | {"minicrm.cli.summaries", "minicrm.cli.examples", "typer._click._textwrap"},
     ("show", "jane@acme.io"): _BASE
     | _DATA
     | _ZONE
     | _CONTACTS
     | {"minicrm.activity.views", "minicrm.activity.render", "minicrm.deals.queries"},
     ("ls", "tag:vip", "--limit", "50"): _BASE | _DATA | _CONTACTS,
+    ("next",): _BASE
+    | _DATA
+    | _ZONE
+    | (_CONTACTS - {"minicrm.cli.contacts"})
+    | {"minicrm.activity.views", "minicrm.cli.next"}
+    | {"minicrm.nextup.service", "minicrm.nextup.queries", "minicrm.nextup.render"},
     ("search", "xylophone"): _BASE
     | _DATA
     | {
@@ -157,8 +164,10 @@ def test_the_root_help_comes_from_a_table_that_matches_the_commands():
     full = typer.main.get_command(cli.app)
     assert [name for name, _ in SUMMARIES] == list(full.commands)  # type: ignore[attr-defined]
     for name, text in SUMMARIES:
-        assert full.commands[name].help.split("\n\n")[0] == text, name  # type: ignore[attr-defined]
+        assert full.commands[name].get_short_help_str() == text, name  # type: ignore[attr-defined]
+        assert full.commands[name].rich_help_panel == PANELS[name], name  # type: ignore[attr-defined]
     assert "SUMMARIES: tuple[tuple[str, str], ...] = (" in generate()
+    assert generate().count("\n    (") == len(SUMMARIES)
 
 
 @pytest.mark.parametrize("columns", ["40", "80", "200"])
@@ -178,7 +187,8 @@ def test_the_root_help_is_the_full_trees(startup_env, args, columns):
         full.stderr,
         full.returncode,
     )
-    assert "Commands:" in fast.stdout + fast.stderr and "  db  " in fast.stdout + fast.stderr
+    assert "Contacts:" in fast.stdout + fast.stderr and "  db  " in fast.stdout + fast.stderr
+    assert "Examples:" in fast.stdout + fast.stderr
 
 
 def test_a_group_builds_only_the_command_run_and_keeps_its_whole_help(run):
@@ -207,8 +217,8 @@ def test_the_subcommand_is_the_second_word():
         (["db", "path"], 0, "crm.db"),
         (["db", "pth"], 2, "No such command 'pth'"),
         (["db", "path", "--help"], 0, "Print the path of the database"),
-        (["--help"], 0, "Commands:"),
-        ([], 2, "Commands:"),
+        (["--help"], 0, "Contacts:"),
+        ([], 2, "Contacts:"),
         (["--db"], 2, "requires an argument"),
         (["--nope"], 2, "No such option: --nope"),
     ],

@@ -20,6 +20,17 @@ def main() -> None:
 
     gc.disable()
     try:
+        import os
+
+        if os.environ.get("_MINICRM_COMPLETE"):  # the shell asks what Tab may offer
+            from minicrm.cli.completion import complete  # lazy: start-up
+
+            gc.enable()
+            raise SystemExit(complete())
+        if "--show-completion" in sys.argv or "--install-completion" in sys.argv:
+            from minicrm.cli.completion import install_script_templates  # lazy: start-up
+
+            install_script_templates()
         from minicrm.cli import main as cli_main  # lazy: start-up (after gc.disable)
 
         cli_main()

@@ -139,6 +139,9 @@ SCREENS = [
     ["stats"],
     ["search", "pricing"],
     ["tag", "cadence"],
+    ["next", "--limit", "0"],
+    ["activity", "--since", "2000-01-01"],
+    ["ls", "--sort", "last-contacted", "--columns", "name,title,next-due"],
 ]
 EMAILS = {
     "jane@acme.io",
@@ -184,7 +187,7 @@ def test_narrow_terminals_shorten_text_and_say_what_is_left_out(demo):
     assert "Call about th" in at[60][("due",)] and "…" in at[60][("due",)]
     assert "Not shown at 60 columns: due, reach, last interaction." in at[60][("due",)]
     footer = " ".join(at[40][("ls",)].splitlines()[-2:])
-    assert footer == "Not shown at 40 columns: company, email, phone, tags, stage."
+    assert footer == "Not shown at 40 columns: company, email, phone, tags, stage, next due."
     assert at[40][("ls",)].splitlines()[0].split() == ["id", "name"]
     # the board: side by side at 120, one stage under another at 60
     wide, narrow = at[120][("pipeline",)].splitlines(), at[60][("pipeline",)].splitlines()

@@ -133,6 +133,38 @@ def create(
     return interaction_id
 
 
+def create_many(store: Store, entries: Sequence[tuple[Sequence[int], Row]]) -> list[int]:
+    """Insert many interactions at once (inside the caller's transaction): each entry is
+    its contacts' ids and its columns (kind, body, occurred_at; capture adds external_key
+    and direction), the same columns in every entry. Rows and history are written in
+    bulk (:meth:`Store.insert_many`), and each contact's last contacted time is set once,
+    after all of them. Returns the new ids, in order."""
+    if not entries:
+        return []
+    now = clock.utc_stamp()
+    rows = [
+        {
+            "uid": new_uid(),
+            "followup_id": None,
+            "deal_id": None,
+            "created_at": now,
+            "updated_at": now,
+            **values,
+        }
+        for _, values in entries
+    ]
+    ids = store.insert_many("interactions", rows)
+    links = [
+        {"interaction_id": interaction_id, "contact_id": contact_id}
+        for interaction_id, (contact_ids, _) in zip(ids, entries, strict=True)
+        for contact_id in dict.fromkeys(contact_ids)
+    ]
+    store.insert_many("interaction_contacts", links)
+    for contact_id in sorted({link["contact_id"] for link in links}):
+        touch_contact(store, contact_id)
+    return ids
+
+
 def log(
     store: Store,
     refs_: Sequence[str],

@@ -110,6 +110,9 @@ def _followup_row(f: FollowUp, now: datetime) -> list[object]:
     return styled_row(row, "dim") if f.status != "open" else row  # done or cancelled
 
 
+followup_row = _followup_row  # a follow-up as a row of FOLLOWUP_COLUMNS (the company page)
+
+
 def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -> None:
     if fmt == "json":
         write_json([f.to_dict() for f in items])

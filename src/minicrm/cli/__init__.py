@@ -49,6 +49,24 @@ def _finished() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _run_hooks(ctx: Any) -> None:
+    """After a command that changed data: the user's hooks for what it did (on-add,
+    on-change, on-log, on-done, on-deal), each problem one line on stderr. Never fails
+    the command."""
+    store = getattr(ctx.obj, "_store", None)
+    if store is None or not getattr(store, "committed_changesets", None):
+        return
+    from minicrm.hooks import service as hooks  # lazy: start-up
+    from minicrm.ui.render import message  # lazy: start-up
+
+    try:
+        problems = hooks.fire_committed(store, command=store.command)
+    except Exception as exc:  # a hook must never turn a done command into a failure
+        problems = [f"hooks could not run: {type(exc).__name__}: {exc}"]
+    for problem in problems:
+        message(f"minicrm: {problem}")
+
+
 def _remind_about_digest(ctx: Any) -> None:
     """On a terminal, after a command that used the database: one line if the last digest
     is over two days old (cron may have stopped). Never for the digest itself."""
@@ -82,8 +100,53 @@ def _click_error(exc: Any) -> None:
     _fail(text, exc.exit_code)
 
 
+def _format_examples(self: Any, ctx: Any, formatter: Any) -> None:
+    """The epilog (the EXAMPLES section, minicrm.cli.examples) as a section of its own,
+    headed like Options:, each line as written."""
+    if not self.epilog:
+        return
+    formatter.write_paragraph()
+    for line in self.epilog.splitlines():
+        if line != "\b":
+            formatter.write(f"{'':>{formatter.current_indent}}{line}\n")
+
+
+class HelpCommand(TyperCommand):
+    """A command whose --help ends with its examples."""
+
+    format_epilog = _format_examples
+
+
+class HelpGroup(TyperGroup):
+    """A command group whose --help ends with its examples."""
+
+    format_epilog = _format_examples
+
+
 class MinicrmGroup(TyperGroup):
-    """The root group: maps every error to a message and an exit code, in one place."""
+    """The root group: maps every error to a message and an exit code, in one place, and
+    lists its commands in panels (Contacts, Timeline, ...)."""
+
+    format_epilog = _format_examples
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands under their panels' headings, one aligned column for all, each
+        summary whole (wrapped, never cut with "...")."""
+        from minicrm.cli.summaries import PANEL_ORDER  # lazy: start-up
+
+        rows: dict[str, list[tuple[str, str]]] = {}
+        commands = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]
+        width = max((len(n) for n, c in commands if c is not None), default=0)
+        for name, command in commands:
+            if command is None or command.hidden:
+                continue
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            text = command.get_short_help_str(limit=10_000)
+            rows.setdefault(panel, []).append((name.ljust(width), text))
+        order = [p for p in PANEL_ORDER if p in rows] + [p for p in rows if p not in PANEL_ORDER]
+        for panel in order:
+            with formatter.section(panel):
+                formatter.write_dl(rows[panel])
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta.setdefault("minicrm.argv", list(args))
@@ -104,6 +167,7 @@ class MinicrmGroup(TyperGroup):
             _end_paging()
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
             say_notices(getattr(ctx.obj, "_store", None), damaged=True)
+            _run_hooks(ctx)
             _remind_about_digest(ctx)
             _finished()
             return result
@@ -205,6 +269,8 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("follow", "done", "snooze", "reopen", "cancel"), "followups"),
     "interaction": "interactions",
     "followup": "followups",
+    "next": "next",
+    "activity": "feed",
     **dict.fromkeys(("due", "agenda", "stale", "birthdays"), "views"),
     "digest": "digest",
     "company": "companies",
@@ -213,6 +279,9 @@ COMMANDS: dict[str, str] = {
     "stats": "stats",
     **dict.fromkeys(("history", "undo", "redo"), "history"),
     "db": "database",
+    "capture": "capture",
+    "help": "helpcmd",
+    "config": "config",
 }
 
 
@@ -231,10 +300,14 @@ def _root_app() -> typer.Typer:
     return app
 
 
-def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
+def build_app(
+    only: str | None = None, sub: str | None = None, *, dress: bool = True
+) -> typer.Typer:
     """The command tree; with ``only``, just the module that defines that command (the
     rest is neither imported nor built, a good part of start-up), and with ``sub``
-    (``db path``), just that command of the group ``only``."""
+    (``db path``), just that command of the group ``only``. Without ``dress`` the
+    commands get no panels, summaries or examples (a command that is run, not asked for
+    its help, needs none of them)."""
     import importlib
 
     app = _root_app()
@@ -246,12 +319,61 @@ def build_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     order = {name: index for index, name in enumerate(COMMANDS)}
     app.registered_commands.sort(key=lambda c: order.get(_name(c), len(order)))
     app.registered_groups.sort(key=lambda g: order.get(g.name or "", len(order)))
+    if dress:
+        _dress(app)
     if only in COMMANDS:
         # Build just that command: typer reads every registered command's parameters from
         # its annotations before it parses a single argument.
         app.registered_commands = [c for c in app.registered_commands if _name(c) == only]
         app.registered_groups = [_only(g, sub) for g in app.registered_groups if g.name == only]
     return app
+
+
+def _dress(app: typer.Typer) -> None:
+    """Give every registered command its panel and one-line summary (top level, from
+    minicrm.cli.summaries), a summary that is its whole first sentence (below), and its
+    EXAMPLES section (minicrm.cli.examples)."""
+    from minicrm.cli.examples import epilog  # lazy: start-up
+    from minicrm.cli.summaries import SUMMARIES, panel
+
+    summaries = dict(SUMMARIES)
+    app.info.epilog = epilog("")
+    for info in app.registered_commands:
+        name = _name(info)
+        info.rich_help_panel = panel(name)
+        info.short_help = summaries.get(name) or _first_sentence(info)
+        info.epilog = info.epilog or epilog(name)
+        info.cls = _own(info.cls, HelpCommand)
+    for group in app.registered_groups:
+        name = group.name or ""
+        group.rich_help_panel = panel(name)
+        group.short_help = summaries.get(name) or group.short_help
+        group.epilog = epilog(name)
+        group.cls = HelpGroup
+        subs = group.typer_instance.registered_commands if group.typer_instance else []
+        for info in subs:
+            info.short_help = info.short_help or _first_sentence(info)
+            info.epilog = info.epilog or epilog(f"{name} {_name(info)}")
+            info.cls = _own(info.cls, HelpCommand)
+
+
+def _own(cls: Any, default: type) -> Any:
+    """A command's own class, or ``default`` where it has none (typer's placeholder)."""
+    from typer.models import DefaultPlaceholder
+
+    if cls is None or cls in (TyperCommand, TyperGroup) or isinstance(cls, DefaultPlaceholder):
+        return default
+    return cls
+
+
+def _first_sentence(info: Any) -> str | None:
+    """A command's first sentence, whole (click's default cuts it to fit a width)."""
+    import inspect
+
+    from typer._click.utils import make_default_short_help
+
+    text = info.help or inspect.getdoc(info.callback) or ""
+    return make_default_short_help(text, 10_000) or None
 
 
 def _only(group: Any, sub: str | None) -> Any:
@@ -276,12 +398,16 @@ def help_group() -> Any:
     (:data:`minicrm.cli.summaries.SUMMARIES`), which is all the root's help shows. Building
     the real tree for it imports every command module and reads every command's
     parameters; a test checks that both print the same help."""
-    from minicrm.cli.summaries import SUMMARIES  # lazy: start-up
+    from minicrm.cli.examples import epilog  # lazy: start-up
+    from minicrm.cli.summaries import SUMMARIES, panel  # lazy: start-up
 
     group = typer.main.get_command(_root_app())
     assert isinstance(group, TyperGroup)
+    group.epilog = epilog("")
     for name, text in SUMMARIES:
-        group.add_command(TyperCommand(name, help=text))
+        group.add_command(
+            TyperCommand(name, help=text, short_help=text, rich_help_panel=panel(name))
+        )
     return group
 
 
@@ -342,9 +468,11 @@ def main() -> None:
     if name is None:  # --help, -h, nothing, or only global options
         command = help_group()
     else:
-        command = typer.main.get_command(
-            build_app(name, subcommand_name(args) if name in COMMANDS else None)
-        )
+        sub = subcommand_name(args) if name in COMMANDS else None
+        app = build_app(name, sub, dress=False)
+        if "--help" in args or "-h" in args or (app.registered_groups and sub is None):
+            _dress(app)  # its help is printed (a group alone prints its help)
+        command = typer.main.get_command(app)
     _started()
     command(args, prog_name="minicrm")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:  # annotations only: nothing is imported at run time
     from minicrm.core.dates import When
     from minicrm.db.store import Store
 
+T = TypeVar("T")
+
 
 class Format(StrEnum):
     table = "table"
@@ -27,10 +30,21 @@ class Format(StrEnum):
     tsv = "tsv"
 
 
+class PageFormat(StrEnum):
+    """A page (one contact, one company) is a table or JSON; CSV is for lists."""
+
+    table = "table"
+    json = "json"
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (shape: docs/json.md).")]
 FormatOpt = Annotated[
     Format | None,
     typer.Option("--format", "-f", help="Output format: table (default), json, csv or tsv."),
+]
+PageFormatOpt = Annotated[
+    PageFormat | None,
+    typer.Option("--format", "-f", help="Output format: table (default) or json."),
 ]
 RawOpt = Annotated[
     bool,
@@ -44,12 +58,17 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 # The contact filters that ls and export share.
 TagFilterOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="Only contacts with this tag (repeat: all of them)."),
+    typer.Option(
+        "--tag", "-t", metavar="TAG", help="Only contacts with this tag (repeat: all of them)."
+    ),
 ]
 CompanyFilterOpt = Annotated[
-    str | None, typer.Option("--company", "-c", help="Only contacts of this company.")
+    str | None,
+    typer.Option("--company", "-c", metavar="COMPANY", help="Only contacts of this company."),
 ]
-StageFilterOpt = Annotated[str | None, typer.Option("--stage", help="Only contacts in this stage.")]
+StageFilterOpt = Annotated[
+    str | None, typer.Option("--stage", metavar="STAGE", help="Only contacts in this stage.")
+]
 DealOpt = Annotated[
     str | None,
     typer.Option(
@@ -58,14 +77,14 @@ DealOpt = Annotated[
 ]
 
 
-def output_format(json_flag: bool, fmt: Format | None, *, lists: bool = True) -> str:
+def output_format(json_flag: bool, fmt: Format | PageFormat | None, *, lists: bool = True) -> str:
     if json_flag and fmt not in (None, Format.json):
         raise InvalidInput("--json and --format disagree", hint="give one of them")
     if json_flag:
         return "json"
     if fmt is None:
         return "table"
-    if not lists and fmt in (Format.csv, Format.tsv):
+    if not lists and fmt.value in ("csv", "tsv"):
         raise InvalidInput(f"--format {fmt.value} is for lists", hint="use --format json or table")
     return fmt.value
 
@@ -281,3 +300,74 @@ def read_text(text: str) -> str:
 def store_of(ctx: typer.Context) -> Store:
     """The invocation's store, opened on first use (see :meth:`AppState.store`)."""
     return state(ctx).store
+
+
+def fire_hook(ctx: typer.Context | None, event: str, payload: Any) -> None:
+    """Run the user's hook for ``event`` (on-sync, on-capture ...) with ``payload`` (a
+    record or a list of records, see minicrm.hooks.service.fire) and report a failing one
+    on stderr. Call it after the command's transaction committed; it never raises."""
+    from minicrm.hooks import service as hooks  # lazy: start-up
+    from minicrm.ui.render import message
+
+    store = None
+    if ctx is not None:
+        store = state(ctx)._store
+    try:
+        problems = hooks.fire(
+            event,
+            payload,
+            command=getattr(store, "command", ""),
+            db=getattr(store, "path", None),
+        )
+    except Exception as exc:
+        problems = [f"hook {event} could not run: {type(exc).__name__}: {exc}"]
+    for problem in problems:
+        message(f"minicrm: {problem}")
+
+
+_ERROR_MARK = "# minicrm: "
+_ERROR_HELP = "# Fix it, then save and quit; delete everything to change nothing."
+MAX_EDITS = 50  # rounds of "fix it and save" before minicrm gives up
+
+
+def edit_until_valid(form: str, apply: Callable[[str], T], *, suffix: str = ".txt") -> T | None:
+    """Open $EDITOR on ``form`` and hand the saved text to ``apply``. A text ``apply``
+    refuses (bad input, a contact that is not found or not unique) reopens the editor
+    with the error at the top, as ``git commit`` and ``crontab -e`` do, the user's edit
+    kept below it. Returns what ``apply`` returned, or None when the user changed nothing
+    (saved the form unchanged, or emptied it). Saving an error's form unchanged gives up
+    with that error. The temporary file is always removed."""
+    from minicrm.core.errors import Ambiguous, InvalidInput, NotFound  # lazy: start-up
+
+    text, error = form, None
+    for _ in range(MAX_EDITS):
+        shown = text if error is None else _with_error(text, error)
+        edited = open_editor(shown, suffix=suffix)
+        if edited is None:  # saved as shown
+            if error is None:
+                return None
+            raise InvalidInput(f"{error}; nothing was changed")
+        text = _without_error(edited)
+        if not [line for line in text.splitlines() if line.strip() and not line.startswith("#")]:
+            return None  # emptied: the user changed their mind
+        try:
+            return apply(text)
+        except (InvalidInput, NotFound, Ambiguous) as exc:
+            error = str(exc) + (f" ({exc.hint})" if getattr(exc, "hint", None) else "")
+    raise InvalidInput(f"{error}; nothing was changed (gave up after {MAX_EDITS} edits)")
+
+
+def _with_error(text: str, error: str) -> str:
+    """The text with the error on its first lines ("line N" counted in the file shown)."""
+    import re
+
+    header = [f"{_ERROR_MARK}{' '.join(error.split())}", _ERROR_HELP]
+    shifted = re.sub(r"\bline (\d+)\b", lambda m: f"line {int(m[1]) + len(header)}", header[0])
+    return "\n".join([shifted, header[1], text])
+
+
+def _without_error(text: str) -> str:
+    lines = text.split("\n")
+    while lines and (lines[0].startswith(_ERROR_MARK) or lines[0] == _ERROR_HELP):
+        lines.pop(0)
+    return "\n".join(lines)

@@ -9,6 +9,7 @@ import typer
 from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
+    PageFormatOpt,
     RawOpt,
     YesOpt,
     confirm,
@@ -17,8 +18,7 @@ from minicrm.cli.common import (
     store_of,
 )
 from minicrm.contacts import companies as domain
-from minicrm.contacts import reading as contacts
-from minicrm.contacts.render import print_companies, print_company
+from minicrm.contacts.render import print_companies
 from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
@@ -27,9 +27,12 @@ app = typer.Typer(help="Companies: add, list, show, edit, remove.", no_args_is_h
 
 RefArg = Annotated[str, typer.Argument(metavar="COMPANY", help="Company id (3 or #3) or name.")]
 DomainOpt = Annotated[
-    str | None, typer.Option("--domain", help='Web domain, e.g. acme.io ("" clears).')
+    str | None,
+    typer.Option("--domain", metavar="DOMAIN", help='Web domain, e.g. acme.io ("" clears).'),
 ]
-NotesOpt = Annotated[str | None, typer.Option("--notes", help='Free-form notes ("" clears).')]
+NotesOpt = Annotated[
+    str | None, typer.Option("--notes", metavar="TEXT", help='Free-form notes ("" clears).')
+]
 
 
 @app.command("add")
@@ -39,9 +42,11 @@ def add(
         str, typer.Argument(metavar="NAME", help="Company name (unique, case-insensitive).")
     ],
     domain_: Annotated[
-        str | None, typer.Option("--domain", help="Web domain, e.g. acme.io.")
+        str | None, typer.Option("--domain", metavar="DOMAIN", help="Web domain, e.g. acme.io.")
     ] = None,
-    notes: Annotated[str | None, typer.Option("--notes", help="Free-form notes.")] = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", metavar="TEXT", help="Free-form notes.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Add a company."""
@@ -62,21 +67,40 @@ def ls(
 
 
 @app.command("show")
-def show(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False, fmt: FormatOpt = None) -> None:
-    """Show a company and its contacts."""
+def show(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="COMPANY",
+            help="Company id (3 or #3), name, or domain (acme.io: the company with that domain, "
+            "else the one whose people have emails there).",
+        ),
+    ],
+    timeline: Annotated[
+        int,
+        typer.Option(
+            "--timeline", metavar="N", help="Show the latest N interactions (0 to 10000)."
+        ),
+    ] = 10,
+    json_: JsonOpt = False,
+    fmt: PageFormatOpt = None,
+) -> None:
+    """Show a company's page: its people, their open follow-ups, its deals and their
+    totals, the timeline across its people, the last contact and its domain."""
+    from minicrm.company_page import render as page_render  # lazy: start-up
+    from minicrm.company_page import service as page
+
     paged(ctx)
     out = output_format(json_, fmt, lists=False)
-    store = store_of(ctx)
-    company = domain.get_company(store, ref)
-    members = contacts.list_contacts(store, company=f"#{company.id}", archived=None)
-    print_company(company, members, out)
+    page_render.print_company_page(page.company_page(store_of(ctx), ref, timeline=timeline), out)
 
 
 @app.command("edit")
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     domain_: DomainOpt = None,
     notes: NotesOpt = None,
     json_: JsonOpt = False,

@@ -3,7 +3,7 @@ untag in cli/tags.py). The options shared by add and edit are defined here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
     OnOpt,
+    PageFormatOpt,
     RawOpt,
     StageFilterOpt,
     TagFilterOpt,
@@ -65,7 +66,7 @@ AddressOpt = Annotated[
         help='Postal address (repeatable), e.g. "home:1 Main St, Springfield".',
     ),
 ]
-TagOpt = Annotated[Multi, typer.Option("--tag", "-t", help="Tag (repeatable).")]
+TagOpt = Annotated[Multi, typer.Option("--tag", "-t", metavar="TAG", help="Tag (repeatable).")]
 SetOpt = Annotated[
     Multi,
     typer.Option(
@@ -75,29 +76,44 @@ SetOpt = Annotated[
     ),
 ]
 CompanyOpt = Annotated[
-    str | None, typer.Option("--company", "-c", help="Company (created if new).")
+    str | None, typer.Option("--company", "-c", metavar="COMPANY", help="Company (created if new).")
 ]
-TitleOpt = Annotated[str | None, typer.Option("--title", help="Job title.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", metavar="TITLE", help="Job title.")]
 StageOpt = Annotated[
     str | None,
     typer.Option(
-        "--stage", help="Stage: lead, prospect, customer, partner, former (configurable)."
+        "--stage",
+        metavar="STAGE",
+        help="Stage: lead, prospect, customer, partner, former (configurable).",
     ),
 ]
 BirthdayOpt = Annotated[
-    str | None, typer.Option("--birthday", help="1990-05-17, --05-17 or may 17 (no year).")
+    str | None,
+    typer.Option("--birthday", metavar="DATE", help="1990-05-17, --05-17 or may 17 (no year)."),
 ]
 EveryOpt = Annotated[
     str | None,
-    typer.Option("--every", help="Keep-in-touch cadence: 30d, 2w, 3m (90 days), 1y; none clears."),
+    typer.Option(
+        "--every",
+        metavar="CADENCE",
+        help="Keep-in-touch cadence: 30d, 2w, 3m (90 days), 1y; none clears.",
+    ),
 ]
 SourceOpt = Annotated[
     str | None,
-    typer.Option("--source", help="Where the contact came from (referral, conference, ...)."),
+    typer.Option(
+        "--source",
+        metavar="SOURCE",
+        help="Where the contact came from (referral, conference, ...).",
+    ),
 ]
-NicknameOpt = Annotated[str | None, typer.Option("--nickname", help="Nickname.")]
-GivenOpt = Annotated[str | None, typer.Option("--given", help="Given (first) name.")]
-FamilyOpt = Annotated[str | None, typer.Option("--family", help="Family (last) name.")]
+NicknameOpt = Annotated[str | None, typer.Option("--nickname", metavar="NAME", help="Nickname.")]
+GivenOpt = Annotated[
+    str | None, typer.Option("--given", metavar="NAME", help="Given (first) name.")
+]
+FamilyOpt = Annotated[
+    str | None, typer.Option("--family", metavar="NAME", help="Family (last) name.")
+]
 
 
 def fields_given(**values: str | None) -> dict[str, str]:
@@ -142,7 +158,8 @@ def add(
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+        str | None,
+        typer.Option("--notes", metavar="TEXT", help='Notes about the person ("" clears).'),
     ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
@@ -202,7 +219,7 @@ def ls(
         typer.Argument(
             metavar="[TERM]...",
             help="Field terms (tag:vip, company:acme, stage:lead, email:@acme.io, stale:yes, "
-            "archived:all) and words that names or emails must contain.",
+            "archived:all, deal:open) and words that names or emails must contain.",
         ),
     ] = None,
     tag: TagFilterOpt = None,
@@ -213,11 +230,26 @@ def ls(
     sort: Annotated[
         str,
         typer.Option(
-            "--sort", help="name, id, created, updated, company, stage or last-contacted."
+            "--sort",
+            metavar="KEY",
+            help="name, id, created, updated, company, stage, last-contacted or next-due "
+            "(the table shows the column it sorts by).",
         ),
     ] = "name",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="At most this many.")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="COL,...",
+            help="The table's columns, comma-separated, from id, name, company, title, email, "
+            "phone, tags, stage, last-contacted, next-due (default: all but title and "
+            "last-contacted; the column of --sort is always shown).",
+        ),
+    ] = None,
     on: OnOpt = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -231,11 +263,23 @@ def ls(
         raise InvalidInput("--archived and --all disagree", hint="give one of them")
     # A table shows one line per contact: read just that (one query), as it is drawn. JSON
     # and CSV carry every field, so they read whole contacts.
-    listing = (
-        reading.iter_contact_lines if out not in ("json", "csv", "tsv") else reading.list_contacts
-    )
+    from minicrm.contacts import render as contacts_render  # lazy: start-up
+
+    shown = _ls_columns(columns, sort.lower())
+    extra: dict[str, object] = {}
+    listing: Any
+    if out in ("json", "csv", "tsv"):
+        if columns is not None:
+            raise InvalidInput(
+                "--columns chooses the table's columns", hint="JSON and CSV carry every field"
+            )
+        listing = reading.list_contacts
+    else:
+        listing = reading.iter_contact_lines
+        extra["next_due"] = "next-due" in shown
     found = listing(
         store_of(ctx),
+        **extra,
         terms=terms or [],
         tags=tag or [],
         company=company,
@@ -249,9 +293,38 @@ def ls(
     if out in ("csv", "tsv"):
         from minicrm.interchange.formats import minicrm_csv  # lazy: start-up
 
-        minicrm_csv.write_contacts(found, out, raw=raw)  # type: ignore[arg-type]
+        minicrm_csv.write_contacts(found, out, raw=raw)
     else:
-        print_contacts(found, out)
+        print_contacts(
+            found, out, columns=shown, keep=contacts_render.SORT_COLUMNS.get(sort.lower())
+        )
+
+
+def _ls_columns(value: str | None, sort: str) -> tuple[str, ...]:
+    """--columns as names of LS_COLUMNS (the default without it); the column of the sort
+    is added when it is not there, so the order can be seen."""
+    from minicrm.contacts import render as contacts_render  # lazy: start-up
+
+    if value is None:
+        chosen = list(contacts_render.DEFAULT_LS_COLUMNS)
+    else:
+        chosen = []
+        for word in (w.strip().lower().replace("_", "-") for w in value.split(",")):
+            if not word:
+                continue
+            if word not in contacts_render.LS_COLUMNS:
+                raise InvalidInput(
+                    f"no column {word!r}",
+                    hint="columns: " + ", ".join(contacts_render.LS_COLUMNS),
+                )
+            if word not in chosen:
+                chosen.append(word)
+        if not chosen:
+            raise InvalidInput("--columns needs a column", hint="e.g. --columns name,email")
+    sorted_by = contacts_render.SORT_COLUMNS.get(sort)
+    if sorted_by is not None and sorted_by not in chosen:
+        chosen.append(sorted_by)
+    return tuple(chosen)
 
 
 def show(
@@ -268,7 +341,7 @@ def show(
         ),
     ] = False,
     json_: JsonOpt = False,
-    fmt: FormatOpt = None,
+    fmt: PageFormatOpt = None,
 ) -> None:
     """Show a contact's page: card, open follow-ups, latest interactions."""
     paged(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    edit_until_valid,
     interactive,
     on_when,
     output_format,
@@ -94,7 +95,9 @@ def add(
     currency: CurrencyOpt = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", "-s", help="Pipeline stage (default: the first configured)."),
+        typer.Option(
+            "--stage", "-s", metavar="STAGE", help="Pipeline stage (default: the first configured)."
+        ),
     ] = None,
     close: CloseOpt = None,
     probability: Annotated[
@@ -136,10 +139,10 @@ def ls(
         str | None, typer.Argument(metavar="[REF]", help="Only this contact's deals.")
     ] = None,
     status: Annotated[
-        str, typer.Option("--status", help="open (default), won, lost or all.")
+        str, typer.Option("--status", metavar="STATUS", help="open (default), won, lost or all.")
     ] = "open",
     stage: Annotated[
-        str | None, typer.Option("--stage", "-s", help="Only deals in this stage.")
+        str | None, typer.Option("--stage", "-s", metavar="STAGE", help="Only deals in this stage.")
     ] = None,
     company: Annotated[
         str | None,
@@ -189,7 +192,9 @@ def show_(ctx: typer.Context, deal_id: IdArg, json_: JsonOpt = False) -> None:
 def edit(
     ctx: typer.Context,
     deal_id: IdArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TITLE", help="New title.")
+    ] = None,
     value: ValueOpt = None,
     currency: Annotated[
         str | None,
@@ -218,32 +223,55 @@ def edit(
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a deal's title, value, currency, close date, probability, contact or company."""
+    """Change a deal's title, value, currency, close date, probability, contact or company
+    (with no option, at a terminal: in $EDITOR)."""
     given = (title, value, currency, close, probability, contact, company, reason)
-    if all(v is None for v in given):
-        raise InvalidInput(
-            "nothing to change",
-            hint="give --title, --value, --currency, --close, --probability, --contact, "
-            "--company or --reason; minicrm deal move changes the stage",
-        )
     store = store_of(ctx)
-    deal, changed = domain.edit_deal(
-        store,
-        deal_id,
-        title=title,
-        value=value,
-        currency=currency,
-        close=close,
-        probability_=probability,
-        contact=resolve_contact(store, contact) if contact else contact,
-        company=company,
-        reason=reason,
-        on=on_when(on),
-    )
+    if all(v is None for v in given):
+        if not interactive():
+            raise InvalidInput(
+                "nothing to change",
+                hint="give --title, --value, --currency, --close, --probability, --contact, "
+                "--company or --reason, or run it at a terminal to edit the deal in $EDITOR; "
+                "minicrm deal move changes the stage",
+            )
+        deal, changed = _edit_deal_in_editor(store, deal_id, on_when(on))
+    else:
+        deal, changed = domain.edit_deal(
+            store,
+            deal_id,
+            title=title,
+            value=value,
+            currency=currency,
+            close=close,
+            probability_=probability,
+            contact=resolve_contact(store, contact) if contact else contact,
+            company=company,
+            reason=reason,
+            on=on_when(on),
+        )
     if json_:
         show.print_deal(deal, "json")
     else:
         show.deal_line("Updated" if changed else "No change to", deal)
+
+
+def _edit_deal_in_editor(store: object, deal_id: str, on: object) -> tuple[Any, bool]:
+    """The deal's form in $EDITOR until it saves (an error reopens the editor)."""
+    from minicrm.deals import editform  # lazy: start-up
+
+    deal = domain.get_deal(store, deal_id)  # type: ignore[arg-type]
+
+    def apply(text: str) -> tuple[Any, bool]:
+        changes = editform.changes(deal, text)
+        if not changes:
+            return deal, False
+        if changes.get("contact"):
+            changes["contact"] = resolve_contact(store, changes["contact"])
+        return domain.edit_deal(store, deal.id, on=on, **changes)  # type: ignore[arg-type]
+
+    result = edit_until_valid(editform.form(deal), apply)
+    return result if result is not None else (deal, False)
 
 
 CloseFollowupsOpt = Annotated[

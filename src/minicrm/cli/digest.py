@@ -33,13 +33,16 @@ def digest(
     days: Annotated[
         int,
         typer.Option(
-            "--days", help="Upcoming follow-ups and dates: the N days after today (0 to 365)."
+            "--days",
+            metavar="N",
+            help="Upcoming follow-ups and dates: the N days after today (0 to 365).",
         ),
     ] = 7,
     deal_days: Annotated[
         int | None,
         typer.Option(
             "--deal-days",
+            metavar="N",
             help="Deals closing soon: today and the N days after it (0 to 365; default: --days).",
         ),
     ] = None,

@@ -52,7 +52,8 @@ def dupes(
         typer.Option("--min-score", metavar="S", help="Only pairs scoring at least S (0 to 1)."),
     ] = domain.DEFAULT_MIN_SCORE,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="At most this many pairs (best first).")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="At most this many pairs (best first)."),
     ] = None,
     archived: Annotated[
         bool, typer.Option("--archived", help="Look at archived contacts too.")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, interactive, open_editor, resolve_contact, store_of
+from minicrm.cli.common import JsonOpt, edit_until_valid, interactive, resolve_contact, store_of
 from minicrm.cli.contacts import (
     BirthdayOpt,
     EveryOpt,
@@ -24,7 +24,7 @@ from minicrm.cli.contacts import (
 from minicrm.contacts import reading
 from minicrm.contacts import service as domain
 from minicrm.contacts.service import ContactChanges
-from minicrm.core.errors import InvalidInput, MinicrmError
+from minicrm.core.errors import InvalidInput
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
 
@@ -42,9 +42,14 @@ def edit(
     ref: Annotated[
         str, typer.Argument(metavar="REF", help="Id (12 or #12), email, or part of the name.")
     ],
-    name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="New display name.")
+    ] = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", help='Company (created if new); "" removes it.')
+        str | None,
+        typer.Option(
+            "--company", "-c", metavar="COMPANY", help='Company (created if new); "" removes it.'
+        ),
     ] = None,
     title: TitleOpt = None,
     stage: StageOpt = None,
@@ -53,7 +58,8 @@ def edit(
     source: SourceOpt = None,
     nickname: NicknameOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help='Notes about the person ("" clears).')
+        str | None,
+        typer.Option("--notes", metavar="TEXT", help='Notes about the person ("" clears).'),
     ] = None,
     given: GivenOpt = None,
     family: FamilyOpt = None,
@@ -99,8 +105,12 @@ def edit(
         Multi,
         typer.Option("--rm-date", metavar="DATE", help="Remove this date, as shown (repeatable)."),
     ] = None,
-    tag: Annotated[Multi, typer.Option("--tag", "-t", help="Add this tag (repeatable).")] = None,
-    untag: Annotated[Multi, typer.Option("--untag", help="Remove this tag (repeatable).")] = None,
+    tag: Annotated[
+        Multi, typer.Option("--tag", "-t", metavar="TAG", help="Add this tag (repeatable).")
+    ] = None,
+    untag: Annotated[
+        Multi, typer.Option("--untag", metavar="TAG", help="Remove this tag (repeatable).")
+    ] = None,
     set_: SetOpt = None,
     unset: Annotated[
         Multi,
@@ -167,23 +177,27 @@ def edit(
 def _edit_in_editor(store: Store, ref: str) -> tuple[Contact, bool]:
     """Open $VISUAL/$EDITOR on the contact's text form; apply what changed.
 
-    No transaction is open while the editor runs; the save refuses if the contact changed
-    meanwhile. If the save fails, the edited text is kept in a file the message names.
+    No transaction is open while the editor runs. A form that does not parse or holds a
+    bad value reopens the editor with the error at the top (minicrm.cli.common
+    .edit_until_valid); no file is left behind. The save refuses if the contact changed
+    meanwhile: then, and only then, the edited text is kept in a file the message names.
     """
     from minicrm.contacts import editform  # lazy: start-up
+    from minicrm.core.errors import Conflict  # lazy: start-up
 
     original = reading.get_contact(store, ref)
-    form = editform.to_form(original)
-    edited = open_editor(form)
-    if edited is None or edited == form:
-        return original, False
-    try:
-        changes = editform.parse_form(original, edited)
-        return domain.update_contact(store, ref, changes, expected=original)
-    except MinicrmError as exc:
-        kept = _keep_text(edited, original.id)
-        exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"
-        raise
+
+    def apply(text: str) -> tuple[Contact, bool]:
+        changes = editform.parse_form(original, text)
+        try:
+            return domain.update_contact(store, ref, changes, expected=original)
+        except Conflict as exc:
+            kept = _keep_text(text, original.id)
+            exc.hint = f"{exc.hint + '; ' if exc.hint else ''}your edit is kept in {kept}"
+            raise
+
+    result = edit_until_valid(editform.to_form(original), apply)
+    return result if result is not None else (original, False)
 
 
 def _keep_text(text: str, contact_id: int) -> str:

@@ -3,7 +3,7 @@ show, edit, rm)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +17,8 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    edit_until_valid,
+    interactive,
     on_when,
     output_format,
     paged,
@@ -54,8 +56,12 @@ UntilOpt = Annotated[
 CountOpt = Annotated[
     int | None, typer.Option("--count", metavar="N", help="Repeat N times in all.")
 ]
-PriorityOpt = Annotated[str | None, typer.Option("--priority", help="low, normal or high.")]
-NotesOpt = Annotated[str | None, typer.Option("--notes", help="Details of the follow-up.")]
+PriorityOpt = Annotated[
+    str | None, typer.Option("--priority", metavar="PRIORITY", help="low, normal or high.")
+]
+NotesOpt = Annotated[
+    str | None, typer.Option("--notes", metavar="TEXT", help="Details of the follow-up.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -70,8 +76,9 @@ def register(app: typer.Typer) -> None:
 def follow(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
-    ],
+        str | None,
+        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
+    ] = None,
     title: Annotated[
         str | None, typer.Argument(metavar="TITLE", help='What to do, e.g. "Send proposal".')
     ] = None,
@@ -100,9 +107,11 @@ def follow(
             raise InvalidInput(
                 "give the contact and the title", hint='minicrm follow jane "Send proposal"'
             )
+        if ref is None:
+            raise InvalidInput("give the title", hint=f'minicrm follow --deal {deal} "Call back"')
         contact, title = None, ref  # `follow --deal 3 TITLE`: for the deal's contact
     else:
-        contact = resolve_contact(store, ref)
+        contact = resolve_contact(store, ref or "")
     item = followups.add_followup(
         store,
         contact,
@@ -131,9 +140,12 @@ def followup_ls(
         str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
     ] = None,
     status: Annotated[
-        str, typer.Option("--status", help="open (default), done, cancelled or all.")
+        str,
+        typer.Option("--status", metavar="STATUS", help="open (default), done, cancelled or all."),
     ] = "open",
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="At most this many.")
+    ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
     raw: RawOpt = False,
@@ -164,7 +176,9 @@ def followup_show(ctx: typer.Context, followup_id: IdArg, json_: JsonOpt = False
 def followup_edit(
     ctx: typer.Context,
     followup_id: IdArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TITLE", help="New title.")
+    ] = None,
     due: Annotated[
         str | None,
         typer.Option(
@@ -194,7 +208,7 @@ def followup_edit(
     ] = None,
     priority: PriorityOpt = None,
     notes_: Annotated[
-        str | None, typer.Option("--notes", help='New details; "" clears them.')
+        str | None, typer.Option("--notes", metavar="TEXT", help='New details; "" clears them.')
     ] = None,
     contact: Annotated[
         str | None,
@@ -207,35 +221,59 @@ def followup_edit(
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change a follow-up: title, due date or time, repetition, priority, notes, contact, deal."""
+    """Change a follow-up: title, due date or time, repetition, priority, notes, contact, deal
+    (with no option, at a terminal: in $EDITOR)."""
+    store = store_of(ctx)
     if all(
         v is None
         for v in (title, due, at, every, until, count, from_done, priority, notes_, contact, deal)
     ):
-        raise InvalidInput(
-            "nothing to change", hint="give --title, --due, --at, --every, --priority, ..."
+        if not interactive():
+            raise InvalidInput(
+                "nothing to change",
+                hint="give --title, --due, --at, --every, --priority, ..., or run it at a "
+                "terminal to edit the follow-up in $EDITOR",
+            )
+        item, changed = _edit_followup_in_editor(store, followup_id, on_when(on))
+    else:
+        item, changed = followups.edit_followup(
+            store,
+            followup_id,
+            title=title,
+            due=due,
+            at=at,
+            every=every,
+            until=until,
+            count=count,
+            from_done=from_done,
+            priority_=priority,
+            notes=notes_,
+            contact=resolve_contact(store, contact) if contact else contact,
+            deal=deal,
+            on=on_when(on),
         )
-    store = store_of(ctx)
-    item, changed = followups.edit_followup(
-        store,
-        followup_id,
-        title=title,
-        due=due,
-        at=at,
-        every=every,
-        until=until,
-        count=count,
-        from_done=from_done,
-        priority_=priority,
-        notes=notes_,
-        contact=resolve_contact(store, contact) if contact else contact,
-        deal=deal,
-        on=on_when(on),
-    )
     if json_:
         show.print_followup(item, "json")
     else:
         show.followup_line("Updated" if changed else "No change to", item)
+
+
+def _edit_followup_in_editor(store: object, followup_id: str, on: object) -> tuple[Any, bool]:
+    """The follow-up's form in $EDITOR until it saves (an error reopens the editor)."""
+    from minicrm.activity import editforms  # lazy: start-up
+
+    item = followups.get_followup(store, followup_id)  # type: ignore[arg-type]
+
+    def apply(text: str) -> tuple[Any, bool]:
+        changes = editforms.followup_changes(item, text)
+        if not changes:
+            return item, False
+        if changes.get("contact"):
+            changes["contact"] = resolve_contact(store, changes["contact"])
+        return followups.edit_followup(store, item.id, on=on, **changes)  # type: ignore[arg-type]
+
+    result = edit_until_valid(editforms.followup_form(item), apply)
+    return result if result is not None else (item, False)
 
 
 @followup_app.command("rm")
@@ -255,7 +293,9 @@ def done(
     note: Annotated[
         str | None,
         typer.Option(
-            "--note", help="What happened; logged as a note with the contact (- reads stdin)."
+            "--note",
+            metavar="TEXT",
+            help="What happened; logged as a note with the contact (- reads stdin).",
         ),
     ] = None,
     from_done: Annotated[

@@ -96,7 +96,9 @@ def undo(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Argument(metavar="[N]", help="How many change sets to undo (default 1)."),
+        typer.Argument(
+            metavar="[N]", show_default=False, help="How many change sets to undo (default 1)."
+        ),
     ] = 1,
     changeset: Annotated[
         int | None,
@@ -132,7 +134,11 @@ def redo(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Argument(metavar="[N]", help="How many undone change sets to re-apply (default 1)."),
+        typer.Argument(
+            metavar="[N]",
+            show_default=False,
+            help="How many undone change sets to re-apply (default 1).",
+        ),
     ] = 1,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,

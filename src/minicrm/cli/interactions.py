@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,9 +16,9 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
+    edit_until_valid,
     interactive,
     on_when,
-    open_editor,
     output_format,
     paged,
     read_text,
@@ -53,8 +53,9 @@ def register(app: typer.Typer) -> None:
 def log(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(metavar="REF", help="The contact (may be left out with --deal).")
-    ],
+        str | None,
+        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
+    ] = None,
     words: Annotated[
         list[str] | None,
         typer.Argument(
@@ -70,7 +71,12 @@ def log(
 ) -> None:
     """Log a note, call, email, meeting or message with a contact (or about a deal)."""
     words = list(words or [])
-    if deal is not None and (not words or (len(words) == 1 and ref.lower() in interactions.KINDS)):
+    ref = ref or ""
+    if (
+        deal is not None
+        and ref
+        and (not words or (len(words) == 1 and ref.lower() in interactions.KINDS))
+    ):
         # `log --deal 3 TEXT` or `log --deal 3 KIND TEXT`: with the deal's contact
         words = [ref, *words]
         ref = ""
@@ -108,7 +114,10 @@ def log(
 
 def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None) -> str:
     """The text of `log REF KIND` given without one: from $EDITOR at a terminal (a
-    template of comments, as `git commit` does; an empty text aborts), else refused."""
+    template of comments, as `git commit` does: who it is with, and the last interaction
+    with them; an empty text aborts; a text that cannot be stored reopens the editor with
+    the error at the top), else refused (exit 2)."""
+
     shown = f"{ref} " if ref else f"--deal {deal} "
     if not interactive():
         raise InvalidInput(
@@ -117,21 +126,40 @@ def _text_from_editor(ctx: typer.Context, ref: str, kind: str, deal: str | None)
             "stdin; at a terminal $EDITOR opens",
         )
     store = store_of(ctx)
+    contact_id: str | None = None
     if ref:
         from minicrm.contacts import reading as contacts  # lazy: start-up
 
-        who = "with " + contacts.get_contact(store, resolve_contact(store, ref)).name
+        contact_id = resolve_contact(store, ref)
+        person = contacts.get_contact(store, contact_id)
+        who = "with " + person.name + (f" <{person.emails[0].value}>" if person.emails else "")
     else:
-        who = f"about deal #{deal}"
-    template = (
-        f"\n# The {kind.lower()} {who}: write what happened above.\n"
-        "# Lines starting with # are ignored; an empty text logs nothing.\n"
-    )
-    edited = open_editor(template)
-    text = "\n".join(
-        line for line in (edited or "").splitlines() if not line.startswith("#")
-    ).strip()
-    if not text:
+        from minicrm.deals import service as deals  # lazy: start-up
+
+        found = deals.get_deal(store, deal or "")
+        who = f"about deal #{found.id} {found.title}"
+        if found.contact is not None:
+            who += f", with {found.contact.name}"
+            contact_id = str(found.contact.id)
+    lines = [
+        "",
+        f"# The {kind.lower()} {who}: write what happened above.",
+        "# Lines starting with # are ignored; an empty text logs nothing.",
+    ]
+    last = interactions.list_for_contact(store, contact_id, limit=1) if contact_id else []
+    if last:
+        from minicrm.core import dates  # lazy: start-up
+
+        day = dates.local_datetime(last[0].occurred_at).strftime("%Y-%m-%d %H:%M")
+        lines += ["#", f"# The last interaction: {last[0].kind}, {day}"]
+        lines += [f"#   {line}".rstrip() for line in last[0].body.splitlines()[:20]]
+
+    def checked(edited: str) -> str:
+        text = "\n".join(line for line in edited.splitlines() if not line.startswith("#"))
+        return interactions.body(text.strip())
+
+    text = edit_until_valid("\n".join(lines) + "\n", checked)
+    if text is None:
         raise Refused("the text is empty; nothing was logged")
     return text
 
@@ -140,7 +168,8 @@ def notes(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="At most this many (newest first).")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="At most this many (newest first)."),
     ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -160,7 +189,8 @@ def interaction_ls(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact.")],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="At most this many (newest first).")
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", help="At most this many (newest first)."),
     ] = None,
     json_: JsonOpt = False,
     fmt: FormatOpt = None,
@@ -187,10 +217,11 @@ def interaction_edit(
     ctx: typer.Context,
     interaction_id: InteractionIdArg,
     text: Annotated[
-        str | None, typer.Option("--text", help="New text; - reads it from stdin.")
+        str | None, typer.Option("--text", metavar="TEXT", help="New text; - reads it from stdin.")
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="note, call, email, meeting or message.")
+        str | None,
+        typer.Option("--kind", metavar="KIND", help="note, call, email, meeting or message."),
     ] = None,
     at: Annotated[
         str | None,
@@ -204,26 +235,62 @@ def interaction_edit(
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Change an interaction's text, kind, time or contacts."""
-    if text is None and kind is None and at is None and not with_ and not without:
-        raise InvalidInput(
-            "nothing to change", hint="give --text, --kind, --at, --with or --without"
-        )
+    """Change an interaction's text, kind, time or contacts (with no option, at a
+    terminal: in $EDITOR)."""
     store = store_of(ctx)
-    item, changed = interactions.edit(
-        store,
-        interaction_id,
-        text=None if text is None else read_text(text),
-        kind_=kind,
-        at=at,
-        add_refs=[resolve_contact(store, r) for r in with_ or []],
-        remove_refs=[resolve_contact(store, r) for r in without or []],
-        on=on_when(on),
-    )
+    if text is None and kind is None and at is None and not with_ and not without:
+        if not interactive():
+            raise InvalidInput(
+                "nothing to change",
+                hint="give --text, --kind, --at, --with or --without, or run it at a terminal "
+                "to edit the interaction in $EDITOR",
+            )
+        item, changed = _edit_interaction_in_editor(store, interaction_id, on_when(on))
+    else:
+        item, changed = interactions.edit(
+            store,
+            interaction_id,
+            text=None if text is None else read_text(text),
+            kind_=kind,
+            at=at,
+            add_refs=[resolve_contact(store, r) for r in with_ or []],
+            remove_refs=[resolve_contact(store, r) for r in without or []],
+            on=on_when(on),
+        )
     if json_:
         show.print_interaction(item, "json")
     else:
         show.line(f"{'Updated' if changed else 'No change to'} interaction #{item.id}")
+
+
+def _edit_interaction_in_editor(store: object, interaction_id: str, on: object) -> tuple[Any, bool]:
+    """The interaction's form in $EDITOR until it saves (an error reopens the editor)."""
+    from minicrm.activity import editforms  # lazy: start-up
+
+    item = interactions.get(store, interaction_id)  # type: ignore[arg-type]
+
+    def apply(text: str) -> tuple[Any, bool]:
+        changes = editforms.interaction_changes(item, text)
+        add: list[str] = []
+        remove: list[str] = []
+        if "with" in changes:
+            wanted = [resolve_contact(store, r) for r in changes.pop("with")]
+            had = [f"#{c.id}" for c in item.contacts]
+            add = [r for r in dict.fromkeys(wanted) if r not in had]
+            remove = [r for r in had if r not in wanted]
+        if not changes and not add and not remove:
+            return item, False
+        return interactions.edit(
+            store,  # type: ignore[arg-type]
+            item.id,
+            add_refs=add,
+            remove_refs=remove,
+            on=on,  # type: ignore[arg-type]
+            **changes,
+        )
+
+    result = edit_until_valid(editforms.interaction_form(item), apply)
+    return result if result is not None else (item, False)
 
 
 @interaction_app.command("rm")

@@ -44,6 +44,13 @@ class ExportFormat(StrEnum):
     ics = "ics"
 
 
+class VcardVersion(StrEnum):
+    v4 = "4"
+    v3 = "3"
+    v40 = "4.0"
+    v30 = "3.0"
+
+
 class Policy(StrEnum):
     merge = "merge"
     skip = "skip"
@@ -98,7 +105,7 @@ def import_(
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Tag every imported contact (repeatable)."),
+        typer.Option("--tag", "-t", metavar="TAG", help="Tag every imported contact (repeatable)."),
     ] = None,
     skip_invalid: Annotated[
         bool,
@@ -109,7 +116,11 @@ def import_(
     ] = False,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The file's encoding when it is not UTF-8, e.g. latin-1."),
+        typer.Option(
+            "--encoding",
+            metavar="ENCODING",
+            help="The file's encoding when it is not UTF-8, e.g. latin-1.",
+        ),
     ] = None,
     photos: Annotated[
         Photos, typer.Option("--photos", help="vCard photos: keep (default) or drop.")
@@ -233,13 +244,23 @@ def export(
             help="vCard: one <uid>.vcf per contact in DIR (for vdirsyncer).",
         ),
     ] = None,
-    vcard_version: Annotated[str, typer.Option("--vcard-version", help="4 (default) or 3.")] = "4",
+    vcard_version: Annotated[
+        VcardVersion,
+        typer.Option(
+            "--vcard-version", help="vCard 4.0 (4, the default) or 3.0 (3); 4.0 and 3.0 too."
+        ),
+    ] = VcardVersion.v4,
     no_photos: Annotated[
         bool, typer.Option("--no-photos", help="vCard: leave photos out.")
     ] = False,
     query: Annotated[
         str | None,
-        typer.Option("--query", "-q", help="Only contacts whose name or email contains this."),
+        typer.Option(
+            "--query",
+            "-q",
+            metavar="QUERY",
+            help="Only contacts whose name or email contains this.",
+        ),
     ] = None,
     tag: TagFilterOpt = None,
     company: CompanyFilterOpt = None,
@@ -262,9 +283,7 @@ def export(
     """Export contacts (and, as JSON, everything else) to JSON, CSV, Google CSV, vCard or
     iCalendar. Takes the filters of ls."""
     paged(ctx)
-    version = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}.get(vcard_version)
-    if version is None:
-        raise InvalidInput(f"unknown vCard version {vcard_version!r}", hint="3 or 4")
+    version = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}[vcard_version.value]
     if vdir is not None and fmt is not ExportFormat.vcard:
         raise InvalidInput("--vdir is for --format vcard")
     if vdir is not None and output is not None:

@@ -24,7 +24,9 @@ def search(
             help='Words, pric*, "a phrase", AND/OR/NOT, ( ), and field terms tag:, company:, stage:, email:, phone:, name:.',
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many contacts.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="At most this many contacts.")
+    ] = 20,
     json_: JsonOpt = False,
 ) -> None:
     """Full-text search over contacts, notes and follow-ups, best match first, grouped by

@@ -20,13 +20,20 @@ def register(app: typer.Typer) -> None:
 
 def tag(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact (or the word cadence).")],
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The contact (or the word ls, or cadence).")
+    ],
     tags: Annotated[list[str] | None, typer.Argument(metavar="TAG...", help="Tags to add.")] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Add tags to a contact. `minicrm tag cadence TAG CADENCE` sets a keep-in-touch
-    cadence for everyone with TAG (a contact's own wins); `minicrm tag cadence` lists them."""
+    """Add tags to a contact. `minicrm tag ls` lists the tags with how many contacts have
+    each. `minicrm tag cadence TAG CADENCE` sets a keep-in-touch cadence for everyone with
+    TAG (a contact's own wins); `minicrm tag cadence` lists them."""
     store = store_of(ctx)
+    if ref == "ls" and not tags:
+        paged(ctx)
+        _tag_ls(store, json_)
+        return
     if ref == "cadence":
         if not tags:
             paged(ctx)
@@ -39,6 +46,27 @@ def tag(
             write_json(change.contact.to_dict())
         else:
             render.line(_tag_line(change))
+
+
+def _tag_ls(store: object, json_: bool) -> None:
+    items = domain.tag_counts(store)  # type: ignore[arg-type]
+    if json_:
+        write_json([t.to_dict() for t in items])
+    elif not items:
+        render.nothing("No contact has a tag yet (minicrm tag REF TAG adds one).")
+    else:
+        render.print_table(
+            ("tag", "contacts", "archived", "every"),
+            [
+                [
+                    t.tag,
+                    t.contacts,
+                    t.archived or "",
+                    f"{t.cadence_days}d" if t.cadence_days else "",
+                ]
+                for t in items
+            ],
+        )
 
 
 def _tag_cadence(store: object, args: list[str], json_: bool) -> None:

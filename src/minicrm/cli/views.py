@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,16 +28,37 @@ def due(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 def agenda(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+        int, typer.Option("--days", metavar="N", help="Today and the N days after it (0 to 365).")
     ] = 7,
     on: OnOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Follow-ups for the coming days, grouped by day (overdue ones first)."""
+    """Follow-ups for the coming days, grouped by day (overdue ones first).
+
+    Then the meetings with contacts that `capture calendar` found in your calendars."""
     paged(ctx)
     when = on_when(on)
-    items = views.agenda(store_of(ctx), days=days, on=when)
-    show.print_agenda(items, "json" if json_ else "table", dates.today(when))
+    store = store_of(ctx)
+    items = views.agenda(store, days=days, on=when)
+    meetings = [] if json_ else _meetings(store, days, when)
+    if items or not meetings:
+        show.print_agenda(items, "json" if json_ else "table", dates.today(when))
+    if meetings:
+        from minicrm.capture import render as captured  # lazy: start-up
+
+        captured.print_meetings(meetings)
+
+
+def _meetings(store: Any, days: int, when: Any) -> list[Any]:
+    """The upcoming meetings `capture calendar` kept, from now to the window's end."""
+    from datetime import datetime, time, timedelta  # lazy: start-up
+
+    from minicrm.capture import service as capture  # only here: agenda's own imports stay few
+
+    now = dates.local_now(when)
+    last = dates.window_end(now.date(), days)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=now.tzinfo)
+    return list(capture.upcoming_meetings(store, now, end))
 
 
 def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
@@ -49,7 +70,7 @@ def stale(ctx: typer.Context, on: OnOpt = None, json_: JsonOpt = False) -> None:
 def birthdays(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", help="Today and the N days after it (0 to 365).")
+        int, typer.Option("--days", metavar="N", help="Today and the N days after it (0 to 365).")
     ] = 30,
     on: OnOpt = None,
     json_: JsonOpt = False,

@@ -31,6 +31,9 @@ class ContactLine:
     tags: tuple[str, ...] = ()
     stage: str | None = None
     archived: bool = False
+    title: str | None = None
+    last_contacted_at: str | None = None  # UTC stamp
+    next_due: str | None = None  # the next open follow-up's due (YYYY-MM-DD[THH:MM]), if read
 
 
 @dataclass

@@ -8,6 +8,14 @@ from typing import Any
 
 from minicrm.db.store import Row, Store
 
+# A contact's next due open follow-up, YYYY-MM-DD or YYYY-MM-DDTHH:MM (all day first on a
+# day), through idx_followups_contact; written without commas, as CONTACT_SORTS' parts are
+# split on them.
+NEXT_DUE_SQL = (
+    "(SELECT min(f.due_date || CASE WHEN f.due_time IS NULL THEN '' ELSE 'T' || f.due_time END)"
+    " FROM followups f WHERE f.contact_id = c.id AND f.status = 'open')"
+)
+
 CONTACT_SORTS = {
     "name": "c.name_key, c.id",
     "id": "c.id",
@@ -17,6 +25,8 @@ CONTACT_SORTS = {
     "stage": "c.stage IS NULL, c.stage, c.name_key, c.id",
     # longest without contact first (never contacted before anyone)
     "last-contacted": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.id",
+    # soonest due first; contacts with nothing open last
+    "next-due": f"{NEXT_DUE_SQL} IS NULL, {NEXT_DUE_SQL}, c.name_key, c.id",
 }
 
 _CONTACT_SELECT = """
@@ -53,7 +63,8 @@ def first_value_sql(table: str, contact_id: str) -> str:
 # One line per contact for a listing: the first email and phone and the tags come from
 # correlated subqueries, so a listing of 20,000 contacts is one query, not one per table.
 _LINE_SELECT = f"""
-SELECT c.id, c.display_name, c.archived, c.stage, co.name AS company_name,
+SELECT c.id, c.display_name, c.archived, c.stage, co.name AS company_name, c.title,
+    c.last_contacted_at, {{next_due}} AS next_due,
     {first_value_sql("contact_emails", "c.id")} AS email,
     {first_value_sql("contact_phones", "c.id")} AS phone,
     (SELECT group_concat(tag, char(31)) FROM
@@ -63,12 +74,18 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
 
 
 def contact_rows(
-    store: Store, flt: ContactFilter, *, lines: bool = False, stream: bool = False
+    store: Store,
+    flt: ContactFilter,
+    *,
+    lines: bool = False,
+    stream: bool = False,
+    next_due: bool = False,
 ) -> Iterable[Row]:
     """Contacts matching ``flt``: whole rows, or with ``lines`` the columns of a listing
-    (id, display_name, archived, stage, company_name, email, phone, tags joined by \\x1f);
-    with ``stream`` an iterator that reads them as they are used, else a list."""
-    sql, params = _contact_sql(flt, lines)
+    (id, display_name, archived, stage, company_name, title, last_contacted_at, next_due,
+    email, phone, tags joined by \\x1f; next_due is read only with ``next_due``, else
+    null); with ``stream`` an iterator that reads them as they are used, else a list."""
+    sql, params = _contact_sql(flt, lines, next_due)
     return store.iter_query(sql, params) if stream else store.query(sql, params)
 
 
@@ -78,7 +95,7 @@ def contact_row_batches(store: Store, flt: ContactFilter, size: int = 1_000) -> 
     yield from store.batches(*_contact_sql(flt, False), size=size)
 
 
-def _contact_sql(flt: ContactFilter, lines: bool) -> tuple[str, list[Any]]:
+def _contact_sql(flt: ContactFilter, lines: bool, next_due: bool = False) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if flt.archived is not None:
@@ -113,7 +130,10 @@ def _contact_sql(flt: ContactFilter, lines: bool) -> tuple[str, list[Any]]:
     order = CONTACT_SORTS[flt.sort]
     if flt.reverse:
         order = ", ".join(f"{part} DESC" for part in order.split(", "))
-    sql = _LINE_SELECT if lines else _CONTACT_SELECT
+    if lines:
+        sql = _LINE_SELECT.replace("{next_due}", NEXT_DUE_SQL if next_due else "NULL")
+    else:
+        sql = _CONTACT_SELECT
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {order}"
@@ -286,4 +306,84 @@ def contacts_with_name_key(store: Store, name_key: str, exclude_id: int, limit: 
         "LEFT JOIN companies co ON co.id = c.company_id "
         "WHERE c.name_key = ? AND c.id != ? ORDER BY c.id LIMIT ?",
         [name_key, exclude_id, limit],
+    )
+
+
+def tag_counts(store: Store) -> list[Row]:
+    """Every tag with how many contacts have it and how many of those are archived, the
+    most used first (the tag index)."""
+    return store.query(
+        "SELECT t.tag, count(*) AS contacts, coalesce(sum(c.archived), 0) AS archived "
+        "FROM contact_tags t JOIN contacts c ON c.id = t.contact_id "
+        "GROUP BY t.tag ORDER BY contacts DESC, t.tag"
+    )
+
+
+# Mail services whose domain says nothing about an employer.
+FREE_MAIL = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "t-online.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "fastmail.com",
+        "fastmail.fm",
+        "hey.com",
+        "zoho.com",
+        "mail.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "libero.it",
+        "btinternet.com",
+        "comcast.net",
+    ]
+)
+
+
+def companies_by_email_domain(store: Store, domain: str) -> list[Row]:
+    """Companies whose people have emails at ``domain``, most such people first."""
+    params: list[Any] = ["%@" + domain.lower()]
+    return store.query(
+        """
+        SELECT co.id, co.name, count(DISTINCT c.id) AS n
+        FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+        JOIN companies co ON co.id = c.company_id
+        WHERE e.value_key LIKE ? GROUP BY co.id ORDER BY n DESC, co.name_key
+        """,
+        params,
+    )
+
+
+def companies_by_domain(store: Store, domain: str) -> list[Row]:
+    """Companies whose stored domain is ``domain`` (lower case)."""
+    return store.query(
+        "SELECT id, name FROM companies WHERE domain = ? ORDER BY name_key", [domain]
     )

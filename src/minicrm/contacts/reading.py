@@ -35,6 +35,7 @@ LS_FIELDS = {
     "email": "email:@acme.io",
     "stale": "stale:yes",
     "archived": "archived:all",
+    "deal": "deal:open",
 }
 
 
@@ -225,10 +226,15 @@ def list_contact_lines(store: Store, **criteria: Any) -> list[ContactLine]:
         return list(iter_contact_lines(store, **criteria))
 
 
-def iter_contact_lines(store: Store, **criteria: Any) -> Iterator[ContactLine]:
+def iter_contact_lines(
+    store: Store, *, next_due: bool = False, **criteria: Any
+) -> Iterator[ContactLine]:
     """:func:`list_contact_lines` as the rows are read: a terminal draws its first screen
-    of 100,000 contacts before the last one is read. The criteria are checked at once."""
-    rows = queries.contact_rows(store, _contact_filter(store, **criteria), lines=True, stream=True)
+    of 100,000 contacts before the last one is read. The criteria are checked at once.
+    With ``next_due``, each line also has its next open follow-up's due date."""
+    rows = queries.contact_rows(
+        store, _contact_filter(store, **criteria), lines=True, stream=True, next_due=next_due
+    )
     return (
         ContactLine(
             id=r["id"],
@@ -239,6 +245,9 @@ def iter_contact_lines(store: Store, **criteria: Any) -> Iterator[ContactLine]:
             tags=tuple(r["tags"].split("\x1f")) if r["tags"] else (),
             stage=r["stage"],
             archived=bool(r["archived"]),
+            title=r["title"],
+            last_contacted_at=r["last_contacted_at"],
+            next_due=r["next_due"],
         )
         for r in rows
     )
@@ -262,6 +271,7 @@ def _contact_filter(
     words = [query] if query else []
     tags = list(tags)
     email_key = stale = None
+    deal_terms: list[str] = []
     for term in terms:
         name, sep, value = term.partition(":")
         field_name = name.lower()
@@ -279,6 +289,8 @@ def _contact_filter(
             stage = value
         elif field_name == "email":
             email_key = validate.email_key(value)
+        elif field_name == "deal":
+            deal_terms.append(value)
         elif field_name in ("stale", "archived"):
             choice = value.lower()
             allowed = ("yes", "no", "all") if field_name == "archived" else ("yes", "no")
@@ -316,6 +328,16 @@ def _contact_filter(
             flt.ids = sorted(stale_ids)
         else:
             flt.exclude_ids = sorted(stale_ids)
+    if deal_terms:
+        # lazy: start-up (config and money: only for deal:)
+        from minicrm.deals import service as deals  # lazy: start-up
+
+        keep: set[int] | None = None
+        for value in deal_terms:
+            found = deals.contacts_with_deal(store, value)
+            keep = found if keep is None else keep & found
+        assert keep is not None
+        flt.ids = sorted(keep if flt.ids is None else keep & set(flt.ids))
     return flt
 
 

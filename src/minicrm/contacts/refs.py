@@ -62,6 +62,9 @@ def company_id(store: Store, ref: str) -> int:
     row = queries.company_by_key(store, validate.company_key(raw))
     if row is not None:
         return row["id"]
+    by_domain = _company_by_domain(store, raw)
+    if by_domain is not None:
+        return by_domain
     matches = queries.companies_by_fragment(store, validate.company_key(raw))
     if len(matches) == 1:
         return matches[0]["id"]
@@ -70,6 +73,30 @@ def company_id(store: Store, ref: str) -> int:
     raise Ambiguous(
         f"{raw!r} matches {len(matches)} companies", [(r["id"], r["name"]) for r in matches]
     )
+
+
+_DOMAIN = re.compile(r"^@?([a-z0-9-]+(?:\.[a-z0-9-]+)+)$")
+
+
+def _company_by_domain(store: Store, raw: str) -> int | None:
+    """``acme.io`` (or ``@acme.io``): the company with that domain, else the one whose
+    people have emails there (not for gmail.com and other mail services)."""
+    m = _DOMAIN.match(raw.strip().lower())
+    if m is None:
+        return None
+    domain = m.group(1)
+    for rows in (
+        queries.companies_by_domain(store, domain),
+        [] if domain in queries.FREE_MAIL else queries.companies_by_email_domain(store, domain),
+    ):
+        if len(rows) == 1:
+            return int(rows[0]["id"])
+        if len(rows) > 1:
+            raise Ambiguous(
+                f"{raw!r} is the domain of {len(rows)} companies",
+                [(r["id"], r["name"]) for r in rows],
+            )
+    return None
 
 
 def deal_contact(store: Store, ref: str | int) -> tuple[int, int | None]:

@@ -16,33 +16,80 @@ from minicrm.ui.screen import Column
 if TYPE_CHECKING:  # annotations only
     from minicrm.contacts.reading import ContactPage
 
-
-def _contact_columns() -> tuple[Any, ...]:
-    return (
-        Column("id", whole=True),
-        Column("name", least=16),
-        Column("company", drop=3, least=10),
-        Column("email", whole=True, drop=2),
-        Column("phone", whole=True, drop=4),
-        Column("tags", drop=5, least=8),
-        Column("stage", drop=6, least=8),
-    )
-
-
+# The columns `ls --columns` chooses from, in the order the default shows them, each with
+# how it behaves on a narrow terminal (the sort's column is never the first to go).
+LS_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "email",
+    "phone",
+    "tags",
+    "stage",
+    "last-contacted",
+    "next-due",
+)
+# Without --columns. last-contacted is shown when ls sorts by it (or --columns names it):
+# a stored time shown as a local date needs the time zone, which `ls` (a hot path) does
+# not load otherwise.
+DEFAULT_LS_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage", "next-due")
 CONTACT_COLUMNS = ("id", "name", "company", "email", "phone", "tags", "stage")
+# the column that shows what --sort sorts by
+SORT_COLUMNS = {
+    "company": "company",
+    "stage": "stage",
+    "last-contacted": "last-contacted",
+    "next-due": "next-due",
+}
 
 
-def contact_row(c: Contact | ContactLine) -> list[object]:
+def _column_spec(name: str, kept: bool) -> Any:
+    specs = {
+        "id": Column("id", whole=True),
+        "name": Column("name", least=16),
+        "company": Column("company", drop=3, least=10),
+        "title": Column("title", drop=7, least=8),
+        "email": Column("email", whole=True, drop=2),
+        "phone": Column("phone", whole=True, drop=4),
+        "tags": Column("tags", drop=5, least=8),
+        "stage": Column("stage", drop=6, least=8),
+        "last-contacted": Column("last contacted", whole=True, drop=8),
+        "next-due": Column("next due", whole=True, drop=9),
+    }
+    spec = specs[name]
+    if kept:
+        spec.drop = 0
+    return spec
+
+
+def _contact_columns(
+    columns: Sequence[str] = CONTACT_COLUMNS, keep: str | None = None
+) -> tuple[Any, ...]:
+    return tuple(_column_spec(name, name == keep) for name in columns)
+
+
+def contact_row(c: Contact | ContactLine, columns: Sequence[str] = CONTACT_COLUMNS) -> list[object]:
     company = c.company.name if isinstance(c, Contact) and c.company else c.company
-    return [
-        c.id,
-        c.name + (" (archived)" if c.archived else ""),
-        company or "",
-        c.email or "",
-        c.phone or "",
-        ", ".join(c.tags),
-        c.stage or "",
-    ]
+    values: dict[str, object] = {
+        "id": c.id,
+        "name": c.name + (" (archived)" if c.archived else ""),
+        "company": company or "",
+        "email": c.email or "",
+        "phone": c.phone or "",
+        "tags": ", ".join(c.tags),
+        "stage": c.stage or "",
+    }
+    if "title" in columns:
+        values["title"] = c.title or ""
+    if "last-contacted" in columns:
+        values["last-contacted"] = (
+            local_time(c.last_contacted_at)[:10] if c.last_contacted_at else ""
+        )
+    if "next-due" in columns:
+        due = getattr(c, "next_due", None)
+        values["next-due"] = due.replace("T", " ") if due else ""
+    return [values[name] for name in columns]
 
 
 def _whole(c: Contact | ContactLine) -> Contact:
@@ -51,10 +98,17 @@ def _whole(c: Contact | ContactLine) -> Contact:
     return c
 
 
-def print_contacts(contacts: Iterable[Contact | ContactLine], fmt: str) -> None:
+def print_contacts(
+    contacts: Iterable[Contact | ContactLine],
+    fmt: str,
+    *,
+    columns: Sequence[str] = CONTACT_COLUMNS,
+    keep: str | None = None,
+) -> None:
     """A listing as JSON (whole :class:`Contact` records) or a table (either kind, also as
-    they come: a terminal's first screen need not wait for the last contact). CSV and TSV
-    are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
+    they come: a terminal's first screen need not wait for the last contact) of
+    ``columns`` (names of :data:`LS_COLUMNS`; ``keep``: the one that goes last on a narrow
+    terminal). CSV and TSV are :func:`minicrm.interchange.formats.minicrm_csv.write_contacts`."""
     if fmt == "json":
         write_json([_whole(c).to_dict() for c in contacts])
     else:
@@ -63,7 +117,10 @@ def print_contacts(contacts: Iterable[Contact | ContactLine], fmt: str) -> None:
         if first is None:
             nothing("No contacts match.")
             return
-        print_table(_contact_columns(), (contact_row(c) for c in chain((first,), rows)))
+        print_table(
+            _contact_columns(columns, keep),
+            (contact_row(c, columns) for c in chain((first,), rows)),
+        )
 
 
 def _yearly(value: str) -> str:

@@ -100,6 +100,35 @@ class TagCadence:
         return {"tag": self.tag, "keep_in_touch_days": self.cadence_days}
 
 
+@dataclass(frozen=True)
+class TagCount:
+    """A tag in use: how many contacts have it (archived ones too, and how many of them
+    are archived), and its keep-in-touch cadence in days if it has one."""
+
+    tag: str
+    contacts: int
+    archived: int
+    cadence_days: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tag": self.tag,
+            "contacts": self.contacts,
+            "archived": self.archived,
+            "keep_in_touch_days": self.cadence_days,
+        }
+
+
+def tag_counts(store: Store) -> list[TagCount]:
+    """Every tag in use, the most used first (``minicrm tag ls``)."""
+    with store.snapshot():
+        cadences = {c.tag: c.cadence_days for c in tag_cadences(store)}
+        return [
+            TagCount(r["tag"], r["contacts"], r["archived"], cadences.get(r["tag"]))
+            for r in queries.tag_counts(store)
+        ]
+
+
 def tag_cadences(store: Store) -> list[TagCadence]:
     return [TagCadence(r["tag"], r["days"]) for r in activity_queries.tag_cadence_rows(store)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from minicrm.core.errors import InvalidInput
@@ -32,7 +33,27 @@ DEFAULT_DIGEST_LIMIT = 20  # entries shown per digest section; 0 shows every one
 MAX_DIGEST_LIMIT = 100_000
 MAX_BACKUPS_KEEP = 100_000
 CLOSED_STAGES = ("won", "lost")
+# The first day of the week ([week] first_day): weeks run from it for `eow`, the weeks of
+# `stats` and `activity --week`. Index 0 is Monday, as date.weekday() counts.
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_WEEK_START = 0
 _STAGES_HINT = 'e.g. stages = [{name = "lead", probability = 10}, ..., {name = "won", probability = 100}, {name = "lost", probability = 0}]'
+
+
+DEFAULT_EXCERPT = 280  # characters of a captured email's body kept in the timeline
+MAX_EXCERPT = 10_000
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    """The [capture] table: what `minicrm capture` alone reads, and how."""
+
+    mail: tuple[Path, ...] = ()  # Maildirs, trees of them, mbox files, .eml files/folders
+    calendar: tuple[Path, ...] = ()  # .ics files, vdirs of events
+    ignore: tuple[str, ...] = ()  # addresses (a@b.c) and domains (b.c, @b.c), casefolded
+    excerpt: int = DEFAULT_EXCERPT  # 0: subjects only
+    # jane+crm@acme.io is jane@acme.io: True (every domain), False, or the domains where
+    plus_addresses: bool | tuple[str, ...] = True
 
 
 SYNC_WINNERS = ("minicrm", "vdir")
@@ -72,6 +93,9 @@ class Config:
     deal_currency: str = DEFAULT_CURRENCY
     backups_keep: int = DEFAULT_BACKUPS_KEEP  # 0: keep every backup
     digest_limit: int = DEFAULT_DIGEST_LIMIT  # 0: no limit
+    me_emails: tuple[str, ...] = ()  # [me] emails: the user's own addresses (casefolded)
+    capture: CaptureSettings = field(default_factory=lambda: CaptureSettings())
+    week_start: int = DEFAULT_WEEK_START  # 0 Monday .. 6 Sunday
     sync: SyncConfig = field(default_factory=SyncConfig)
     source: Path | None = field(default=None, compare=False)
 
@@ -87,6 +111,12 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise InvalidInput(f"cannot read the config file {path}: {exc.strerror}") from exc
+    return parse_config(raw, path)
+
+
+def parse_config(raw: bytes, path: Path) -> Config:
+    """The config file's text (read from ``path``, which the messages name) as a Config;
+    every value checked."""
     import tomllib  # imported here: only when there is a file to read
 
     try:
@@ -115,6 +145,9 @@ def load_config(path: Path | None = None) -> Config:
         deal_currency=deal_currency,
         backups_keep=_backups_keep(data.get("backups", {}), path),
         digest_limit=_digest_limit(data.get("digest", {}), path),
+        me_emails=_me_emails(data.get("me", {}), path),
+        capture=_capture(data.get("capture", {}), path),
+        week_start=_week_start(data.get("week", {}), path),
         sync=_sync(data.get("sync", {}), path),
         source=path,
     )
@@ -210,6 +243,113 @@ def _digest_limit(table: object, path: Path) -> int:
             hint="e.g. limit = 20 (0 shows every entry)",
         )
     return limit
+
+
+def _strings(value: object, path: Path, name: str, hint: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidInput(f"config file {path}: {name} must be a list of strings", hint=hint)
+    return tuple(v.strip() for v in value)
+
+
+def _me_emails(table: object, path: Path) -> tuple[str, ...]:
+    """The [me] table: ``emails``, the user's own addresses (what is from them is "out")."""
+    hint = 'e.g. emails = ["me@example.org", "me@work.example"]'
+    if not isinstance(table, dict) or set(table) - {"emails", "name"}:
+        raise InvalidInput(
+            f"config file {path}: [me] must be a table with emails = [...]", hint=hint
+        )
+    emails = _strings(table.get("emails", []), path, "me.emails", hint)
+    return tuple(e.casefold() for e in emails)
+
+
+def _paths(value: object, path: Path, name: str) -> tuple[Path, ...]:
+    hint = f'e.g. {name.split(".")[-1]} = ["~/Mail/work"]'
+    return tuple(Path(p).expanduser() for p in _strings(value, path, name, hint))
+
+
+def _capture(table: object, path: Path) -> CaptureSettings:
+    """The [capture] table: mail and calendar paths, ignore list, excerpt length, plus
+    addresses."""
+    known = {"mail", "calendar", "ignore", "excerpt", "plus_addresses"}
+    if not isinstance(table, dict) or set(table) - known:
+        extra = sorted(set(table) - known) if isinstance(table, dict) else []
+        raise InvalidInput(
+            f"config file {path}: [capture] must be a table"
+            + (f"; unknown keys: {', '.join(extra)}" if extra else ""),
+            hint="keys: " + ", ".join(sorted(known)),
+        )
+    excerpt = table.get("excerpt", DEFAULT_EXCERPT)
+    if isinstance(excerpt, bool) or not isinstance(excerpt, int) or not 0 <= excerpt <= MAX_EXCERPT:
+        raise InvalidInput(
+            f"config file {path}: capture.excerpt must be a whole number from 0 to {MAX_EXCERPT}",
+            hint="e.g. excerpt = 280 (0 keeps subjects only)",
+        )
+    plus = table.get("plus_addresses", True)
+    plus_value: bool | tuple[str, ...]
+    if isinstance(plus, bool):
+        plus_value = plus
+    else:
+        plus_value = tuple(
+            d.casefold().lstrip("@")
+            for d in _strings(
+                plus, path, "capture.plus_addresses", 'true, false, or domains: ["fastmail.com"]'
+            )
+        )
+    ignore = _strings(
+        table.get("ignore", []),
+        path,
+        "capture.ignore",
+        'e.g. ignore = ["news@shop.example", "example.org"]',
+    )
+    return CaptureSettings(
+        mail=_paths(table.get("mail", []), path, "capture.mail"),
+        calendar=_paths(table.get("calendar", []), path, "capture.calendar"),
+        ignore=tuple(i.casefold() for i in ignore),
+        excerpt=excerpt,
+        plus_addresses=plus_value,
+    )
+
+
+def weekday_index(value: object) -> int | None:
+    """A weekday's name (``monday``, ``mon``, any case) as 0..6, Monday first; None if it
+    is not one."""
+    if not isinstance(value, str):
+        return None
+    word = value.strip().lower()
+    for index, name in enumerate(WEEKDAY_NAMES):
+        if word == name or (len(word) >= 3 and name.startswith(word)):
+            return index
+    return None
+
+
+def _week_start(table: object, path: Path) -> int:
+    """The [week] table: ``first_day``, the day weeks start on."""
+    if not isinstance(table, dict) or set(table) - {"first_day"}:
+        raise InvalidInput(
+            f"config file {path}: [week] must be a table with first_day = DAY",
+            hint='e.g. first_day = "sunday"',
+        )
+    day = table.get("first_day", WEEKDAY_NAMES[DEFAULT_WEEK_START])
+    index = weekday_index(day)
+    if index is None:
+        raise InvalidInput(
+            f"config file {path}: week.first_day must be a day of the week",
+            hint='e.g. first_day = "sunday" (monday to sunday)',
+        )
+    return index
+
+
+def week_start() -> int:
+    """The configured first day of the week (0 Monday .. 6 Sunday); Monday when there is
+    no config file."""
+    return load_config().week_start
+
+
+def start_of_week(day: date, first: int) -> date:
+    """The first day of the week holding ``day``, weeks starting on ``first`` (0 Monday)."""
+    return day - timedelta(days=(day.weekday() - first) % 7)
 
 
 def _sync(table: object, path: Path) -> SyncConfig:

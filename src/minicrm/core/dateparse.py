@@ -149,7 +149,8 @@ def parse_when(text: str, *, today: date, prefer: str = "future") -> When:
     - ``fri`` (on or after today), ``next fri`` (after today), ``last fri`` (before today),
       ``next week``/``month``/``year``, ``last week``/``month``/``year``;
     - ``dec 5``, ``5 dec``, ``dec 5th``, ``5th of december``, ``dec 5 2027``, ``dec 5, 2027``;
-    - ``eow`` (the coming Sunday, weeks run Monday-Sunday), ``eom``, ``eoy``;
+    - ``eow`` (the last day of this week: Sunday, unless the config file's ``[week]
+      first_day`` is another day than Monday), ``eom``, ``eoy``;
     - any of these followed by a time, optionally after ``at`` (``tomorrow at 9am``); a time
       alone is today at that time.
 
@@ -239,7 +240,11 @@ def month_day_words(text: str) -> tuple[int, int, int | None] | None:
 
 
 def _end_of_week(today: date) -> date:
-    return today + timedelta(days=6 - today.weekday())
+    """The last day of the week holding ``today``: weeks start on the config file's
+    ``[week] first_day`` (Monday unless set; the file is read only for ``eow``)."""
+    from minicrm.core.config import start_of_week, week_start  # lazy: start-up
+
+    return start_of_week(today, week_start()) + timedelta(days=6)
 
 
 def _end_of_month(today: date) -> date:

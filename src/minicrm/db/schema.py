@@ -361,7 +361,7 @@ def _search(db: Any) -> None:
         db.execute(statement)
     from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
-    for statement in rebuild_sql():
+    for statement in rebuild_sql(deals=False):  # deals: migration 0017
         db.execute(statement)
 
 
@@ -502,7 +502,7 @@ def _last_interaction(db: Any) -> None:
     from minicrm.db.searchindex import rebuild_sql  # lazy: start-up (migrations only)
 
     db.execute("DROP TABLE search_index")  # its pages are reused: DELETE would grow the file
-    for statement in [*SEARCH_SCHEMA, *rebuild_sql()]:
+    for statement in [*SEARCH_SCHEMA, *rebuild_sql(deals=False)]:  # deals: migration 0017
         db.execute(statement)
 
 
@@ -563,4 +563,122 @@ SYNC_TABLES = ("sync_folders", "sync_items")
 def _sync_state(db: Any) -> None:
     """sync_folders and sync_items: what each vdir held at its last sync."""
     for statement in SYNC_SCHEMA:
+        db.execute(statement)
+
+
+# Views for people who query the file with sqlite3, sqlite-utils or Datasette (docs/sql.md):
+# one row per contact with its primary email, phone, company and tags; the open follow-ups
+# with their contact; the timeline, one row per interaction and person. They are plain
+# views: nothing in minicrm reads them, so they cost nothing until queried.
+VIEWS_SCHEMA = [
+    """
+    CREATE VIEW contact_summary AS
+    SELECT c.id, c.uid, c.display_name AS name, c.given_name, c.family_name, c.nickname,
+        c.title, c.company_id, co.name AS company,
+        (SELECT value FROM contact_emails WHERE contact_id = c.id
+            ORDER BY position, id LIMIT 1) AS email,
+        (SELECT value FROM contact_phones WHERE contact_id = c.id
+            ORDER BY position, id LIMIT 1) AS phone,
+        (SELECT group_concat(tag, ', ') FROM (SELECT tag FROM contact_tags
+            WHERE contact_id = c.id ORDER BY tag)) AS tags,
+        c.stage, c.birthday, c.cadence_days AS keep_in_touch_days, c.last_contacted_at,
+        c.archived, c.created_at, c.updated_at
+    FROM contacts c LEFT JOIN companies co ON co.id = c.company_id
+    """,
+    """
+    CREATE VIEW open_followups AS
+    SELECT f.id, f.title, f.due_date, f.due_time, f.priority, f.notes,
+        f.rrule AS repeats, f.contact_id, c.display_name AS contact,
+        (SELECT value FROM contact_emails WHERE contact_id = f.contact_id
+            ORDER BY position, id LIMIT 1) AS email,
+        (SELECT value FROM contact_phones WHERE contact_id = f.contact_id
+            ORDER BY position, id LIMIT 1) AS phone,
+        f.deal_id, d.title AS deal, f.snoozed_from, f.created_at
+    FROM followups f
+    LEFT JOIN contacts c ON c.id = f.contact_id
+    LEFT JOIN deals d ON d.id = f.deal_id
+    WHERE f.status = 'open'
+    ORDER BY f.due_date, f.due_time IS NOT NULL, f.due_time,
+        CASE f.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, f.id
+    """,
+    """
+    CREATE VIEW timeline AS
+    SELECT i.id, i.occurred_at, i.kind, i.body, ic.contact_id, c.display_name AS contact,
+        co.name AS company, i.deal_id, d.title AS deal, i.followup_id, i.created_at
+    FROM interactions i
+    JOIN interaction_contacts ic ON ic.interaction_id = i.id
+    JOIN contacts c ON c.id = ic.contact_id
+    LEFT JOIN companies co ON co.id = c.company_id
+    LEFT JOIN deals d ON d.id = i.deal_id
+    ORDER BY i.occurred_at DESC, i.id DESC, ic.id
+    """,
+]
+
+
+@migration("0017_views_deal_search")
+def _views_deal_search(db: Any) -> None:
+    """Views for SQL users: contact_summary, open_followups, timeline (docs/sql.md); and
+    deals in the search index (rowid id*4: title, lost reason, stage, company)."""
+    for statement in VIEWS_SCHEMA:
+        db.execute(statement)
+    from minicrm.db.searchindex import deal_rows_sql  # lazy: start-up (migrations only)
+
+    db.execute(deal_rows_sql())
+
+
+# Capture (minicrm capture mail|calendar, issue 20). An interaction captured from a mailbox
+# or a calendar carries the key of what it came from (a Message-ID, or a hash of stable
+# headers; an event's UID and RECURRENCE-ID) and, for mail, its direction: the unique
+# index makes "never twice" a property of the file, whatever folders overlap. What was
+# read is bookkeeping, not user data (no history): per source, a fingerprint (a Maildir's
+# folder times, an mbox's offset, size and first bytes) and the Maildir file names seen,
+# each with the change set of the run that read it, so that a run that is undone counts
+# as never having read anything (the next run reads it again). Upcoming events are kept
+# for `agenda`, replaced by every calendar capture.
+CAPTURE_SCHEMA = [
+    "ALTER TABLE interactions ADD COLUMN external_key TEXT",
+    "ALTER TABLE interactions ADD COLUMN direction TEXT CHECK (direction IN ('in', 'out'))",
+    "CREATE UNIQUE INDEX idx_interactions_external_key ON interactions(external_key) "
+    "WHERE external_key IS NOT NULL",
+    """
+    CREATE TABLE capture_sources (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('maildir', 'mbox', 'eml')),
+        fingerprint TEXT,
+        read_offset INTEGER NOT NULL DEFAULT 0,
+        changeset_id INTEGER,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE capture_seen (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES capture_sources(id),
+        name TEXT NOT NULL,
+        changeset_id INTEGER,
+        UNIQUE (source_id, name)
+    )
+    """,
+    """
+    CREATE TABLE capture_upcoming (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        external_key TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT,
+        all_day INTEGER NOT NULL DEFAULT 0,
+        contact_ids TEXT NOT NULL DEFAULT '',  -- the contacts' ids, separated by spaces
+        source TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_capture_upcoming_starts ON capture_upcoming(starts_at)",
+]
+
+
+@migration("0018_capture")
+def _capture(db: Any) -> None:
+    """Capture from mail and calendars: interactions.external_key (unique) and direction;
+    what each mail source has been read up to; upcoming events for `agenda`."""
+    for statement in CAPTURE_SCHEMA:
         db.execute(statement)

@@ -79,6 +79,10 @@ class Store:
         self._depth = 0
         self.commits = 0  # transactions committed through this Store
         self._changeset_id: int | None = None
+        # change sets of the open transaction, and of every transaction committed through
+        # this Store (what ran: minicrm.hooks reads them after the command)
+        self._open_changesets: list[int] = []
+        self.committed_changesets: list[int] = []
         self._pending_command = command
         self._pending_kind: tuple[str, int | None] = ("command", None)
         self._columns: dict[str, list[str]] = {}
@@ -88,7 +92,7 @@ class Store:
         # (table, row id, column) -> jsonvalues.Damage
         self.damaged: dict[tuple[str, int, str], Any] = {}
         # what this transaction touched, for the full-text index (store/search.py)
-        self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
+        self._dirty: dict[int, set[int]] = {1: set(), 2: set(), 3: set(), 4: set()}
         self._dirty_companies: set[int] = set()
 
     # -- reading --------------------------------------------------------------------
@@ -213,9 +217,11 @@ class Store:
                     self.commits += 1
                 raise
             self.commits += 1
+            self.committed_changesets.extend(self._open_changesets)
         finally:
             self._depth = 0
             self._changeset_id = None
+            self._open_changesets.clear()
             for ids in self._dirty.values():
                 ids.clear()
             self._dirty_companies.clear()
@@ -243,6 +249,12 @@ class Store:
             yield self
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+    @property
+    def changeset_id(self) -> int | None:
+        """The change set the open transaction records its writes under (None before its
+        first recorded write)."""
+        return self._changeset_id if self.in_transaction else None
 
     @property
     def in_transaction(self) -> bool:
@@ -415,6 +427,8 @@ class Store:
             self._dirty[2].update(ids)
         elif table == "followups":
             self._dirty[3].update(ids)
+        elif table == "deals":
+            self._dirty[4].update(ids)
 
     def _refresh_search(self) -> None:
         if any(self._dirty.values()) or self._dirty_companies:
@@ -476,6 +490,7 @@ class Store:
                 [new_uid(), self._pending_command, stamp, kind, undoes],
             )
             self._changeset_id = int(cursor.lastrowid or 0)
+            self._open_changesets.append(self._changeset_id)
 
     def _record(
         self, op: str, table: str, row_id: int, before: Row | None, after: Row | None

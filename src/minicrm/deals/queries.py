@@ -129,3 +129,34 @@ def linked_interaction_ids(store: Store, deal_id: int) -> list[int]:
     return [
         r["id"] for r in store.query("SELECT id FROM interactions WHERE deal_id = ?", [deal_id])
     ]
+
+
+def contact_ids_with_deal(
+    store: Store, *, stages: Sequence[str] | None = None, title_key: str | None = None
+) -> set[int]:
+    """Contacts with a deal in one of ``stages`` (None: any stage) whose title contains
+    ``title_key`` (lower case; None: any title): the ``deal:`` term of ls and search."""
+    where = ["contact_id IS NOT NULL"]
+    params: list[Any] = []
+    if stages is not None:
+        where.append(f"stage IN ({', '.join('?' for _ in stages) or 'NULL'})")
+        params += list(stages)
+    if title_key is not None:
+        where.append("instr(lower(title), ?) > 0")
+        params.append(title_key)
+    return {
+        r["contact_id"]
+        for r in store.query(
+            f"SELECT DISTINCT contact_id FROM deals WHERE {' AND '.join(where)}", params
+        )
+    }
+
+
+def deal_rows_of_company(store: Store, company_id: int) -> list[Row]:
+    """The company's deals and its people's deals (the company page)."""
+    return store.query(
+        _DEAL_SELECT + " WHERE d.company_id = :company OR d.contact_id IN"
+        " (SELECT id FROM contacts WHERE company_id = :company)"
+        " ORDER BY d.close_date IS NULL, d.close_date, d.id",
+        {"company": company_id},
+    )

@@ -461,3 +461,35 @@ def unlink_contact(store: Store, contact_id: int) -> None:
     stamp = clock.utc_stamp()
     for did in queries.deal_ids_of_contact(store, contact_id):
         store.update("deals", did, {"contact_id": None, "updated_at": stamp})
+
+
+DEAL_TERM = "deal:open, deal:won, deal:lost, deal:any, deal:STAGE or deal:WORDS (in the title)"
+
+
+def contacts_with_deal(store: Store, value: str, config: Config | None = None) -> set[int]:
+    """The contacts the field term ``deal:VALUE`` keeps (ls and search): ``open``, ``won``,
+    ``lost``, ``any``, a configured deal stage, or else words in a deal's title (case does
+    not matter)."""
+    word = " ".join(value.strip().lower().split())
+    if not word:
+        raise InvalidInput("deal: needs a value", hint=f"e.g. {DEAL_TERM}")
+    config = settings(config)
+    names = [s.name for s in config.deal_stages]
+    if word == "any":
+        return queries.contact_ids_with_deal(store)
+    if word == "open":
+        return queries.contact_ids_with_deal(
+            store, stages=[n for n in names if n not in CLOSED_STAGES]
+        )
+    if word in names or word in CLOSED_STAGES:
+        return queries.contact_ids_with_deal(store, stages=[word])
+    return queries.contact_ids_with_deal(store, title_key=word)
+
+
+def deals_of_company(store: Store, company_id: int, *, config: Config | None = None) -> list[Deal]:
+    """A company's deals and its people's deals, open first in pipeline order."""
+    rows = queries.deal_rows_of_company(store, company_id)
+    if not rows:
+        return []
+    config = settings(config)
+    return _ordered(build(rows, config), config)

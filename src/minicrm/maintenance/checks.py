@@ -71,6 +71,7 @@ _KIND_WORDS = {
     "contact": ("contact", "contacts"),
     "interaction": ("interaction", "interactions"),
     "followup": ("follow-up", "follow-ups"),
+    "deal": ("deal", "deals"),
 }
 
 
@@ -157,7 +158,9 @@ def search_index(store: Store, damaged: str | None, skip: frozenset[int] = froze
         parts.append(plural(len(diff.stale), "stale row"))
         details += [f"index row {rowid} belongs to nothing" for rowid in diff.stale]
     if not parts:
-        return Check("search_index", "ok", "one up-to-date row per contact, interaction, follow-up")
+        return Check(
+            "search_index", "ok", "one up-to-date row per contact, interaction, follow-up, deal"
+        )
     return Check("search_index", "fail", ", ".join(parts), _capped(details), repairable=True)
 
 

@@ -120,6 +120,7 @@ def search_index_diff(store: Store) -> IndexDiff:
             "WHEN 1 THEN EXISTS (SELECT 1 FROM contacts WHERE id = s.rowid / 4) "
             "WHEN 2 THEN EXISTS (SELECT 1 FROM interactions WHERE id = s.rowid / 4) "
             "WHEN 3 THEN EXISTS (SELECT 1 FROM followups WHERE id = s.rowid / 4) "
+            "WHEN 0 THEN EXISTS (SELECT 1 FROM deals WHERE id = s.rowid / 4) "
             "ELSE 0 END ORDER BY s.rowid"
         ).fetchall()
     ]

@@ -50,6 +50,7 @@ _FILTERS = {
     "email": "c.id IN (SELECT contact_id FROM contact_emails WHERE instr(value_key, ?) > 0)",
     "phone": "c.id IN (SELECT contact_id FROM contact_phones WHERE instr(value_key, ?) > 0)",
     "name": "instr(c.name_key, ?) > 0",
+    "ids": "c.id IN (SELECT value FROM json_each(?))",  # a JSON array of contact ids
 }
 
 

@@ -1,5 +1,6 @@
-"""minicrm search: ranked full-text search over contacts, interactions and follow-ups,
-grouped by contact, with field terms (tag:vip, company:acme, stage:lead, email:@acme.io).
+"""minicrm search: ranked full-text search over contacts, interactions, follow-ups and
+deals (title, lost reason, stage), grouped by contact, with field terms (tag:vip,
+company:acme, stage:lead, email:@acme.io, deal:open, deal:platform).
 
 The query language: words (``pricing``), prefixes (``pric*``), phrases (``"next
 quarter"``), ``AND`` / ``OR`` / ``NOT`` and parentheses, as SQLite FTS5 reads them;
@@ -9,6 +10,7 @@ do not matter (``zoe`` finds Zoë).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from minicrm.core.models import Ref
 from minicrm.db.store import Store
 from minicrm.search import queries
 
-FIELDS = ("tag", "company", "stage", "email", "name", "phone")
+FIELDS = ("tag", "company", "stage", "email", "name", "phone", "deal")
 OPERATORS = ("AND", "OR", "NOT")
 _TOKEN = re.compile(
     r'\s*(?:(\()|(\))|([A-Za-z]+):("(?:[^"]*)"|[^\s()"]+)|("(?:[^"]*)")|([^\s()"]+))'
@@ -30,7 +32,7 @@ EXAMPLE = 'e.g. pricing, pric*, "next quarter", tag:vip AND pricing, zoe OR chen
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # contact, interaction, followup
+    kind: str  # contact, interaction, followup, deal
     id: int
     text: str  # the snippet, plain
     highlights: tuple[tuple[int, int], ...]  # [start, end) of each matched part of text
@@ -152,19 +154,30 @@ def _filter_ids(store: Store, filters: list[tuple[str, str]]) -> set[int] | None
     if not filters:
         return None
     keys: list[tuple[str, str]] = []
+    with_deal: set[int] | None = None
     for name, value in filters:
+        if name == "deal":
+            from minicrm.deals import service as deals  # lazy: start-up
+
+            found = deals.contacts_with_deal(store, value)
+            with_deal = found if with_deal is None else with_deal & found
+            continue
         if name == "tag":
             keys.append((name, validate.tag(value)))
         elif name == "company":
             keys.append((name, validate.company_key(value)))
-        elif name == "stage":
-            keys.append((name, value.strip().lower()))
+        elif name == "stage":  # checked against the configured stages, as ls does
+            from minicrm.contacts.reading import checked_stage  # lazy: start-up
+
+            keys.append((name, checked_stage(value)))
         elif name == "email":
             keys.append((name, validate.email_key(value)))
         elif name == "phone":
             keys.append((name, re.sub(r"\D", "", value) or value))
         elif name == "name":
             keys.append((name, validate.key(value)))
+    if with_deal is not None:
+        keys.append(("ids", json.dumps(sorted(with_deal))))
     return queries.contact_ids_matching(store, keys)
 
 

@@ -86,8 +86,9 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _buckets(p: Period, *, months: bool) -> list[tuple[date, date]]:
-    """The period cut into weeks (Monday to Sunday) or calendar months, clipped to it."""
+def _buckets(p: Period, *, months: bool, week_start: int = 0) -> list[tuple[date, date]]:
+    """The period cut into weeks (from ``week_start``, 0 Monday, the config file's
+    ``[week] first_day``) or calendar months, clipped to it."""
     result = []
     if months:
         cursor = date(p.start.year, p.start.month, 1)
@@ -96,7 +97,7 @@ def _buckets(p: Period, *, months: bool) -> list[tuple[date, date]]:
             result.append((max(cursor, p.start), min(following - timedelta(days=1), p.end)))
             cursor = following
     else:
-        cursor = p.start - timedelta(days=p.start.weekday())
+        cursor = p.start - timedelta(days=(p.start.weekday() - week_start) % 7)
         while cursor <= p.end:
             result.append((max(cursor, p.start), min(cursor + timedelta(days=6), p.end)))
             cursor += timedelta(days=7)
@@ -129,12 +130,12 @@ class Activity:
         }
 
 
-def activity(store: Store, p: Period) -> Activity:
+def activity(store: Store, p: Period, week_start: int = 0) -> Activity:
     """Interactions per kind and new contacts per week, counted by SQLite: each week is
     the stored stamps of its local days, [bounds[i], bounds[i + 1]), so a row is placed by
     comparing its stamp, without reading it into Python (64,000 rows in 12 weeks at 100k
     contacts)."""
-    weeks = _buckets(p, months=False)
+    weeks = _buckets(p, months=False, week_start=week_start)
     bounds = [_stamp(first) for first, _ in weeks] + [_stamp(weeks[-1][1] + timedelta(days=1))]
     counts = {kind: [0] * len(weeks) for kind in interactions.KINDS}
     for row in queries.interactions_per_bucket(store, bounds):
@@ -451,7 +452,7 @@ def compute(
     p = period(period_, as_of)
     end_stamp = _stamp(p.end + timedelta(days=1))
     with store.snapshot(), dates.zone_pinned():
-        act = activity(store, p)
+        act = activity(store, p, config.week_start)
         # a day's margin either side: each row is then placed on its local day
         wide_start = _stamp(p.start - timedelta(days=1))
         wide_end = _stamp(p.end + timedelta(days=2))
@@ -478,7 +479,7 @@ def compute(
                 last,
                 as_of,
             )
-            for first, last in _buckets(p, months=p.days > 120)
+            for first, last in _buckets(p, months=p.days > 120, week_start=config.week_start)
         )
         touch = adherence(store, as_of, end_stamp)
         deals_part = pipeline_stats(store, p, end_stamp, config)

@@ -9,12 +9,18 @@ from minicrm import cli
 
 
 def generate() -> str:
-    """The text of SUMMARIES from the full command tree (paste it over the table in
+    """The text of SUMMARIES for the full command tree: the summaries written there, and a
+    new command's first sentence (paste it over the table in
     ``minicrm/cli/summaries/__init__.py``, then run
     ``ruff format``)."""
+    from typer._click.utils import make_default_short_help  # lazy: start-up
+
+    from minicrm.cli.summaries import SUMMARIES
+
+    known = dict(SUMMARIES)
     group = typer.main.get_command(cli.app)
     rows = [
-        f"    ({name!r}, {(command.help or '').split(chr(10) * 2)[0]!r}),"
+        f"    ({name!r}, {known.get(name) or make_default_short_help(command.help or '', 10_000)!r}),"
         for name, command in group.commands.items()  # type: ignore[attr-defined]
     ]
     return "\n".join(["SUMMARIES: tuple[tuple[str, str], ...] = (", *rows, ")"]) + "\n"

@@ -1,0 +1,1 @@
+"""Shell completion that knows the data (issue 19.4)."""

@@ -1,0 +1,1 @@
+"""`minicrm config`: the settings of the config file, listed, read and changed."""
