@@ -144,8 +144,10 @@ def test_repeating_followup():
     (todo,) = calendar([followup(recurrence=rec)]).walk("VTODO")
     rrule = todo["rrule"]
     assert rrule["FREQ"] == ["WEEKLY"] and rrule["INTERVAL"] == [2]
+    assert rrule["BYDAY"] == ["TU"]  # what RFC 5545 would take from DTSTART, spelled out
     assert "UNTIL" not in rrule and "COUNT" not in rrule
-    assert todo.decoded("dtstart") == todo.decoded("due") == date(2026, 12, 1)
+    assert todo.decoded("due") == date(2026, 12, 1)
+    assert "dtstart" not in todo  # issue 18: clients expect DUE after DTSTART, or none
 
 
 def test_repeating_with_byday():
@@ -162,14 +164,14 @@ def test_until_is_a_date_for_all_day():
     assert until == date(2027, 6, 30) and not isinstance(until, datetime)
 
 
-def test_until_is_floating_end_of_day_for_timed():
+def test_until_is_floating_the_last_occurrence_for_timed():
     rec = Recurrence("FREQ=DAILY", "daily", until="2026-12-10")
     text = to_ics([followup(recurrence=rec, due_time="09:00")], [], now_stamp=NOW)
-    assert "UNTIL=20261210T235959;" in text or "UNTIL=20261210T235959\r\n" in text
+    assert "UNTIL=20261210T090000" in text
     (todo,) = Calendar.from_ical(text).walk("VTODO")
     until = todo["rrule"]["UNTIL"][0]
-    assert until == datetime(2026, 12, 10, 23, 59, 59) and until.tzinfo is None
-    assert todo.decoded("dtstart") == datetime(2026, 12, 1, 9, 0)
+    assert until == datetime(2026, 12, 10, 9, 0) and until.tzinfo is None
+    assert todo.decoded("due") == datetime(2026, 12, 1, 9, 0) and "dtstart" not in todo
 
 
 def test_count_is_what_is_left_of_the_series():

@@ -362,6 +362,8 @@ SETUP = [
     "tag jane extra",
     "undo",
     "db backup",
+    "export -f ics -o tasks.ics",
+    "sync events cal --followups",
 ]
 
 
@@ -402,6 +404,23 @@ def fixture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "vdir" / "ann.vcf").write_text(
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{ann}\r\nFN:Ann Archived\r\nEND:VCARD\r\n"
     )
+    # the follow-ups as a phone left them: one done, and a task minicrm does not know
+    tasks = (folder / "tasks.ics").read_bytes().decode()
+    tasks = tasks.replace(
+        "STATUS:NEEDS-ACTION\r\nSUMMARY:Send pricing sheet",
+        "STATUS:COMPLETED\r\nSUMMARY:Send pricing sheet",
+    )
+    stranger = "BEGIN:VTODO\r\nUID:phone-1\r\nDTSTAMP:20261121T000000Z\r\nSUMMARY:Buy milk\r\nEND:VTODO\r\n"
+    (folder / "tasks.ics").write_bytes(
+        tasks.replace("END:VCALENDAR", stranger + "END:VCALENDAR").encode()
+    )
+    # a calendar where one event was edited by hand and one is gone from minicrm
+    events = sorted((folder / "cal").glob("*.ics"))
+    events[0].write_bytes(events[0].read_bytes().replace(b"SUMMARY:", b"SUMMARY:Edited "))
+    stale = events[1].read_bytes().decode()
+    stale = re.sub(r"UID:.*?@minicrm", "UID:gone@minicrm", stale)
+    (folder / "cal" / "gone.ics").write_bytes(stale.encode())
+    events[2].unlink()  # ... and one the phone lost
     # a copy whose search index lost its rows, for db check to find at fault and repair
     damaged = folder / "damaged.db"
     shutil.copy(folder / "minicrm.db", damaged)

@@ -122,10 +122,10 @@ def old_csv(selected, raw=False) -> str:
 
 def old_ics(store, selected, whole) -> str:
     wanted = {c.id for c in selected}
-    open_items = [
-        f
-        for f in followups.list_followups(store)
-        if whole or (f.contact is not None and f.contact.id in wanted)
+    open_items = [  # one task per series (issue 18), closed series too
+        t
+        for t in followups.series_tasks(store)
+        if whole or (t.followup.contact is not None and t.followup.contact.id in wanted)
     ]
     birthdays = [(c, "birthday", c.birthday) for c in selected if c.birthday and not c.archived]
     birthdays += [

@@ -9,11 +9,12 @@ cancel, are :mod:`minicrm.activity.lifecycle`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from minicrm.activity import queries
-from minicrm.activity.models import FollowUp, Recurrence
+from minicrm.activity.models import FollowUp, Recurrence, SeriesTask
 from minicrm.contacts import refs
 from minicrm.core import clock, dateparse, dates, recurrence, validate
 from minicrm.core.dates import When
@@ -114,6 +115,37 @@ def list_followups(
 def from_row(row: Row) -> FollowUp:
     """A follow-up record from a row of ``store.activity.followup_rows``."""
     return _to_followup(row)
+
+
+def _to_task(row: Row) -> SeriesTask:
+    return SeriesTask(
+        followup=_to_followup(row),
+        series_start=row["series_start"],
+        phone=row["reach_phone"],
+        email=row["reach_email"],
+        deal_uid=row["deal_uid"],
+        deal_title=row["deal_title"],
+    )
+
+
+def series_tasks(
+    store: Store, *, open_only: bool = False, series_uids: Collection[str] | None = None
+) -> list[SeriesTask]:
+    """Every series of follow-ups (or those of ``series_uids``) as one task (the open
+    occurrence, or the last one when none is open), in due order: what `export --format
+    ics` and `sync tasks` write."""
+    with store.snapshot():
+        rows = queries.series_task_rows(
+            store,
+            open_only=open_only,
+            series_uids=sorted(series_uids) if series_uids is not None else None,
+        )
+        return [_to_task(r) for r in rows]
+
+
+def series_task(store: Store, series_uid: str) -> SeriesTask | None:
+    row = queries.series_task_row(store, series_uid)
+    return _to_task(row) if row is not None else None
 
 
 @dataclass

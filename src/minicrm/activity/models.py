@@ -217,3 +217,17 @@ class DateItem:
             "days_until": self.days_until,
             "years": self.years,
         }
+
+
+@dataclass
+class SeriesTask:
+    """A series of follow-ups as one task on a phone (one VTODO, one UID): the open
+    occurrence, or the series' last one when none is open, and what the phone shows
+    beside it (how to reach the contact, the deal)."""
+
+    followup: FollowUp
+    series_start: str = ""  # the series' anchor, naive local YYYY-MM-DDTHH:MM
+    phone: str | None = None
+    email: str | None = None
+    deal_uid: str | None = None
+    deal_title: str | None = None

@@ -69,6 +69,51 @@ def followup_rows(
     return store.iter_query(sql, params) if stream else store.query(sql, params)
 
 
+# One row per series: its open occurrence (the earliest due, if several were reopened), or
+# its last one when none is open; with the contact's first email and phone and the deal.
+_SERIES_TASK_SELECT = f"""
+WITH heads AS (
+    SELECT id, ROW_NUMBER() OVER (
+        PARTITION BY series_uid
+        ORDER BY status = 'open' DESC,
+            CASE WHEN status = 'open' THEN due_date END,
+            CASE WHEN status = 'open' THEN due_time END,
+            occurrence DESC, id DESC
+    ) AS n
+    FROM followups
+)
+SELECT f.*, c.uid AS contact_uid, c.display_name AS contact_name,
+    {first_value_sql("contact_emails", "f.contact_id")} AS reach_email,
+    {first_value_sql("contact_phones", "f.contact_id")} AS reach_phone,
+    d.uid AS deal_uid, d.title AS deal_title
+FROM heads h JOIN followups f ON f.id = h.id AND h.n = 1
+LEFT JOIN contacts c ON c.id = f.contact_id
+LEFT JOIN deals d ON d.id = f.deal_id
+"""
+
+
+def series_task_rows(
+    store: Store, *, open_only: bool = False, series_uids: Sequence[str] | None = None
+) -> list[Row]:
+    """One row per series of follow-ups (see _SERIES_TASK_SELECT), in due order; with
+    ``open_only`` only the series that have an open occurrence; with ``series_uids``
+    only those series."""
+    import json
+
+    where, params = [], []
+    if open_only:
+        where.append("f.status = 'open'")
+    if series_uids is not None:
+        where.append("f.series_uid IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(series_uids)))
+    sql = _SERIES_TASK_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    return store.query(sql + " ORDER BY f.due_date, f.due_time, f.id", params)
+
+
+def series_task_row(store: Store, series_uid: str) -> Row | None:
+    return store.query_one(_SERIES_TASK_SELECT + " WHERE f.series_uid = ?", [series_uid])
+
+
 def series_has_occurrence(store: Store, series_uid: str, occurrence: int) -> bool:
     return (
         store.scalar(

@@ -219,6 +219,15 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("minicrm sync contacts ~/.contacts/minicrm", "two-way sync with a vdir"),
         ("minicrm sync contacts ~/.contacts/minicrm --winner vdir", "the phone wins conflicts"),
     ),
+    "sync tasks": (
+        ("minicrm sync tasks ~/.calendars/tasks --dry-run", "what would change, both ways"),
+        ("minicrm sync tasks ~/.calendars/tasks", "follow-ups with a vdir of tasks (todoman)"),
+        ("minicrm sync tasks ~/.calendars/tasks --json", "the report as JSON"),
+    ),
+    "sync events": (
+        ("minicrm sync events ~/.calendars/minicrm", "birthdays and yearly dates, one-way"),
+        ("minicrm sync events ~/.calendars/minicrm --followups", "timed follow-ups too"),
+    ),
 }
 
 

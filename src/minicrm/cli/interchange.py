@@ -73,7 +73,8 @@ def import_(
         str,
         typer.Argument(
             metavar="FILE",
-            help="A .csv, .vcf or .json file, a folder of .vcf files, or - for stdin.",
+            help="A .csv, .vcf or .json file, a folder of .vcf files, or - for stdin; an .ics "
+            "file or folder applies its tasks to the follow-ups minicrm knows.",
         ),
     ],
     fmt: Annotated[
@@ -129,6 +130,11 @@ def import_(
     """Import contacts from CSV (generic, Google, Outlook), vCard or minicrm JSON, in one
     transaction; matching contacts are merged, not duplicated."""
     store = store_of(ctx)
+    from minicrm.sync import tasks as sync_tasks  # lazy: start-up
+
+    if fmt.value == "auto" and sync_tasks.is_calendar_source(source):
+        _import_calendar(store, source, dry_run=dry_run, json_=json_)
+        return
     with Progress(f"Importing {source}") as bar:
         report = imports.import_source(
             store,
@@ -167,6 +173,27 @@ def import_(
         quiet = outcome.action in ("merged", "unchanged", "created")
         if dry_run or not quiet or outcome.kept_aside or outcome.replaced:
             render.line("  " + _outcome_line(outcome, dry_run))
+
+
+def _import_calendar(store, source: str, *, dry_run: bool, json_: bool) -> None:  # type: ignore[no-untyped-def]
+    """`import FILE.ics`: the VTODOs of follow-ups minicrm knows are applied (issue 18)."""
+    from minicrm.sync import tasks as sync_tasks  # lazy: start-up
+    from minicrm.ui.text import visible  # lazy: start-up
+
+    report = sync_tasks.import_calendar(store, source, dry_run=dry_run)
+    if json_:
+        write_json(report.to_dict())
+        return
+    verb = "Would apply" if dry_run else "Applied"
+    render.line(
+        visible(
+            f"{verb} {report.source} (ics): {report.count('updated')} follow-ups updated, "
+            f"{report.count('unchanged')} unchanged, {report.count('skipped')} skipped"
+        )
+    )
+    for action, uid, title, reason in report.outcomes:
+        if action != "unchanged":
+            render.line(visible(f"  {action} {title or uid}" + (f": {reason}" if reason else "")))
 
 
 def _plural(count: int, noun: str) -> str:

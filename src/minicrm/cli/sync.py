@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -142,6 +143,81 @@ def contacts(
     )
     _hook(ctx, report)
     sync_render.print_report(report, "json" if json_ else "text")
+
+
+@app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    folder: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="The vdir: one .ics per series of follow-ups (created 0700 if missing), "
+            "e.g. the folder of a vdirsyncer filesystem storage paired with a CalDAV task list.",
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    force_delete: ForceDeleteOpt = False,
+    winner: Annotated[
+        Winner | None,
+        typer.Option(
+            "--winner",
+            help="Who wins a field changed on both sides: minicrm or vdir (default: [sync] "
+            "winner, else minicrm). The other value is kept in the follow-up's notes.",
+        ),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Two-way sync of the follow-ups with the vdir DIR of VTODOs (todoman, a phone's task
+    list through vdirsyncer): one task per series, with the open occurrence's due and an
+    RRULE that repeats exactly as minicrm does. Done, a new due, title, priority or notes on
+    the phone come back; a task deleted there is cancelled; a new task becomes a follow-up.
+    One change set: `minicrm undo` reverts it."""
+    from minicrm.sync import render as sync_render  # lazy: start-up
+    from minicrm.sync import service  # lazy: start-up
+
+    report = service.sync_folder(
+        store_of(ctx),
+        "tasks",
+        folder,
+        _config(),
+        dry_run=dry_run,
+        force_delete=force_delete,
+        winner=winner.value if winner else None,
+    )
+    sync_render.print_report(report, "json" if json_ else "text")
+
+
+@app.command("events")
+def events(
+    ctx: typer.Context,
+    folder: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="The vdir of the calendar (created 0700 if missing), e.g. the folder of a "
+            "vdirsyncer filesystem storage paired with a CalDAV calendar.",
+        ),
+    ],
+    followups: Annotated[
+        bool,
+        typer.Option(
+            "--followups",
+            help="Also write every timed open follow-up as an event at its due time "
+            "(30 minutes, repeating as minicrm schedules it).",
+        ),
+    ] = False,
+    dry_run: DryRunOpt = False,
+    json_: JsonOpt = False,
+) -> None:
+    """One-way calendar for apps that show no tasks: birthdays and yearly dates as yearly
+    all-day events (and timed follow-ups with --followups), one .ics per event; events
+    that are gone are removed, unchanged ones not rewritten. Nothing in minicrm changes."""
+    from minicrm.sync import events as sync_events  # lazy: start-up
+    from minicrm.sync import render as sync_render  # lazy: start-up
+
+    report = sync_events.run(store_of(ctx), Path(folder), followups=followups, dry_run=dry_run)
+    sync_render.print_events(report, "json" if json_ else "text")
 
 
 def register(root: typer.Typer) -> None:

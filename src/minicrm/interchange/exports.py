@@ -247,17 +247,18 @@ def _write(
         from minicrm.interchange.formats import ics  # lazy: start-up
 
         wanted = None if whole else set(ids())
-        open_items = [
-            f
-            for f in followups.list_followups(store)
-            if wanted is None or (f.contact is not None and f.contact.id in wanted)
+        tasks = [
+            t
+            for t in followups.series_tasks(store)
+            if wanted is None
+            or (t.followup.contact is not None and t.followup.contact.id in wanted)
         ]
-        ics.write_ics(out, open_items, _yearly_dates(contacts()), now_stamp=clock.utc_stamp())
+        ics.write_ics(out, tasks, yearly_dates(contacts()), now_stamp=clock.utc_stamp())
         return None
     raise InvalidInput(f"unknown export format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
 
 
-def _yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
+def yearly_dates(contacts: Iterable[Contact]) -> Iterator[tuple[Contact, str, str]]:
     """(contact, label, value) of the birthdays of the contacts that are not archived,
     then of their other yearly dates: the order of the calendar's VEVENTs. The contacts
     are read once; only those with dates are kept for the second part."""

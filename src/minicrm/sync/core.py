@@ -618,6 +618,7 @@ class _Run:
                     _differing(base.fields if base else None, ritem.fields),
                 )
             queries.put_item(store, folder_id, p.href, ritem.uid, s.local_uid, etag, ritem.text)
+            self._write_back(folder_id, p.href, s.local_uid, ritem)
         elif p.remote == CHANGED and p.local == CHANGED:
             ritem, litem = p.remote_item, p.local_item
             assert ritem is not None and litem is not None
@@ -670,6 +671,21 @@ class _Run:
         rebase = getattr(self.kind, "rebase", None)
         return item if rebase is None or reference is None else rebase(item, reference)
 
+    def _write_back(self, folder_id: int, href: str, local_uid: str, applied: Item) -> None:
+        """For a kind with ``write_back = True`` (sync/tasks.py): after a file was applied,
+        write what the record says now if the file says otherwise (a completed repeating
+        task is its next occurrence; a task made on a phone gets its contact's lines)."""
+        if not getattr(self.kind, "write_back", False):
+            return
+        after = self.kind.load(self.store, [local_uid], {local_uid: applied.uid}).get(local_uid)
+        if after is None or _key(after.fields) == _key(applied.fields):
+            return
+        etag = self._write(href, after.text, replace=True)
+        queries.put_item(self.store, folder_id, href, applied.uid, local_uid, etag, after.text)
+        self._change(
+            "vdir", "updated", after, applied.uid, href, _differing(applied.fields, after.fields)
+        )
+
     def _write_new(self, href: str, text: str) -> str:
         try:
             return self._write(href, text, replace=False)
@@ -711,6 +727,11 @@ class _Run:
         self, folder_id: int, href: str, item: Item, files: dict[str, vdir.Entry], taken: set[str]
     ) -> None:
         store, kind = self.store, self.kind
+        redundant = getattr(kind, "redundant", None)  # optional: see sync/tasks.py
+        if redundant is not None and (reason := redundant(store, item)):
+            self._delete(href)
+            self._change("vdir", "deleted", item, item.uid, href, reason=reason)
+            return
         local_uid = kind.find(store, item, taken)
         if local_uid is None:
             local_uid = self._apply(href, None, item.fields, item)
@@ -721,6 +742,7 @@ class _Run:
                 store, folder_id, href, item.uid, local_uid, files[href].etag, item.text
             )
             self._change("minicrm", "created", item, item.uid, href)
+            self._write_back(folder_id, href, local_uid, item)
             return
         taken.add(local_uid)
         litem = kind.load(store, [local_uid], {local_uid: item.uid}).get(local_uid)

@@ -194,3 +194,61 @@ def contact_children(store: Store, table: str, contact_id: int) -> list[Row]:
 
 def contact_tag_rows(store: Store, contact_id: int) -> list[Row]:
     return store.query("SELECT id, tag FROM contact_tags WHERE contact_id = ?", [contact_id])
+
+
+# -- tasks (series of follow-ups) -----------------------------------------------------------
+
+
+def changed_series(store: Store, since: int, contact_entities: Iterable[str]) -> set[str]:
+    """Series uids whose task may read differently after change set ``since``: a
+    follow-up of the series changed (or was deleted), or its contact (name, email, phone)
+    or its deal did."""
+    import json
+
+    rows = store.query(
+        "SELECT DISTINCT json_extract(coalesce(after, before), '$.series_uid') AS s"
+        " FROM history WHERE changeset_id > ? AND entity = 'followups'",
+        [since],
+    )
+    found = {r["s"] for r in rows if r["s"]}
+    contacts = changed_uids(store, since, contact_entities)
+    if contacts:
+        found |= {
+            r["series_uid"]
+            for r in store.query(
+                "SELECT DISTINCT f.series_uid FROM followups f JOIN contacts c"
+                " ON c.id = f.contact_id WHERE c.uid IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(contacts))],
+            )
+        }
+    deals = changed_rows(store, since, "deals")
+    if deals:
+        found |= {
+            r["series_uid"]
+            for r in store.query(
+                "SELECT DISTINCT series_uid FROM followups"
+                " WHERE deal_id IN (SELECT value FROM json_each(?))",
+                [json.dumps(sorted(deals))],
+            )
+        }
+    return found
+
+
+def series_exists(store: Store, series_uid: str) -> bool:
+    return (
+        store.scalar("SELECT 1 FROM followups WHERE series_uid = ? LIMIT 1", [series_uid])
+        is not None
+    )
+
+
+def contact_uid_by_name(store: Store, name: str) -> str | None:
+    """The uid of the one contact (not archived) with this display name (any case)."""
+    rows = store.query(
+        "SELECT uid FROM contacts WHERE archived = 0 AND lower(display_name) = lower(?) LIMIT 2",
+        [name],
+    )
+    return rows[0]["uid"] if len(rows) == 1 else None
+
+
+def contact_uid_exists(store: Store, uid: str) -> bool:
+    return store.scalar("SELECT 1 FROM contacts WHERE uid = ?", [uid]) is not None

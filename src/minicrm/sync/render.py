@@ -5,6 +5,7 @@ cron mails nothing (cron mails any output)."""
 from __future__ import annotations
 
 from minicrm.sync.core import SyncReport
+from minicrm.sync.events import EventsReport
 from minicrm.sync.service import CommandRun, ConfiguredReport
 from minicrm.ui import render
 from minicrm.ui.machine import write_json
@@ -95,3 +96,37 @@ def print_configured(report: ConfiguredReport, fmt: str) -> None:
         return
     for sync in report.syncs:
         print_report(sync, "text")
+
+
+def print_events(report: EventsReport, fmt: str) -> None:
+    """`sync events`: one line (quiet when nothing changed and not at a terminal), then a
+    line per file written or removed."""
+    if fmt == "json":
+        write_json(report.to_dict())
+        return
+    where = f"events in {report.folder}"
+    if not report.changed:
+        text = f"{where}: in step ({report.items} events)"
+        if report.dry_run:
+            render.line(visible(text + " (dry run)"))
+        else:
+            render.nothing(text)
+        return
+    would = "would be " if report.dry_run else ""
+    counts = [
+        f"{len(names)} {would}{word}"
+        for names, word in (
+            (report.created, "written"),
+            (report.updated, "rewritten"),
+            (report.deleted, "removed"),
+        )
+        if names
+    ]
+    render.line(visible(f"{where}: {', '.join(counts)} ({report.items} events)"))
+    for names, word in (
+        (report.created, "created"),
+        (report.updated, "updated"),
+        (report.deleted, "deleted"),
+    ):
+        for name in names:
+            render.line(visible(f"  folder   {word:<8} {name}"))

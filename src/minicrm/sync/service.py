@@ -21,6 +21,7 @@ from minicrm.sync import core
 # kind name -> "module:factory"; factory(SyncConfig) -> core.Kind. `sync tasks` adds its own.
 KINDS: dict[str, str] = {
     "contacts": "minicrm.sync.contacts:make_kind",
+    "tasks": "minicrm.sync.tasks:make_kind",
 }
 
 

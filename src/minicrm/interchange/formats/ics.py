@@ -5,10 +5,19 @@ DATE-TIME (no TZID, no Z): 09:00 stays 09:00 in whatever zone the calendar app i
 all-day follow-up is a DATE. Only the stamps (DTSTAMP, CREATED, LAST-MODIFIED, COMPLETED)
 are UTC, as the RFC requires.
 
-A repeating follow-up carries its rule as RRULE, with DTSTART = DUE (the rule's anchor).
-Its UNTIL is a DATE (all-day) or a floating 23:59:59 (timed); its COUNT is what is left
-of the series counting this occurrence. RFC 5545 forbids COUNT and UNTIL together, so
-when a series has both, the one that ends it first is written.
+A series of follow-ups is one VTODO with one UID (the series' uid + ``@minicrm``), the same
+for every occurrence: it shows the open occurrence (its DUE, title, priority, notes), or,
+when none is open, the series' last one, ``STATUS:COMPLETED`` with ``COMPLETED:`` or
+``STATUS:CANCELLED``. A repeating one carries no DTSTART (clients expect it before DUE or
+not at all) and an RRULE that, expanded from the DUE, gives exactly minicrm's own next
+occurrences (:func:`minicrm.core.recurrence.ical_rule`: month ends, Feb 29, weekdays,
+counts, ends). Where no RRULE can say it (a series counted from when it is done, a snoozed
+occurrence of a rule with INTERVAL above 1, a time moved on one occurrence), the VTODO is
+the open occurrence alone, with ``X-MINICRM-RRULE`` and a ``Repeats:`` line in the
+DESCRIPTION saying so; minicrm schedules the next one when it is done. The DESCRIPTION is
+the notes, then who to call (``Contact:``, ``Phone:``, ``Email:``) and the ``Deal:``;
+``X-MINICRM-CONTACT-UID``, ``X-MINICRM-DEAL-UID`` and ``X-MINICRM-FOLLOWUP`` (the id of
+the occurrence shown) name them for programs.
 
 A yearly date becomes an all-day VEVENT repeating FREQ=YEARLY. DTSTART is the date
 itself when the year is known; a year-less date (``--MM-DD``) starts in 1970 (a date in
@@ -21,16 +30,18 @@ icalendar is imported inside :func:`to_ics` (start-up cost).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
-from minicrm.activity.models import FollowUp
+from minicrm.activity.models import FollowUp, SeriesTask
 from minicrm.contacts.models import Contact
+from minicrm.core import recurrence
 
 PRODID = "-//minicrm//minicrm//EN"
+UID_SUFFIX = "@minicrm"
 PRIORITIES = {"high": 1, "normal": 5, "low": 9}
 STATUSES = {"open": "NEEDS-ACTION", "done": "COMPLETED", "cancelled": "CANCELLED"}
 YEARLESS_YEAR = 1970
@@ -64,66 +75,117 @@ def _due(f: FollowUp) -> date | datetime:
     return datetime.combine(day, time.fromisoformat(f.due_time))  # naive: floating
 
 
-def _ends(f: FollowUp, due: date | datetime) -> dict[str, Any]:
-    """UNTIL or COUNT for the RRULE of this occurrence, as parts for vRecur."""
+def task_uid(f: FollowUp) -> str:
+    """The UID of a series' task: one per series, the same for every occurrence."""
+    return f"{f.series_uid or f.uid}{UID_SUFFIX}"
+
+
+def _recurrence(task: SeriesTask, due: date | datetime) -> tuple[str | None, list[str]]:
+    """(the RRULE body to write, or None) and the description lines that say how it
+    repeats when no RRULE can say it (minicrm then writes the open occurrence alone)."""
+    f = task.followup
     rec = f.recurrence
-    assert rec is not None
-    until: date | datetime | None = None
-    if rec.until:
-        until_day = date.fromisoformat(rec.until)
-        until = (
-            datetime.combine(until_day, time(23, 59, 59))
-            if isinstance(due, datetime)
-            else until_day
+    if rec is None or f.status != "open":
+        return None, []
+    if rec.count is not None and f.occurrence >= rec.count:
+        return None, []  # the series' last occurrence
+    due_at = due if isinstance(due, datetime) else datetime.combine(due, time(0))
+    rule: str | None = None
+    if rec.scheduled_from != "done":
+        anchor = _anchor(task.series_start, due_at)
+        rule = recurrence.ical_rule(
+            rec.rule,
+            anchor=anchor,
+            due=due_at,
+            until=date.fromisoformat(rec.until) if rec.until else None,
+            count=rec.count - f.occurrence + 1 if rec.count is not None else None,
+            all_day=not isinstance(due, datetime),
         )
-    left = max(1, rec.count - f.occurrence + 1) if rec.count is not None else None
-    if until is not None and left is not None:
-        from dateutil import rrule
-
-        start = due if isinstance(due, datetime) else datetime.combine(due, time())
-        end = until if isinstance(until, datetime) else datetime.combine(until, time(23, 59, 59))
-        rule = rrule.rrulestr(rec.rule, dtstart=start)
-        before_end = itertools.takewhile(lambda moment: moment <= end, rule)
-        within = sum(1 for _ in itertools.islice(before_end, left + 1))
-        # UNTIL ends it first when fewer occurrences than COUNT fall before it
-        return {"UNTIL": until} if within <= left else {"COUNT": left}
-    if until is not None:
-        return {"UNTIL": until}
-    if left is not None:
-        return {"COUNT": left}
-    return {}
+    if rule == "":
+        return None, []  # the series' last occurrence
+    if rule is not None:
+        return rule, []
+    if rec.scheduled_from == "done":
+        words = f"Repeats: {rec.text}, counted from when it is done"
+    else:
+        words = f"Repeats: {rec.text}"
+    return None, [f"{words} (minicrm schedules the next one when this one is done)"]
 
 
-def _todo(f: FollowUp, stamp: datetime) -> Any:
-    from icalendar import Todo, vRecur
+def _anchor(series_start: str, due: datetime) -> datetime:
+    try:
+        return datetime.fromisoformat(series_start) if series_start else due
+    except ValueError:
+        return due
 
-    todo = Todo()
-    todo.add("uid", f"{f.uid}@minicrm")
-    todo.add("dtstamp", stamp)
-    todo.add("summary", _text(f.title))
-    lines = [f.notes] if f.notes else []
+
+def description(task: SeriesTask, repeats: list[str]) -> str:
+    """The notes, a blank line, then who to call (name, phone, email), the deal and how
+    it repeats, one ``Label: value`` line each (what :func:`notes_of` strips again)."""
+    f = task.followup
+    lines = []
     if f.contact:
         lines.append(f"Contact: {f.contact.name}")
+        if task.phone:
+            lines.append(f"Phone: {task.phone}")
+        if task.email:
+            lines.append(f"Email: {task.email}")
+    if task.deal_title:
+        lines.append(f"Deal: {task.deal_title}")
+    lines += repeats
+    blocks = [f.notes] if f.notes else []
     if lines:
-        todo.add("description", _text("\n\n".join(lines)))
+        blocks.append("\n".join(lines))
+    return _text("\n\n".join(blocks))
+
+
+_GENERATED = re.compile(r"(Contact|Phone|Email|Deal|Repeats): .*")
+
+
+def notes_of(text: str) -> str:
+    """The notes in a task's DESCRIPTION: without the trailing lines that minicrm writes
+    (``Contact:``, ``Phone:``, ``Email:``, ``Deal:``, ``Repeats:``) and the blank line
+    before them."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and _GENERATED.fullmatch(lines[-1]):
+        lines.pop()
+    return "\n".join(lines).strip("\n")
+
+
+def _todo(item: FollowUp | SeriesTask, stamp: datetime) -> Any:
+    from icalendar import Todo, vRecur
+
+    task = item if isinstance(item, SeriesTask) else SeriesTask(item)
+    f = task.followup
+    todo = Todo()
+    todo.add("uid", task_uid(f))
+    todo.add("dtstamp", stamp)
+    todo.add("summary", _text(f.title))
     due = _due(f)
-    todo.add("due", due)
+    rule, repeats = _recurrence(task, due)
+    if text := description(task, repeats):
+        todo.add("description", text)
+    todo.add("due", due)  # no DTSTART: clients expand the RRULE from the DUE
     todo.add("status", STATUSES.get(f.status, "NEEDS-ACTION"))
     todo.add("priority", PRIORITIES.get(f.priority, 5))
     if f.status == "done" and (completed := _stamp(f.completed_at or "")):
         todo.add("completed", completed)
         todo.add("percent-complete", 100)
-    if f.recurrence:
-        todo.add("dtstart", due)  # the anchor the rule repeats from
-        rule = vRecur.from_ical(f.recurrence.rule)
-        for key, value in _ends(f, due).items():
-            rule[key] = value
-        todo.add("rrule", rule)
+    if rule is not None:
+        todo.add("rrule", vRecur.from_ical(rule))
+    elif repeats and f.recurrence:
+        todo.add("x-minicrm-rrule", f.recurrence.rule)
+        todo.add("x-minicrm-recur-from", f.recurrence.scheduled_from)
     if created := _stamp(f.created_at):
         todo.add("created", created)
     if modified := _stamp(f.updated_at):
         todo.add("last-modified", modified)
     todo.add("categories", ["minicrm"])
+    if f.contact:
+        todo.add("x-minicrm-contact-uid", f.contact.uid)
+    if task.deal_uid:
+        todo.add("x-minicrm-deal-uid", task.deal_uid)
+    todo.add("x-minicrm-followup", str(f.id))
     return todo
 
 
@@ -170,7 +232,7 @@ def _event(contact: Contact, label: str, value: str, uid: str, stamp: datetime) 
 
 
 def to_ics(
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     *,
     now_stamp: str,
@@ -189,7 +251,7 @@ def to_ics(
 
 def write_ics(
     out: IO[str],
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     *,
     now_stamp: str,
@@ -230,7 +292,7 @@ def _calendar() -> Any:
 
 
 def _components(
-    followups: Iterable[FollowUp],
+    followups: Iterable[FollowUp | SeriesTask],
     birthdays: Iterable[tuple[Contact, str, str]],
     stamp: datetime,
 ) -> Iterator[Any]:
@@ -247,3 +309,157 @@ def _components(
         if event is not None:
             seen.add(uid)
             yield event
+
+
+# -- one task per file (sync tasks) ---------------------------------------------------------
+
+
+def task_text(task: SeriesTask, *, uid: str | None = None) -> str:
+    """One series as a whole ``.ics`` file (a VCALENDAR with one VTODO), as a vdir holds
+    it; ``uid`` is the UID the file has had (a task made on a phone keeps its own).
+    DTSTAMP is the follow-up's last change, so the same task is the same text."""
+    f = task.followup
+    stamp = _stamp(f.updated_at) or _stamp(f.created_at) or datetime(1970, 1, 1, tzinfo=UTC)
+    todo = _todo(task, stamp)
+    if uid is not None:
+        todo["uid"] = uid
+    calendar = _calendar()
+    calendar.add_component(todo)
+    text: str = calendar.to_ical().decode("utf-8")
+    return text
+
+
+@dataclass
+class TaskFile:
+    """What minicrm reads from a task file."""
+
+    uid: str
+    title: str
+    due: str | None  # YYYY-MM-DD (all-day) or YYYY-MM-DDTHH:MM, local wall-clock time
+    status: str  # open, done, cancelled
+    priority: str  # high, normal, low
+    notes: str
+    about: str  # the lines minicrm adds to the description (Contact:, Phone:, ...)
+    rrule: str  # the RRULE as written, "" when none
+    contact_uid: str | None  # X-MINICRM-CONTACT-UID
+    contact_name: str | None  # a "Contact: NAME" line of the description
+
+
+def _priority(value: Any) -> str:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return "normal"
+    return "high" if 1 <= n <= 4 else "low" if 6 <= n <= 9 else "normal"
+
+
+def _local(value: Any) -> str | None:
+    """A DUE as minicrm keeps it: a DATE as is, a floating time as written, a UTC or
+    zoned time in the local zone (what the phone meant), to the minute."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        return str(value.strftime("%Y-%m-%dT%H:%M"))
+    if isinstance(value, date):
+        return value.isoformat()
+    return None
+
+
+def read_task(text: str) -> TaskFile:
+    """The one VTODO of a task file; raises ValueError saying why it is not one."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(text)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"not iCalendar ({exc})") from None
+    todos = calendar.walk("VTODO")
+    if len(todos) != 1:
+        raise ValueError(f"holds {len(todos)} tasks, not one")
+    todo = todos[0]
+    uid = str(todo.get("uid", "")).strip()
+    if not uid:
+        raise ValueError("the task has no UID")
+    try:
+        due = _local(todo.decoded("due")) if "due" in todo else None
+    except (ValueError, TypeError):
+        raise ValueError("its DUE cannot be read") from None
+    status_word = str(todo.get("status", "NEEDS-ACTION")).upper()
+    status = {"COMPLETED": "done", "CANCELLED": "cancelled"}.get(status_word, "open")
+    if status == "open" and "completed" in todo:
+        status = "done"
+    description = _text(str(todo.get("description", "")))
+    notes = notes_of(description)
+    about = description[len(notes) :].strip("\n") if description.startswith(notes) else ""
+    contact_name = None
+    for line in about.split("\n"):
+        if line.startswith("Contact: "):
+            contact_name = line[len("Contact: ") :].strip() or None
+    rrule = todo.get("rrule")
+    if isinstance(rrule, list):
+        rrule = rrule[0] if rrule else None
+    return TaskFile(
+        uid=uid,
+        title=_text(str(todo.get("summary", ""))).strip(),
+        due=due,
+        status=status,
+        priority=_priority(todo.get("priority")),
+        notes=notes,
+        about=about,
+        rrule=rrule.to_ical().decode() if rrule is not None else "",
+        contact_uid=str(todo["x-minicrm-contact-uid"]) if "x-minicrm-contact-uid" in todo else None,
+        contact_name=contact_name,
+    )
+
+
+# -- calendars (sync events) ----------------------------------------------------------------
+
+EVENT_MINUTES = 30  # how long a follow-up's event lasts in a calendar
+
+
+def _followup_event(task: SeriesTask, stamp: datetime) -> Any:
+    """A timed open follow-up as a VEVENT, for calendar apps that show no tasks: at its due
+    time, EVENT_MINUTES long, repeating as the task does."""
+    from datetime import timedelta
+
+    from icalendar import Event, vRecur
+
+    f = task.followup
+    due = _due(f)
+    event = Event()
+    event.add("uid", f"{f.series_uid or f.uid}-event{UID_SUFFIX}")
+    event.add("dtstamp", stamp)
+    event.add("summary", _text(f.title))
+    rule, repeats = _recurrence(task, due)
+    if text := description(task, repeats):
+        event.add("description", text)
+    event.add("dtstart", due)
+    if isinstance(due, datetime):
+        event.add("dtend", due + timedelta(minutes=EVENT_MINUTES))
+    if rule:
+        event.add("rrule", vRecur.from_ical(rule))
+    event.add("categories", ["minicrm"])
+    return event
+
+
+def event_files(
+    tasks: Iterable[SeriesTask],
+    dates: Iterable[tuple[Contact, str, str]],
+    *,
+    now_stamp: str,
+) -> dict[str, str]:
+    """UID -> a whole ``.ics`` file with one VEVENT: the yearly dates (birthdays first),
+    then each timed open follow-up in ``tasks`` (``tasks`` empty: no follow-ups)."""
+    stamp = _now(now_stamp)
+    out: dict[str, str] = {}
+    components = list(_components([], dates, stamp))
+    components += [
+        _followup_event(t, stamp)
+        for t in tasks
+        if t.followup.status == "open" and t.followup.due_time
+    ]
+    for component in components:
+        calendar = _calendar()
+        calendar.add_component(component)
+        out[str(component["uid"])] = calendar.to_ical().decode("utf-8")
+    return out
