@@ -121,6 +121,8 @@ _CONTACTS |= {
     "minicrm.activity.followups",
     "minicrm.activity.interactions",
     "minicrm.core.recurrence",
+    # the dateutil search split out of recurrence (issue 16); the RRULE writer stays out
+    "minicrm.core.occurrences",
 }
 _CONTACTS |= {"minicrm.activity.queries", "minicrm.activity.models"}
 ALLOWED = {

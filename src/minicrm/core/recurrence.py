@@ -11,24 +11,23 @@ from the series' first occurrence, so FREQ finer than DAILY and BYHOUR/BYMINUTE/
 refused, and so are COUNT/UNTIL/DTSTART (the series has its own --count/--until/start).
 
 Raises :class:`~minicrm.core.errors.InvalidInput` for rules the user typed; never prints.
-dateutil is imported inside the functions that use it.
+dateutil is imported inside the functions that use it; the dateutil search is in
+:mod:`minicrm.core.occurrences`, the RRULE written to iCalendar in :mod:`minicrm.core.icalrule`.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from minicrm.core.dates import WEEKDAYS
 from minicrm.core.errors import InvalidInput
+from minicrm.core.occurrences import _FREQS, _search
 
 RULE_FORMS = "e.g. 2w, month, weekday, mon,thu, 3m, RRULE:FREQ=..."
 MAX_INTERVAL = 1000
 
-_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")  # dateutil's constants 0..3, in this order
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ORDER = (
@@ -45,7 +44,6 @@ _ORDER = (
 # value ranges of the numeric list parts (0 is never allowed)
 _INT_PARTS = {"BYMONTH": (1, 12), "BYWEEKNO": (-53, 53), "BYYEARDAY": (-366, 366)}
 _INT_PARTS |= {"BYMONTHDAY": (-31, 31), "BYSETPOS": (-366, 366)}
-_DAY_PARTS = {"BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS"}
 
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 _MAX_LEN = 200
@@ -290,83 +288,6 @@ def next_occurrence(
     return _search(_parts(rule), anchor, after, until)
 
 
-def _rrule_kwargs(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
-    from dateutil.rrule import weekday
-
-    freq = parts["FREQ"]
-    kwargs: dict[str, Any] = {
-        "freq": _FREQS.index(freq),
-        "interval": parts.get("INTERVAL", 1),
-        "wkst": parts.get("WKST", 0),
-    }
-    for name, key in (
-        ("BYMONTH", "bymonth"),
-        ("BYWEEKNO", "byweekno"),
-        ("BYYEARDAY", "byyearday"),
-        ("BYMONTHDAY", "bymonthday"),
-        ("BYSETPOS", "bysetpos"),
-    ):
-        if name in parts:
-            kwargs[key] = tuple(parts[name])
-    if "BYDAY" in parts:
-        kwargs["byweekday"] = tuple(weekday(d, n or None) for n, d in parts["BYDAY"])
-    # month-end: the anchor's day, or the month's last day when the month is shorter
-    if anchor.day > 28 and not parts.keys() & _DAY_PARTS:
-        month_end = {"bymonthday": tuple(range(28, anchor.day + 1)), "bysetpos": (-1,)}
-        if freq == "MONTHLY":
-            kwargs |= month_end
-        elif freq == "YEARLY" and len(kwargs.get("bymonth", (anchor.month,))) == 1:
-            kwargs |= {"bymonth": kwargs.get("bymonth", (anchor.month,))} | month_end
-    return kwargs
-
-
-_CYCLE_YEARS = 400  # the Gregorian calendar, weekdays included, repeats every 400 years
-
-
-def _search(
-    parts: dict[str, Any], anchor: datetime, after: datetime, until: date | None
-) -> datetime | None:
-    """The first occurrence after ``after``, looking at most ~400 years ahead.
-
-    dateutil only stops a rule that yields nothing at year 9999 (seconds for a daily rule),
-    so the search is moved by whole 400-year cycles, which changes nothing about which
-    days match, to end there, and the answer moved back.
-    """
-    from dateutil.rrule import DAILY, WEEKLY, rrule
-
-    kwargs = _rrule_kwargs(parts, anchor)
-    start = anchor
-    freq = kwargs["freq"]
-    if after > anchor and freq in (DAILY, WEEKLY) and "bysetpos" not in kwargs:
-        # skip whole periods: the series is the same from any of its period starts
-        step = timedelta(days=kwargs["interval"] * (7 if freq == WEEKLY else 1))
-        start = anchor + ((after - anchor) // step) * step
-    latest = max(start, after)
-    shift = _CYCLE_YEARS * max(0, (datetime.max.year - _CYCLE_YEARS - 1 - latest.year) // 400)
-    end = None
-    if until is not None:
-        if until < start.date():
-            return None
-        if until.year + shift <= datetime.max.year:
-            end = _years(datetime.combine(until, time.max), shift)
-    found = rrule(dtstart=_years(start, shift), until=end, cache=False, **kwargs).after(
-        _years(after, shift), inc=False
-    )
-    if found is None:
-        return None
-    found = _years(found, -shift)
-    if until is not None and found.date() > until:
-        return None
-    return found
-
-
-def _years(moment: datetime, years: int) -> datetime:
-    return moment.replace(year=moment.year + years)  # Feb 29 stays: years is 400 * n
-
-
-# --- description ---------------------------------------------------------------------------
-
-
 def describe(rule: str) -> str:
     """``every day``, ``every 2 weeks``, ``every weekday``, ``every Mon, Thu``,
     ``every 3 months``, ``every month on the 15th``; else ``RRULE:`` and the rule."""
@@ -426,149 +347,3 @@ def schedule(
         out.append(nxt)
         after = nxt
     return out
-
-
-def _explicit(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
-    """The parts of the rule as minicrm expands it from ``anchor``, with what dateutil (and
-    RFC 5545) would otherwise take from DTSTART spelled out: the weekday of a weekly rule,
-    the day of a monthly one, the day and month of a yearly one, and the month-end rule
-    minicrm adds from the 29th-31st. Expanded from any start, the result matches the same
-    days as minicrm's schedule does (only INTERVAL still counts periods from the start)."""
-    out = dict(parts)
-    if parts.keys() & {"BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO"}:
-        if "BYWEEKNO" in parts and "BYDAY" not in parts:
-            # dateutil: every day of the week; some clients: DTSTART's weekday only
-            out["BYDAY"] = [(0, d) for d in range(7)]
-        return _weekly_setpos(out) if parts["FREQ"] == "WEEKLY" else out
-    freq, day = parts["FREQ"], anchor.day
-    if "BYSETPOS" in parts:  # minicrm adds no month-end rule then; dateutil's defaults
-        if freq == "WEEKLY":
-            out["BYDAY"] = [(0, anchor.weekday())]
-            return _weekly_setpos(out)
-        elif freq in ("MONTHLY", "YEARLY"):
-            out["BYMONTHDAY"] = [day]
-            if freq == "YEARLY":
-                out["BYMONTH"] = parts.get("BYMONTH", [anchor.month])
-        return out
-    if freq == "WEEKLY":
-        out["BYDAY"] = [(0, anchor.weekday())]
-    elif freq == "MONTHLY":
-        if day <= 28:
-            out["BYMONTHDAY"] = [day]
-        elif day == 31:  # minicrm's month-end rule replaces any BYSETPOS, as here
-            out["BYMONTHDAY"] = [-1]
-            out.pop("BYSETPOS", None)
-        else:  # the 29th or 30th, or the month's last day when it is shorter
-            out["BYMONTHDAY"], out["BYSETPOS"] = list(range(28, day + 1)), [-1]
-    elif freq == "YEARLY":
-        months = parts.get("BYMONTH", [anchor.month])
-        out["BYMONTH"] = months
-        if len(months) == 1 and day > 28:
-            # minicrm's month-end rule (which replaces any BYSETPOS): February's last day
-            # from the 29th-31st, the day itself or the month's last in any other month
-            from calendar import monthrange
-
-            out.pop("BYSETPOS", None)
-            last = monthrange(2001, months[0])[1]
-            out["BYMONTHDAY"] = [-1] if months == [2] else [min(day, last)]
-        else:
-            out["BYMONTHDAY"] = [day]
-    return out
-
-
-def _weekly_setpos(parts: dict[str, Any]) -> dict[str, Any]:
-    """A weekly BYSETPOS without BYMONTH picks the same weekdays in every whole week:
-    say those days instead. dateutil applies BYSETPOS to the days from DTSTART to the
-    week's end in the first week, so from a mid-week DUE it would pick others."""
-    if "BYSETPOS" not in parts or "BYMONTH" in parts:
-        return parts
-    wkst = parts.get("WKST", 0)
-    days = sorted({d for _, d in parts["BYDAY"]}, key=lambda d: (d - wkst) % 7)
-    picked = {
-        days[p - 1] if p > 0 else days[p] for p in parts["BYSETPOS"] if -len(days) <= p <= len(days)
-    }
-    out = {k: v for k, v in parts.items() if k != "BYSETPOS"}
-    out["BYDAY"] = [(0, d) for d in sorted(picked)]
-    return out
-
-
-def ical_rule(
-    rule: str,
-    *,
-    anchor: datetime,
-    due: datetime,
-    until: date | None = None,
-    count: int | None = None,
-    all_day: bool = False,
-) -> str | None:
-    """The RRULE body (no ``RRULE:``) to write beside ``DUE:due``, with no DTSTART, so
-    that a client expanding it from the due (RFC 5545, dateutil, icalendar,
-    recurring-ical-events, todoman) finds exactly minicrm's next occurrences; ``""`` when
-    there is no next occurrence (the due alone says it all), None when no rule can say it.
-
-    ``anchor`` is the series' start (``series_start``), ``due`` the open occurrence's due
-    (00:00 for all-day), ``count`` the occurrences left counting this one, ``until`` the
-    series' last day; an all-day series' UNTIL is a DATE. Not expressible: a due at another time of day than the series, a
-    due before the series' start, and, for a rule with INTERVAL above 1, a due that is not
-    itself one of the series' days (a snoozed one): the periods would count from the wrong
-    day. A series counted from when it is done is the caller's to leave out.
-    """
-    parts = _parts(rule)
-    if due.time() != anchor.time() or due < anchor:
-        return None
-    if not schedule(rule, anchor=anchor, first=due, until=until, count=count, limit=1):
-        return ""  # the last occurrence: nothing to repeat
-    explicit = _explicit(parts, anchor)
-    if parts["FREQ"] == "WEEKLY" and "BYSETPOS" in parts:
-        wkst = parts.get("WKST", 0)
-        week_start = anchor.date() - timedelta(days=(anchor.weekday() - wkst) % 7)
-        if "BYSETPOS" in explicit or (
-            anchor.weekday() != wkst and due.date() < week_start + timedelta(days=7)
-        ):
-            return None  # minicrm's (dateutil's) first week is the days from the anchor on
-    from dateutil.rrule import rrule
-
-    on_schedule = _search(parts, anchor, due - timedelta(seconds=1), until) == due and (
-        rrule(dtstart=due, count=1, cache=False, **_rrule_kwargs(explicit, anchor))[0] == due
-    )
-    if parts.get("INTERVAL", 1) > 1 and not on_schedule:
-        return None
-    body = _format(explicit)
-    end = _end(explicit, anchor, due, until, count, on_schedule, all_day)
-    return body + (f";{end}" if end else "")
-
-
-def _end(
-    parts: dict[str, Any],
-    anchor: datetime,
-    due: datetime,
-    until: date | None,
-    count: int | None,
-    on_schedule: bool,
-    all_day: bool,
-) -> str:
-    """COUNT=n when the due is one of the series' days and the count ends it first (the
-    due counts as the first, in RFC 5545 and in dateutil alike), else UNTIL: the last
-    occurrence itself when the count ends the series, else the until day's end. A DATE
-    for an all-day series (00:00), a floating DATE-TIME for a timed one."""
-    last_by_count: datetime | None = None
-    if count is not None:
-        from dateutil.rrule import rrule
-
-        kwargs = _rrule_kwargs(parts, anchor)
-        # the occurrences after the due: count - 1 of them (or fewer, if until ends it)
-        later = (d for d in rrule(dtstart=due, cache=False, **kwargs) if d > due)
-        last_by_count = functools.reduce(
-            lambda _, d: d, itertools.islice(later, max(0, count - 1)), due
-        )
-    if last_by_count is not None and (until is None or last_by_count.date() <= until):
-        if on_schedule:
-            return f"COUNT={count}"
-        return "UNTIL=" + _ical_moment(last_by_count, all_day)
-    if until is not None:
-        return "UNTIL=" + _ical_moment(datetime.combine(until, due.time()), all_day)
-    return ""
-
-
-def _ical_moment(moment: datetime, all_day: bool) -> str:
-    return moment.strftime("%Y%m%d" if all_day else "%Y%m%dT%H%M%S")

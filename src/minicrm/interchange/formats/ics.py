@@ -10,7 +10,7 @@ for every occurrence: it shows the open occurrence (its DUE, title, priority, no
 when none is open, the series' last one, ``STATUS:COMPLETED`` with ``COMPLETED:`` or
 ``STATUS:CANCELLED``. A repeating one carries no DTSTART (clients expect it before DUE or
 not at all) and an RRULE that, expanded from the DUE, gives exactly minicrm's own next
-occurrences (:func:`minicrm.core.recurrence.ical_rule`: month ends, Feb 29, weekdays,
+occurrences (:func:`minicrm.core.icalrule.ical_rule`: month ends, Feb 29, weekdays,
 counts, ends). Where no RRULE can say it (a series counted from when it is done, a snoozed
 occurrence of a rule with INTERVAL above 1, a time moved on one occurrence), the VTODO is
 the open occurrence alone, with ``X-MINICRM-RRULE`` and a ``Repeats:`` line in the
@@ -38,7 +38,7 @@ from typing import IO, Any
 
 from minicrm.activity.models import FollowUp, SeriesTask
 from minicrm.contacts.models import Contact
-from minicrm.core import recurrence
+from minicrm.core import icalrule
 
 PRODID = "-//minicrm//minicrm//EN"
 UID_SUFFIX = "@minicrm"
@@ -93,7 +93,7 @@ def _recurrence(task: SeriesTask, due: date | datetime) -> tuple[str | None, lis
     rule: str | None = None
     if rec.scheduled_from != "done":
         anchor = _anchor(task.series_start, due_at)
-        rule = recurrence.ical_rule(
+        rule = icalrule.ical_rule(
             rec.rule,
             anchor=anchor,
             due=due_at,
