@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import minicrm
 from conftest import MINICRM
 from mailgen import maildir, message, raw_maildir_file
-from minicrm.capture import mailparse, service
+from minicrm.capture import mailparse, matching, service
 from minicrm.capture.text import excerpt
 from minicrm.ui.render import visible
 
@@ -117,7 +117,7 @@ def test_a_hostile_corpus_is_counted_never_a_crash(tmp_path_factory, messages):
             )
         for number, raw in enumerate(messages):
             raw_maildir_file(folder / "box", f"{number}.M{number}.host", raw)
-        options = service.MailOptions(me=(ME,))
+        options = matching.MailOptions(me=(ME,))
         result = service.capture_mail(store, [folder / "box"], options)
         c = result.counts
         assert c["messages"] == len(messages)

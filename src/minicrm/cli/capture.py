@@ -56,12 +56,12 @@ def _terminal() -> bool:
 
 def _fire(ctx: typer.Context, store: Any, results: list[Any]) -> None:
     """The on-capture hook, once the capture's transaction committed (never on a dry run)."""
-    from minicrm.capture import service  # lazy: start-up
+    from minicrm.capture import runs  # lazy: start-up
     from minicrm.hooks import service as hooks
 
     if hooks.disabled() or hooks.hook_for("on-capture") is None:
         return  # no hook: do not even load the records
-    records = service.hook_records(store, results)
+    records = runs.hook_records(store, results)
     if records:
         fire_hook(ctx, "on-capture", records)
 
@@ -124,14 +124,14 @@ def _options(
     excerpt: int | None = None,
     full: bool = False,
 ) -> Any:
-    from minicrm.capture import service  # lazy: start-up
+    from minicrm.capture import matching  # lazy: start-up
 
     overrides: dict[str, object] = {"dry_run": dry_run, "full": full}
     if excerpt is not None:
-        overrides["excerpt"] = service.check_excerpt(excerpt)
+        overrides["excerpt"] = matching.check_excerpt(excerpt)
     if no_body:
         overrides["excerpt"] = 0
-    return service.MailOptions.from_config(config, **overrides)
+    return matching.MailOptions.from_config(config, **overrides)
 
 
 @app.callback()
@@ -149,7 +149,7 @@ def capture(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from minicrm.capture import service  # lazy: start-up
+    from minicrm.capture import events, runs, service  # lazy: start-up
     from minicrm.core.errors import InvalidInput
     from minicrm.ui import machine
 
@@ -174,11 +174,11 @@ def capture(
     if settings.calendar:
         with _progress("Reading calendars") as bar:
             prepared.append(
-                service.prepare_calendar(
+                events.prepare_calendar(
                     store, settings.calendar, options, progress=bar.update if bar.shown else None
                 )
             )
-    results = service.run(store, *prepared)  # one transaction, one change set
+    results = runs.run(store, *prepared)  # one transaction, one change set
     _fire(ctx, store, results)
     if json_:
         done = {r.what: r.to_dict() for r in results}
@@ -250,10 +250,11 @@ def mail(
     options = _options(config, dry_run=dry_run, no_body=no_body, excerpt=excerpt, full=full)
     if suggest:
         from minicrm.capture import render as show  # lazy: start-up
+        from minicrm.capture import suggestions
         from minicrm.ui import machine, render
 
         with _progress("Reading mail") as bar:
-            found = service.suggest(
+            found = suggestions.suggest(
                 store,
                 where,
                 options,
@@ -300,14 +301,14 @@ def calendar(
     default: [capture] calendar in the config. Recurring events count once per
     occurrence up to now; cancelled events and those you declined are skipped.
     """
-    from minicrm.capture import service  # lazy: start-up
+    from minicrm.capture import events  # lazy: start-up
 
     config = _config()
     where = list(paths or config.capture.calendar)
     store = store_of(ctx)
     options = _options(config, dry_run=dry_run)
     with _progress("Reading calendars") as bar:
-        result = service.capture_calendar(
+        result = events.capture_calendar(
             store, where, options, progress=bar.update if bar.shown else None
         )
     _fire(ctx, store, [result])

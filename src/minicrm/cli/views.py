@@ -53,7 +53,7 @@ def _meetings(store: Any, days: int, when: Any) -> list[Any]:
     """The upcoming meetings `capture calendar` kept, from now to the window's end."""
     from datetime import datetime, time, timedelta  # lazy: start-up
 
-    from minicrm.capture import service as capture  # only here: agenda's own imports stay few
+    from minicrm.capture import events as capture  # only here: agenda's own imports stay few
 
     now = dates.local_now(when)
     last = dates.window_end(now.date(), days)
