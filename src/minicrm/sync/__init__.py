@@ -7,7 +7,8 @@ The API (stable; ``sync tasks`` builds on it like ``sync contacts``):
   ``core.run(store, kind, folder, core.Settings(...), command=...) -> core.SyncReport``
   syncs one kind with one folder: one folder lock, one transaction (one change set),
   atomic files, three-way merge, mass-deletion guard. ``core.merge`` is the merge
-  driver on its own.
+  driver on its own. (Behind the API: :mod:`minicrm.sync.models`, the types;
+  :mod:`minicrm.sync.engine`, one run; :mod:`minicrm.sync.merging`, the merge.)
 - A kind implements :class:`minicrm.sync.core.Kind`: ``name``, ``noun``, ``fileext``;
   ``parse(text) -> Item`` (raise ``ItemError``), ``changed_since(store, changeset)``
   (local uids touched after a change set, from history; None = look at all),
