@@ -158,4 +158,4 @@ def test_a_dry_run_writes_nothing_and_creates_no_folder(run, tmp_path, contact_f
     assert report["dry_run"] and report["vdir"]["created"] == 1
     assert not (tmp_path / "v").exists()
     text = run("sync", "contacts", str(tmp_path / "v"), "--dry-run").stdout
-    assert "would be changed in the folder" in text and "dry run: nothing written" in text
+    assert "would be created in the folder" in text and "dry run: nothing written" in text

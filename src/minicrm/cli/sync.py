@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from minicrm.cli.common import JsonOpt, store_of
+from minicrm.cli.common import JsonOpt, fire_hook, store_of
 
 if TYPE_CHECKING:
     from minicrm.core.config import SyncConfig
+    from minicrm.sync.core import SyncReport
 
 app = typer.Typer(
     help="Two-way sync with vdirs (vdirsyncer's folders): `sync contacts DIR`, or `sync` "
@@ -47,6 +48,16 @@ ForceDeleteOpt = Annotated[
 ]
 
 
+def _hook(ctx: typer.Context, report: SyncReport) -> None:
+    """The on-sync hook, for one folder whose sync committed (not a dry run, not a sync
+    that changed nothing)."""
+    from minicrm.sync import service  # lazy: start-up
+
+    rows = service.hook_rows(report)
+    if rows:
+        fire_hook(ctx, "on-sync", rows)
+
+
 def _config() -> SyncConfig:
     from minicrm.core.config import load_config  # lazy: start-up
 
@@ -75,6 +86,7 @@ def sync(
         dry_run=dry_run,
         force_delete=force_delete,
         on_command=None if json_ else sync_render.print_command,
+        on_folder=lambda done: _hook(ctx, done),
     )
     sync_render.print_configured(report, "json" if json_ else "text")
 
@@ -128,6 +140,7 @@ def contacts(
         force_delete=force_delete,
         winner=winner.value if winner else None,
     )
+    _hook(ctx, report)
     sync_render.print_report(report, "json" if json_ else "text")
 
 

@@ -131,8 +131,9 @@ def _yearly(value: str) -> str:
 def contact_card_lines(c: Contact) -> list[tuple[str, str]]:
     """(label, value) pairs of a contact's card, in display order; empty ones left out."""
     pairs: list[tuple[str, str]] = [("ID", f"#{c.id}"), ("Name", c.name)]
-    if c.given_name or c.family_name:
-        pairs.append(("Full name", " ".join(p for p in (c.given_name, c.family_name) if p)))
+    full = " ".join(p for p in (c.given_name, c.family_name) if p)
+    if full and full != c.name:  # a card's N usually spells the name again: shown once
+        pairs.append(("Full name", full))
     for label, value in (
         ("Nickname", c.nickname),
         ("Title", c.title),

@@ -33,7 +33,7 @@ from minicrm.interchange.formats.vcard import parse_vcards, to_vcard
 from minicrm.interchange.formats.vcard.write import FIELD_KEY
 from minicrm.interchange.incoming import Incoming, RecordError
 from minicrm.interchange.prepare import prepare
-from minicrm.sync import queries
+from minicrm.sync import cardtext, queries
 from minicrm.sync.core import Item, ItemError, Lost
 
 _SCALARS = (
@@ -80,6 +80,14 @@ def fields_of(record: Incoming) -> dict[str, Any]:
     return out
 
 
+def _read(text: str) -> dict[str, Any]:
+    """The fields of a card (or a fragment of one), whatever its UID."""
+    records = list(parse_vcards(text))
+    if len(records) != 1 or isinstance(records[0], RecordError):
+        raise ItemError("not one readable card")
+    return fields_of(records[0])
+
+
 def record_of(fields: Mapping[str, Any], position: str) -> Incoming:
     record = Incoming(position=position)
     for name in _SCALARS:
@@ -113,6 +121,12 @@ class ContactsKind:
         if not record.card_uid:
             raise ItemError("the card has no UID")
         return Item(record.card_uid, fields_of(record), text, record.name or record.card_uid)
+
+    def rebase(self, item: Item, reference: Item) -> Item:
+        """``item`` (a card rebuilt from the contact) keeping ``reference``'s lines (the
+        card the folder holds) for every value minicrm did not change."""
+        text = cardtext.rebase(item.text, item.fields, reference.text, reference.fields, _read)
+        return item if text == item.text else Item(item.uid, item.fields, text, item.label)
 
     def card(self, contact: Contact, uid: str) -> Item:
         return self.parse(to_vcard(contact, version=self.version, uid=uid, sync=True))

@@ -583,6 +583,7 @@ class _Run:
         if p.remote == SAME and p.local == CHANGED:
             item = p.local_item
             assert item is not None
+            item = self._rebased(item, base)
             etag = self._write(p.href, item.text, replace=True)
             queries.put_item(store, folder_id, p.href, s.uid, s.local_uid, etag, item.text)
             self._change(
@@ -649,6 +650,7 @@ class _Run:
         elif p.remote == GONE and p.local == CHANGED:
             item = p.local_item
             assert item is not None
+            item = self._rebased(item, base)
             etag = self._write_new(p.href, item.text)
             queries.put_item(store, folder_id, p.href, s.uid, s.local_uid, etag, item.text)
             self._change(
@@ -661,6 +663,12 @@ class _Run:
             )
         elif p.remote == GONE and p.local == GONE:
             queries.drop_item(store, folder_id, p.href)
+
+    def _rebased(self, item: Item, reference: Item | None) -> Item:
+        """``item`` as the kind writes it over ``reference`` (the item the file holds):
+        a kind with ``rebase`` keeps the reference's text for what did not change."""
+        rebase = getattr(self.kind, "rebase", None)
+        return item if rebase is None or reference is None else rebase(item, reference)
 
     def _write_new(self, href: str, text: str) -> str:
         try:
@@ -688,6 +696,7 @@ class _Run:
         self._lost(local_uid, litem, href, lost)
         after = kind.load(store, [local_uid], {local_uid: uid}).get(local_uid)
         if after is not None and _key(after.fields) != _key(ritem.fields):
+            after = self._rebased(after, ritem)
             etag = self._write(href, after.text, replace=True)
             queries.put_item(store, folder_id, href, uid, local_uid, etag, after.text)
             self._change(

@@ -11,6 +11,7 @@ from minicrm.ui.machine import write_json
 from minicrm.ui.text import stdout_is_terminal, visible
 
 SIDE_NAMES = {"minicrm": "minicrm", "vdir": "folder"}
+ACTIONS = ("created", "updated", "deleted", "archived")
 
 
 def _plural(n: int, word: str) -> str:
@@ -21,13 +22,12 @@ def summary(report: SyncReport) -> str:
     where = f"{report.kind} with {report.folder}"
     would = "would be " if report.dry_run else ""
     parts = []
-    local = sum(1 for c in report.changes if c.side == "minicrm" and c.action != "linked")
     linked = sum(1 for c in report.changes if c.action == "linked")
-    remote = sum(1 for c in report.changes if c.side == "vdir")
-    if local:
-        parts.append(f"{local} {would}changed in minicrm")
-    if remote:
-        parts.append(f"{remote} {would}changed in the folder")
+    for side, place in (("minicrm", "in minicrm"), ("vdir", "in the folder")):
+        for action in ACTIONS:  # the words the item lines below use
+            n = report.count(side, action)
+            if n:
+                parts.append(f"{n} {would}{action} {place}")
     if linked:
         parts.append(f"{linked} {would}linked")
     if report.conflicts:

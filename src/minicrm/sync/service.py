@@ -73,6 +73,30 @@ def sync_folder(
     return core.run(store, kind, Path(os.path.expanduser(str(folder))), wanted, command=command)
 
 
+def hook_rows(report: core.SyncReport) -> list[dict[str, Any]]:
+    """The ``on-sync`` hook's payload for one folder synced: one row per direction
+    ("to-minicrm": what the folder changed in minicrm; "to-folder": what minicrm wrote to
+    the folder); a conflict is counted where its losing value was overwritten. Empty
+    (no hook) for a dry run or a sync that changed nothing."""
+    if report.dry_run or not (report.changes or report.conflicts):
+        return []
+    rows = []
+    for side, direction in (("minicrm", "to-minicrm"), ("vdir", "to-folder")):
+        winner = "minicrm" if side == "vdir" else "vdir"  # whose value overwrote this side
+        rows.append(
+            {
+                "collection": report.kind,
+                "folder": report.folder,
+                "direction": direction,
+                "added": report.count(side, "created"),
+                "changed": report.count(side, "updated"),
+                "removed": report.count(side, "deleted") + report.count(side, "archived"),
+                "conflicts": sum(1 for k in report.conflicts if k.winner == winner),
+            }
+        )
+    return rows
+
+
 @dataclass
 class CommandRun:
     args: list[str]
@@ -149,9 +173,10 @@ def sync_configured(
     force_delete: bool = False,
     command: str | None = None,
     on_command: Callable[[CommandRun], None] | None = None,
+    on_folder: Callable[[core.SyncReport], None] | None = None,
 ) -> ConfiguredReport:
-    """``minicrm sync``: the command (before), every configured folder, the command
-    (after). A dry run runs no command: it says what the folders as they are would
+    """``minicrm sync``: the command (before), every configured folder (``on_folder``
+    called with each one's report once it committed), the command (after). A dry run runs no command: it says what the folders as they are would
     change. A folder that fails stops the run (its error raised)."""
     if not config.folders:
         raise InvalidInput(
@@ -169,7 +194,10 @@ def sync_configured(
     for name, folders in config.folders.items():
         for folder in folders:
             path = Path(os.path.expanduser(folder))
-            report.syncs.append(core.run(store, kinds[name], path, wanted, command=command))
+            done = core.run(store, kinds[name], path, wanted, command=command)
+            report.syncs.append(done)
+            if on_folder:  # committed: its hook runs even if a later folder fails
+                on_folder(done)
     if config.command and not dry_run:
         ran = run_command(config.command, "after", config.command_timeout)
         report.commands.append(ran)
