@@ -206,7 +206,7 @@ def _stale_streamed(store: Store, today: date) -> Iterator[tuple]:
     zone = dates.local_zone()
     slack = queries.STALE_SLACK_DAYS
     today_day = today.toordinal() - _EPOCH
-    waiting: list[tuple] = []  # a heap of (day over, name, id, since, row); ids are unique
+    waiting: list[tuple] = []  # a heap of (-days over, name, id, since, row); ids are unique
     for row in queries.stale_ranked(store, today_day + slack):
         rough = row["rough"]
         if rough is not None:
