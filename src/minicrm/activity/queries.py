@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from minicrm.contacts.queries import first_value_sql
@@ -267,4 +267,44 @@ def dated_contacts(store: Store, month_days: Collection[str] | None = None) -> l
             {on_days.format("d.value")}
         """,
         {"days": json.dumps(sorted(month_days or ()))},
+    )
+
+
+STALE_SLACK_DAYS = 3
+"""How far `rough` (:func:`stale_ranked`) can be from a contact's exact local day plus
+cadence: less than one day for the zone's offset (at most 26 hours from UTC, even across
+a zone's historical change) and one for truncating before 1970; three to be safe."""
+
+
+def stale_ranked(store: Store, before_day: int) -> Iterator[Row]:
+    """:func:`cadence_candidates` with ``rough``: the UTC day of the clock's start (days
+    since 1970, truncated) plus the cadence, in that order, those before ``before_day``
+    only (and any whose stamp SQLite cannot read, first), read as they are used. `stale`
+    ranks them exactly :data:`STALE_SLACK_DAYS` behind the cursor (views.iter_stale), so
+    its first screen does not wait for every candidate's local day in Python."""
+    return store.iter_query(
+        """
+        SELECT * FROM (
+            SELECT c.id, c.uid, c.display_name, c.cadence_days, c.last_contacted_at,
+                   c.created_at, NULL AS tag_days, NULL AS tag,
+                   CAST(julianday(coalesce(c.last_contacted_at, c.created_at)) - 2440587.5
+                        AS INTEGER) + c.cadence_days AS rough
+            FROM contacts c
+            WHERE c.archived = 0 AND c.cadence_days IS NOT NULL
+            UNION ALL
+            SELECT c.id, c.uid, c.display_name, NULL, c.last_contacted_at, c.created_at,
+                   t.days, t.tag,
+                   CAST(julianday(coalesce(c.last_contacted_at, c.created_at)) - 2440587.5
+                        AS INTEGER) + t.days
+            FROM (
+                SELECT ct.contact_id, min(tc.days) AS days, tc.tag
+                FROM tag_cadences tc CROSS JOIN contact_tags ct ON ct.tag = tc.tag
+                GROUP BY ct.contact_id
+            ) t JOIN contacts c ON c.id = t.contact_id
+            WHERE c.archived = 0 AND c.cadence_days IS NULL
+        )
+        WHERE rough IS NULL OR rough < :before
+        ORDER BY rough
+        """,
+        {"before": before_day},
     )

@@ -279,7 +279,7 @@ def _command_words(ctx: Any, incomplete: str) -> _Candidates:
     if len(given) > 1 or given[0] not in COMMANDS:
         return []
     if given[0] == "tag":  # tag's first words, as `help tag ls` takes them
-        from minicrm.cli.tags import SUB_WORDS
+        from minicrm.cli.tags import SUB_WORDS  # lazy: start-up
 
         return [(word, "") for word in SUB_WORDS if word.startswith(incomplete)]
     group = typer.main.get_command(build_app(given[0])).commands.get(given[0])  # type: ignore[attr-defined]

@@ -140,7 +140,7 @@ def check(
     from minicrm.maintenance import check as checking  # lazy: start-up
 
     warn_about_config()  # the config file is checked too: tables minicrm ignores
-    from minicrm.ui.machine import write_json
+    from minicrm.ui.machine import write_json  # lazy: start-up
     from minicrm.ui.render import line
 
     if quick and repair:

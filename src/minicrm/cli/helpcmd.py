@@ -69,7 +69,7 @@ def help_(
 def _sub_words(path: list[str]) -> tuple[str, ...]:
     """The words a command (not a group) takes first as if they were subcommands."""
     if path == ["tag"]:
-        from minicrm.cli import tags
+        from minicrm.cli import tags  # lazy: start-up
 
         return tags.SUB_WORDS
     return ()
