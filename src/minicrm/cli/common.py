@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # annotations only: nothing is imported at run time
     from minicrm.db.store import Store
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Format(StrEnum):
@@ -355,6 +356,29 @@ def edit_until_valid(form: str, apply: Callable[[str], T], *, suffix: str = ".tx
         except (InvalidInput, NotFound, Ambiguous) as exc:
             error = str(exc) + (f" ({exc.hint})" if getattr(exc, "hint", None) else "")
     raise InvalidInput(f"{error}; nothing was changed (gave up after {MAX_EDITS} edits)")
+
+
+def edit_record_until_valid(
+    store: object,
+    record: R,
+    form: Callable[[R], str],
+    parse: Callable[[R, str], dict[str, Any]],
+    save: Callable[[dict[str, Any]], tuple[R, bool]],
+) -> tuple[R, bool]:
+    """A record's form (``form``) in $EDITOR until it saves (:func:`edit_until_valid`):
+    ``parse`` reads the changes from the text, a contact named in them is resolved, and
+    ``save`` applies them. ``(record, False)`` when nothing changed."""
+
+    def apply(text: str) -> tuple[R, bool]:
+        changes = parse(record, text)
+        if not changes:
+            return record, False
+        if changes.get("contact"):
+            changes["contact"] = resolve_contact(store, changes["contact"])
+        return save(changes)
+
+    result = edit_until_valid(form(record), apply)
+    return result if result is not None else (record, False)
 
 
 def _with_error(text: str, error: str) -> str:

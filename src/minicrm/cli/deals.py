@@ -13,7 +13,7 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
-    edit_until_valid,
+    edit_record_until_valid,
     interactive,
     on_when,
     output_format,
@@ -261,17 +261,13 @@ def _edit_deal_in_editor(store: object, deal_id: str, on: object) -> tuple[Any, 
     from minicrm.deals import editform  # lazy: start-up
 
     deal = domain.get_deal(store, deal_id)  # type: ignore[arg-type]
-
-    def apply(text: str) -> tuple[Any, bool]:
-        changes = editform.changes(deal, text)
-        if not changes:
-            return deal, False
-        if changes.get("contact"):
-            changes["contact"] = resolve_contact(store, changes["contact"])
-        return domain.edit_deal(store, deal.id, on=on, **changes)  # type: ignore[arg-type]
-
-    result = edit_until_valid(editform.form(deal), apply)
-    return result if result is not None else (deal, False)
+    return edit_record_until_valid(
+        store,
+        deal,
+        editform.form,
+        editform.changes,
+        lambda changes: domain.edit_deal(store, deal.id, on=on, **changes),  # type: ignore[arg-type]
+    )
 
 
 CloseFollowupsOpt = Annotated[

@@ -17,7 +17,7 @@ from minicrm.cli.common import (
     RawOpt,
     YesOpt,
     confirm,
-    edit_until_valid,
+    edit_record_until_valid,
     interactive,
     on_when,
     output_format,
@@ -263,17 +263,13 @@ def _edit_followup_in_editor(store: object, followup_id: str, on: object) -> tup
     from minicrm.activity import editforms  # lazy: start-up
 
     item = followups.get_followup(store, followup_id)  # type: ignore[arg-type]
-
-    def apply(text: str) -> tuple[Any, bool]:
-        changes = editforms.followup_changes(item, text)
-        if not changes:
-            return item, False
-        if changes.get("contact"):
-            changes["contact"] = resolve_contact(store, changes["contact"])
-        return followups.edit_followup(store, item.id, on=on, **changes)  # type: ignore[arg-type]
-
-    result = edit_until_valid(editforms.followup_form(item), apply)
-    return result if result is not None else (item, False)
+    return edit_record_until_valid(
+        store,
+        item,
+        editforms.followup_form,
+        editforms.followup_changes,
+        lambda changes: followups.edit_followup(store, item.id, on=on, **changes),  # type: ignore[arg-type]
+    )
 
 
 @followup_app.command("rm")
