@@ -838,3 +838,20 @@ def laptop(device_factory: Callable[..., Device]) -> Device:
 def phone(device_factory: Callable[..., Device]) -> Device:
     """The phone: a second vdirsyncer with its own folder, on the same collections."""
     return device_factory("phone")
+
+
+def minicrm_sync(run: Callable[..., Ran], laptop: Device, *args: str, kind: str) -> dict:
+    """`minicrm sync KIND` with the laptop's vdir for KIND (--json), then the laptop's
+    vdirsyncer (push); the report."""
+    report = json.loads(run("sync", kind, str(laptop.vdir(kind)), "--json", *args).stdout)
+    laptop.sync()
+    return report
+
+
+def round_trip(run: Callable[..., Ran], laptop: Device, phone: Device, *, kind: str) -> dict:
+    """Phone pushes, laptop pulls, minicrm syncs KIND, laptop pushes, phone pulls."""
+    phone.sync()
+    laptop.sync()
+    report = minicrm_sync(run, laptop, kind=kind)
+    phone.sync()
+    return report

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from clients import Device, crlf, vcard
+import clients
+from clients import Device, crlf, minicrm_sync, vcard
 
 COLL = "contacts"
 
@@ -25,19 +26,11 @@ def pair(laptop: Device, phone: Device) -> tuple[Device, Device]:
 
 
 def sync(run, laptop: Device, *args: str) -> dict:
-    """minicrm sync, then the laptop's vdirsyncer (push)."""
-    report = json.loads(run("sync", "contacts", str(laptop.vdir(COLL)), "--json", *args).stdout)
-    laptop.sync()
-    return report
+    return minicrm_sync(run, laptop, *args, kind=COLL)
 
 
 def round_trip(run, laptop: Device, phone: Device) -> dict:
-    """Phone pushes, laptop pulls, minicrm syncs, laptop pushes, phone pulls."""
-    phone.sync()
-    laptop.sync()
-    report = sync(run, laptop)
-    phone.sync()
-    return report
+    return clients.round_trip(run, laptop, phone, kind=COLL)
 
 
 def in_step(run, laptop: Device, phone: Device) -> None:

@@ -70,6 +70,11 @@ CompanyFilterOpt = Annotated[
 StageFilterOpt = Annotated[
     str | None, typer.Option("--stage", metavar="STAGE", help="Only contacts in this stage.")
 ]
+# The contact of `log` and `follow`: may be left out when --deal names a deal.
+OptionalRefArg = Annotated[
+    str | None,
+    typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
+]
 DealOpt = Annotated[
     str | None,
     typer.Option(

@@ -14,6 +14,7 @@ from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
     OnOpt,
+    OptionalRefArg,
     RawOpt,
     YesOpt,
     confirm,
@@ -75,10 +76,7 @@ def register(app: typer.Typer) -> None:
 
 def follow(
     ctx: typer.Context,
-    ref: Annotated[
-        str | None,
-        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
-    ] = None,
+    ref: OptionalRefArg = None,
     title: Annotated[
         str | None, typer.Argument(metavar="TITLE", help='What to do, e.g. "Send proposal".')
     ] = None,

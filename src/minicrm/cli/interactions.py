@@ -13,6 +13,7 @@ from minicrm.cli.common import (
     FormatOpt,
     JsonOpt,
     OnOpt,
+    OptionalRefArg,
     RawOpt,
     YesOpt,
     confirm,
@@ -52,10 +53,7 @@ def register(app: typer.Typer) -> None:
 
 def log(
     ctx: typer.Context,
-    ref: Annotated[
-        str | None,
-        typer.Argument(metavar="[REF]", help="The contact (may be left out with --deal)."),
-    ] = None,
+    ref: OptionalRefArg = None,
     words: Annotated[
         list[str] | None,
         typer.Argument(
