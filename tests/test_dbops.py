@@ -385,6 +385,33 @@ def test_what_cannot_be_repaired_stays_failed(run, db_path, filled):
     assert "restore a backup" in result.stderr
 
 
+def test_an_occurrence_recorded_twice_is_named_in_any_series(run, db_path, filled):
+    """A one-off follow-up copied (a series of exactly two) and a later occurrence of a
+    long series copied: both named, each once (db check looks for duplicates only in
+    series of more than one follow-up; these are the smallest such series and a large
+    one)."""
+    store = minicrm.open_store(db_path)
+    with store.snapshot():
+        one_off = store.scalar("SELECT id FROM followups WHERE title = 'One-off'")
+        weekly = store.scalar("SELECT max(id) FROM followups WHERE title = 'Weekly check-in'")
+    store.close()
+    copy = (
+        "INSERT INTO followups (uid, contact_id, title, due_date, series_uid, series_start, "
+        "occurrence, created_at, updated_at) SELECT uid || '-copy', contact_id, title, "
+        "due_date, series_uid, series_start, occurrence, created_at, updated_at "
+        "FROM followups WHERE id = {}"
+    )
+    raw(db_path, copy.format(one_off), copy.format(weekly))
+    report = check(run, code=8)
+    series = next(c for c in report["checks"] if c["name"] == "followup_series")
+    assert series["summary"] == "2 occurrences recorded twice"
+    assert [d.split(" are all ")[1] for d in series["details"]] == [
+        "occurrence 3 of one series",
+        "occurrence 1 of one series",
+    ]
+    assert series["repairable"] is False
+
+
 def test_unconfigured_stages_are_a_warning(run, tmp_path, contact_factory):
     contact_factory("Jane", "--stage", "customer")
     (tmp_path / "config.toml").write_text('[contacts]\nstages = ["lead", "paying"]\n')
