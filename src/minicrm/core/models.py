@@ -31,4 +31,6 @@ class Ref:
 
 def first_line(text: str) -> str:
     """The first non-empty line of ``text``, stripped."""
+    if text.isprintable():  # one line (every line break is unprintable): most bodies
+        return text.strip()
     return next((line.strip() for line in text.splitlines() if line.strip()), "")

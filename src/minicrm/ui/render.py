@@ -50,7 +50,8 @@ def plain_table(columns: Sequence[Any], rows: Sequence[Sequence[object]]) -> str
     heads = [visible(getattr(c, "name", c)) for c in columns]
     cells = [heads] + [[visible(v) for v in row] for row in rows]
     last = len(columns) - 1  # the last column is not padded: its widths are not needed
-    sizes = [[text_width(c) for c in r[:last]] for r in cells]
+    # (plain ASCII, nearly every cell, is its length: no call per cell for it)
+    sizes = [[len(c) if c.isascii() else text_width(c) for c in r[:last]] for r in cells]
     widths = [max(r[i] for r in sizes) for i in range(last)]
     return "\n".join(
         "  ".join(

@@ -85,12 +85,25 @@ def text_width(text: str) -> int:
     Unicode lookup: that lookup was most of the time `due` spent drawing."""
     if text.isascii():
         return len(text)
+    known = _CHAR_WIDTHS
     width = 0
     for ch in text:
-        if zero_width(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        cells = known.get(ch)
+        if cells is None:
+            cells = known[ch] = _char_width(ch)
+        width += cells
     return width
+
+
+# each character's cells, once per process: a listing repeats the same few accented
+# letters thousands of times (two Unicode lookups each: docs/performance.md)
+_CHAR_WIDTHS: dict[str, int] = {}
+
+
+def _char_width(ch: str) -> int:
+    if zero_width(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def zero_width(ch: str) -> bool:
