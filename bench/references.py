@@ -136,14 +136,24 @@ out("\\n".join(
 )
 
 # `minicrm stale`: unarchived contacts past their cadence (their own, else their tags'
-# shortest), most days over first, each with first phone and email and the latest
-# interaction (through contacts.last_interaction_id, as minicrm reads it).
+# shortest), most days over first, then by name, then by id, each with first phone and
+# email and the latest interaction (through contacts.last_interaction_id, as minicrm
+# reads it). It prints what minicrm prints when piped, byte for byte (bench/run.py checks
+# that before timing, as for `due`): aligned columns measured in terminal cells, where
+# the cadence comes from, the local date of the latest interaction and the first line of
+# its text. Its SQL is the plain cadence SELECT and one reach SELECT; minicrm ranks in
+# SQL and reads the reach in chunks (for the first screen at a terminal).
 STALE = (
     _HEAD
     + '''
-import json
+import json, unicodedata
 from datetime import date, datetime
 today = date.fromisoformat(sys.argv[2])
+def width(text):
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 found = []
 for cid, name, own, tag_days, tag, last_at, created in conn.execute("""
     SELECT c.id, c.display_name, c.cadence_days, t.days, t.tag, c.last_contacted_at,
@@ -157,8 +167,9 @@ for cid, name, own, tag_days, tag, last_at, created in conn.execute("""
     cadence = own if own is not None else tag_days
     over = (today - since).days - cadence
     if over > 0:
-        found.append((-over, name.casefold(), cid, name, cadence, since.isoformat()))
-found.sort()
+        every = f"{cadence}d" if own is not None else f"{cadence}d (tag:{tag})"
+        found.append((-over, name.casefold(), cid, name, every, since.isoformat()))
+found.sort(key=lambda f: f[:3])
 ids = json.dumps([f[2] for f in found])
 reach = {r[0]: r[1:] for r in conn.execute("""
     SELECT c.id,
@@ -167,8 +178,22 @@ reach = {r[0]: r[1:] for r in conn.execute("""
         li.occurred_at, li.kind, li.body
     FROM contacts c LEFT JOIN interactions li ON li.id = c.last_interaction_id
     WHERE c.id IN (SELECT value FROM json_each(?))""", [ids])}
-show((cid, name, cadence, since, -over, *reach[cid]) for over, _, cid, name, cadence, since
-     in found)
+rows = [("id", "contact", "every", "over", "since", "reach", "last interaction")]
+for minus_over, _, cid, name, every, since in found:
+    email, phone, last_at, kind, body = reach[cid]
+    last = ""
+    if last_at:
+        local = datetime.fromisoformat(last_at).astimezone().date().isoformat()
+        line = next((x.strip() for x in body.splitlines() if x.strip()), "")
+        last = f"{local} {kind}: {line}"
+    rows.append((str(cid), name, every,
+                 f"{-minus_over} day{'s' if minus_over != -1 else ''} over", since,
+                 " / ".join(v for v in (phone, email) if v), last))
+sizes = [[width(c) for c in r[:6]] for r in rows]
+widths = [max(s[i] for s in sizes) for i in range(6)]
+out("\\n".join(
+    "  ".join([c + " " * (w - n) for c, n, w in zip(r, s, widths)] + [r[6]]).rstrip()
+    for r, s in zip(rows, sizes)) + "\\n")
 '''
 )
 
