@@ -292,6 +292,33 @@ def test_smtp_settings_from_the_config_file(tmp_path, monkeypatch):
         mail.settings()
 
 
+@pytest.mark.parametrize(
+    ("table", "named"),
+    [
+        ('host = "mail.example.org"\npasword = "hunter2"\n', "pasword"),  # the password lost
+        ('host = "mail.example.org"\nsender = "me@example.org"\n', "sender"),
+        (
+            'host = "mail.example.org"\nport = [587]\n',
+            "smtp.port must be a number (e.g. port = 587)",
+        ),
+        ("host = 25\n", 'smtp.host must be text in quotes (e.g. host = "smtp.example.org")'),
+    ],
+)
+def test_a_misspelt_or_malformed_smtp_key_is_refused(run, crowded, monkeypatch, table, named):
+    """A misspelt key of [smtp] used to be ignored: the digest went out unauthenticated
+    or from the wrong sender, or failed later naming a setting the user believed set.
+    Like [capture], [me], [backups] and [digest], the table is checked as it is read."""
+    for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "FROM"):
+        monkeypatch.delenv(f"MINICRM_SMTP_{name}", raising=False)
+    crowded.write_text("[smtp]\n" + table)
+    result = run("digest", "--send-to", "a@b.io", code=2)
+    assert len(result.stderr.splitlines()) == 1 and named in result.stderr
+    if "must be" not in named:
+        assert "(keys: from, host, password, port, security, user)" in result.stderr
+    assert "hunter2" not in result.stderr
+    assert run("config", "ls", code=2).stderr == result.stderr
+
+
 # -- sections with a limit (issue 14.4: a digest of 100k contacts listed 13,206 people) ---
 
 

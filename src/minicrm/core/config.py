@@ -169,9 +169,7 @@ def parse_config(raw: bytes, path: Path) -> Config:
             f"config file {path}: contacts.stages must be a list of names",
             hint='e.g. stages = ["lead", "customer"]',
         )
-    smtp = data.get("smtp", {})
-    if not isinstance(smtp, dict):
-        raise InvalidInput(f"config file {path}: [smtp] must be a table", hint='host = "..."')
+    smtp = _smtp(data.get("smtp", {}), path)
     deal_stages, deal_currency = _deals(data.get("deals", {}), path)
     return Config(
         contact_stages=tuple(s.strip().lower() for s in stages),
@@ -186,6 +184,41 @@ def parse_config(raw: bytes, path: Path) -> Config:
         sync=_sync(data.get("sync", {}), path),
         source=path,
     )
+
+
+SMTP_KEYS = ("from", "host", "password", "port", "security", "user")
+_SMTP_EXAMPLES = {
+    "from": '"crm@example.org"',
+    "host": '"smtp.example.org"',
+    "port": "587",
+    "security": '"starttls"',
+    "user": '"me@example.org"',
+}
+
+
+def _smtp(table: object, path: Path) -> dict[str, object]:
+    """The [smtp] table (digest.mail reads it, after the environment): only its six keys,
+    each text, ``port`` a number too. A misspelt key is refused, not ignored: ignored,
+    ``pasword`` would send the digest without logging in. Values are never echoed (one
+    of them is a password)."""
+    hint = "keys: " + ", ".join(SMTP_KEYS)
+    if not isinstance(table, dict):
+        raise InvalidInput(f"config file {path}: [smtp] must be a table", hint=hint)
+    extra = sorted(set(table) - set(SMTP_KEYS))
+    if extra:
+        raise InvalidInput(
+            f"config file {path}: [smtp] has unknown keys: {', '.join(extra)}", hint=hint
+        )
+    for key, value in table.items():
+        port = key == "port" and isinstance(value, int) and not isinstance(value, bool)
+        if not (isinstance(value, str) or port):
+            example = _SMTP_EXAMPLES.get(key, '"..."')
+            raise InvalidInput(
+                f"config file {path}: smtp.{key} must be "
+                + ("a number" if key == "port" else "text in quotes"),
+                hint=f"e.g. {key} = {example}",
+            )
+    return table
 
 
 def _deals(table: object, path: Path) -> tuple[tuple[DealStage, ...], str]:
