@@ -24,6 +24,24 @@ def show(rows):
     out("".join("\\t".join("" if v is None else str(v) for v in r) + "\\n" for r in rows))
 """
 
+# Shared by the references that print what minicrm prints when piped (due, stale): seven
+# columns aligned in terminal cells (wide characters two, combining marks none), the last
+# one not padded, trailing spaces stripped.
+_ALIGNED = """
+import unicodedata
+def width(text):
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def aligned(rows):
+    sizes = [[width(c) for c in r[:6]] for r in rows]
+    widths = [max(s[i] for s in sizes) for i in range(6)]
+    out("\\n".join(
+        "  ".join([c + " " * (w - n) for c, n, w in zip(r, s, widths)] + [r[6]]).rstrip()
+        for r, s in zip(rows, sizes)) + "\\n")
+"""
+
 # The first email and phone and the latest interaction of a contact: what `due`, `stale`
 # and the digest call "reach".
 _REACH = """
@@ -52,8 +70,8 @@ PASS = "pass"
 # repetition, the local date of the latest interaction and the first line of its text.
 DUE = (
     _HEAD
+    + _ALIGNED
     + f'''
-import unicodedata
 from datetime import date, datetime, time, timedelta
 today = date.fromisoformat(sys.argv[2])
 now = datetime.combine(today, datetime.now().astimezone().time().replace(tzinfo=None))
@@ -66,11 +84,6 @@ def every(rule):
     if parts:
         return "RRULE:" + rule  # forms the bench data does not hold; the check would fail
     return f"every {{unit}}" if n == 1 else f"every {{n}} {{unit}}s"
-def width(text):
-    if text.isascii():
-        return len(text)
-    return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
-               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 def when(day, at):
     """(overdue since or None, how overdue in words), as of now (TZ=UTC: no offset)."""
     late = (today - day).days
@@ -127,11 +140,7 @@ for (fid, due, at, title, priority, rule, name, email, phone, last_at, kind, bod
         last,
     )))
 flush()
-sizes = [[width(c) for c in r[:6]] for r in rows]
-widths = [max(s[i] for s in sizes) for i in range(6)]
-out("\\n".join(
-    "  ".join([c + " " * (w - n) for c, n, w in zip(r, s, widths)] + [r[6]]).rstrip()
-    for r, s in zip(rows, sizes)) + "\\n")
+aligned(rows)
 '''
 )
 
@@ -145,15 +154,11 @@ out("\\n".join(
 # SQL and reads the reach in chunks (for the first screen at a terminal).
 STALE = (
     _HEAD
+    + _ALIGNED
     + '''
-import json, unicodedata
+import json
 from datetime import date, datetime
 today = date.fromisoformat(sys.argv[2])
-def width(text):
-    if text.isascii():
-        return len(text)
-    return sum(0 if unicodedata.combining(ch) or ch in "\\u200b\\u200c\\u200d\\ufe0f"
-               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 found = []
 for cid, name, own, tag_days, tag, last_at, created in conn.execute("""
     SELECT c.id, c.display_name, c.cadence_days, t.days, t.tag, c.last_contacted_at,
@@ -189,11 +194,7 @@ for minus_over, _, cid, name, every, since in found:
     rows.append((str(cid), name, every,
                  f"{-minus_over} day{'s' if minus_over != -1 else ''} over", since,
                  " / ".join(v for v in (phone, email) if v), last))
-sizes = [[width(c) for c in r[:6]] for r in rows]
-widths = [max(s[i] for s in sizes) for i in range(6)]
-out("\\n".join(
-    "  ".join([c + " " * (w - n) for c, n, w in zip(r, s, widths)] + [r[6]]).rstrip()
-    for r, s in zip(rows, sizes)) + "\\n")
+aligned(rows)
 '''
 )
 
