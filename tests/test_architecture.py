@@ -4,8 +4,9 @@ The layers and who may import Rich, Typer, SQL and the CLI are import-linter con
 pyproject.toml: ``lint-imports`` checks them (in .ci/run) and the first test here runs it,
 so ``pytest`` alone fails on a broken rule. The rest are what a contract cannot say: no
 import cycle among minicrm's modules (function-level imports included), a function-level
-import says why it is one, no SQL statement run outside db/ and the queries modules, and
-the CLI's lazy-loading tables match the command tree."""
+import says why it is one, no SQL statement run outside db/ and the queries modules, no
+module using another's underscore names, and the CLI's lazy-loading tables match the
+command tree."""
 
 from __future__ import annotations
 
@@ -234,3 +235,87 @@ def test_the_help_table_is_regenerated_by_python_m_and_imported_by_nothing(graph
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("SUMMARIES: tuple[tuple[str, str], ...] = (")
     assert graph.find_modules_that_directly_import("minicrm.cli.summaries.__main__") == set()
+
+
+def _module_name(path: Path, src: Path) -> str:
+    parts = list(path.relative_to(src.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(path: Path, src: Path = SRC) -> list[str]:
+    """Where the module at ``path`` (under the package at ``src``) uses another minicrm
+    module's underscore name: ``from minicrm.x import _name`` (relative imports too), or
+    ``x._name`` read of an imported module or of a name imported from one
+    (``Store._execute`` after ``from minicrm.db.store import Store``)."""
+    here = _module_name(path, src)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    tree = ast.parse(path.read_text())
+    imported: dict[str, str] = {}  # a local name -> what it is in minicrm
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, *([module] if module else [])])
+            if module.split(".")[0] != "minicrm":
+                continue
+            for alias in node.names:
+                if _is_private(alias.name) and module != here:
+                    found.append((node.lineno, f"from {module} import {alias.name}"))
+                imported[alias.asname or alias.name] = f"{module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "minicrm":
+                    local = alias.asname or "minicrm"
+                    imported[local] = alias.name if alias.asname else "minicrm"
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _is_private(node.attr)):
+            continue
+        value, chain = node.value, []
+        while isinstance(value, ast.Attribute):
+            chain.insert(0, value.attr)
+            value = value.value
+        if isinstance(value, ast.Name) and value.id in imported:
+            owner = ".".join([imported[value.id], *chain])
+            if owner != here:
+                found.append((node.lineno, f"{owner}.{node.attr}"))
+    where = path.relative_to(src.parent.parent)
+    return [f"{where}:{line}: {use}" for line, use in sorted(found)]
+
+
+def test_no_module_uses_another_modules_private_names():
+    """An underscore name is its module's own business: a name another module needs gets
+    a public name where it is defined. Nothing is exempt. (Tests may still reach a
+    private name of the module they test.)"""
+    found = [use for path in sorted(SRC.rglob("*.py")) for use in _private_uses(path)]
+    assert not found, f"{len(found)} uses of another module's private names:\n" + "\n".join(found)
+
+
+def test_the_private_name_finder_finds_them(tmp_path):
+    package = tmp_path / "src" / "minicrm" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("from .mod import _hidden, shown\n")
+    (package / "other.py").write_text("import minicrm.pkg.other\nx = minicrm.pkg.other._own\n")
+    (package / "mod.py").write_text(
+        "import minicrm.pkg.other as other\n"
+        "import minicrm\n"
+        "from minicrm.pkg import other as again\n"
+        "from minicrm.pkg.other import Thing\n"
+        "_own = 1\n"
+        "x = other._secret + again.shown + minicrm.pkg.other._deep + _own + Thing._method()\n"
+    )
+    src = tmp_path / "src" / "minicrm"
+    assert _private_uses(package / "__init__.py", src) == [
+        "src/minicrm/pkg/__init__.py:1: from minicrm.pkg.mod import _hidden"
+    ]
+    assert _private_uses(package / "other.py", src) == []
+    assert [use.split(":", 2)[2] for use in _private_uses(package / "mod.py", src)] == [
+        " minicrm.pkg.other.Thing._method",
+        " minicrm.pkg.other._deep",
+        " minicrm.pkg.other._secret",
+    ]

@@ -49,7 +49,7 @@ def cards(draw):
 def _shape(read):
     try:
         props = read()
-    except vcard._CardError as exc:
+    except vcard.CardError as exc:
         return ("error", str(exc))
     if props is None:
         return None
@@ -65,10 +65,10 @@ def _shape(read):
 @example(["BEGIN:VCARD", "NOTE;ENCODING=quoted-printable:a=3Db", "END:VCARD"])
 @example(["BEGIN:VCARD", "BEGIN:X", "FN:inner", "END:X", "FN:outer", "END:VCARD"])
 def test_fast_reading_is_vobjects_reading(card):
-    fast = _shape(lambda: vcard._read_props_fast(card))
+    fast = _shape(lambda: vcard.read_props_fast(card))
     if fast is None:
         return  # such a card is read by vobject
-    assert fast == _shape(lambda: vcard._read_props_vobject(card))
+    assert fast == _shape(lambda: vcard.read_props_vobject(card))
 
 
 @settings(max_examples=400, deadline=None)
@@ -83,14 +83,14 @@ def test_fast_unescaping_is_vobjects_unescaping(raw, separator):
     expected = stringToTextValues(
         raw + ("\\" if (len(raw) - len(raw.rstrip("\\"))) % 2 else ""),
         listSeparator=separator,
-        charList=vcard._ESCAPABLE,
+        charList=vcard.ESCAPABLE,
     )
-    assert vcard._unescape_all(raw, separator) == expected
+    assert vcard.unescape_all(raw, separator) == expected
 
 
 def test_most_cards_take_the_fast_path():
     card = ["BEGIN:VCARD", "VERSION:3.0", "FN:Jane", "N:Doe;Jane;;;", "EMAIL;TYPE=work:j@x.io",
             "END:VCARD"]  # fmt: skip
-    assert vcard._read_props_fast(card) is not None
+    assert vcard.read_props_fast(card) is not None
     quoted = ["BEGIN:VCARD", 'X-A;LABEL="a:b":v', "END:VCARD"]
-    assert vcard._read_props_fast(quoted) is None  # vobject reads it
+    assert vcard.read_props_fast(quoted) is None  # vobject reads it

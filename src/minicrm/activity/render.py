@@ -16,7 +16,8 @@ from minicrm.ui.screen import Brief, Column, Styled, styled_row
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _when(f: FollowUp) -> str:
+def followup_due(f: FollowUp) -> str:
+    """A follow-up's due day (and time) for people (:func:`due_text`)."""
     return due_text(f.due_date, f.due_time)
 
 
@@ -38,7 +39,7 @@ def _urgency(overdue: bool, days_overdue: int) -> str | None:
 def _due_cells(f: FollowUp, label: str, overdue: bool, days_overdue: int) -> tuple[object, object]:
     """The ``due`` and ``when`` cells, coloured by urgency."""
     style = _urgency(overdue, days_overdue)
-    when = _when(f)
+    when = followup_due(f)
     return (Styled(when, style), Styled(label, style)) if style else (when, label)
 
 
@@ -55,15 +56,18 @@ def _page_state(f: FollowUp, now: datetime) -> tuple[str, bool, int]:
     return dates.humanize_overdue(days, minutes, f.due_time is not None), since is not None, days
 
 
-def _page_overdue(f: FollowUp, now: datetime) -> str:
+def overdue_label(f: FollowUp, now: datetime) -> str:
+    """How overdue the follow-up is as of ``now``, in words (a contact's page)."""
     return _page_state(f, now)[0]
 
 
-def _page_cells(f: FollowUp, now: datetime) -> tuple[object, object]:
+def page_due_cells(f: FollowUp, now: datetime) -> tuple[object, object]:
+    """The coloured ``due`` and ``when`` cells as of ``now`` (a contact's page)."""
     return _due_cells(f, *_page_state(f, now))
 
 
-def _title(f: FollowUp) -> str:
+def followup_title(f: FollowUp) -> str:
+    """The title with its marks: ``!`` for high priority, the recurrence in brackets."""
     marks = []
     if f.priority == "high":
         marks.append("!")
@@ -72,7 +76,8 @@ def _title(f: FollowUp) -> str:
     return " ".join([f.title, *marks])
 
 
-def _local(stamp: str | None) -> str:
+def local_or_blank(stamp: str | None) -> str:
+    """A stored UTC stamp in local time, or nothing for none."""
     return local_time(stamp) if stamp else ""
 
 
@@ -100,17 +105,15 @@ FOLLOWUP_COLUMNS = (
 )
 
 
-def _followup_row(f: FollowUp, now: datetime) -> list[object]:
-    when: object = _when(f)
+def followup_row(f: FollowUp, now: datetime) -> list[object]:
+    """A follow-up as a row of FOLLOWUP_COLUMNS (also the deal and company pages)."""
+    when: object = followup_due(f)
     if f.status == "open":
         _, overdue, days = _page_state(f, now)
         style = _urgency(overdue, days)
         when = Styled(when, style) if style else when
-    row = [f.id, when, _title(f), f.contact.name if f.contact else "", f.priority, f.status]
+    row = [f.id, when, followup_title(f), f.contact.name if f.contact else "", f.priority, f.status]
     return styled_row(row, "dim") if f.status != "open" else row  # done or cancelled
-
-
-followup_row = _followup_row  # a follow-up as a row of FOLLOWUP_COLUMNS (the company page)
 
 
 def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -> None:
@@ -152,11 +155,11 @@ def print_followups(items: Sequence[FollowUp], fmt: str, *, raw: bool = False) -
         nothing("No follow-ups match.")
     else:
         now = dates.local_now()
-        print_table(FOLLOWUP_COLUMNS, (_followup_row(f, now) for f in items))
+        print_table(FOLLOWUP_COLUMNS, (followup_row(f, now) for f in items))
 
 
 def followup_card(f: FollowUp) -> list[tuple[str, str]]:
-    pairs = [("ID", f"#{f.id}"), ("Title", f.title), ("Due", _when(f))]
+    pairs = [("ID", f"#{f.id}"), ("Title", f.title), ("Due", followup_due(f))]
     if f.contact:
         pairs.append(("Contact", f"#{f.contact.id} {f.contact.name}"))
     pairs += [("Priority", f.priority), ("Status", f.status)]
@@ -174,9 +177,9 @@ def followup_card(f: FollowUp) -> list[tuple[str, str]]:
     if f.notes:
         pairs.append(("Notes", f.notes))
     if f.completed_at:
-        pairs.append(("Done", _local(f.completed_at)))
+        pairs.append(("Done", local_or_blank(f.completed_at)))
     if f.cancelled_at:
-        pairs.append(("Cancelled", _local(f.cancelled_at)))
+        pairs.append(("Cancelled", local_or_blank(f.cancelled_at)))
     return pairs
 
 
@@ -189,7 +192,7 @@ def print_followup(f: FollowUp, fmt: str) -> None:
 
 def followup_line(verb: str, f: FollowUp) -> None:
     who = f" for {f.contact.name}" if f.contact else ""
-    line(f"{verb} #{f.id} {f.title}{who}, due {_when(f)}")
+    line(f"{verb} #{f.id} {f.title}{who}, due {followup_due(f)}")
 
 
 # -- interactions -----------------------------------------------------------------------
@@ -228,7 +231,13 @@ def print_interaction_table(items: Sequence[Interaction], *, title: str | None =
     print_table(
         INTERACTION_COLUMNS,
         [
-            [i.id, _local(i.occurred_at), i.kind, ", ".join(c.name for c in i.contacts), i.summary]
+            [
+                i.id,
+                local_or_blank(i.occurred_at),
+                i.kind,
+                ", ".join(c.name for c in i.contacts),
+                i.summary,
+            ]
             for i in items
         ],
         title=title,
@@ -241,7 +250,7 @@ def print_interaction(i: Interaction, fmt: str) -> None:
         return
     pairs = [
         ("ID", f"#{i.id}"),
-        ("When", _local(i.occurred_at)),
+        ("When", local_or_blank(i.occurred_at)),
         ("Kind", i.kind),
         ("With", ", ".join(f"#{c.id} {c.name}" for c in i.contacts)),
         ("Text", i.body),
@@ -273,7 +282,7 @@ def _due_row(item: DueItem) -> list[object]:
     return [
         f.id,
         *_due_cells(f, _overdue(item), item.overdue, item.days_overdue),
-        _title(f),
+        followup_title(f),
         f.contact.name if f.contact else "",
         reach,
         last,
@@ -320,7 +329,7 @@ def print_agenda(items: Sequence[DueItem], fmt: str, today: date) -> None:
                     Styled(i.followup.due_time or "all day", "yellow")
                     if i.days_overdue == 0
                     else i.followup.due_time or "all day",
-                    _title(i.followup),
+                    followup_title(i.followup),
                     i.followup.contact.name if i.followup.contact else "",
                     *_reach_text(i),
                 ]

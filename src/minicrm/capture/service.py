@@ -48,12 +48,14 @@ class _Candidate:
 class _Scan:
     candidates: dict[str, _Candidate] = field(default_factory=dict)
     readings: list[sources.Reading] = field(default_factory=list)
-    people: dict[str, _Person] = field(default_factory=dict)  # by address
+    people: dict[str, Correspondent] = field(default_factory=dict)  # by address
     counted: set[str] = field(default_factory=set)  # keys of messages counted for people
 
 
 @dataclass
-class _Person:
+class Correspondent:
+    """Someone mail was exchanged with who is not a contact (``capture suggest``)."""
+
     name: str = ""
     sent: int = 0
     received: int = 0
@@ -83,7 +85,7 @@ def _plan(store: Store, found: Sequence[sources.Source], full: bool) -> list[sou
     return plans
 
 
-def _scan(
+def scan_mail(
     store: Store,
     paths: Sequence[Path | str],
     options: MailOptions,
@@ -94,6 +96,9 @@ def _scan(
     people: bool = False,
     keep_others: bool = False,
 ) -> _Scan:
+    """Read the new mail at ``paths`` (no write): the messages that concern contacts,
+    by key; with ``people``, a count of the correspondents who are not contacts; with
+    ``keep_others``, also the messages that only concern them."""
     found = sources.discover(paths)
     result.sources = [s.path for s in found]
     with store.snapshot():
@@ -211,7 +216,7 @@ def _count_people(
 ) -> None:
     stamp = clock.utc_stamp(when)
     for name, address in others:
-        person = scan.people.setdefault(address, _Person())
+        person = scan.people.setdefault(address, Correspondent())
         if name and stamp >= person.last:
             person.name = name
         if direction == "out":
@@ -238,13 +243,15 @@ def _excerpt(candidate: _Candidate, options: MailOptions, result: CaptureResult)
         return ""
 
 
-def _items(
+def items_to_log(
     store: Store,
     candidates: Sequence[_Candidate],
     matcher: Matcher,
     options: MailOptions,
     result: CaptureResult,
 ) -> list[CapturedItem]:
+    """The candidates that name a contact and are not logged yet, as items in time
+    order (the duplicates counted in ``result``)."""
     with store.snapshot():
         existing = queries.existing_keys(store, (c.key for c in candidates))
     items = []
@@ -289,8 +296,8 @@ def prepare_mail(
             "(set emails = [...] under [me] to tell what you sent)"
         )
     matcher = Matcher(store, options)
-    scan = _scan(store, paths, options, result, matcher, progress=progress)
-    items = _items(store, list(scan.candidates.values()), matcher, options, result)
+    scan = scan_mail(store, paths, options, result, matcher, progress=progress)
+    items = items_to_log(store, list(scan.candidates.values()), matcher, options, result)
     return Prepared(result, items, readings=scan.readings)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from minicrm.capture.matching import MailOptions, Matcher, Progress
 from minicrm.capture.models import CaptureResult, Suggestion, SuggestResult
 from minicrm.capture.runs import write_items
-from minicrm.capture.service import _items, _Person, _scan
+from minicrm.capture.service import Correspondent, items_to_log, scan_mail
 from minicrm.core.errors import InvalidInput
 from minicrm.db.store import Store
 
@@ -37,7 +37,7 @@ def suggest(
     options = replace(options, full=True)
     result = CaptureResult("mail", options.dry_run or not add, full=True)
     matcher = Matcher(store, options)
-    scan = _scan(
+    scan = scan_mail(
         store, paths, options, result, matcher, progress=progress, people=True, keep_others=add
     )
     chosen = _rank(scan.people, exchanged=bool(options.me))[:limit]
@@ -64,14 +64,14 @@ def suggest(
                 for cid in matcher.contacts(address):
                     if cid not in candidate.contact_ids:
                         candidate.contact_ids.append(cid)
-        items = _items(store, list(scan.candidates.values()), matcher, options, result)
+        items = items_to_log(store, list(scan.candidates.values()), matcher, options, result)
         result.items = write_items(store, items, result)
         result.changeset_id = store.changeset_id
     result.count("logged", len(result.items))
     return SuggestResult(created, True, result)
 
 
-def _rank(people: dict[str, _Person], *, exchanged: bool) -> list[Suggestion]:
+def _rank(people: dict[str, Correspondent], *, exchanged: bool) -> list[Suggestion]:
     from minicrm.capture import mailparse  # lazy: start-up
 
     found = [

@@ -250,30 +250,32 @@ def print_contact_page(page: ContactPage, fmt: str, now: datetime) -> None:
         ID,
         TITLE,
         WHEN_DUE,
-        _local,
-        _page_cells,
-        _page_overdue,
-        _title,
-        _when,
+        followup_due,
+        followup_title,
+        local_or_blank,
+        overdue_label,
+        page_due_cells,
     )
 
     c = page.contact
     pairs = contact_card_lines(c)
-    extra = [("Last contacted", _local(c.last_contacted_at) or "never")]
+    extra = [("Last contacted", local_or_blank(c.last_contacted_at) or "never")]
     if page.next_due:
-        label = _page_overdue(page.next_due, now)
-        extra.append(("Next due", f"{_when(page.next_due)} ({label}): {page.next_due.title}"))
+        label = overdue_label(page.next_due, now)
+        extra.append(
+            ("Next due", f"{followup_due(page.next_due)} ({label}): {page.next_due.title}")
+        )
     print_card(c.name, pairs[:-2] + extra + pairs[-2:])
     if page.open_followups:
         print_table(
             (ID, DUE_DATE, WHEN_DUE, TITLE),
-            [[f.id, *_page_cells(f, now), _title(f)] for f in page.open_followups],
+            [[f.id, *page_due_cells(f, now), followup_title(f)] for f in page.open_followups],
             title="Open follow-ups",
         )
     if page.interactions:
         print_table(
             (ID, Column("when", whole=True), Column("kind", whole=True, drop=1), Column("text")),
-            [[i.id, _local(i.occurred_at), i.kind, i.summary] for i in page.interactions],
+            [[i.id, local_or_blank(i.occurred_at), i.kind, i.summary] for i in page.interactions],
             title="Latest interactions",
         )
     if page.deals:

@@ -11,8 +11,8 @@ import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from minicrm.core.occurrences import _rrule_kwargs, _search
-from minicrm.core.recurrence import _format, _parts, schedule
+from minicrm.core.occurrences import first_after, rrule_kwargs
+from minicrm.core.recurrence import format_rule, rule_parts, schedule
 
 
 def _explicit(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def ical_rule(
     itself one of the series' days (a snoozed one): the periods would count from the wrong
     day. A series counted from when it is done is the caller's to leave out.
     """
-    parts = _parts(rule)
+    parts = rule_parts(rule)
     if due.time() != anchor.time() or due < anchor:
         return None
     if not schedule(rule, anchor=anchor, first=due, until=until, count=count, limit=1):
@@ -115,12 +115,12 @@ def ical_rule(
             return None  # minicrm's (dateutil's) first week is the days from the anchor on
     from dateutil.rrule import rrule
 
-    on_schedule = _search(parts, anchor, due - timedelta(seconds=1), until) == due and (
-        rrule(dtstart=due, count=1, cache=False, **_rrule_kwargs(explicit, anchor))[0] == due
+    on_schedule = first_after(parts, anchor, due - timedelta(seconds=1), until) == due and (
+        rrule(dtstart=due, count=1, cache=False, **rrule_kwargs(explicit, anchor))[0] == due
     )
     if parts.get("INTERVAL", 1) > 1 and not on_schedule:
         return None
-    body = _format(explicit)
+    body = format_rule(explicit)
     end = _end(explicit, anchor, due, until, count, on_schedule, all_day)
     return body + (f";{end}" if end else "")
 
@@ -142,7 +142,7 @@ def _end(
     if count is not None:
         from dateutil.rrule import rrule
 
-        kwargs = _rrule_kwargs(parts, anchor)
+        kwargs = rrule_kwargs(parts, anchor)
         # the occurrences after the due: count - 1 of them (or fewer, if until ends it)
         later = (d for d in rrule(dtstart=due, cache=False, **kwargs) if d > due)
         last_by_count = functools.reduce(

@@ -11,16 +11,17 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")  # dateutil's constants 0..3, in this order
+FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")  # dateutil's constants 0..3, in this order
 _DAY_PARTS = {"BYMONTHDAY", "BYDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS"}
 
 
-def _rrule_kwargs(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
+def rrule_kwargs(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
+    """The ``dateutil.rrule`` arguments of a rule's parts for a series from ``anchor``."""
     from dateutil.rrule import weekday
 
     freq = parts["FREQ"]
     kwargs: dict[str, Any] = {
-        "freq": _FREQS.index(freq),
+        "freq": FREQS.index(freq),
         "interval": parts.get("INTERVAL", 1),
         "wkst": parts.get("WKST", 0),
     }
@@ -48,7 +49,7 @@ def _rrule_kwargs(parts: dict[str, Any], anchor: datetime) -> dict[str, Any]:
 _CYCLE_YEARS = 400  # the Gregorian calendar, weekdays included, repeats every 400 years
 
 
-def _search(
+def first_after(
     parts: dict[str, Any], anchor: datetime, after: datetime, until: date | None
 ) -> datetime | None:
     """The first occurrence after ``after``, looking at most ~400 years ahead.
@@ -59,7 +60,7 @@ def _search(
     """
     from dateutil.rrule import DAILY, WEEKLY, rrule
 
-    kwargs = _rrule_kwargs(parts, anchor)
+    kwargs = rrule_kwargs(parts, anchor)
     start = anchor
     freq = kwargs["freq"]
     if after > anchor and freq in (DAILY, WEEKLY) and "bysetpos" not in kwargs:

@@ -23,7 +23,7 @@ from typing import Any
 
 from minicrm.core.dates import WEEKDAYS
 from minicrm.core.errors import InvalidInput
-from minicrm.core.occurrences import _FREQS, _search
+from minicrm.core.occurrences import FREQS, first_after
 
 RULE_FORMS = "e.g. 2w, month, weekday, mon,thu, 3m, RRULE:FREQ=..."
 MAX_INTERVAL = 1000
@@ -92,8 +92,8 @@ def parse_rule(text: str, *, anchor: date | None = None) -> str:
     A raw rule that never produces a date is refused; ``anchor`` (the series' first day),
     if given, is used for that check, so one that cannot happen from there is refused too.
     """
-    parts = _parts(text)
-    body = _format(parts)
+    parts = rule_parts(text)
+    body = format_rule(parts)
     if _is_raw(text):
         from dateutil.rrule import rrulestr
 
@@ -102,10 +102,10 @@ def parse_rule(text: str, *, anchor: date | None = None) -> str:
         except (ValueError, TypeError) as exc:
             raise _unreadable(text, str(exc)) from None
         # Without an anchor, any start will do with INTERVAL=1: the days a rule matches repeat
-        # every 400 years. 1998 makes _search look exactly one cycle ahead (the least work).
+        # every 400 years. 1998 makes first_after look exactly one cycle ahead (the least work).
         start = datetime.combine(anchor or date(1998, 1, 1), time(0))
         checked = parts if anchor else {**parts, "INTERVAL": 1}
-        if _search(checked, start, start - timedelta(seconds=1), None) is None:
+        if first_after(checked, start, start - timedelta(seconds=1), None) is None:
             raise _unreadable(text, "it never produces a date")
     return body
 
@@ -115,7 +115,7 @@ def _is_raw(text: str) -> bool:
     return head.startswith(("RRULE:", "FREQ=")) or "=" in head
 
 
-def _parts(text: str) -> dict[str, Any]:
+def rule_parts(text: str) -> dict[str, Any]:
     """The rule's parts: FREQ str, INTERVAL int, int lists, BYDAY [(n, weekday)], WKST int."""
     if not isinstance(text, str) or re.search(_CONTROL, text) or len(text) > _MAX_LEN:
         raise _unreadable(text if isinstance(text, str) else repr(text))
@@ -194,8 +194,8 @@ def _parse_value(text: str, name: str, value: str) -> Any:
     if name == "FREQ":
         if value in ("HOURLY", "MINUTELY", "SECONDLY"):
             raise _unreadable(text, "rules repeat at most daily (the time comes from the due time)")
-        if value not in _FREQS:
-            raise _unreadable(text, f"FREQ={value} is not one of {', '.join(_FREQS)}")
+        if value not in FREQS:
+            raise _unreadable(text, f"FREQ={value} is not one of {', '.join(FREQS)}")
         return value
     if name == "INTERVAL":
         if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_INTERVAL:
@@ -248,7 +248,8 @@ def _check_combination(text: str, parts: dict[str, Any]) -> None:
         raise _unreadable(text, "BYSETPOS needs another BY part")
 
 
-def _format(parts: dict[str, Any]) -> str:
+def format_rule(parts: dict[str, Any]) -> str:
+    """A rule's parts as the rule minicrm stores (without ``RRULE:``), in a fixed order."""
     out = []
     for name in _ORDER:
         if name not in parts or (name == "INTERVAL" and parts[name] == 1):
@@ -285,14 +286,14 @@ def next_occurrence(
     """
     if anchor.tzinfo is not None or after.tzinfo is not None:
         raise ValueError("next_occurrence works on naive local wall-clock datetimes")
-    return _search(_parts(rule), anchor, after, until)
+    return first_after(rule_parts(rule), anchor, after, until)
 
 
 def describe(rule: str) -> str:
     """``every day``, ``every 2 weeks``, ``every weekday``, ``every Mon, Thu``,
     ``every 3 months``, ``every month on the 15th``; else ``RRULE:`` and the rule."""
     try:
-        parts = _parts(rule)
+        parts = rule_parts(rule)
     except InvalidInput:
         return "RRULE:" + rule
     freq, n = parts["FREQ"], parts.get("INTERVAL", 1)
@@ -313,7 +314,7 @@ def describe(rule: str) -> str:
             return f"{every} on the last day"
         if day > 0:
             return f"{every} on the {_ordinal(day)}"
-    return "RRULE:" + _format(parts)
+    return "RRULE:" + format_rule(parts)
 
 
 def _ordinal(n: int) -> str:

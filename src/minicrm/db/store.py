@@ -159,7 +159,7 @@ class Store:
         if self._depth or self.conn.in_transaction:
             yield self
             return
-        self._execute("BEGIN")
+        self.execute("BEGIN")
         self._depth += 1
         try:
             yield self
@@ -180,7 +180,7 @@ class Store:
         """
         if self._depth:
             name = f"sp{self._depth}"
-            self._execute(f"SAVEPOINT {name}")
+            self.execute(f"SAVEPOINT {name}")
             self._depth += 1
             try:
                 yield self
@@ -189,13 +189,13 @@ class Store:
                 self.conn.execute(f"RELEASE SAVEPOINT {name}")
                 raise
             else:
-                self._execute(f"RELEASE SAVEPOINT {name}")
+                self.execute(f"RELEASE SAVEPOINT {name}")
             finally:
                 self._depth -= 1
             return
         if self.conn.in_transaction:
             raise RuntimeError("a transaction was opened outside Store.transaction")
-        self._execute("BEGIN IMMEDIATE")
+        self.execute("BEGIN IMMEDIATE")
         self._depth = 1
         self._changeset_id = None
         self._pending_command = command or self.command
@@ -209,7 +209,7 @@ class Store:
         else:
             try:
                 self._refresh_search()
-                self._execute("COMMIT")
+                self.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -268,7 +268,7 @@ class Store:
         cols = self._known_columns(table, values)
         placeholders = ", ".join("?" for _ in cols)
         names = ", ".join(f'"{c}"' for c in cols)
-        cursor = self._execute(
+        cursor = self.execute(
             f'INSERT INTO "{table}" ({names}) VALUES ({placeholders})',
             [values[c] for c in cols],
         )
@@ -332,7 +332,7 @@ class Store:
             return
         present = [row["id"] for row in touched]
         self._record_many(table, present, op="delete", image_from=image_from)
-        self._execute(
+        self.execute(
             f'DELETE FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))', [id_list]
         )
         self._touch_many(table, present, touched)
@@ -362,7 +362,7 @@ class Store:
             ids=ids,
             image_from=image_from,
         )
-        self._execute(sql, params)
+        self.execute(sql, params)
 
     def update(self, table: str, row_id: int, changes: Row) -> bool:
         """Set columns of one row; records the change. Returns False if nothing changed."""
@@ -374,7 +374,7 @@ class Store:
         if not cols:
             return False
         assignments = ", ".join(f'"{c}" = ?' for c in cols)
-        self._execute(
+        self.execute(
             f'UPDATE "{table}" SET {assignments} WHERE id = ?',
             [*(changes[c] for c in cols), row_id],
         )
@@ -392,11 +392,23 @@ class Store:
             raise ValueError(f"{table!r} is not a minicrm log table")
         with self.transaction():
             cols = list(values)
-            cursor = self._execute(
+            cursor = self.execute(
                 f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})',
                 [values[c] for c in cols],
             )
             return int(cursor.lastrowid or 0)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement as it is, with SQLite's errors made minicrm's (a constraint
+        broken: :class:`Conflict`). History does not record it: a data row is written with
+        :meth:`insert`, :meth:`update` or :meth:`delete`; this is for the bookkeeping of
+        history itself (the queries modules: ``history.queries.mark_undone``)."""
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.busy_timeout) from exc
 
     def delete(self, table: str, row_id: int) -> None:
         """Delete one row; records what it held."""
@@ -404,7 +416,7 @@ class Store:
         before = self.get(table, row_id)
         if before is None:
             return
-        self._execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+        self.execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
         self._record("delete", table, row_id, before, None)
         self._touch(table, before)
 
@@ -441,14 +453,6 @@ class Store:
 
     # -- internals ------------------------------------------------------------------
 
-    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        try:
-            return self.conn.execute(sql, params)
-        except sqlite3.IntegrityError as exc:
-            raise Conflict(f"the change conflicts with data already stored: {exc}") from exc
-        except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, self.busy_timeout) from exc
-
     def _check_table(self, table: str) -> None:
         if table not in DATA_TABLES:
             raise ValueError(f"{table!r} is not a minicrm data table")
@@ -484,7 +488,7 @@ class Store:
     def _ensure_changeset(self, stamp: str) -> None:
         if self._changeset_id is None:
             kind, undoes = self._pending_kind
-            cursor = self._execute(
+            cursor = self.execute(
                 "INSERT INTO changesets (uid, command, created_at, kind, undoes) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [new_uid(), self._pending_command, stamp, kind, undoes],
@@ -499,7 +503,7 @@ class Store:
         self._ensure_changeset(stamp)
         row = after if after is not None else before
         assert row is not None
-        self._execute(
+        self.execute(
             "INSERT INTO history (changeset_id, op, entity, row_id, uid, before, after, at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from minicrm.activity.models import FollowUp
 from minicrm.activity.render import (
     FOLLOWUP_COLUMNS,
-    _followup_row,
-    _title,
-    _when,
+    followup_due,
     followup_line,
+    followup_row,
+    followup_title,
     print_interaction_table,
 )
 from minicrm.core import dates, money
@@ -141,7 +141,7 @@ def print_deals(items: Sequence[Deal], fmt: str, *, raw: bool = False) -> None:
 
 
 def _followup_text(f: FollowUp) -> str:
-    return f"#{f.id} {_title(f)}, due {_when(f)}"
+    return f"#{f.id} {followup_title(f)}, due {followup_due(f)}"
 
 
 def open_followups_question(deal: Deal, stage: str, pending: Sequence[FollowUp]) -> str:
@@ -229,7 +229,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
         now = dates.local_now()
         print_table(
             [FOLLOWUP_COLUMNS[i] for i in (0, 1, 2, 5)],
-            [[r[i] for i in (0, 1, 2, 5)] for r in (_followup_row(f, now) for f in page.followups)],
+            [[r[i] for i in (0, 1, 2, 5)] for r in (followup_row(f, now) for f in page.followups)],
             title="Follow-ups",
         )
     if page.interactions:

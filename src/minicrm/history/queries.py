@@ -188,7 +188,7 @@ def mark_undone(store: Store, changeset_id: int, by: int) -> None:
     """Record that change set ``by`` reversed ``changeset_id`` (inside the transaction)."""
     if not store.in_transaction:
         raise RuntimeError("mark_undone must run inside Store.transaction()")
-    store._execute(
+    store.execute(
         "UPDATE changesets SET undone_by = ?, undone_at = ? WHERE id = ?",
         [by, clock.utc_stamp(), changeset_id],
     )

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from minicrm.interchange.formats.vcard.lines import _fold, _split_structured
+from minicrm.interchange.formats.vcard.lines import fold_line, split_structured
 
 # property name -> the fields its value gives (LIST: one item of that list field)
 _SCALAR = {
@@ -117,7 +117,7 @@ Reader = Callable[[str], dict[str, Any]]
 
 def _item_of(block: _Block, read: Reader) -> Any:
     """The list item (``[label, value]``) one list property gives, or None."""
-    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" + "".join(_fold(x) for x in block.lines)
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n" + "".join(fold_line(x) for x in block.lines)
     try:
         items = read(card + "END:VCARD\r\n").get(_LIST[block.name], [])
     except Exception:
@@ -181,7 +181,7 @@ def _rebase(
             if block.name == "ADR" and item is not None:
                 block = _structured(block, item[1], old_by_key.get(key, []), read)
         chosen.append(block)
-    return "".join(_fold(line) for block in chosen for line in block.lines)
+    return "".join(fold_line(line) for block in chosen for line in block.lines)
 
 
 def _components(block: _Block) -> list[str] | None:
@@ -189,7 +189,7 @@ def _components(block: _Block) -> list[str] | None:
     value = None if line is None else _value_of(line)
     if value is None:
         return None
-    return [*(p.strip() for p in _split_structured(value)), "", "", "", "", "", "", ""][:7]
+    return [*(p.strip() for p in split_structured(value)), "", "", "", "", "", "", ""][:7]
 
 
 def _prop_name(line: str) -> str:

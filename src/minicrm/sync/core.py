@@ -37,7 +37,7 @@ from pathlib import Path
 from minicrm.core.errors import MinicrmError
 from minicrm.db.store import Store
 from minicrm.sync import vdir
-from minicrm.sync.engine import _Run
+from minicrm.sync.engine import SyncRun
 from minicrm.sync.merging import merge
 from minicrm.sync.models import (
     DEFAULT_MAX_DELETE_PERCENT,
@@ -96,7 +96,7 @@ def run(
             vdir.remove_stale_temps(path)
         try:
             with store.transaction(command):
-                _Run(store, kind, path, settings, report, exists=path.exists()).go()
+                SyncRun(store, kind, path, settings, report, exists=path.exists()).go()
                 if settings.dry_run:
                     raise _DryRun("dry run")
         except _DryRun:

@@ -12,7 +12,17 @@ from minicrm.core import clock
 from minicrm.core.errors import MinicrmError
 from minicrm.db.store import Store
 from minicrm.sync import queries, vdir
-from minicrm.sync.merging import CHANGED, GONE, SAME, _differing, _key, _Plan, _same, guard, merge
+from minicrm.sync.merging import (
+    CHANGED,
+    GONE,
+    SAME,
+    ItemPlan,
+    canonical_json,
+    differing_fields,
+    guard,
+    merge,
+    same_fields,
+)
 from minicrm.sync.models import (
     Change,
     Conflict,
@@ -26,7 +36,9 @@ from minicrm.sync.models import (
 )
 
 
-class _Run:
+class SyncRun:
+    """One sync of one folder (:meth:`go`), inside the caller's transaction."""
+
     def __init__(
         self,
         store: Store,
@@ -189,7 +201,7 @@ class _Run:
         local = kind.load(store, candidates, item_uids)
         report.records_read = len(local)
 
-        plans: list[_Plan] = []
+        plans: list[ItemPlan] = []
         for href, s in state.items():
             if href in skip:
                 continue
@@ -201,14 +213,14 @@ class _Run:
                 litem, lstatus = None, SAME
             if rstatus == SAME and lstatus == SAME:
                 continue
-            plans.append(_Plan(href, s, rstatus, lstatus, ritem, litem))
+            plans.append(ItemPlan(href, s, rstatus, lstatus, ritem, litem))
         bases = queries.item_texts(store, folder_id, [p.href for p in plans])
         for plan in plans:
             try:
                 plan.base = kind.parse(bases[plan.href])
             except ItemError:
                 plan.base = None  # a base that no longer parses: treat as no common ancestor
-            if plan.local == CHANGED and _same(
+            if plan.local == CHANGED and same_fields(
                 plan.local_item, plan.base.fields if plan.base else None
             ):
                 plan.local, plan.local_item = SAME, None  # touched, not changed
@@ -245,7 +257,7 @@ class _Run:
         report.changeset = seen_id if seen_id > self.started_at else None
         report.items = queries.count_items(store, folder_id)
 
-    def _settle(self, folder_id: int, p: _Plan, files: dict[str, vdir.Entry]) -> None:
+    def _settle(self, folder_id: int, p: ItemPlan, files: dict[str, vdir.Entry]) -> None:
         store, kind, s = self.store, self.kind, p.state
         base = p.base
         if p.remote == SAME and p.local == CHANGED:
@@ -260,7 +272,7 @@ class _Run:
                 item,
                 s.uid,
                 p.href,
-                _differing(base.fields if base else None, item.fields),
+                differing_fields(base.fields if base else None, item.fields),
             )
         elif p.remote == SAME and p.local == GONE:
             self._delete(p.href)
@@ -270,7 +282,7 @@ class _Run:
             ritem = p.remote_item
             assert ritem is not None
             etag = files[p.href].etag
-            if not _same(ritem, base.fields if base else None):
+            if not same_fields(ritem, base.fields if base else None):
                 current = kind.load(store, [s.local_uid], {s.local_uid: s.uid}).get(s.local_uid)
                 fields = ritem.fields
                 if current is not None and base is not None:
@@ -283,7 +295,7 @@ class _Run:
                     ritem,
                     s.uid,
                     p.href,
-                    _differing(base.fields if base else None, ritem.fields),
+                    differing_fields(base.fields if base else None, ritem.fields),
                 )
             queries.put_item(store, folder_id, p.href, ritem.uid, s.local_uid, etag, ritem.text)
             self._write_back(folder_id, p.href, s.local_uid, ritem)
@@ -346,12 +358,17 @@ class _Run:
         if not getattr(self.kind, "write_back", False):
             return
         after = self.kind.load(self.store, [local_uid], {local_uid: applied.uid}).get(local_uid)
-        if after is None or _key(after.fields) == _key(applied.fields):
+        if after is None or canonical_json(after.fields) == canonical_json(applied.fields):
             return
         etag = self._write(href, after.text, replace=True)
         queries.put_item(self.store, folder_id, href, applied.uid, local_uid, etag, after.text)
         self._change(
-            "vdir", "updated", after, applied.uid, href, _differing(applied.fields, after.fields)
+            "vdir",
+            "updated",
+            after,
+            applied.uid,
+            href,
+            differing_fields(applied.fields, after.fields),
         )
 
     def _write_new(self, href: str, text: str) -> str:
@@ -373,18 +390,20 @@ class _Run:
         files: dict[str, vdir.Entry],
     ) -> None:
         store, kind = self.store, self.kind
-        if _key(merged) != _key(litem.fields):
+        if canonical_json(merged) != canonical_json(litem.fields):
             if self._apply(href, local_uid, merged, ritem) is None:
                 return
-            self._change("minicrm", "updated", ritem, uid, href, _differing(litem.fields, merged))
+            self._change(
+                "minicrm", "updated", ritem, uid, href, differing_fields(litem.fields, merged)
+            )
         self._lost(local_uid, litem, href, lost)
         after = kind.load(store, [local_uid], {local_uid: uid}).get(local_uid)
-        if after is not None and _key(after.fields) != _key(ritem.fields):
+        if after is not None and canonical_json(after.fields) != canonical_json(ritem.fields):
             after = self._rebased(after, ritem)
             etag = self._write(href, after.text, replace=True)
             queries.put_item(store, folder_id, href, uid, local_uid, etag, after.text)
             self._change(
-                "vdir", "updated", after, uid, href, _differing(ritem.fields, after.fields)
+                "vdir", "updated", after, uid, href, differing_fields(ritem.fields, after.fields)
             )
         else:
             queries.put_item(

@@ -1,4 +1,4 @@
-"""Three-way: each item's state on both sides against the last sync (:class:`_Plan`),
+"""Three-way: each item's state on both sides against the last sync (:class:`ItemPlan`),
 and the field-by-field merge of the two sides against it (:func:`merge`, the merge
 driver of :mod:`minicrm.sync.core`'s API).
 
@@ -21,17 +21,18 @@ from minicrm.sync.models import MIN_GUARDED, Item, Lost, MassDeletion, Settings
 _MISSING = object()
 
 
-def _key(value: Any) -> str:
+def canonical_json(value: Any) -> str:
+    """A value as JSON with sorted keys: equal values give equal text."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _merge_list(base: list[Any], local: list[Any], remote: list[Any]) -> list[Any]:
     """Local's items less those remote removed, then remote's new ones, in order."""
-    b = {_key(x) for x in base}
-    r = {_key(x) for x in remote}
-    loc = {_key(x) for x in local}
-    out = [x for x in local if _key(x) in r or _key(x) not in b]
-    out += [x for x in remote if _key(x) not in loc and _key(x) not in b]
+    b = {canonical_json(x) for x in base}
+    r = {canonical_json(x) for x in remote}
+    loc = {canonical_json(x) for x in local}
+    out = [x for x in local if canonical_json(x) in r or canonical_json(x) not in b]
+    out += [x for x in remote if canonical_json(x) not in loc and canonical_json(x) not in b]
     return out
 
 
@@ -51,11 +52,11 @@ def merge(
         lv = local.get(name)
         rv = remote.get(name)
         bv = base.get(name) if base is not None else _MISSING
-        if _key(lv) == _key(rv):
+        if canonical_json(lv) == canonical_json(rv):
             value = lv
-        elif base is not None and _key(lv) == _key(bv):
+        elif base is not None and canonical_json(lv) == canonical_json(bv):
             value = rv
-        elif base is not None and _key(rv) == _key(bv):
+        elif base is not None and canonical_json(rv) == canonical_json(bv):
             value = lv
         elif (
             isinstance(lv, list)
@@ -72,13 +73,17 @@ def merge(
     return merged, lost
 
 
-def _same(a: Item | None, b: Mapping[str, Any] | None) -> bool:
-    return a is not None and b is not None and _key(a.fields) == _key(dict(b))
+def same_fields(a: Item | None, b: Mapping[str, Any] | None) -> bool:
+    """Does item ``a`` hold exactly the fields ``b`` (neither missing)?"""
+    return a is not None and b is not None and canonical_json(a.fields) == canonical_json(dict(b))
 
 
-def _differing(a: Mapping[str, Any] | None, b: Mapping[str, Any]) -> list[str]:
+def differing_fields(a: Mapping[str, Any] | None, b: Mapping[str, Any]) -> list[str]:
+    """The names of the fields whose values differ between ``a`` (None: none) and ``b``."""
     a = a or {}
-    return [k for k in dict.fromkeys([*a, *b]) if _key(a.get(k)) != _key(b.get(k))]
+    return [
+        k for k in dict.fromkeys([*a, *b]) if canonical_json(a.get(k)) != canonical_json(b.get(k))
+    ]
 
 
 # -- the plan of an item ------------------------------------------------------------------
@@ -89,7 +94,9 @@ GONE = "gone"
 
 
 @dataclass
-class _Plan:
+class ItemPlan:
+    """One item of a sync: its state on each side against the last sync, and both sides."""
+
     href: str
     state: queries.StateRow
     remote: str  # SAME, CHANGED, GONE
@@ -99,7 +106,9 @@ class _Plan:
     base: Item | None = None
 
 
-def guard(plans: list[_Plan], total: int, settings: Settings, path: Path, kind_name: str) -> None:
+def guard(
+    plans: list[ItemPlan], total: int, settings: Settings, path: Path, kind_name: str
+) -> None:
     """Refuse (:class:`MassDeletion`) a sync that would delete more than
     ``max_delete_percent`` of the ``total`` items of the last sync, unless forced."""
     deletions = sum(

@@ -39,28 +39,28 @@ vobject is imported inside the functions: a heavy import that only import/export
 from __future__ import annotations
 
 from minicrm.interchange.formats.vcard.lines import (
-    _ESCAPABLE,
+    ESCAPABLE,
     MAX_DEPTH,
     PRODID,
     VERSIONS,
-    _CardError,
-    _read_props_fast,
-    _read_props_vobject,
-    _unescape_all,
+    CardError,
+    read_props_fast,
+    read_props_vobject,
+    unescape_all,
 )
 from minicrm.interchange.formats.vcard.read import parse_vcards
 from minicrm.interchange.formats.vcard.write import to_vcard, to_vcards
 
 __all__ = [
+    "ESCAPABLE",
     "MAX_DEPTH",
     "PRODID",
     "VERSIONS",
-    "_ESCAPABLE",
-    "_CardError",
-    "_read_props_fast",
-    "_read_props_vobject",
-    "_unescape_all",
+    "CardError",
     "parse_vcards",
+    "read_props_fast",
+    "read_props_vobject",
     "to_vcard",
     "to_vcards",
+    "unescape_all",
 ]

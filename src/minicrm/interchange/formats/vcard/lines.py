@@ -22,7 +22,7 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 _BEGIN_END = re.compile(
     r"(?:[A-Za-z0-9_-]+\.)?(BEGIN|END)[ \t]*:[ \t]*([A-Za-z0-9_-]*)[ \t]*", re.I
 )
-_ANY_VCARD = re.compile(
+ANY_VCARD = re.compile(
     r"(?:\A|[\r\n])\ufeff?(?:[A-Za-z0-9_-]+\.)?BEGIN[ \t]*:[ \t]*VCARD[ \t]*(?:[\r\n]|\Z)", re.I
 )
 _QP_PARAM = re.compile(r"^[^ \t:][^:]*;(?:ENCODING[ \t]*=[ \t]*)?QUOTED-PRINTABLE[;:,]", re.I)
@@ -34,10 +34,10 @@ _NAME = r"[A-Za-z0-9_-]+"
 _PVALUE = r'(?:"[^"]*"|[^";:,]*)'
 _SAFE_LINE = re.compile(rf"(?:{_NAME}\.)?{_NAME};?(?:;{_NAME}(?:={_PVALUE}(?:,{_PVALUE})*)?)*+:")
 
-_ESCAPABLE = '\\;,Nn":'  # vobject's list plus ':' (Apple and Google write "http\://")
+ESCAPABLE = '\\;,Nn":'  # vobject's list plus ':' (Apple and Google write "http\://")
 
 
-class _CardError(Exception):
+class CardError(Exception):
     """This card cannot be read; the message says why."""
 
 
@@ -50,7 +50,9 @@ class _Chunk:
 
 
 @dataclass
-class _Prop:
+class CardProp:
+    """One property of a card, as read by :func:`read_props`."""
+
     line: Any  # vobject.base.ContentLine, still escaped (quoted-printable decoded)
     qp: bool  # the value was quoted-printable (2.1): plain text, not escaped
 
@@ -63,7 +65,8 @@ class _Prop:
         return self.line.group
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """Why a card could not be read, in at most 200 characters."""
     message = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
     return str(message)[:200]
 
@@ -72,7 +75,7 @@ def _excerpt(line: str) -> str:
     return repr(line[:60] + ("..." if len(line) > 60 else ""))
 
 
-def _split(
+def split_cards(
     text: str, meter: Meter | None = None, base: int = 0
 ) -> Iterator[_Chunk | tuple[int, str]]:
     """Cards (BEGIN:VCARD .. its END at depth 0) and stray text (line number, excerpt)."""
@@ -127,7 +130,7 @@ def _is_begin_vcard(line: str) -> bool:
 
 
 class _Line:
-    """A content line read by :func:`_read_props_fast`: the attributes of vobject's
+    """A content line read by :func:`read_props_fast`: the attributes of vobject's
     ``ContentLine`` that this module reads, as vobject would have set them."""
 
     __slots__ = ("group", "name", "params", "singletonparams", "value")
@@ -147,17 +150,17 @@ class _Line:
         self.singletonparams = singletonparams
 
 
-def _read_props(lines: list[str]) -> list[_Prop]:
+def read_props(lines: list[str]) -> list[CardProp]:
     """The card's content lines (its own BEGIN/END and any nested component left out).
 
-    Most cards are read by :func:`_read_props_fast`, which gives what vobject gives for
+    Most cards are read by :func:`read_props_fast`, which gives what vobject gives for
     the lines it accepts (vobject's ContentLine was most of a vCard import's time); a card with
     quoted-printable or a quoted parameter value goes through vobject."""
     if not any(_QP_PARAM.match(line) for line in lines):
-        props = _read_props_fast(lines)
+        props = read_props_fast(lines)
         if props is not None:
             return props
-    return _read_props_vobject(lines)
+    return read_props_vobject(lines)
 
 
 def _logical_lines(lines: list[str]) -> Iterator[str]:
@@ -175,17 +178,17 @@ def _logical_lines(lines: list[str]) -> Iterator[str]:
         yield "".join(current)
 
 
-def _read_props_fast(lines: list[str]) -> list[_Prop] | None:
-    """:func:`_read_props_vobject` by hand, or None for a card it does not read the same
+def read_props_fast(lines: list[str]) -> list[CardProp] | None:
+    """:func:`read_props_vobject` by hand, or None for a card it does not read the same
     way (a ``"`` before the value's colon, a quoted-printable parameter after unfolding):
     vobject then reads the whole card."""
-    props: list[_Prop] = []
+    props: list[CardProp] = []
     depth = 0
     for logical in _logical_lines(lines):
         if not logical.strip():
             continue
         if not _SAFE_LINE.match(logical):
-            raise _CardError(f"cannot read the line {_excerpt(logical)}")
+            raise CardError(f"cannot read the line {_excerpt(logical)}")
         colon = logical.index(":")
         prefix = logical[:colon]
         if '"' in prefix:
@@ -216,22 +219,22 @@ def _read_props_fast(lines: list[str]) -> list[_Prop] | None:
             continue
         if depth == 1:
             line = _Line(upper, group or None, logical[colon + 1 :], params, singles)
-            props.append(_Prop(line, False))
+            props.append(CardProp(line, False))
     return props
 
 
-def _read_props_vobject(lines: list[str]) -> list[_Prop]:
+def read_props_vobject(lines: list[str]) -> list[CardProp]:
     """The card's content lines, read with vobject's line functions."""
     from vobject.base import ContentLine, getLogicalLines, parseLine
 
     allow_qp = any(_QP_PARAM.match(line) for line in lines)
-    props: list[_Prop] = []
+    props: list[CardProp] = []
     depth = 0
     for logical, _n in getLogicalLines(io.StringIO("\r\n".join(lines) + "\r\n"), allow_qp):
         if not logical.strip():
             continue
         if not _SAFE_LINE.match(logical):
-            raise _CardError(f"cannot read the line {_excerpt(logical)}")
+            raise CardError(f"cannot read the line {_excerpt(logical)}")
         name, params, value, group = parseLine(logical)
         qp = False
         fixed = []
@@ -249,7 +252,7 @@ def _read_props_vobject(lines: list[str]) -> list[_Prop]:
         try:
             line = ContentLine(name, fixed, value, group, encoded=True)
         except (LookupError, UnicodeDecodeError, ValueError) as exc:
-            raise _CardError(f"cannot decode {upper}: {_describe(exc)}") from None
+            raise CardError(f"cannot decode {upper}: {describe_error(exc)}") from None
         if qp:
             line.value = line.value.replace("\r\n", "\n").replace("\r", "\n")
         if upper == "BEGIN":
@@ -259,11 +262,11 @@ def _read_props_vobject(lines: list[str]) -> list[_Prop]:
             depth -= 1
             continue
         if depth == 1:
-            props.append(_Prop(line, qp))
+            props.append(CardProp(line, qp))
     return props
 
 
-def _unescape_all(raw: str, separator: str | None) -> list[str]:
+def unescape_all(raw: str, separator: str | None) -> list[str]:
     """``raw`` split at unescaped ``separator`` (None: not split), each part unescaped, as
     vobject's ``stringToTextValues`` does (a trailing separator adds no empty part)."""
     if "\\" not in raw:  # nothing escaped: what vobject's character loop would give
@@ -277,29 +280,31 @@ def _unescape_all(raw: str, separator: str | None) -> list[str]:
 
     if (len(raw) - len(raw.rstrip("\\"))) % 2:
         raw += "\\"  # a lone trailing backslash is kept (vobject would make it "\eof")
-    return stringToTextValues(raw, listSeparator=separator, charList=_ESCAPABLE)
+    return stringToTextValues(raw, listSeparator=separator, charList=ESCAPABLE)
 
 
-def _text(prop: _Prop) -> str:
+def prop_text(prop: CardProp) -> str:
     """The value, unescaped (commas kept)."""
-    return prop.line.value if prop.qp else _unescape_all(prop.line.value, None)[0]
+    return prop.line.value if prop.qp else unescape_all(prop.line.value, None)[0]
 
 
-def _values(prop: _Prop) -> list[str]:
+def prop_values(prop: CardProp) -> list[str]:
     """A comma-separated list (CATEGORIES, NICKNAME), each unescaped and stripped."""
     raw = prop.line.value
-    items = raw.split(",") if prop.qp else _unescape_all(raw, ",")
+    items = raw.split(",") if prop.qp else unescape_all(raw, ",")
     return [item.strip() for item in items if item.strip()]
 
 
-def _components(prop: _Prop) -> list[str]:
+def prop_components(prop: CardProp) -> list[str]:
     """A structured value (N, ADR, ORG): split at unescaped semicolons, each part
     unescaped with its commas kept, stripped."""
-    parts = _split_structured(prop.line.value, escaped=not prop.qp)
+    parts = split_structured(prop.line.value, escaped=not prop.qp)
     return [part.strip() for part in parts]
 
 
-def _split_structured(raw: str, *, escaped: bool = True) -> list[str]:
+def split_structured(raw: str, *, escaped: bool = True) -> list[str]:
+    """A structured value split at unescaped semicolons, each part unescaped with its
+    commas kept (left as it is when not ``escaped``: a quoted-printable value)."""
     if "\\" not in raw:  # as below, without vobject's character loop
         parts = raw.split(";")
         if len(parts) > 1 and not parts[-1]:
@@ -310,10 +315,11 @@ def _split_structured(raw: str, *, escaped: bool = True) -> list[str]:
     if (len(raw) - len(raw.rstrip("\\"))) % 2:
         raw += "\\"
     parts = stringToTextValues(raw, listSeparator=";", charList=";")
-    return [_unescape_all(part, None)[0] for part in parts] if escaped else parts
+    return [unescape_all(part, None)[0] for part in parts] if escaped else parts
 
 
-def _types(prop: _Prop) -> list[str]:
+def prop_types(prop: CardProp) -> list[str]:
+    """The property's TYPE values (and bare parameters, as 2.1 writes them), lower case."""
     found = []
     for value in prop.line.params.get("TYPE", []):
         found += [t.strip().lower() for t in value.split(",") if t.strip()]
@@ -321,7 +327,7 @@ def _types(prop: _Prop) -> list[str]:
     return found
 
 
-def _serialize(prop: _Prop) -> str:
+def serialize_prop(prop: CardProp) -> str:
     """The property as one unfolded vCard 3.0/4.0 line (2.1 specifics normalised)."""
     from vobject.base import ContentLine
 
@@ -356,17 +362,17 @@ def _serialize(prop: _Prop) -> str:
         value = "".join(value.split())
     out = ContentLine(line.name, [], value, group=line.group, encoded=True)
     out.params = params
-    return _dump(out)
+    return dump_line(out)
 
 
-def _dump(line: Any) -> str:
+def dump_line(line: Any) -> str:
     """One content line, unfolded, without its line end."""
     from vobject.base import defaultSerialize
 
     return defaultSerialize(line, None, 1 << 62)[:-2]
 
 
-def _parse_line(line: str) -> tuple[str, list[list[str]], str, str | None] | None:
+def parse_content_line(line: str) -> tuple[str, list[list[str]], str, str | None] | None:
     """vobject's reading of one stored line, or None when it is not a content line."""
     from vobject.base import parseLine
 
@@ -379,7 +385,7 @@ def _parse_line(line: str) -> tuple[str, list[list[str]], str, str | None] | Non
     return name.upper(), params, value, group
 
 
-def _fold(line: str) -> str:
+def fold_line(line: str) -> str:
     """The line folded at 75 octets (a UTF-8 sequence is never split), CRLF-terminated.
 
     Not vobject.base.foldOneLine: it leaves a line of fewer than 75 characters unfolded

@@ -7,26 +7,26 @@ from collections.abc import Iterator
 from datetime import date
 
 from minicrm.interchange.formats.vcard.lines import (
-    _ANY_VCARD,
-    _CardError,
-    _components,
-    _describe,
-    _dump,
-    _Prop,
-    _read_props,
-    _serialize,
-    _split,
-    _text,
-    _types,
-    _unescape_all,
-    _values,
+    ANY_VCARD,
+    CardError,
+    CardProp,
+    describe_error,
+    dump_line,
+    prop_components,
+    prop_text,
+    prop_types,
+    prop_values,
+    read_props,
+    serialize_prop,
+    split_cards,
+    unescape_all,
 )
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
 
 _IGNORED = {"VERSION", "PRODID", "REV", "PROFILE"}
 _LISTS = {"EMAIL": "emails", "TEL": "phones", "ADR": "addresses", "URL": "urls"}
 _URL_LIKE = {"IMPP", "X-SOCIALPROFILE"}
-_ANNIVERSARY = {"ANNIVERSARY", "X-ANNIVERSARY"}
+ANNIVERSARY_NAMES = {"ANNIVERSARY", "X-ANNIVERSARY"}
 # minicrm's own properties: the stage, source, cadence and custom fields (X-NAME=key)
 _MINICRM = {
     "X-MINICRM-STAGE": "stage",
@@ -53,11 +53,11 @@ def parse_vcards(
     ``of <source>`` added when given; text outside any card is reported as ``line N``.
     ``meter.done`` grows with the share of ``text`` read (in characters, by its lines)."""
     suffix = f" of {source}" if source else ""
-    if not _ANY_VCARD.search(text):
+    if not ANY_VCARD.search(text):
         yield RecordError(f"card 1{suffix}", "no vCard found")
         return
     base = meter.done if meter is not None else 0
-    for item in _split(text, meter, base):
+    for item in split_cards(text, meter, base):
         if isinstance(item, tuple):
             line_no, excerpt = item
             yield RecordError(f"line {line_no}{suffix}", f"text outside a vCard: {excerpt}")
@@ -68,13 +68,13 @@ def parse_vcards(
             continue
         try:
             yield _parse_card(item.lines, position)
-        except _CardError as exc:
+        except CardError as exc:
             yield RecordError(position, str(exc))
         except Exception as exc:  # vobject raises far more than ParseError on bad input
-            yield RecordError(position, f"cannot be read: {_describe(exc)}")
+            yield RecordError(position, f"cannot be read: {describe_error(exc)}")
 
 
-def _pref(prop: _Prop, types: list[str]) -> int:
+def _pref(prop: CardProp, types: list[str]) -> int:
     for value in prop.line.params.get("PREF", []):
         if value.strip().isdigit():
             return max(1, min(100, int(value)))
@@ -105,19 +105,19 @@ def _type_label(types: list[str]) -> str | None:
     return _clean_label(candidates[0]) if candidates else None
 
 
-def _date(prop: _Prop) -> str | None:
+def _date(prop: CardProp) -> str | None:
     """The stored form (``1990-05-17``, ``--05-17``) of a date value, or None when it is
     text; a date in a date's form that does not exist (``2026-02-30``) is an error."""
     if any(v.strip().lower() == "text" for v in prop.line.params.get("VALUE", [])):
         return None
-    value = _text(prop).strip()
+    value = prop_text(prop).strip()
     if match := _FULL_DATE.fullmatch(value):
         groups = match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)
         year, month, day = (int(g) for g in groups)
         try:
             date(year, month, day)
         except ValueError:
-            raise _CardError(f"{prop.name} {value!r} is an impossible date") from None
+            raise CardError(f"{prop.name} {value!r} is an impossible date") from None
         omit = prop.line.params.get("X-APPLE-OMIT-YEAR", [])
         if any(v.strip().isdigit() and int(v) == year for v in omit):
             return f"--{month:02d}-{day:02d}"
@@ -127,12 +127,12 @@ def _date(prop: _Prop) -> str | None:
         try:
             date(2000, month, day)  # a leap year: --02-29 is a real birthday
         except ValueError:
-            raise _CardError(f"{prop.name} {value!r} is an impossible date") from None
+            raise CardError(f"{prop.name} {value!r} is an impossible date") from None
         return f"--{month:02d}-{day:02d}"
     return None
 
 
-def _photo(prop: _Prop) -> str | None:
+def _photo(prop: CardProp) -> str | None:
     """The PHOTO line as vobject writes it: inline data checked and re-encoded as
     ``PHOTO;ENCODING=b;TYPE=JPEG:...``; a URI as it is."""
     import base64
@@ -146,14 +146,14 @@ def _photo(prop: _Prop) -> str | None:
     if not (
         any(e in ("B", "BASE64") for e in encodings) or any(s.upper() == "BASE64" for s in singles)
     ):
-        return _serialize(prop) if line.value.strip() else None
+        return serialize_prop(prop) if line.value.strip() else None
     compact = "".join(line.value.split())
     if not compact:
         return None
     try:
         data = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
-        raise _CardError("PHOTO is not valid base64") from None
+        raise CardError("PHOTO is not valid base64") from None
     params: dict[str, list[str]] = {"ENCODING": ["b"]}
     types = list(line.params.get("TYPE", [])) + [
         s for s in singles if s.upper() not in ("BASE64", "7BIT", "8BIT")
@@ -166,11 +166,11 @@ def _photo(prop: _Prop) -> str | None:
     out = ContentLine("PHOTO", [], base64.b64encode(data).decode("ascii"), group=line.group)
     out.encoded = True
     out.params = params
-    return _dump(out)
+    return dump_line(out)
 
 
 def _parse_card(lines: list[str], position: str) -> Incoming:
-    props = _read_props(lines)
+    props = read_props(lines)
     record = Incoming(position=position)
 
     labels: dict[str, int] = {}  # group -> index of its X-ABLabel
@@ -179,13 +179,13 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
             labels.setdefault(prop.group.lower(), index)
     used: set[int] = set()
 
-    def group_label(prop: _Prop) -> str | None:
+    def group_label(prop: CardProp) -> str | None:
         """The X-ABLabel of the property's group, which the property now owns."""
         index = labels.get(prop.group.lower()) if prop.group else None
         if index is None:
             return None
         used.add(index)
-        return _clean_label(_text(props[index]))
+        return _clean_label(prop_text(props[index]))
 
     extras: list[tuple[int, str]] = []
     lists: dict[str, list[tuple[int, int, str | None, str]]] = {k: [] for k in _LISTS.values()}
@@ -202,29 +202,29 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
         if name == "FN":
             group_label(prop)
             if record.name is None:
-                record.name = _text(prop).strip() or None
+                record.name = prop_text(prop).strip() or None
         elif name == "N":
             group_label(prop)
             if first:
-                parts = [*_components(prop), "", "", "", "", ""][:5]
+                parts = [*prop_components(prop), "", "", "", "", ""][:5]
                 record.family_name = parts[0] or None
                 record.given_name = parts[1] or None
                 if any(parts[2:]):  # middle name, prefix, suffix: kept for writing back
-                    extras.append((index, _serialize(prop)))
+                    extras.append((index, serialize_prop(prop)))
         elif name == "NICKNAME":
             group_label(prop)
-            nicknames += _values(prop)
+            nicknames += prop_values(prop)
         elif name == "TITLE" and first:
             group_label(prop)
-            record.title = _text(prop).strip() or None
+            record.title = prop_text(prop).strip() or None
         elif name == "ORG" and first:
             group_label(prop)
-            parts = _components(prop)
+            parts = prop_components(prop)
             record.company = parts[0] if parts and parts[0] else None
             if any(parts[1:]):  # the department: kept for writing back
-                extras.append((index, _serialize(prop)))
+                extras.append((index, serialize_prop(prop)))
         elif name in _LISTS or name in _URL_LIKE:
-            value = _address(prop) if name == "ADR" else _text(prop).strip()
+            value = _address(prop) if name == "ADR" else prop_text(prop).strip()
             if name == "TEL" and value.lower().startswith("tel:"):
                 value = _tel_uri(value)
             elif name == "EMAIL" and value.lower().startswith("mailto:"):
@@ -232,7 +232,7 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
             label = group_label(prop)
             if not value:
                 continue
-            types = _types(prop)
+            types = prop_types(prop)
             if name == "IMPP":
                 service = prop.line.params.get("X-SERVICE-TYPE", [])
                 scheme = value.split(":", 1)[0] if ":" in value else None
@@ -247,7 +247,7 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
             kind = _LISTS.get(name, "urls")
             pref = _pref(prop, types) if name in _LISTS else 101  # a chat account's "pref"
             lists[kind].append((pref, index, label, value))  # is not the primary URL
-        elif (name == "BDAY" or name == "X-ABDATE" or name in _ANNIVERSARY) and not (
+        elif (name == "BDAY" or name == "X-ABDATE" or name in ANNIVERSARY_NAMES) and not (
             prop.line.value.strip()
         ):
             continue  # an empty date says nothing
@@ -258,56 +258,56 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
                 record.birthday = day
             else:
                 if day is None:
-                    record.custom.setdefault("birthday_text", _text(prop).strip())
-                extras.append((index, _serialize(prop)))
-        elif name in _ANNIVERSARY or name == "X-ABDATE":
+                    record.custom.setdefault("birthday_text", prop_text(prop).strip())
+                extras.append((index, serialize_prop(prop)))
+        elif name in ANNIVERSARY_NAMES or name == "X-ABDATE":
             when = _date(prop)
             if when is None:
-                if name in _ANNIVERSARY:
-                    record.custom.setdefault("anniversary_text", _text(prop).strip())
-                extras.append((index, _serialize(prop)))
+                if name in ANNIVERSARY_NAMES:
+                    record.custom.setdefault("anniversary_text", prop_text(prop).strip())
+                extras.append((index, serialize_prop(prop)))
             elif name == "X-ABDATE":
-                label = group_label(prop) or _type_label(_types(prop))
+                label = group_label(prop) or _type_label(prop_types(prop))
                 record.dates.append((label, when))
             else:
                 group_label(prop)
                 record.dates.append(("anniversary", when))
         elif name == "CATEGORIES":
             group_label(prop)
-            record.tags += [t for t in _values(prop) if t not in _GOOGLE_GROUPS]
+            record.tags += [t for t in prop_values(prop) if t not in _GOOGLE_GROUPS]
         elif name == "NOTE":
             group_label(prop)
-            note = _text(prop).strip()
+            note = prop_text(prop).strip()
             if note:
                 notes.append(note)
         elif name in _MINICRM:
-            value = _text(prop).strip()
+            value = prop_text(prop).strip()
             if name == "X-MINICRM-FIELD":
                 keys = prop.line.params.get("X-NAME", [])
                 if keys and keys[0].strip() and value:
                     record.custom[keys[0].strip()] = value
                 else:
-                    extras.append((index, _serialize(prop)))
+                    extras.append((index, serialize_prop(prop)))
             elif value:
                 setattr(record, _MINICRM[name], value)
         elif name == "UID":
             if record.uid is None:
                 record.card_uid = (
-                    prop.line.value if prop.qp else _unescape_all(prop.line.value, None)[0]
+                    prop.line.value if prop.qp else unescape_all(prop.line.value, None)[0]
                 )
-                uid = _text(prop).strip()
+                uid = prop_text(prop).strip()
                 if uid.lower().startswith("urn:uuid:"):
                     uid = uid[9:]
                 record.uid = uid or None
         elif name == "PHOTO" and record.photo is None:
             record.photo = _photo(prop)
         else:
-            extras.append((index, _serialize(prop)))
+            extras.append((index, serialize_prop(prop)))
 
     for index, prop in enumerate(props):
         if prop.name == "X-ABLABEL" and index not in used:
-            _text(prop)
-            extras.append((index, _serialize(prop)))
+            prop_text(prop)
+            extras.append((index, serialize_prop(prop)))
 
     for kind, items in lists.items():
         items.sort(key=lambda item: (item[0], item[1]))
@@ -319,7 +319,7 @@ def _parse_card(lines: list[str], position: str) -> Incoming:
         built = " ".join(p for p in (record.given_name, record.family_name) if p)
         record.name = built or record.company or (record.emails[0][1] if record.emails else None)
     if not record.name:
-        raise _CardError("card has no name (no FN, N, ORG or EMAIL)")
+        raise CardError("card has no name (no FN, N, ORG or EMAIL)")
     return record
 
 
@@ -330,9 +330,9 @@ def _tel_uri(value: str) -> str:
     return f"{number.strip()} ext. {ext.strip()}" if ext.strip() else number.strip()
 
 
-def _address(prop: _Prop) -> str:
+def _address(prop: CardProp) -> str:
     """ADR as text: street lines, then "city region postcode", then the country."""
-    parts = [*_components(prop), "", "", "", "", "", "", ""][:7]
+    parts = [*prop_components(prop), "", "", "", "", "", "", ""][:7]
     box, extended, street, city, region, code, country = parts
     place = " ".join(p for p in (city, region, code) if p)
     return "\n".join(p for p in (street, extended, box, place, country) if p)

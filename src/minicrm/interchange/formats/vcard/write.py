@@ -12,12 +12,12 @@ from minicrm.core.errors import InvalidInput
 from minicrm.interchange.formats.vcard.lines import (
     PRODID,
     VERSIONS,
-    _dump,
-    _fold,
-    _parse_line,
-    _split_structured,
+    dump_line,
+    fold_line,
+    parse_content_line,
+    split_structured,
 )
-from minicrm.interchange.formats.vcard.read import _ANNIVERSARY
+from minicrm.interchange.formats.vcard.read import ANNIVERSARY_NAMES
 
 # -- writing ------------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ def to_vcard(
             continue  # written above when it still matches, else out of date
         if name == "BDAY" and contact.birthday:
             continue  # the birthday minicrm has replaces the text one
-        if name in _ANNIVERSARY and has_anniversary:
+        if name in ANNIVERSARY_NAMES and has_anniversary:
             continue
         out.raw(line)
     if contact.updated_at and (rev := _rev(contact.updated_at, v4)):
@@ -197,10 +197,10 @@ class _Writer:
 
         line = ContentLine(name, [], value, group=group, encoded=True)
         line.params = dict(params or {})
-        self.lines.append(_dump(line))
+        self.lines.append(dump_line(line))
 
     def text(self) -> str:
-        return "".join(_fold(line) for line in self.lines)
+        return "".join(fold_line(line) for line in self.lines)
 
 
 class _Groups:
@@ -286,7 +286,7 @@ def _usable_extras(contact: Contact, include_photo: bool) -> list[tuple[str, str
     """(name, group, value, line) of the kept lines that can be written back."""
     kept = []
     for line in contact.vcard_extra:
-        parsed = _parse_line(line) if line else None
+        parsed = parse_content_line(line) if line else None
         if parsed is None:
             continue
         name, _params, value, group = parsed
@@ -302,7 +302,7 @@ def _matching(extras: list[tuple[str, str | None, str, str]], name: str, test: A
     for prop, _group, value, line in extras:
         if prop != name:
             continue
-        parts = [part.strip() for part in _split_structured(value)]
+        parts = [part.strip() for part in split_structured(value)]
         if test(parts):
             return line
     return None
@@ -313,7 +313,7 @@ def _photo_out(photo: str, v4: bool) -> str | None:
     ``ENCODING=b;TYPE=JPEG`` in 3.0 and a ``data:`` URI in 4.0; a link stays a link."""
     from vobject.base import ContentLine
 
-    parsed = _parse_line(photo)
+    parsed = parse_content_line(photo)
     if parsed is None or parsed[0] != "PHOTO":
         return None
     _name, params, value, group = parsed
@@ -325,15 +325,15 @@ def _photo_out(photo: str, v4: bool) -> str | None:
         kind = (kinds[0] if kinds else "jpeg").lower()
         media = kind if "/" in kind else f"image/{kind}"
         out = ContentLine("PHOTO", [], f"data:{media};base64,{value}", group, encoded=True)
-        return _dump(out)
+        return dump_line(out)
     if not v4 and (match := _DATA_URI.fullmatch(value)):
         media = match.group(1) or "image/jpeg"
         out = ContentLine("PHOTO", [], match.group(2), group, encoded=True)
         out.params = {"ENCODING": ["b"], "TYPE": [media.split("/", 1)[1].upper()]}
-        return _dump(out)
+        return dump_line(out)
     if not v4 and not inline and "VALUE" not in line.params:
         line.params["VALUE"] = ["uri"]  # 3.0's PHOTO is binary unless said otherwise
-        return _dump(line)
+        return dump_line(line)
     return photo
 
 
