@@ -53,7 +53,7 @@ def _run_hooks(ctx: Any) -> None:
     """After a command that changed data: the user's hooks for what it did (on-add,
     on-change, on-log, on-done, on-deal), each problem one line on stderr. Never fails
     the command."""
-    store = getattr(ctx.obj, "_store", None)
+    store = getattr(ctx.obj, "opened_store", None)
     if store is None or not getattr(store, "committed_changesets", None):
         return
     from minicrm.hooks import service as hooks  # lazy: start-up
@@ -75,7 +75,7 @@ def _remind_about_digest(ctx: Any) -> None:
     state = ctx.obj
     if (
         not isinstance(state, AppState)
-        or state._store is None
+        or state.opened_store is None
         or ctx.invoked_subcommand == "digest"
         or not interactive()
     ):
@@ -83,7 +83,7 @@ def _remind_about_digest(ctx: Any) -> None:
     from minicrm.digest import service as digest  # lazy: start-up
     from minicrm.ui.render import message
 
-    note = digest.overdue_note(state._store)
+    note = digest.overdue_note(state.opened_store)
     if note:
         message(f"minicrm: {note}")
 
@@ -166,7 +166,7 @@ class MinicrmGroup(TyperGroup):
             result = super().invoke(ctx)
             _end_paging()
             sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
-            say_notices(getattr(ctx.obj, "_store", None), damaged=True)
+            say_notices(getattr(ctx.obj, "opened_store", None), damaged=True)
             _run_hooks(ctx)
             _remind_about_digest(ctx)
             _finished()
@@ -174,7 +174,7 @@ class MinicrmGroup(TyperGroup):
         except MinicrmError as exc:
             if debug:
                 traceback.print_exc()
-            say_notices(getattr(ctx.obj, "_store", None))
+            say_notices(getattr(ctx.obj, "opened_store", None))
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             pager = sys.modules.get("minicrm.ui.pager")
@@ -182,7 +182,7 @@ class MinicrmGroup(TyperGroup):
                 _end_paging(rest=False)  # Ctrl-C while reading a long list: stop, quietly
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             state = ctx.obj
-            store = getattr(state, "_store", None)
+            store = getattr(state, "opened_store", None)
             if store is not None and store.commits:  # Ctrl-C after the change was saved
                 _fail("interrupted; the change had already been saved", EXIT_INTERRUPTED)
             _fail("interrupted; nothing was written by the unfinished command", EXIT_INTERRUPTED)

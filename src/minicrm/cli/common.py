@@ -123,6 +123,12 @@ class AppState:
             say_notices(self._store)  # now, before the output: a closed pipe may cut it
         return self._store
 
+    @property
+    def opened_store(self) -> Store | None:
+        """The store if this invocation has opened it, else None (never opens it: what
+        runs after a command, notices and hooks, must not create a database)."""
+        return self._store
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -317,7 +323,7 @@ def fire_hook(ctx: typer.Context | None, event: str, payload: Any) -> None:
 
     store = None
     if ctx is not None:
-        store = state(ctx)._store
+        store = state(ctx).opened_store
     try:
         problems = hooks.fire(
             event,

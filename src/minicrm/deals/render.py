@@ -12,6 +12,7 @@ from minicrm.activity.render import (
     followup_line,
     followup_row,
     followup_title,
+    local_or_blank,
     print_interaction_table,
 )
 from minicrm.core import dates, money
@@ -19,16 +20,12 @@ from minicrm.deals.models import Deal, DealPage
 from minicrm.deals.pipeline import NO_NEXT_STEP, OVERDUE_CLOSE, Board, BoardItem, MoneyTotal
 from minicrm.deals.service import Closing
 from minicrm.ui.machine import write_delimited, write_json
-from minicrm.ui.render import line, local_time, message, nothing, print_card, print_table
+from minicrm.ui.render import line, message, nothing, print_card, print_table
 from minicrm.ui.screen import Column, Styled
 from minicrm.ui.terminal import write_wrapped
 from minicrm.ui.text import stdout_is_terminal, visible
 
 FLAG_TEXT = {NO_NEXT_STEP: "no next step", OVERDUE_CLOSE: "close date passed"}
-
-
-def _local(stamp: str | None) -> str:
-    return local_time(stamp) if stamp else ""
 
 
 def _figure(minor: int, code: str) -> str:
@@ -196,12 +193,15 @@ def deal_card(deal: Deal) -> list[tuple[str, str]]:
         ("Weighted", money.show(deal.weighted_minor, deal.currency)),
     ]
     if deal.status != "open":
-        pairs.append((f"{deal.status.capitalize()} on", _local(deal.closed_at)))
+        pairs.append((f"{deal.status.capitalize()} on", local_or_blank(deal.closed_at)))
     if deal.close_date:
         pairs.append(("Expected close", deal.close_date))
     if deal.lost_reason:
         pairs.append(("Lost because", deal.lost_reason))
-    pairs += [("Created", _local(deal.created_at)), ("Updated", _local(deal.updated_at))]
+    pairs += [
+        ("Created", local_or_blank(deal.created_at)),
+        ("Updated", local_or_blank(deal.updated_at)),
+    ]
     return pairs
 
 
@@ -220,7 +220,7 @@ def print_deal_page(page: DealPage, fmt: str) -> None:
     print_table(
         (Column("when", whole=True), Column("from", least=8), Column("to", least=8)),
         [
-            [_local(c.changed_at), c.from_stage or "(created)", c.to_stage]
+            [local_or_blank(c.changed_at), c.from_stage or "(created)", c.to_stage]
             for c in page.stage_changes
         ],
         title="Stage changes",

@@ -15,12 +15,12 @@ a coarser result (whole fields only, then the rebuilt card) is used.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from minicrm.interchange.formats.vcard.lines import fold_line, split_structured
+from minicrm.sync.merging import canonical_json
 
 # property name -> the fields its value gives (LIST: one item of that list field)
 _SCALAR = {
@@ -98,18 +98,14 @@ def _blocks(text: str) -> list[_Block]:
     return out
 
 
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 def _fields_equal(field: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     if field == "custom":
-        return _key({k: v for k, v in a.items() if k.startswith("custom.")}) == _key(
-            {k: v for k, v in b.items() if k.startswith("custom.")}
-        )
+        return canonical_json(
+            {k: v for k, v in a.items() if k.startswith("custom.")}
+        ) == canonical_json({k: v for k, v in b.items() if k.startswith("custom.")})
     if field.startswith("frame:"):
         return False
-    return all(_key(a.get(f)) == _key(b.get(f)) for f in field.split("+"))
+    return all(canonical_json(a.get(f)) == canonical_json(b.get(f)) for f in field.split("+"))
 
 
 Reader = Callable[[str], dict[str, Any]]
@@ -135,7 +131,7 @@ def rebase(
         if out == text:
             return text
         try:
-            if _key(read(out)) == _key(fields):
+            if canonical_json(read(out)) == canonical_json(fields):
                 return out
         except Exception:
             continue
@@ -171,7 +167,9 @@ def _rebase(
             match = None
             if per_item and item is not None:
                 for candidate in old_by_key.get(key, []):
-                    if id(candidate) not in used and _key(_item_of(candidate, read)) == _key(item):
+                    if id(candidate) not in used and canonical_json(
+                        _item_of(candidate, read)
+                    ) == canonical_json(item):
                         match = candidate
                         break
             if match is not None:
