@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from minicrm.interchange.formats import vcard
+from minicrm.interchange.formats.vcard import lines as vcard
 
 NAMES = st.sampled_from(
     ["FN", "N", "EMAIL", "TEL", "ADR", "NOTE", "X-FOO", "x_bar", "item1.EMAIL", "Item2.X-ABLabel",

@@ -38,29 +38,7 @@ vobject is imported inside the functions: a heavy import that only import/export
 
 from __future__ import annotations
 
-from minicrm.interchange.formats.vcard.lines import (
-    ESCAPABLE,
-    MAX_DEPTH,
-    PRODID,
-    VERSIONS,
-    CardError,
-    read_props_fast,
-    read_props_vobject,
-    unescape_all,
-)
 from minicrm.interchange.formats.vcard.read import parse_vcards
 from minicrm.interchange.formats.vcard.write import to_vcard, to_vcards
 
-__all__ = [
-    "ESCAPABLE",
-    "MAX_DEPTH",
-    "PRODID",
-    "VERSIONS",
-    "CardError",
-    "parse_vcards",
-    "read_props_fast",
-    "read_props_vobject",
-    "to_vcard",
-    "to_vcards",
-    "unescape_all",
-]
+__all__ = ["parse_vcards", "to_vcard", "to_vcards"]
