@@ -96,6 +96,19 @@ def test_json_digest_is_stable_and_parses(prepared):
     assert [d["label"] for d in data["dates"]] == ["birthday"]
 
 
+def test_json_flag_is_format_json_as_for_every_command(prepared):
+    """README: every command that shows data takes --json. The digest had only --format
+    json (a trial's `digest --json` got "No such option")."""
+    flag = prepared("digest", "--on", "2026-12-01", "--json").stdout
+    formatted = prepared("digest", "--on", "2026-12-01", "--format", "json").stdout
+    assert json.loads(flag)["summary"] == json.loads(formatted)["summary"]
+    assert prepared("digest", "--on", "2026-12-01", "--json", "-f", "json").stdout == flag
+    clash = prepared("digest", "--json", "--format", "html", code=2)
+    assert clash.stdout == "" and "--json and --format disagree" in clash.stderr
+    sending = prepared("digest", "--json", "--send-to", "a@b.io", code=2)
+    assert "--json does not apply to --send-to" in sending.stderr
+
+
 def test_html_digest_is_a_complete_escaped_page(prepared):
     page = prepared("digest", "--on", "2026-12-01", "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from minicrm.cli.common import OnOpt, on_when, paged, store_of
+from minicrm.cli.common import JsonOpt, OnOpt, on_when, paged, store_of
 from minicrm.core import validate
 from minicrm.core.config import load_config
 from minicrm.core.errors import InvalidInput
@@ -71,6 +71,7 @@ def digest(
         ),
     ] = None,
     on: OnOpt = None,
+    json_: JsonOpt = False,
 ) -> None:
     """Everything that needs you today, for cron: overdue, today, coming up, people to get in
     touch with, birthdays, deals that need a step; after a gap, what fell due since the
@@ -79,6 +80,14 @@ def digest(
     from minicrm.digest import mail  # lazy: start-up
     from minicrm.digest import render as show
 
+    if json_:
+        if fmt not in (None, DigestFormat.json):
+            raise InvalidInput("--json and --format disagree", hint="give one of them")
+        if send_to:
+            raise InvalidInput(
+                "--json does not apply to --send-to", hint="the e-mail carries both text and HTML"
+            )
+        fmt = DigestFormat.json
     if send_to and fmt is not None:
         raise InvalidInput(
             "--format does not apply to --send-to", hint="the e-mail carries both text and HTML"
