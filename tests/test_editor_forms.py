@@ -112,6 +112,20 @@ def test_an_unknown_contact_in_the_form_reopens_it(run, terminal, jane):
     assert editor.shown[1].startswith("# minicrm: no contact matches 'nobody'")
 
 
+def test_the_error_on_top_gives_its_hint_once(run, terminal, jane):
+    """A trial's form said "(fields: nickname, ...) (fields: nickname, ...)": the hint
+    was added to a message that already held it."""
+    editor = terminal(
+        Editor(
+            lambda t: t + "bogus: 1\n",
+            lambda t: "\n".join(x for x in t.splitlines() if not x.startswith("bogus")),
+        )
+    )
+    run("edit", "jane")
+    error = editor.shown[1].splitlines()[0]
+    assert "unknown field 'bogus'" in error and error.count("(fields:") == 1
+
+
 def test_followup_edit_in_the_editor_with_an_invalid_day_fixed(run, terminal, jane):
     run("follow", "jane", "Send the deck", "--due", "2026-12-10", "--notes", "Slides v2")
     editor = terminal(

@@ -365,7 +365,7 @@ def edit_until_valid(form: str, apply: Callable[[str], T], *, suffix: str = ".tx
         try:
             return apply(text)
         except (InvalidInput, NotFound, Ambiguous) as exc:
-            error = str(exc) + (f" ({exc.hint})" if getattr(exc, "hint", None) else "")
+            error = str(exc)  # the message and its hint, "message (hint)"
     raise InvalidInput(f"{error}; nothing was changed (gave up after {MAX_EDITS} edits)")
 
 
