@@ -40,6 +40,23 @@ def jane(run):
     return run
 
 
+def test_a_company_or_deal_command_is_named_by_its_company_or_deal(run):
+    """A trial's `company rm acme` was undone as "Undid company rm of Ann": the contacts
+    it unlinked named the change, not the company the command was about."""
+    run("add", "Ann Lee", "--company", "Acme")
+    run("add", "Bo Chen", "--company", "Acme")
+    run("deal", "add", "ann", "Renewal", "--value", "100")
+    run("deal", "move", "1", "proposal")
+    assert run("undo").stdout.startswith('Undid deal move of deal "Renewal" (#')
+    run("company", "rm", "acme", "--yes")
+    assert "company rm of company Acme" in run("history").stdout.splitlines()[0]
+    assert run("undo").stdout.startswith("Undid company rm of company Acme (#")
+    run("company", "edit", "acme", "--domain", "acme.io")
+    assert run("undo").stdout.startswith("Undid company edit of company Acme (#")
+    run("add", "Cy Dee", "--company", "NewCo")  # a contact's command: the contact
+    assert run("undo").stdout.startswith("Undid add of Cy Dee (#")
+
+
 def test_rm_then_undo_gives_back_everything_with_the_same_ids(jane, db_path):
     run = jane
     before = export(run)

@@ -145,7 +145,27 @@ def _by_counts(counts: dict[str, dict[str, int]]) -> list[str]:
     return phrases
 
 
-def _who(reader: Reader) -> str | None:
+def _named_record(reader: Reader, entities: tuple[str, ...] = ("deals", "companies")) -> str | None:
+    """The first deal or company (of ``entities``) the change set wrote, by its title or
+    name."""
+    for r in reader.rows:
+        image = r["after"] or r["before"] or {}
+        if r["entity"] not in entities:
+            continue
+        if r["entity"] == "deals" and image.get("title"):
+            return f'deal "{quoted(image["title"])}"'
+        if r["entity"] == "companies" and image.get("name"):
+            return f"company {quoted(image['name'])}"
+    return None
+
+
+def _who(reader: Reader, words: str = "") -> str | None:
+    """Whom or what a change set was about: a `company ...` or `deal ...` command's
+    company or deal (not the contacts it unlinked or the deal's contact), else the
+    contacts it touched, else a deal or company."""
+    about = {"company": "companies", "deal": "deals"}.get(words.partition(" ")[0])
+    if about is not None and (named := _named_record(reader, (about,))) is not None:
+        return named
     ids = sorted(reader.touched)
     if len(ids) == 1:
         return reader.name(ids[0])
@@ -153,13 +173,7 @@ def _who(reader: Reader) -> str | None:
         return f"{reader.name(ids[0])} and {reader.name(ids[1])}"
     if ids:
         return f"{len(ids):,} contacts"
-    for r in reader.rows:
-        image = r["after"] or r["before"] or {}
-        if r["entity"] == "deals" and image.get("title"):
-            return f'deal "{quoted(image["title"])}"'
-        if r["entity"] == "companies" and image.get("name"):
-            return f"company {quoted(image['name'])}"
-    return None
+    return _named_record(reader)
 
 
 def summarize(
@@ -181,7 +195,7 @@ def summarize(
     else:
         words = command_words(command)
     complete = len(rows) >= total
-    who = _who(reader) if complete else None
+    who = _who(reader, words) if complete else None
     subject = f"{words} of {who}" if who and kind == "command" else words
     details = _phrases(reader) if complete else _by_counts(counts)
     return Summary(subject, tuple(details))
