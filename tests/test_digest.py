@@ -251,6 +251,21 @@ def test_send_to_delivers_a_two_part_message(prepared, smtp):
     assert message.get_body(("html",)).get_content().startswith("<!DOCTYPE html>")
 
 
+def test_send_to_a_local_mailbox_and_from_one(prepared, smtp, monkeypatch):
+    """A server's own mail (cron's MAILTO=root, a local Postfix) is addressed to a host
+    without dots: `me@localhost` was refused as "not an email address". Contacts' emails
+    still need a domain with a dot (a typo guard); mail delivery takes any host name."""
+    monkeypatch.setenv("MINICRM_SMTP_FROM", "minicrm@localhost")
+    prepared(
+        "digest", "--on", "2026-12-01", "--send-to", "me@localhost", "--send-to", "root@mail-1"
+    )
+    assert smtp.envelopes == [("minicrm@localhost", ["me@localhost", "root@mail-1"])]
+    for bad in ("me@", "me@-host", "me@host_name", "me@.local", "two@@host"):
+        result = prepared("digest", "--send-to", bad, code=2)
+        assert f"not an email address: {bad!r}" in result.stderr
+    prepared("add", "Local Only", "--email", "jane@localhost", code=2)
+
+
 def test_quiet_if_empty_sends_nothing(run, smtp):
     run("digest", "--quiet-if-empty", "--send-to", "me@example.org")
     assert smtp.messages == []

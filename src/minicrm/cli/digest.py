@@ -93,7 +93,7 @@ def digest(
             "--format does not apply to --send-to", hint="the e-mail carries both text and HTML"
         )
     fmt = fmt or DigestFormat.text
-    recipients = [validate.email(address) for address in send_to or []]
+    recipients = [validate.mailbox(address) for address in send_to or []]
     config = mail.settings() if recipients else None  # bad settings: fail before any work
     limit = load_config().digest_limit or None  # [digest] limit; 0 shows every entry
     store = store_of(ctx)

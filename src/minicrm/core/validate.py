@@ -110,6 +110,25 @@ def email(value: str) -> str:
     return cleaned
 
 
+# A mailbox to deliver to (the digest's recipients and sender): any host name, dots or
+# not (RFC 5321): `root@localhost`, `me@mail-1` on a server's own mail system.
+_HOST_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"  # letters and digits, hyphens inside
+_MAILBOX = re.compile(rf"^[^@\s<>(),;:\"\[\]\\]+@{_HOST_LABEL}(?:\.{_HOST_LABEL})*$", re.UNICODE)
+
+
+def mailbox(value: str) -> str:
+    """An address to send mail to or from: :func:`email`, or one whose host has no dot
+    (``root@localhost``). A contact's email keeps the stricter rule, which catches a
+    missing top-level domain."""
+    cleaned = text(value, "email", max_len=254, required=True)
+    assert cleaned is not None
+    if not _MAILBOX.match(cleaned) or ".." in cleaned or _has_control(value):
+        raise InvalidInput(
+            f"not an email address: {cleaned!r}", hint="e.g. jane@acme.io or root@localhost"
+        )
+    return cleaned
+
+
 def email_key(value: str) -> str:
     return value.strip().casefold()
 

@@ -64,7 +64,7 @@ def settings() -> SmtpSettings:
         raise InvalidInput(
             "no sender address for the digest", hint="set MINICRM_SMTP_FROM or [smtp] from"
         )
-    return SmtpSettings(host, port, security, user, get("password"), validate.email(sender))
+    return SmtpSettings(host, port, security, user, get("password"), validate.mailbox(sender))
 
 
 def build_message(
