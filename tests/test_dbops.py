@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -619,3 +620,116 @@ def test_an_index_missing_its_tables_is_named_and_rebuilt(run, db_path, filled, 
     run("db", "check", "--repair")
     assert check(run)["ok"] is True
     assert run.json("search", "jane") != []
+
+
+# -- db check on a database minicrm cannot write ------------------------------------------
+
+READ_ONLY_SKIP = (
+    "search_index: FTS5's integrity-check (the database is read-only: FTS5's own check "
+    "needs to write)"
+)
+
+
+@pytest.fixture(params=["mode=ro", "query_only"])
+def read_only(request, monkeypatch):
+    """Every connection minicrm opens cannot write: SQLite's read-only open (as for a
+    read-only file, folder or mount) or PRAGMA query_only. Works as root too, where
+    chmod does not stop writes."""
+    from minicrm.db import opening
+
+    def connect(path, timeout=opening.BUSY_TIMEOUT_SECONDS):
+        if request.param == "mode=ro":
+            uri = Path(path).absolute().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=timeout)
+            conn.execute("PRAGMA query_only = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    monkeypatch.setattr(opening, "connect", connect)
+
+
+def test_a_read_only_database_passes_db_check_with_fts5s_check_skipped(
+    run, db_path, filled, read_only
+):
+    report = check(run)
+    assert report["ok"] is True
+    assert set(status(report).values()) == {"ok"}  # search_index: the comparison ran
+    assert report["skipped"] == [READ_ONLY_SKIP]
+    result = run("db", "check")
+    assert result.stdout.splitlines()[-1] == f"skip  {READ_ONLY_SKIP}"
+    assert "FAIL" not in result.stdout and result.stderr == ""
+
+
+def test_a_read_only_database_still_gets_the_index_compared(run, db_path, filled, read_only):
+    raw(db_path, "DELETE FROM search_index WHERE rowid = 4 * 1 + 1")  # contact #1's row
+    report = check(run, code=8)
+    (index,) = [c for c in report["checks"] if c["name"] == "search_index"]
+    assert index["status"] == "fail" and index["summary"] == "1 contact missing"
+    assert report["skipped"] == [READ_ONLY_SKIP]
+    assert {n for n, s in status(report).items() if s == "fail"} == {"search_index"}
+
+
+def test_repair_of_a_read_only_database_says_it_cannot(run, db_path, filled, read_only):
+    before = db_path.read_bytes()
+    result = run("db", "check", "--repair", code=6)
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"minicrm: cannot repair a read-only database: {db_path}")
+    assert len(result.stderr.splitlines()) == 1
+    assert db_path.read_bytes() == before
+
+
+def test_a_really_read_only_file_is_checked_and_not_made_private(run, db_path, filled):
+    """The real thing: a database file mode 0444 that minicrm cannot write nor chmod
+    (immutable as root, where chmod alone would not stop root; skipped where chattr is
+    not available). No claim about a -wal or -shm minicrm made itself meanwhile."""
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("making a file immutable needs root and chattr")
+    os.chmod(db_path, 0o444)
+    if subprocess.run(["chattr", "+i", str(db_path)], capture_output=True).returncode:
+        pytest.skip("this file system does not take chattr +i")
+    try:
+        result = run("db", "check")
+        assert result.stdout.splitlines()[-1] == f"skip  {READ_ONLY_SKIP}"
+        assert "FAIL" not in result.stdout and result.stderr == ""
+        for _ in range(2):
+            listed = run("ls")
+            assert "Jane Doe" in listed.stdout and listed.stderr == ""
+        refused = run("db", "check", "--repair", code=6)
+        assert "cannot repair a read-only database" in refused.stderr
+        run("add", "New Person", code=6)
+    finally:
+        subprocess.run(["chattr", "-i", str(db_path)], check=True)
+    assert mode(db_path) == 0o444
+
+
+def test_an_own_read_only_file_stays_read_only_when_made_private(run, db_path, filled):
+    """A 0444 database of ours loses the others' read bits, not its read-only-ness:
+    0400, not 0600."""
+    os.chmod(db_path, 0o444)
+    result = run("ls")
+    assert (
+        result.stderr == f"minicrm: made the database private: {db_path} was mode 0444, now 0400\n"
+    )
+    assert mode(db_path) == 0o400
+    assert run("ls").stderr == ""
+
+
+def test_a_loose_wal_and_shm_found_beside_the_database_are_named(run, db_path, filled):
+    """A -wal and -shm that were there before (another process has the database open)
+    and readable by others are tightened and named; the database itself was private."""
+    held = sqlite3.connect(db_path, isolation_level=None)
+    held.execute("PRAGMA wal_autocheckpoint = 0")  # (SQLite itself fixes an empty -wal)
+    held.execute("UPDATE contacts SET notes = 'held' WHERE id = 1")
+    wal, shm = Path(f"{db_path}-wal"), Path(f"{db_path}-shm")
+    try:
+        os.chmod(wal, 0o644)
+        os.chmod(shm, 0o644)
+        result = run("ls")
+    finally:
+        held.close()
+    assert result.stderr == (
+        f"minicrm: made the database private: {wal} was mode 0644, {shm} was mode 0644; now 0600\n"
+    )

@@ -90,6 +90,11 @@ class DatabaseError(MinicrmError):
     exit_code = EXIT_DATABASE
 
 
+class DatabaseReadOnly(DatabaseError):
+    """The database cannot be written: a read-only file, folder or mount, an immutable
+    file. Reading commands work; writing ones exit 6 with this."""
+
+
 class CheckFailed(MinicrmError):
     """``db check`` found problems (it has printed them); the message names the checks."""
 

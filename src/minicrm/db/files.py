@@ -73,41 +73,64 @@ def check_new_file(path: Path) -> None:
         )
 
 
-def make_private(path: Path) -> list[str]:
-    """Make an existing database file of ours, and its -wal and -shm, mode 0600 (an older
-    tool, a copy or an adopted empty file may have left them readable by others; SQLite
-    gives the -wal and -shm the database's mode). Returns what was done, one line to say
-    once (after this the file is 0600, so there is nothing to say the next time)."""
-    real = os.path.realpath(path)  # SQLite keeps the -wal and -shm beside a link's target
-    loose: list[tuple[Path, str, int]] = []  # (file, "" or its suffix, its mode)
-    for candidate, suffix in (
-        (path, ""),
-        (Path(f"{real}-wal"), "-wal"),
-        (Path(f"{real}-shm"), "-shm"),
-    ):
+def side_files(path: Path) -> list[Path]:
+    """The -wal and -shm of the database at ``path`` (beside a link's target, where SQLite
+    keeps them)."""
+    real = os.path.realpath(path)
+    return [Path(f"{real}-wal"), Path(f"{real}-shm")]
+
+
+def make_private(path: Path, made: frozenset[Path] = frozenset()) -> list[str]:
+    """Take the group's and others' permissions away from an existing database file of
+    ours and from its -wal and -shm (an older tool, a copy or an adopted empty file may
+    have left them readable by others; SQLite gives a -wal and -shm it creates the
+    database's mode). The owner's own bits stay: a 0644 file becomes 0600, a read-only
+    0444 one 0400, still read-only. Returns what was done, one line to say once (after
+    this the files are private, so there is nothing to say the next time).
+
+    ``made``: the -wal and -shm SQLite created in this run (they did not exist before it
+    opened the database). They only followed the database's mode: tightened with it,
+    without a word of their own. When the database itself cannot be changed (an
+    immutable file, a read-only mount), it is not private and minicrm cannot make it
+    so: its side files are left alone too, and nothing is said."""
+
+    def loose(candidate: Path) -> int | None:
         try:
             st = candidate.stat()
         except OSError:
-            continue
-        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
-            loose.append((candidate, suffix, stat.S_IMODE(st.st_mode)))
-    done = []
-    for candidate, suffix, mode in loose:
+            return None
+        mode = stat.S_IMODE(st.st_mode)
+        return mode if st.st_uid == os.geteuid() and mode & 0o077 else None
+
+    def tighten(candidate: Path, mode: int) -> bool:
         try:
-            os.chmod(candidate, 0o600)
-        except OSError:  # a read-only file system: nothing minicrm can change
-            continue
-        done.append((candidate, suffix, mode))
-    if not done:
+            os.chmod(candidate, mode & 0o700)
+        except OSError:  # immutable, a read-only file system: nothing minicrm can change
+            return False
+        return True
+
+    mode = loose(path)
+    if mode is not None and not tighten(path, mode):
+        return []  # the database stays as it is: so do its side files
+    said: list[tuple[Path, str, int]] = []  # (file, "" or its suffix, its mode)
+    if mode is not None:
+        said.append((path, "", mode))
+    for side, suffix in zip(side_files(path), ("-wal", "-shm"), strict=True):
+        side_mode = loose(side)
+        if side_mode is not None and tighten(side, side_mode) and side not in made:
+            said.append((side, suffix, side_mode))
+    if not said:
         return []
-    if done[0][1] == "":
-        text = f"{path} was mode {done[0][2]:04o}, now 0600"
-        also = [suffix for _, suffix, _ in done[1:]]
+    if said[0][1] == "":
+        text = f"{path} was mode {mode:04o}, now {said[0][2] & 0o700:04o}"
+        also = [suffix for _, suffix, _ in said[1:]]
         if also:
             text += f" (and its {' and '.join(also)})"
+    elif len({m & 0o700 for _, _, m in said}) == 1:
+        text = ", ".join(f"{c} was mode {m:04o}" for c, _, m in said)
+        text += f"; now {said[0][2] & 0o700:04o}"
     else:
-        modes = ", ".join(f"{c} was mode {m:04o}" for c, _, m in done)
-        text = f"{modes}; now 0600"
+        text = ", ".join(f"{c} was mode {m:04o}, now {m & 0o700:04o}" for c, _, m in said)
     return [f"made the database private: {text}"]
 
 

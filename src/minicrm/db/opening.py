@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from minicrm.core.errors import InvalidInput
-from minicrm.db.files import check_database_file, create_file, make_private
+from minicrm.db.files import check_database_file, create_file, make_private, side_files
 from minicrm.db.migrate import migrate, prepare_schema
 from minicrm.db.store import BUSY_TIMEOUT_SECONDS, Store, translate_sqlite_error
 
@@ -57,6 +57,7 @@ def open_store(
     if is_new:
         create_file(path)
     notices = make_private(path) if is_new else []  # an adopted empty file, before SQLite
+    there = [side for side in side_files(path) if side.exists()]
     try:
         conn = connect(path, busy_timeout)
     except sqlite3.Error as exc:
@@ -70,7 +71,8 @@ def open_store(
         conn.close()
         raise
     if not is_new:  # a database this minicrm accepts: only now is its mode ours to change
-        notices = make_private(path)
+        made = frozenset(side for side in side_files(path) if side not in there)
+        notices = make_private(path, made)  # (what SQLite made in this run: no word)
     store = Store(conn, path, command, busy_timeout)
     store.notices.extend(notices)
     store.notices.extend(prepared)

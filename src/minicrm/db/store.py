@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core import clock
-from minicrm.core.errors import Conflict, DamagedValue, DatabaseBusy, DatabaseError, MinicrmError
+from minicrm.core.errors import (
+    Conflict,
+    DamagedValue,
+    DatabaseBusy,
+    DatabaseError,
+    DatabaseReadOnly,
+    MinicrmError,
+)
 from minicrm.core.ids import new_uid
 from minicrm.db.recording import history_of_rows
 from minicrm.db.schema import (
@@ -26,6 +33,17 @@ from minicrm.db.schema import (
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
+SQLITE_READONLY = 8  # the primary result code; extended codes keep it in their low byte
+
+
+def is_read_only_error(exc: sqlite3.Error) -> bool:
+    """SQLite refused to write because the database cannot be written (a read-only file,
+    folder or mount, an immutable file, ``PRAGMA query_only``): not damage."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == SQLITE_READONLY:
+        return True
+    lowered = str(exc).lower()
+    return "readonly" in lowered or "read-only" in lowered
 
 
 Row = dict[str, Any]
@@ -48,8 +66,10 @@ def translate_sqlite_error(
             f"cannot write the database: {problem}; nothing was written",
             hint="free some disk space and run the command again",
         )
-    if "readonly" in lowered or "read-only" in lowered:
-        return DatabaseError(f"database is read-only: {text}", hint="check the file's permissions")
+    if is_read_only_error(exc):
+        return DatabaseReadOnly(
+            f"database is read-only: {text}", hint="check the file's permissions"
+        )
     if "malformed json" in lowered:  # a damaged stored value, not a damaged file
         return DamagedValue(
             f"a stored JSON value cannot be read ({text})", hint="minicrm db check names it"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core.config import Config
-from minicrm.core.errors import DatabaseBusy, MinicrmError
+from minicrm.core.errors import DatabaseBusy, DatabaseReadOnly, MinicrmError
 from minicrm.db import backup as copies
 from minicrm.db import restore
 from minicrm.db.opening import open_store
@@ -28,6 +28,11 @@ QUICK_SKIPS = [
     "search_index: FTS5's integrity-check and the comparison with the tables",
     "json_values: the history records",
 ]
+# what `db check` leaves out on a database it cannot write (see check())
+READ_ONLY_SKIP = (
+    "search_index: FTS5's integrity-check (the database is read-only: FTS5's own check "
+    "needs to write)"
+)
 
 
 @dataclass
@@ -55,23 +60,32 @@ class CheckReport:
 
 def _guarded(name: str, run: Callable[[], Check]) -> Check:
     """A check that cannot even run (a damaged file) fails with the reason. A busy
-    database is not a failed check: DatabaseBusy goes up to the caller (exit 5)."""
+    database is not a failed check: DatabaseBusy goes up to the caller (exit 5); nor is
+    a read-only one (the checks only read; should one still meet a refused write, that is
+    DatabaseReadOnly, exit 6, never damage)."""
     try:
         return run()
-    except DatabaseBusy:
+    except (DatabaseBusy, DatabaseReadOnly):
         raise
     except MinicrmError as exc:
         return Check(name, "fail", f"could not be checked: {exc.message}")
 
 
-def _fts_check(store: Store) -> Check | str | None:
+class _ReadOnly:
+    """FTS5's own check could not run: the database cannot be written."""
+
+
+def _fts_check(store: Store) -> Check | str | _ReadOnly | None:
     """FTS5's own check (it needs the write lock, so it runs before the read transaction
-    of the other checks, waiting for a writer like any command): its finding, or a
-    failed Check when it could not run at all."""
+    of the other checks, waiting for a writer like any command): its finding, a failed
+    Check when it could not run at all, or _ReadOnly when the database cannot be written
+    (the check is then skipped, not failed: a read-only database is not damaged)."""
     try:
         return queries.fts_problem(store)
     except DatabaseBusy:
         raise
+    except DatabaseReadOnly:
+        return _ReadOnly()
     except MinicrmError as exc:
         return Check("search_index", "fail", f"could not be checked: {exc.message}")
 
@@ -91,13 +105,21 @@ def check(
 
     ``quick``: SQLite's quick_check instead of integrity_check, no search index check
     (no write lock, then), no history records read (QUICK_SKIPS); about a third of the
-    time of the full check on 100,000 contacts, docs/performance.md."""
+    time of the full check on 100,000 contacts, docs/performance.md.
+
+    On a database that cannot be written (a read-only file, folder or mount), FTS5's own
+    check cannot run: it is left out and said so (READ_ONLY_SKIP); the comparison of the
+    index with the tables still runs."""
     fts = None if quick else _fts_check(store)
+    skipped = list(QUICK_SKIPS) if quick else []
+    if isinstance(fts, _ReadOnly):
+        fts = None
+        skipped.append(READ_ONLY_SKIP)
     with store.snapshot():
         try:
             damage, texts = checks.damage_and_texts(store, history=not quick)
             json_check = checks.json_values(store, damage, texts)
-        except DatabaseBusy:
+        except (DatabaseBusy, DatabaseReadOnly):
             raise
         except MinicrmError as exc:
             damage, json_check = [], Check("json_values", "fail", f"could not be checked: {exc}")
@@ -124,7 +146,7 @@ def check(
     if temp_files and store.path is not None:
         path = store.path
         found.append(_guarded("temp_files", lambda: checks.temp_files(path)))
-    return CheckReport(found, skipped=list(QUICK_SKIPS) if quick else [])
+    return CheckReport(found, skipped=skipped)
 
 
 def check_file(
@@ -184,6 +206,11 @@ def repair(store: Store, *, config: Config | None = None) -> CheckReport:
     again; what could not be repaired still fails."""
     from minicrm.activity import lifecycle  # lazy: start-up
 
+    if queries.read_only(store):
+        raise DatabaseReadOnly(
+            f"cannot repair a read-only database: {store.path or 'in memory'}",
+            hint="make the file and its folder writable, or check without --repair",
+        )
     before = check(store, config=config)
     failing = {c.name for c in before.failed if c.repairable}
     repaired: list[str] = []

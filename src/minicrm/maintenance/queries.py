@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from minicrm.db import searchindex
 from minicrm.db.schema import SEARCH_SCHEMA
-from minicrm.db.store import Row, Store, translate_sqlite_error
+from minicrm.db.store import Row, Store, is_read_only_error, translate_sqlite_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,7 +64,9 @@ def fts_problem(store: Store) -> str | None:
     locked", whatever the busy timeout). So, outside a transaction, the lock is taken
     first with BEGIN IMMEDIATE, which waits for another writer like every command does,
     and the transaction is rolled back afterwards (the check writes nothing). A lock
-    still held after the busy timeout is :class:`DatabaseBusy`, never a damaged index."""
+    still held after the busy timeout is :class:`DatabaseBusy`, never a damaged index; a
+    database that cannot be written is :class:`DatabaseReadOnly`, never a damaged index
+    either (the check cannot run there)."""
     conn = store.conn
     own = not conn.in_transaction
     if own:
@@ -75,13 +77,35 @@ def fts_problem(store: Store) -> str | None:
     try:
         searchindex.check(conn)
     except sqlite3.DatabaseError as exc:
-        if _is_busy(exc):
+        if _is_busy(exc) or is_read_only_error(exc):
             raise translate_sqlite_error(exc, store.busy_timeout) from exc
         return str(exc)
     finally:
         if own and conn.in_transaction:
             conn.execute("ROLLBACK")
     return None
+
+
+def read_only(store: Store) -> bool:
+    """Whether the database cannot be written (a read-only file, folder or mount, an
+    immutable file): SQLite may open such a file and even begin a write transaction, and
+    refuse only the first write. So a write that changes nothing (the user_version set to
+    itself) is tried under the write lock, which waits for another writer like every
+    command does, and rolled back."""
+    conn = store.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        if is_read_only_error(exc):
+            return True
+        raise translate_sqlite_error(exc, store.busy_timeout) from exc
+    return False
 
 
 _EXPECTED = (
