@@ -328,7 +328,8 @@ def test_sync_a_repeating_task_done_on_both_sides_is_done_once(run, tmp_path):
     assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
 
 
-def test_sync_an_old_completed_file_in_a_new_folder_completes_nothing(run, tmp_path):
+@pytest.mark.parametrize("winner", ["minicrm", "vdir"])
+def test_sync_an_old_completed_file_in_a_new_folder_completes_nothing(run, tmp_path, winner):
     """A folder (no sync state yet) holding a task of an occurrence done already."""
     folder = tmp_path / "t"
     folder.mkdir()
@@ -339,7 +340,7 @@ def test_sync_an_old_completed_file_in_a_new_folder_completes_nothing(run, tmp_p
     _completed(exported)
     run("import", str(exported))
     (folder / "w.ics").write_bytes(exported.read_bytes())
-    sync(run, folder)
+    sync(run, folder, "--winner", winner)
     assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
     _, text = by_title(folder, "Weekly sync")
     assert "DUE;VALUE=DATE:20261214\r\n" in text and "STATUS:NEEDS-ACTION" in text
