@@ -223,6 +223,130 @@ def test_import_of_an_ics_file_applies_the_tasks_minicrm_knows(run, tmp_path, co
     assert again["updated"] == 0  # the same file again: the next was scheduled once
 
 
+def _completed(path: Path) -> None:
+    """Mark every task of an exported file done, as `sed s/NEEDS-ACTION/COMPLETED/` does."""
+    text = path.read_bytes().decode()
+    path.write_bytes(text.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED").encode())
+
+
+def _every(run) -> list[tuple[str, str]]:
+    rows = json.loads(run("followup", "ls", "--status", "all", "--json").stdout)
+    return sorted((f["due"], f["status"]) for f in rows)
+
+
+def _history_ids(run) -> list[int]:
+    return [h["id"] for h in json.loads(run("history", "-n", "100", "--json").stdout)]
+
+
+@pytest.mark.parametrize(
+    ("every", "due", "after"),
+    [
+        ("weekly", "2026-12-07", "2026-12-14"),
+        ("FREQ=MONTHLY;BYMONTHDAY=31", "2027-01-31", "2027-03-31"),
+    ],
+)
+def test_importing_the_same_completed_repeating_task_again_changes_nothing(
+    run, tmp_path, every, due, after
+):
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", due, "--every", every)
+    exported = tmp_path / "w.ics"
+    run("export", "--format", "ics", "-o", str(exported))
+    _completed(exported)
+    first = json.loads(run("import", str(exported), "--json").stdout)
+    assert first["updated"] == 1
+    assert _every(run) == [(due, "done"), (after, "open")]
+    history = _history_ids(run)
+    for _ in range(2):
+        again = run("import", str(exported))
+        assert "updated Weekly sync" not in again.stdout
+        assert "0 follow-ups updated" in again.stdout
+        assert json.loads(run("import", str(exported), "--json").stdout)["updated"] == 0
+    assert _every(run) == [(due, "done"), (after, "open")]
+    assert _history_ids(run) == history  # nothing recorded
+
+
+def test_a_new_completion_of_the_next_occurrence_completes_it_once(run, tmp_path):
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
+    first, second = tmp_path / "1.ics", tmp_path / "2.ics"
+    run("export", "--format", "ics", "-o", str(first))
+    _completed(first)
+    run("import", str(first))
+    run("export", "--format", "ics", "-o", str(second))
+    _completed(second)
+    assert json.loads(run("import", str(second), "--json").stdout)["updated"] == 1
+    done = [("2026-12-07", "done"), ("2026-12-14", "done"), ("2026-12-21", "open")]
+    assert _every(run) == done
+    for path in (first, second, first):
+        assert json.loads(run("import", str(path), "--json").stdout)["updated"] == 0
+    assert _every(run) == done
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.replace("STATUS:COMPLETED", "STATUS:CANCELLED"),
+        lambda t: t.replace("DUE;VALUE=DATE:20261207", "DUE;VALUE=DATE:20261209"),
+        lambda t: t.replace("SUMMARY:Weekly sync", "SUMMARY:Renamed"),
+        lambda t: t.replace("STATUS:COMPLETED", "STATUS:NEEDS-ACTION"),
+        lambda t: t.replace("X-MINICRM-FOLLOWUP:1\r\n", ""),  # a client that drops it
+    ],
+    ids=["cancelled", "due", "title", "reopened", "no-followup-id"],
+)
+def test_a_task_about_an_earlier_occurrence_changes_nothing(run, tmp_path, change):
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
+    exported = tmp_path / "w.ics"
+    run("export", "--format", "ics", "-o", str(exported))
+    _completed(exported)
+    run("import", str(exported))
+    history = _history_ids(run)
+    exported.write_bytes(change(exported.read_bytes().decode()).encode())
+    report = json.loads(run("import", str(exported), "--json").stdout)
+    assert report["updated"] == 0
+    assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
+    assert followups(run)["Weekly sync"]["title"] == "Weekly sync"
+    assert _history_ids(run) == history
+
+
+def test_sync_a_repeating_task_done_on_both_sides_is_done_once(run, tmp_path):
+    """Done in minicrm and on the phone between two syncs: the phone's completion is of
+    the occurrence minicrm completed already, not of the next one."""
+    folder = tmp_path / "t"
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
+    sync(run, folder)
+    run("done", str(followups(run)["Weekly sync"]["id"]))
+    rewrite(folder, "Weekly sync", lambda t: t.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED"))
+    report = sync(run, folder)
+    assert report["minicrm"]["updated"] == 0 and report["vdir"]["updated"] == 1
+    assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
+    _, text = by_title(folder, "Weekly sync")
+    assert "DUE;VALUE=DATE:20261214\r\n" in text and "STATUS:NEEDS-ACTION" in text
+    assert sync(run, folder)["changes"] == []
+    assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
+
+
+@pytest.mark.parametrize("winner", ["minicrm", "vdir"])
+def test_sync_an_old_completed_file_in_a_new_folder_completes_nothing(run, tmp_path, winner):
+    """A folder (no sync state yet) holding a task of an occurrence done already."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
+    exported = tmp_path / "w.ics"
+    run("export", "--format", "ics", "-o", str(exported))
+    _completed(exported)
+    run("import", str(exported))
+    (folder / "w.ics").write_bytes(exported.read_bytes())
+    sync(run, folder, "--winner", winner)
+    assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
+    _, text = by_title(folder, "Weekly sync")
+    assert "DUE;VALUE=DATE:20261214\r\n" in text and "STATUS:NEEDS-ACTION" in text
+    assert sync(run, folder)["changes"] == []
+
+
 class _Killed(BaseException):
     """Stands for SIGKILL in-process: nothing after it runs, the transaction rolls back."""
 

@@ -148,6 +148,11 @@ def series_task(store: Store, series_uid: str) -> SeriesTask | None:
     return _to_task(row) if row is not None else None
 
 
+def series_followups(store: Store, series_uid: str) -> list[FollowUp]:
+    """Every occurrence of a series (done, cancelled and open), in occurrence order."""
+    return [_to_followup(r) for r in queries.series_followup_rows(store, series_uid)]
+
+
 @dataclass
 class _Due:
     day: date

@@ -114,6 +114,13 @@ def series_task_row(store: Store, series_uid: str) -> Row | None:
     return store.query_one(_SERIES_TASK_SELECT + " WHERE f.series_uid = ?", [series_uid])
 
 
+def series_followup_rows(store: Store, series_uid: str) -> list[Row]:
+    """Every occurrence of a series, in occurrence order."""
+    return store.query(
+        _FOLLOWUP_SELECT + " WHERE f.series_uid = ? ORDER BY f.occurrence, f.id", [series_uid]
+    )
+
+
 def series_has_occurrence(store: Store, series_uid: str, occurrence: int) -> bool:
     return (
         store.scalar(

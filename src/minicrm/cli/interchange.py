@@ -192,7 +192,7 @@ def _import_calendar(store, source: str, *, dry_run: bool, json_: bool) -> None:
         )
     )
     for action, uid, title, reason in report.outcomes:
-        if action != "unchanged":
+        if action != "unchanged" or reason:  # unchanged with a reason: an earlier occurrence
             render.line(visible(f"  {action} {title or uid}" + (f": {reason}" if reason else "")))
 
 

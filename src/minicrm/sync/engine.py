@@ -118,6 +118,13 @@ class SyncRun:
             self.report.problems.append(Problem(href, f"not applied: {exc}", item.uid))
             return None
 
+    def _outdated(self, local_uid: str, item: Item) -> bool:
+        """Whether the file is about what the record has moved on from (a kind with
+        ``outdated``, sync/tasks.py: an earlier occurrence of a series, done already):
+        nothing of it is applied, and the file is written again with what the record says."""
+        outdated = getattr(self.kind, "outdated", None)
+        return outdated is not None and outdated(self.store, local_uid, item) is not None
+
     def _parse(self, href: str, text: str) -> Item | None:
         try:
             return self.kind.parse(text)
@@ -282,7 +289,9 @@ class SyncRun:
             ritem = p.remote_item
             assert ritem is not None
             etag = files[p.href].etag
-            if not same_fields(ritem, base.fields if base else None):
+            if not same_fields(ritem, base.fields if base else None) and not self._outdated(
+                s.local_uid, ritem
+            ):
                 current = kind.load(store, [s.local_uid], {s.local_uid: s.uid}).get(s.local_uid)
                 fields = ritem.fields
                 if current is not None and base is not None:
@@ -390,7 +399,9 @@ class SyncRun:
         files: dict[str, vdir.Entry],
     ) -> None:
         store, kind = self.store, self.kind
-        if canonical_json(merged) != canonical_json(litem.fields):
+        if canonical_json(merged) != canonical_json(litem.fields) and not self._outdated(
+            local_uid, ritem
+        ):
             if self._apply(href, local_uid, merged, ritem) is None:
                 return
             self._change(

@@ -9,7 +9,9 @@ there.
 Fields compared and merged: ``title``, ``due`` (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``,
 local wall-clock time), ``status`` (open, done, cancelled), ``priority``, ``notes``; and,
 written by minicrm only (a change to them in the folder is not applied, and the file is
-written again): ``about`` (the Contact/Phone/Email/Deal lines), ``rrule``, ``contact``.
+written again): ``about`` (the Contact/Phone/Email/Deal lines), ``rrule``, ``contact``,
+``followup`` (``X-MINICRM-FOLLOWUP``, the occurrence shown: a file about an earlier one,
+done or cancelled already, is not news and changes nothing; see ``outdated``).
 
 What the phone does, applied to the open occurrence:
 
@@ -45,7 +47,7 @@ from minicrm.sync import queries
 from minicrm.sync.core import Item, ItemError, Lost
 
 UNTITLED = "(no title)"
-_OWNED = ("about", "rrule", "contact")  # written by minicrm only
+_OWNED = ("about", "rrule", "contact", "followup")  # written by minicrm only
 
 
 class TasksKind:
@@ -70,6 +72,7 @@ class TasksKind:
             "about": task.about,
             "rrule": task.rrule,
             "contact": task.contact_uid,
+            "followup": task.followup_id,  # the occurrence the file is about
         }
         fields = {k: v for k, v in fields.items() if v not in (None, "")}
         return Item(task.uid, fields, text, task.title or UNTITLED)
@@ -127,11 +130,41 @@ class TasksKind:
         series' rule is the same (only COUNT and UNTIL, left out of the comparison, move)."""
         return str(self.render(task, "x").fields.get("rrule", ""))
 
+    def outdated(self, store: Store, local_uid: str, item: Item) -> str | None:
+        """Why ``item`` is about an earlier occurrence of the series, one that is done or
+        cancelled already (the series has moved on), or None when it is about the one the
+        series shows now. What it says is then not applied: it is not news (a file
+        imported again, the phone's `done` of an occurrence done in minicrm too).
+
+        The occurrence is the one ``X-MINICRM-FOLLOWUP`` names (minicrm writes it); a task
+        without it (or naming no occurrence of the series) that is completed or cancelled
+        and due on a closed earlier occurrence rather than the open one is about that one."""
+        task = followups.series_task(store, local_uid)
+        if task is None:
+            return None
+        current = task.followup
+        told_id, due = item.fields.get("followup"), item.fields.get("due")
+        if told_id == current.id:
+            return None
+        earlier = [f for f in followups.series_followups(store, local_uid) if f.id != current.id]
+        named = next((f for f in earlier if f.id == told_id), None)
+        closed = item.fields.get("status", "open") != "open"
+        if named is None and closed and current.status == "open" and due != current.due:
+            named = next((f for f in earlier if f.status != "open" and f.due == due), None)
+        if named is None:
+            return None
+        return (
+            f"about an earlier occurrence (follow-up #{named.id}, due {named.due}, "
+            f"{named.status}); the series is at #{current.id} now"
+        )
+
     def apply(self, store: Store, local_uid: str | None, fields: dict[str, Any], item: Item) -> str:
         task = followups.series_task(store, local_uid) if local_uid else None
         if task is None:
             return self._create(store, local_uid, fields, item)
         f = task.followup
+        if local_uid and self.outdated(store, local_uid, item):
+            return f.series_uid  # not news: see outdated()
         current = self.render(task, item.uid).fields
         stamp = clock.utc_stamp()
         changes: dict[str, Any] = {}
@@ -409,6 +442,9 @@ def import_calendar(store: Store, path: str, *, dry_run: bool = False) -> TasksI
                         report.outcomes.append(
                             ("skipped", item.uid, item.label, "not a follow-up minicrm knows")
                         )
+                        continue
+                    if reason := kind.outdated(store, series, item):
+                        report.outcomes.append(("unchanged", item.uid, item.label, reason))
                         continue
                     before = kind.render(task, item.uid).fields
                     owned = {k: v for k, v in before.items() if k in _OWNED}

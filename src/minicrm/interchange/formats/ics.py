@@ -343,6 +343,7 @@ class TaskFile:
     rrule: str  # the RRULE as written, "" when none
     contact_uid: str | None  # X-MINICRM-CONTACT-UID
     contact_name: str | None  # a "Contact: NAME" line of the description
+    followup_id: int | None = None  # X-MINICRM-FOLLOWUP: the occurrence minicrm wrote
 
 
 def _priority(value: Any) -> str:
@@ -409,7 +410,13 @@ def read_task(text: str) -> TaskFile:
         rrule=rrule.to_ical().decode() if rrule is not None else "",
         contact_uid=str(todo["x-minicrm-contact-uid"]) if "x-minicrm-contact-uid" in todo else None,
         contact_name=contact_name,
+        followup_id=_followup_id(todo.get("x-minicrm-followup")),
     )
+
+
+def _followup_id(value: Any) -> int | None:
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
 
 
 # -- calendars (sync events) ----------------------------------------------------------------
