@@ -275,7 +275,7 @@ def test_google_export():
     assert jane.addresses == [("home", "12 Elm St\nSpringfield, IL 62701\nUS")]
     assert jane.urls == [("profile", "https://janedoe.example")]
     assert jane.dates == [("anniversary", "2015-06-20")]
-    assert jane.tags == ["Book-Club"]  # * myContacts and * starred are Google's own
+    assert jane.tags == ["Book Club"]  # * myContacts and * starred are Google's own
     assert jane.notes == "Met at PyCon.\nLikes tea."
     assert jane.custom == {"honorific": "Dr.", "department": "R&D", "linkedin_id": "jdoe"}
     # the multi-line cells of Jane's row span lines 2-5

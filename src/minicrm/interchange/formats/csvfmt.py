@@ -9,7 +9,7 @@ Nothing is dropped unless mapped to ``ignore``. Values are passed on as the file
 (trimmed, line ends inside a cell made ``\n``); :mod:`minicrm.interchange.imports` validates them. A few things are normalised here because
 only this module knows the format: Outlook's US-order birthdays (``5/17/1990``, ``0/0/00``
 for none), Google's ``" ::: "`` multi-value cells and ``"* "`` primary markers, labels
-(``"Work Fax"`` -> ``work-fax``), tags (``"Book Club"`` -> ``Book-Club``), and the ``'``
+(``"Work Fax"`` -> ``work-fax``), and the ``'``
 that a formula guard put before ``= + - @`` (so minicrm's own guarded CSV reads back).
 
 The dialects are their own modules: :mod:`~minicrm.interchange.formats.csvcolumns` (targets,
@@ -135,7 +135,7 @@ def _tag(text: str) -> str | None:
         tag = tag[2:].strip()
         if tag.lower() in ("mycontacts", "starred"):
             return None
-    return re.sub(r"\s+", "-", tag) or None
+    return tag or None  # made a tag when the record is prepared (validate.tag_of_label)
 
 
 def _split(value: str, pattern: re.Pattern[str] | None) -> list[str]:
