@@ -140,7 +140,7 @@ def import_source(
     if fmt not in sources.FORMATS:
         raise InvalidInput(f"unknown import format {fmt!r}", hint=", ".join(sources.FORMATS))
     raw = sources.read_bytes(path)
-    texts = [(name, sources.decode(name, data, encoding)) for name, data in raw]
+    texts = [(name, sources.decode(name, data, encoding, fmt)) for name, data in raw]
     chosen = fmt if fmt != "auto" else sources.detect(*texts[0])
     mapping_items = list(mapping)
     if mapping_items and chosen not in ("csv", "google", "outlook"):
@@ -167,6 +167,7 @@ def import_source(
         mapping=column_map,
         csv_kind="auto" if fmt == "auto" else chosen,
         meter=meter,
+        encoding=encoding,
     )
 
     return run_import(
