@@ -6,7 +6,7 @@ See :mod:`minicrm.interchange.formats.vcard` for what is read and written and wh
 
 from __future__ import annotations
 
-import codecs
+import binascii
 import io
 import re
 from collections.abc import Iterator
@@ -313,11 +313,11 @@ def read_props_vobject(lines: list[str], encoding: str | None = None) -> list[Ca
             raise CardError(f"cannot decode {upper}: {describe_error(exc)}") from None
         charset = _charset(line.params)
         if qp:
-            data = codecs.decode(value.encode("utf-8", "surrogateescape"), "quoted-printable")
-            text = _decoded(upper, data, charset, encoding)
+            qp_bytes = binascii.a2b_qp(value.encode("utf-8", "surrogateescape"))
+            text = _decoded(upper, qp_bytes, charset, encoding)
             line.value = text.replace("\r\n", "\n").replace("\r", "\n")
-        elif (data := _raw_bytes(line.value)) is not None:
-            line.value = _decoded(upper, data, charset)
+        elif (raw := _raw_bytes(line.value)) is not None:
+            line.value = _decoded(upper, raw, charset)
         if upper == "BEGIN":
             depth += 1
             continue
