@@ -244,3 +244,9 @@ def test_an_impossible_outlook_date_makes_the_record_invalid(run, tmp_path):
     path = _outlook(tmp_path, "13/1/1980", "31/2/1980")
     err = run("import", path, code=2).stderr
     assert "line 3 of o.csv: birthday" in err and "impossible" in err
+
+
+def test_dates_is_refused_for_a_vcard(run, tmp_path):
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nEND:VCARD\r\n"
+    err = run("import", _file(tmp_path, card, "a.vcf"), "--dates", "dmy", code=2).stderr
+    assert "--dates is for Outlook CSV files" in err

@@ -127,6 +127,7 @@ def import_source(
     dry_run: bool = False,
     photos: str = "keep",
     progress: Callable[[int, int | None], None] | None = None,
+    dates: str = "auto",
 ) -> ImportReport:
     """Import a file, ``-`` (stdin) or a folder of .vcf files. ``progress(done, total)``
     is told how many characters of the source have been read, of how many.
@@ -145,6 +146,8 @@ def import_source(
     mapping_items = list(mapping)
     if mapping_items and chosen not in ("csv", "google", "outlook"):
         raise InvalidInput("--map is for CSV files", hint=f"this is read as {chosen}")
+    if dates != "auto" and chosen not in ("csv", "outlook"):
+        raise InvalidInput("--dates is for Outlook CSV files", hint=f"this is read as {chosen}")
     column_map = None
     if mapping_items:
         from minicrm.interchange.formats import csvcolumns  # lazy: start-up
@@ -168,6 +171,7 @@ def import_source(
         csv_kind="auto" if fmt == "auto" else chosen,
         meter=meter,
         encoding=encoding,
+        date_order=dates,
     )
 
     return run_import(

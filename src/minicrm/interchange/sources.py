@@ -111,11 +111,12 @@ def records(
     csv_kind: str = "auto",
     meter: Meter | None = None,
     encoding: str | None = None,
+    date_order: str = "auto",
 ) -> Iterator[Incoming | RecordError]:
     """Records of every source in ``fmt`` (vcard, json, or csv read as ``csv_kind``:
     auto, csv, google or outlook). ``meter.done`` follows how many characters of all the
     sources have been read (for a progress bar sized by the sources, not by a count of
-    their records)."""
+    their records). ``date_order``: how Outlook's slash dates are read (auto, dmy, mdy)."""
     meter = meter or Meter()
     for name, text in sources:
         base = meter.done
@@ -142,6 +143,7 @@ def records(
                 mapping=mapping,
                 source=name,
                 meter=meter,
+                date_order=date_order,
             )
         yield from reader
         meter.done = base + len(text)
