@@ -275,7 +275,7 @@ def test_google_export():
     assert jane.addresses == [("home", "12 Elm St\nSpringfield, IL 62701\nUS")]
     assert jane.urls == [("profile", "https://janedoe.example")]
     assert jane.dates == [("anniversary", "2015-06-20")]
-    assert jane.tags == ["Book-Club"]  # * myContacts and * starred are Google's own
+    assert jane.tags == ["Book Club"]  # * myContacts and * starred are Google's own
     assert jane.notes == "Met at PyCon.\nLikes tea."
     assert jane.custom == {"honorific": "Dr.", "department": "R&D", "linkedin_id": "jdoe"}
     # the multi-line cells of Jane's row span lines 2-5
@@ -352,12 +352,20 @@ def test_outlook_export():
         ("5/17/90", "1990-05-17"),
         ("5/17/1990 0:00:00", "1990-05-17"),
         ("1990-05-17", "1990-05-17"),
-        ("13/40/1990", "13/40/1990"),  # left for the importer to refuse
+        ("17/5/1990", "1990-05-17"),  # day first: the file's dates say so
+        ("around 1990", "around 1990"),  # left for the importer to keep as text
     ],
 )
 def test_outlook_birthdays(cell, birthday):
     text = f"First Name,Last Name,E-mail Address,Business Phone,Job Title,Birthday\nA,B,,,,{cell}\n"
     assert one(text, kind="outlook").birthday == birthday
+
+
+def test_an_outlook_date_with_no_such_day_is_a_record_error():
+    text = "First Name,E-mail Address,Birthday\nA,,13/40/1990\n"
+    (record,) = parse(text, kind="outlook")
+    assert isinstance(record, RecordError)
+    assert record.message.startswith("birthday '13/40/1990' is an impossible date")
 
 
 def test_primary_phone_goes_first_in_outlook():

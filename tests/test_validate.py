@@ -219,3 +219,38 @@ def test_a_record_id_is_read_in_one_place(noun, message, typed):
     assert parse_id(" #12 ", noun) == 12
     with pytest.raises(InvalidInput, match=message):
         parse_id(typed, noun)
+
+
+@given(st.text())
+def test_any_label_makes_a_valid_tag_or_is_left_for_the_labels_field(label):
+    made = validate.tag_of_label(label)  # never raises
+    if made is None:  # nothing a tag can hold: kept as written by an import (custom labels)
+        assert not any(ch.isalnum() for ch in label.casefold() if ch.isascii())
+    else:
+        assert validate.tag(made) == made
+        assert validate.tag_of_label(made) == made
+
+
+@given(st.text())
+def test_a_label_that_is_a_tag_is_the_tag_typed_input_gives(label):
+    try:
+        typed = validate.tag(label)
+    except InvalidInput:
+        return
+    assert validate.tag_of_label(label) == typed
+
+
+@pytest.mark.parametrize(
+    ("label", "made"),
+    [
+        ("Book Club", "book-club"),
+        ("Family & Friends", "family-friends"),
+        ("Clients (2026)", "clients-2026"),
+        ("#VIP", "vip"),
+        ("  -- Ärzte / Zürich --", "ärzte-/-zürich"),
+        ("***", None),
+        ("", None),
+    ],
+)
+def test_the_label_rule(label, made):
+    assert validate.tag_of_label(label) == made

@@ -159,3 +159,23 @@ def test_a_dry_run_writes_nothing_and_creates_no_folder(run, tmp_path, contact_f
     assert not (tmp_path / "v").exists()
     text = run("sync", "contacts", str(tmp_path / "v"), "--dry-run").stdout
     assert "would be created in the folder" in text and "dry run: nothing written" in text
+
+
+def test_a_phones_category_with_a_space_syncs_as_a_tag_and_stays_on_the_phone(run, tmp_path):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "a.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a1\r\nFN:Ann Lee\r\nN:Lee;Ann;;;\r\n"
+        "CATEGORIES:Book Club,Family & Friends\r\nEND:VCARD\r\n"
+    )
+    report = sync(run, folder)
+    assert report["minicrm"]["created"] == 1, report
+    ann = json.loads(run("show", "Ann", "--json").stdout)
+    assert ann["tags"] == ["book-club", "family-friends"]
+    assert "labels" not in ann["custom"]  # the card keeps them as written
+    sync(run, folder)  # nothing changed: the phone's labels are not rewritten
+    assert "CATEGORIES:Book Club,Family & Friends\r\n" in cards(folder)["a.vcf"]
+    run("edit", "Ann", "--title", "Chair")  # another change keeps the line too
+    sync(run, folder)
+    text = cards(folder)["a.vcf"]
+    assert "TITLE:Chair" in text and "CATEGORIES:Book Club,Family & Friends\r\n" in text

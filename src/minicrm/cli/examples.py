@@ -44,6 +44,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("minicrm import contacts.vcf --dry-run", "see what would change first"),
         ("minicrm import google.csv -f google -t imported", "a Google export, tagged"),
         ("minicrm import people.csv --map Mail=email", "a CSV with its own column names"),
+        ("minicrm import outlook.csv --dates dmy", "an Outlook export with 5/1/1980 as 5 January"),
     ),
     "export": (
         ("minicrm export -f vcard -o contacts.vcf", "every contact as vCards"),

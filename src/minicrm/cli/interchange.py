@@ -57,6 +57,12 @@ class Policy(StrEnum):
     new = "new"
 
 
+class DateOrder(StrEnum):
+    auto = "auto"
+    dmy = "dmy"
+    mdy = "mdy"
+
+
 class Photos(StrEnum):
     keep = "keep"
     drop = "drop"
@@ -125,6 +131,16 @@ def import_(
     photos: Annotated[
         Photos, typer.Option("--photos", help="vCard photos: keep (default) or drop.")
     ] = Photos.keep,
+    dates: Annotated[
+        DateOrder,
+        typer.Option(
+            "--dates",
+            show_default=False,
+            help="Outlook CSV: read slash dates as dmy (day/month/year) or mdy "
+            "(month/day/year). Default auto: the file's own dates decide (13/1/1980 is "
+            "day first, 1/13/1980 month first); when none does, mdy.",
+        ),
+    ] = DateOrder.auto,
     json_: JsonOpt = False,
 ) -> None:
     """Import contacts from CSV (generic, Google, Outlook), vCard or minicrm JSON, in one
@@ -148,6 +164,7 @@ def import_(
             dry_run=dry_run,
             photos=photos.value,
             progress=bar.update if bar.shown else None,
+            dates=dates.value,
         )
     if json_:
         write_json(report.to_dict())

@@ -194,16 +194,47 @@ def split_label(value: str) -> tuple[str | None, str]:
 _TAG = re.compile(r"^[^\W_][\w.:/+-]*$")
 
 
+MAX_TAG = 64
+
+
 def tag(value: str) -> str:
-    cleaned = text(value, "tag", max_len=64, required=True)
+    """A tag as typed (``#VIP`` -> ``vip``); anything else is refused, naming the tag
+    :func:`tag_of_label` would make of it."""
+    cleaned = text(value, "tag", max_len=MAX_TAG, required=True)
     assert cleaned is not None
     cleaned = cleaned.lstrip("#").casefold()
     if not _TAG.match(cleaned):
-        raise InvalidInput(
-            f"not a tag: {value!r}",
-            hint="a tag is one word of letters, digits and . : / + - _ (e.g. vip, q3-2026)",
-        )
+        hint = "a tag is one word of letters, digits and . : / + - _ (e.g. vip, q3-2026)"
+        suggested = tag_of_label(value)
+        if suggested:
+            hint += f"; did you mean {suggested}?"
+        raise InvalidInput(f"not a tag: {value!r}", hint=hint)
     return cleaned
+
+
+_NOT_IN_TAG = re.compile(r"[^\w.:/+-]+")
+
+
+def tag_of_label(value: str) -> str | None:
+    """The tag an imported label becomes (vCard CATEGORIES, Google Labels, Outlook
+    Categories, a CSV tags column): the one rule for every import format and for sync.
+
+    A valid tag is kept as :func:`tag` reads it (``#VIP`` -> ``vip``). Otherwise the label
+    is casefolded, each run of spaces and characters a tag cannot hold becomes one ``-``,
+    runs of ``-`` become one, what cannot start a tag (``- _ . : / +``) is stripped from
+    the start and ``-`` from the end, and it is cut to 64 characters: ``Book Club`` ->
+    ``book-club``, ``Family & Friends`` -> ``family-friends``, ``Clients (2026)`` ->
+    ``clients-2026``. None when nothing is left (``***``, an empty label). Never raises."""
+    cleaned = value.strip().lstrip("#").casefold()
+    if _TAG.match(cleaned):
+        try:
+            return tag(value)
+        except InvalidInput:
+            pass  # too long, or not UTF-8: converted below
+    cleaned = _NOT_IN_TAG.sub("-", cleaned)
+    cleaned = re.sub(r"-{2,}", "-", cleaned).lstrip("-_.:/+").rstrip("-")
+    cleaned = cleaned[:MAX_TAG].rstrip("-")
+    return cleaned if _TAG.match(cleaned) else None
 
 
 _CUSTOM_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")

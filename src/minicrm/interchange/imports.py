@@ -127,6 +127,7 @@ def import_source(
     dry_run: bool = False,
     photos: str = "keep",
     progress: Callable[[int, int | None], None] | None = None,
+    dates: str = "auto",
 ) -> ImportReport:
     """Import a file, ``-`` (stdin) or a folder of .vcf files. ``progress(done, total)``
     is told how many characters of the source have been read, of how many.
@@ -140,11 +141,13 @@ def import_source(
     if fmt not in sources.FORMATS:
         raise InvalidInput(f"unknown import format {fmt!r}", hint=", ".join(sources.FORMATS))
     raw = sources.read_bytes(path)
-    texts = [(name, sources.decode(name, data, encoding)) for name, data in raw]
+    texts = [(name, sources.decode(name, data, encoding, fmt)) for name, data in raw]
     chosen = fmt if fmt != "auto" else sources.detect(*texts[0])
     mapping_items = list(mapping)
     if mapping_items and chosen not in ("csv", "google", "outlook"):
         raise InvalidInput("--map is for CSV files", hint=f"this is read as {chosen}")
+    if dates != "auto" and chosen not in ("csv", "outlook"):
+        raise InvalidInput("--dates is for Outlook CSV files", hint=f"this is read as {chosen}")
     column_map = None
     if mapping_items:
         from minicrm.interchange.formats import csvcolumns  # lazy: start-up
@@ -167,6 +170,8 @@ def import_source(
         mapping=column_map,
         csv_kind="auto" if fmt == "auto" else chosen,
         meter=meter,
+        encoding=encoding,
+        date_order=dates,
     )
 
     return run_import(

@@ -126,7 +126,19 @@ def _prepare(record: Incoming, photos: str) -> Prepared:
             seen.add(key)
             cleaned.append((_label(label) if label else None, value, key))
         items[kind] = cleaned
-    tags = list(dict.fromkeys(_tag(t) for t in record.tags if t and t.strip()))
+    tags: list[str] = []
+    changed: list[str] = []  # labels the tag rule changed beyond case, as written
+    for raw in record.tags:
+        if not raw or not raw.strip():
+            continue
+        made = _tag(raw)
+        if made is None or made != raw.strip().lstrip("#").casefold():
+            changed.append(raw.strip())
+        if made is not None:
+            tags.append(made)
+    tags = list(dict.fromkeys(tags))
+    if changed:
+        custom_extra["labels"] = ", ".join(dict.fromkeys(changed))
     custom = {}
     for key, value in {**custom_extra, **record.custom}.items():
         clean_key = validate.custom_key(_custom_name(key))
@@ -160,8 +172,8 @@ def _label(label: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4_096)
-def _tag(raw: str) -> str:
-    return validate.tag(raw)
+def _tag(raw: str) -> str | None:
+    return validate.tag_of_label(raw)
 
 
 @functools.lru_cache(maxsize=4_096)

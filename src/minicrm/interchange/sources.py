@@ -42,7 +42,10 @@ def _read(path: Path) -> bytes:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
 
 
-def decode(name: str, data: bytes, encoding: str | None) -> str:
+def decode(name: str, data: bytes, encoding: str | None, fmt: str = "auto") -> str:
+    """The text of a source. A vCard that is not all UTF-8 (and no ``encoding`` given)
+    keeps its other bytes as surrogates, for the vCard reader to decode each property in
+    its own CHARSET (or the fallback); any other format must decode whole."""
     if len(data) > MAX_BYTES:
         raise InvalidInput(f"{name} is larger than {MAX_BYTES:,} bytes")
     try:
@@ -52,6 +55,15 @@ def decode(name: str, data: bytes, encoding: str | None) -> str:
             f"unknown encoding {encoding!r}", hint="e.g. latin-1, cp1252, utf-16"
         ) from None
     except UnicodeDecodeError as exc:
+        vcard = fmt == "vcard" or (
+            fmt == "auto"
+            and (
+                data.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD"
+                or Path(name).suffix.lower() in (".vcf", ".vcard")
+            )
+        )
+        if encoding is None and vcard:
+            return data.decode("utf-8-sig", "surrogateescape")
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidInput(
             f"{name} is not valid {encoding or 'UTF-8'} (line {line}, byte {exc.start})",
@@ -98,11 +110,13 @@ def records(
     mapping: dict[str, str] | None = None,
     csv_kind: str = "auto",
     meter: Meter | None = None,
+    encoding: str | None = None,
+    date_order: str = "auto",
 ) -> Iterator[Incoming | RecordError]:
     """Records of every source in ``fmt`` (vcard, json, or csv read as ``csv_kind``:
     auto, csv, google or outlook). ``meter.done`` follows how many characters of all the
     sources have been read (for a progress bar sized by the sources, not by a count of
-    their records)."""
+    their records). ``date_order``: how Outlook's slash dates are read (auto, dmy, mdy)."""
     meter = meter or Meter()
     for name, text in sources:
         base = meter.done
@@ -110,7 +124,7 @@ def records(
         if fmt == "vcard":
             from minicrm.interchange.formats import vcard  # lazy: start-up
 
-            reader = vcard.parse_vcards(text, source=name, meter=meter)
+            reader = vcard.parse_vcards(text, source=name, meter=meter, encoding=encoding)
         elif fmt == "json":
             from minicrm.interchange.formats import jsondump  # lazy: start-up
 
@@ -129,6 +143,7 @@ def records(
                 mapping=mapping,
                 source=name,
                 meter=meter,
+                date_order=date_order,
             )
         yield from reader
         meter.done = base + len(text)

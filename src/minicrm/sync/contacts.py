@@ -71,8 +71,12 @@ def fields_of(record: Incoming) -> dict[str, Any]:
         items = [[label, value] for label, value in getattr(record, name)]
         if items:
             out[name] = items
-    if record.tags:  # a set in minicrm: the order a card gives them is no change
-        out["tags"] = sorted(set(record.tags))
+    # a set in minicrm: the order a card gives them is no change. Compared as the tags
+    # they make (validate.tag_of_label: a phone's "Book Club" is minicrm's book-club), so
+    # a card is not rewritten for them and its CATEGORIES line is kept as it is
+    tags = {made for t in record.tags if (made := validate.tag_of_label(t))}
+    if tags:
+        out["tags"] = sorted(tags)
     for key, value in sorted(record.custom.items()):
         out[f"custom.{key}"] = value
     if record.vcard_extra:

@@ -9,7 +9,7 @@ Nothing is dropped unless mapped to ``ignore``. Values are passed on as the file
 (trimmed, line ends inside a cell made ``\n``); :mod:`minicrm.interchange.imports` validates them. A few things are normalised here because
 only this module knows the format: Outlook's US-order birthdays (``5/17/1990``, ``0/0/00``
 for none), Google's ``" ::: "`` multi-value cells and ``"* "`` primary markers, labels
-(``"Work Fax"`` -> ``work-fax``), tags (``"Book Club"`` -> ``Book-Club``), and the ``'``
+(``"Work Fax"`` -> ``work-fax``), and the ``'``
 that a formula guard put before ``= + - @`` (so minicrm's own guarded CSV reads back).
 
 The dialects are their own modules: :mod:`~minicrm.interchange.formats.csvcolumns` (targets,
@@ -51,7 +51,11 @@ from minicrm.interchange.formats.google_csv import (
     google_target,
 )
 from minicrm.interchange.formats.outlook_csv import (
+    DATE_ORDERS,
+    DEFAULT_ORDER,
+    ImpossibleSlashDate,
     outlook_target,
+    slash_order,
     us_date,
 )
 from minicrm.interchange.incoming import Incoming, Meter, RecordError
@@ -135,7 +139,7 @@ def _tag(text: str) -> str | None:
         tag = tag[2:].strip()
         if tag.lower() in ("mycontacts", "starred"):
             return None
-    return re.sub(r"\s+", "-", tag) or None
+    return tag or None  # made a tag when the record is prepared (validate.tag_of_label)
 
 
 def _split(value: str, pattern: re.Pattern[str] | None) -> list[str]:
@@ -179,8 +183,10 @@ def _preview(cells: list[str]) -> str:
 class _Row:
     """Collects one row's values; :meth:`finish` makes the Incoming."""
 
-    def __init__(self, position: str) -> None:
+    def __init__(self, position: str, date_order: str = DEFAULT_ORDER) -> None:
         self.record = Incoming(position)
+        self.date_order = date_order
+        self.problem: str | None = None
         self.middle: str | None = None
         self.items: dict[str, list[tuple[bool, int, str | None, str]]] = {k: [] for k in LIST_ATTR}
         self.groups: dict[tuple[str, str], dict[str, str]] = {}
@@ -234,7 +240,15 @@ class _Row:
         elif t.kind == "custom":
             self.custom(t.key or column.key, value)
         elif t.kind == "usdate":
-            converted = us_date(value)
+            try:
+                converted = us_date(value, self.date_order)
+            except ImpossibleSlashDate:
+                order = "day/month/year" if self.date_order == "dmy" else "month/day/year"
+                self.problem = self.problem or (
+                    f"{t.key} {value!r} is an impossible date read as {order} "
+                    "(there is no such day)"
+                )
+                return
             if converted is not None:
                 if t.key == "birthday":
                     self.scalar("birthday", converted, column)
@@ -279,6 +293,8 @@ class _Row:
     def finish(self, cells: list[str]) -> Incoming | RecordError:
         self._finish_groups()
         record = self.record
+        if self.problem:
+            return RecordError(record.position, self.problem)
         for kind, attr in LIST_ATTR.items():
             ordered = sorted(self.items[kind], key=lambda item: (not item[0], item[1]))
             setattr(record, attr, [(label, value) for _, _, label, value in ordered])
@@ -392,6 +408,43 @@ def _rows(
         yield start, cells
 
 
+def _file_date_order(
+    stream: TextIO, indexes: list[int], delimiter: str, first_line: int, source: str
+) -> str:
+    """The order of the file's slash dates, from one pass over the rows after the header
+    (keeping nothing but the first date that proves each order): ``dmy`` when one has a
+    first part over 12 (``13/1/1980``), ``mdy`` when one has a second part over 12, the
+    default (``mdy``, Outlook's US order) when none says. Both in one file: InvalidInput,
+    asking for ``--dates``. A stream that cannot be read twice keeps the default."""
+    if not stream.seekable():
+        return DEFAULT_ORDER
+    start = stream.tell()
+    seen: dict[str, tuple[int, str]] = {}
+    try:
+        reader = csv.reader(stream, delimiter=delimiter)
+        line = first_line
+        for cells in reader:
+            for index in indexes:
+                if index < len(cells) and (order := slash_order(cells[index])):
+                    seen.setdefault(order, (line, cells[index].strip()))
+            if len(seen) == 2:
+                break
+            line = first_line + reader.line_num
+    except csv.Error:
+        pass  # the row is reported as it is read; the dates before it have spoken
+    finally:
+        stream.seek(start)
+    if len(seen) == 2:
+        (d_line, d_value), (m_line, m_value) = seen["dmy"], seen["mdy"]
+        raise InvalidInput(
+            f"{source} has dates both day-first ({d_value!r}, line {d_line}) and "
+            f"month-first ({m_value!r}, line {m_line}); nothing was imported",
+            hint="say how to read them: --dates dmy (day/month/year) or --dates mdy "
+            "(month/day/year); a date that does not fit is then an invalid record",
+        )
+    return next(iter(seen), DEFAULT_ORDER)
+
+
 def parse_csv(
     stream: TextIO,
     *,
@@ -399,6 +452,7 @@ def parse_csv(
     mapping: dict[str, str] | None = None,
     source: str | None = None,
     meter: Meter | None = None,
+    date_order: str = "auto",
 ) -> Iterator[Incoming | RecordError]:
     """The contacts of a CSV file, one per data row, in file order. ``meter.done`` grows
     by the characters of each line read.
@@ -407,9 +461,17 @@ def parse_csv(
     ``outlook``. ``mapping``: ``{column: field}`` from :func:`parse_mapping`; it wins over
     recognition. Empty rows are skipped; an empty or header-only file yields nothing.
     Raises InvalidInput for an unknown ``kind`` or a ``mapping`` column not in the header.
+
+    ``date_order``: how Outlook's slash dates are read: ``mdy``, ``dmy``, or ``auto``
+    (decided for the whole file by a pass over its date columns, see
+    :func:`_file_date_order`).
     """
     if kind not in KINDS:
         raise InvalidInput(f"unknown CSV kind {kind!r}", hint="one of: " + ", ".join(KINDS))
+    if date_order not in DATE_ORDERS:
+        raise InvalidInput(
+            f"unknown date order {date_order!r}", hint="one of: " + ", ".join(DATE_ORDERS)
+        )
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
     where = f" of {source}" if source else ""
     first = stream.readline()
@@ -417,7 +479,8 @@ def parse_csv(
         first = first[1:]
     if not first:
         return
-    rows = _rows(_Lines(itertools.chain([first], stream), meter), _delimiter(first), where)
+    lines = _Lines(itertools.chain([first], stream), meter)
+    rows = _rows(lines, _delimiter(first), where)
     header: list[str] | None = None
     columns: list[_Column] = []
     for item in rows:
@@ -443,6 +506,13 @@ def parse_csv(
                     f"no header row I recognise: {_preview(header)}; use --map COLUMN=FIELD",
                 )
                 return
+            dated = [c.index for c in columns if c.target and c.target.kind == "usdate"]
+            if date_order == "auto":
+                date_order = DEFAULT_ORDER
+                if dated:
+                    date_order = _file_date_order(
+                        stream, dated, _delimiter(first), lines.next_number, source or "the file"
+                    )
             continue
         position = f"line {start}{where}"
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
@@ -452,7 +522,7 @@ def parse_csv(
                 "(a stray comma or an unquoted value?)",
             )
             continue
-        row = _Row(position)
+        row = _Row(position, date_order)
         size = len(cells)
         for column in columns:
             if column.index < size:

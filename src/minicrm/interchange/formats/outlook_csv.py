@@ -1,10 +1,12 @@
-"""The columns of an Outlook CSV export of contacts, and its US-order birthdays
-(``5/17/1990``; ``0/0/00`` for none).
+"""The columns of an Outlook CSV export of contacts, and its slash-date birthdays:
+US order (``5/17/1990``; ``0/0/00`` for none) unless the file's dates, or ``--dates``,
+say day first (``17/5/1990``, from an Outlook set to a European locale).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from minicrm.interchange.formats.csvcolumns import IGNORE, Target
 
@@ -105,16 +107,45 @@ _US_DATE = re.compile(
 )
 
 
-def us_date(value: str) -> str | None:
-    """Outlook's M/D/YYYY as ISO; ``0/0/00`` (no date) as None; anything else as is."""
+DATE_ORDERS = ("auto", "dmy", "mdy")
+DEFAULT_ORDER = "mdy"  # Outlook's US order, when no date of the file says otherwise
+
+
+class ImpossibleSlashDate(ValueError):
+    """A slash date that has no such day in the file's order (``31/2/1980``)."""
+
+
+def slash_order(value: str) -> str | None:
+    """The order a slash date proves: ``dmy`` (``13/1/1980``), ``mdy`` (``1/13/1980``),
+    or None (both parts 12 or less, or not a slash date)."""
+    m = _US_DATE.fullmatch(value.strip())
+    if not m:
+        return None
+    first, second = int(m.group(1)), int(m.group(2))
+    if first > 12 >= second >= 1:
+        return "dmy"
+    if second > 12 >= first >= 1:
+        return "mdy"
+    return None
+
+
+def us_date(value: str, order: str = DEFAULT_ORDER) -> str | None:
+    """Outlook's M/D/YYYY (or D/M/YYYY with ``order="dmy"``) as ISO; ``0/0/00`` (no date)
+    as None; anything else as is. Raises ImpossibleSlashDate for a slash date with no
+    such day in that order."""
     m = _US_DATE.fullmatch(value.strip())
     if not m:
         return value
     month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if order == "dmy":
+        month, day = day, month
     if month == 0 or day == 0:
         return None
     if len(m.group(3)) == 2:  # Outlook writes four digits; a two-digit year is 19xx/20xx
         year += 2000 if year <= 30 else 1900
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return value
+    try:
+        date(year, month, day)
+    except ValueError:
+        if not (month == 2 and day == 29):  # a leap day is checked as every birthday is
+            raise ImpossibleSlashDate(value) from None
     return f"{year:04d}-{month:02d}-{day:02d}"

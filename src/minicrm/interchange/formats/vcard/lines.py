@@ -6,6 +6,7 @@ See :mod:`minicrm.interchange.formats.vcard` for what is read and written and wh
 
 from __future__ import annotations
 
+import binascii
 import io
 import re
 from collections.abc import Iterator
@@ -39,6 +40,45 @@ ESCAPABLE = '\\;,Nn":'  # vobject's list plus ':' (Apple and Google write "http\
 
 class CardError(Exception):
     """This card cannot be read; the message says why."""
+
+
+FALLBACK_CHARSET = "cp1252"  # what old phones wrote when they did not say (Western Europe)
+
+
+def decode_value(data: bytes, charset: str | None, encoding: str | None = None) -> str:
+    """A value's bytes (quoted-printable decoded, or 8-bit text that is not UTF-8) as
+    text: in the property's ``CHARSET`` when it has one, else in ``encoding`` (the import's
+    ``--encoding``), else UTF-8, and when that fails cp1252 (latin-1 for the five bytes
+    cp1252 leaves undefined). Raises LookupError or UnicodeDecodeError only for a
+    ``CHARSET`` or ``encoding`` that is unknown or does not fit the bytes."""
+    if charset or encoding:
+        return data.decode(charset or encoding or "")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return data.decode(FALLBACK_CHARSET)
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _raw_bytes(value: str) -> bytes | None:
+    """The bytes of a value holding bytes that were not UTF-8 (decoded from the file with
+    ``surrogateescape``), or None for a value that is all text."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+    return None
+
+
+def _charset(params: dict[str, list[str]]) -> str | None:
+    for key, values in params.items():
+        if key.upper() == "CHARSET" and values:
+            return values[0]
+    return None
 
 
 @dataclass
@@ -150,17 +190,20 @@ class _Line:
         self.singletonparams = singletonparams
 
 
-def read_props(lines: list[str]) -> list[CardProp]:
+def read_props(lines: list[str], encoding: str | None = None) -> list[CardProp]:
     """The card's content lines (its own BEGIN/END and any nested component left out).
 
     Most cards are read by :func:`read_props_fast`, which gives what vobject gives for
     the lines it accepts (vobject's ContentLine was most of a vCard import's time); a card with
-    quoted-printable or a quoted parameter value goes through vobject."""
+    quoted-printable or a quoted parameter value goes through vobject.
+
+    Values are decoded as :func:`decode_value` says (``encoding``: the import's
+    ``--encoding``, for quoted-printable values without a ``CHARSET``)."""
     if not any(_QP_PARAM.match(line) for line in lines):
         props = read_props_fast(lines)
         if props is not None:
             return props
-    return read_props_vobject(lines)
+    return read_props_vobject(lines, encoding)
 
 
 def _logical_lines(lines: list[str]) -> Iterator[str]:
@@ -218,13 +261,25 @@ def read_props_fast(lines: list[str]) -> list[CardProp] | None:
             depth -= 1
             continue
         if depth == 1:
-            line = _Line(upper, group or None, logical[colon + 1 :], params, singles)
+            value = logical[colon + 1 :]
+            if (data := _raw_bytes(value)) is not None:
+                value = _decoded(upper, data, _charset(params))
+            line = _Line(upper, group or None, value, params, singles)
             props.append(CardProp(line, False))
     return props
 
 
-def read_props_vobject(lines: list[str]) -> list[CardProp]:
-    """The card's content lines, read with vobject's line functions."""
+def _decoded(name: str, data: bytes, charset: str | None, encoding: str | None = None) -> str:
+    try:
+        return decode_value(data, charset, encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise CardError(f"cannot decode {name}: {describe_error(exc)}") from None
+
+
+def read_props_vobject(lines: list[str], encoding: str | None = None) -> list[CardProp]:
+    """The card's content lines, read with vobject's line functions (quoted-printable
+    decoded here, with :func:`decode_value`)."""
+
     from vobject.base import ContentLine, getLogicalLines, parseLine
 
     allow_qp = any(_QP_PARAM.match(line) for line in lines)
@@ -239,13 +294,16 @@ def read_props_vobject(lines: list[str]) -> list[CardProp]:
         qp = False
         fixed = []
         for param in params:
-            # vobject decodes quoted-printable only when it is spelt in capitals
+            # the parameter is taken off, as vobject does when it decodes the value
             if len(param) == 1 and param[0].upper() == "QUOTED-PRINTABLE":
-                param = ["QUOTED-PRINTABLE"]
                 qp = True
-            elif param[0].upper() == "ENCODING":
-                values = [v.upper() if v.upper() == "QUOTED-PRINTABLE" else v for v in param[1:]]
-                qp = qp or "QUOTED-PRINTABLE" in values
+                continue
+            if param[0].upper() == "ENCODING":
+                values = [v for v in param[1:] if v.upper() != "QUOTED-PRINTABLE"]
+                if len(values) < len(param) - 1:
+                    qp = True
+                    if not values:
+                        continue
                 param = [param[0], *values]
             fixed.append(param)
         upper = name.upper()
@@ -253,8 +311,13 @@ def read_props_vobject(lines: list[str]) -> list[CardProp]:
             line = ContentLine(name, fixed, value, group, encoded=True)
         except (LookupError, UnicodeDecodeError, ValueError) as exc:
             raise CardError(f"cannot decode {upper}: {describe_error(exc)}") from None
+        charset = _charset(line.params)
         if qp:
-            line.value = line.value.replace("\r\n", "\n").replace("\r", "\n")
+            qp_bytes = binascii.a2b_qp(value.encode("utf-8", "surrogateescape"))
+            text = _decoded(upper, qp_bytes, charset, encoding)
+            line.value = text.replace("\r\n", "\n").replace("\r", "\n")
+        elif (raw := _raw_bytes(line.value)) is not None:
+            line.value = _decoded(upper, raw, charset)
         if upper == "BEGIN":
             depth += 1
             continue

@@ -46,12 +46,20 @@ _NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
 
 
 def parse_vcards(
-    text: str, *, source: str | None = None, meter: Meter | None = None
+    text: str,
+    *,
+    source: str | None = None,
+    meter: Meter | None = None,
+    encoding: str | None = None,
 ) -> Iterator[Incoming | RecordError]:
     """One :class:`Incoming` per card in ``text``, in order, or a :class:`RecordError` for a
     card that cannot be read (and reading goes on). Positions are ``card 3 (line 41)``,
     ``of <source>`` added when given; text outside any card is reported as ``line N``.
-    ``meter.done`` grows with the share of ``text`` read (in characters, by its lines)."""
+    ``meter.done`` grows with the share of ``text`` read (in characters, by its lines).
+
+    Bytes that were not UTF-8 (``text`` decoded with ``surrogateescape``) are read in
+    their property's CHARSET, else cp1252; ``encoding`` (the import's ``--encoding``) is
+    the charset of quoted-printable values that name none (see ``lines.decode_value``)."""
     suffix = f" of {source}" if source else ""
     if not ANY_VCARD.search(text):
         yield RecordError(f"card 1{suffix}", "no vCard found")
@@ -67,7 +75,7 @@ def parse_vcards(
             yield RecordError(position, item.error)
             continue
         try:
-            yield _parse_card(item.lines, position)
+            yield _parse_card(item.lines, position, encoding)
         except CardError as exc:
             yield RecordError(position, str(exc))
         except Exception as exc:  # vobject raises far more than ParseError on bad input
@@ -169,8 +177,8 @@ def _photo(prop: CardProp) -> str | None:
     return dump_line(out)
 
 
-def _parse_card(lines: list[str], position: str) -> Incoming:
-    props = read_props(lines)
+def _parse_card(lines: list[str], position: str, encoding: str | None = None) -> Incoming:
+    props = read_props(lines, encoding)
     record = Incoming(position=position)
 
     labels: dict[str, int] = {}  # group -> index of its X-ABLabel
