@@ -6,7 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import socket
 import sqlite3
+import stat
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -229,6 +233,61 @@ def test_export_writes_a_0600_file_and_refuses_folders(run, tmp_path):
     run("export", "-o", str(target))
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     run("export", "-o", str(tmp_path), code=2)
+
+
+def test_export_through_a_symlink_replaces_its_target_and_keeps_the_link(run, tmp_path):
+    run("add", "Ann")
+    real = tmp_path / "nas" / "real.json"
+    real.parent.mkdir()
+    real.write_text("{}")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    assert run("export", "-o", str(link)).stderr == f"Wrote {link}\n"
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text())["tables"]["contacts"][0]["display_name"] == "Ann"
+    assert oct(real.stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.json"]  # no temp left
+    # a link to nothing yet: its target is created, the link stays a link
+    dangling = tmp_path / "next.json"
+    dangling.symlink_to(real.parent / "new.json")
+    run("export", "-o", str(dangling))
+    assert dangling.is_symlink() and (real.parent / "new.json").is_file()
+
+
+def test_export_into_a_fifo_writes_through_it(run, tmp_path):
+    run("add", "Ann")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        run("export", "-o", str(fifo))
+    finally:
+        reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO, not a file
+    assert json.loads(got[0])["tables"]["contacts"][0]["display_name"] == "Ann"
+
+
+def test_export_refuses_a_socket_and_a_link_to_a_folder(run, tmp_path):
+    folder_link = tmp_path / "folder-link"
+    folder_link.symlink_to(tmp_path)
+    assert "is a folder" in run("export", "-o", str(folder_link), code=2).stderr
+    path = tmp_path / "sock"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(path))
+        err = run("export", "-o", str(path), code=2).stderr
+    finally:
+        sock.close()
+    assert err.startswith(f"minicrm: {path} is a socket") and stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_export_dash_o_dash_is_standard_output(run, tmp_path, monkeypatch):
+    run("add", "Ann")
+    monkeypatch.chdir(tmp_path)
+    assert run("export", "-o", "-").stdout == run("export").stdout
+    assert not (tmp_path / "-").exists()
 
 
 def test_vdir_file_names_cannot_escape(tmp_path):

@@ -7,6 +7,7 @@ error is turned into one line on stderr and its exit code in one place
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -27,13 +28,30 @@ def _end_paging(*, rest: bool = True) -> None:
         pager.finish(rest=rest)
 
 
-def _fail(text: str, code: int) -> None:
+def _fail(text: str, code: int, hint: str | None = None) -> None:
     from minicrm.ui.render import message  # lazy: start-up
 
     _end_paging()
-    message(f"minicrm: {text}")
+    message(f"minicrm: {text} ({hint})" if hint else f"minicrm: {text}")
     _finished()
     raise typer.Exit(code)
+
+
+# An OSError that escapes a command with one of these is the output failing to be
+# written (a full disk under `minicrm ls > file`): files and the database report theirs.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _discard_output() -> None:
+    """Point stdout at /dev/null: what is still buffered for it cannot be written, and
+    must not fail again (a second message, exit 120) when Python flushes it at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a file (a test's runner)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 _as_program = False  # set by main(): the process is the minicrm command, not a test runner
@@ -191,9 +209,9 @@ class MinicrmGroup(TyperGroup):
             if pager is not None and pager.closed_early():
                 _end_paging()  # the user quit the pager: that is no error
                 raise typer.Exit(0) from None
-            # The reader went away (`minicrm ls | head -1`): stop quietly, like SIGPIPE.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            # The reader went away (`minicrm ls | head -1`), or stdout was closed (`>&-`,
+            # see minicrm.cli.streams): stop quietly, like SIGPIPE.
+            _discard_output()
             raise typer.Exit(141) from None
         except typer.Exit:
             raise
@@ -204,6 +222,11 @@ class MinicrmGroup(TyperGroup):
         except Exception as exc:  # the unforeseen: a short message, traceback on --debug
             if debug:
                 traceback.print_exc()
+            if isinstance(exc, OSError) and exc.errno in _FULL:  # writing the output
+                _discard_output()
+                _fail(
+                    f"cannot write the output: {exc.strerror}", EXIT_ERROR, "free some disk space"
+                )
             _fail(
                 f"internal error: {type(exc).__name__}: {exc} "
                 "(run again with --debug for details, and please report it)",
@@ -463,6 +486,10 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     global _as_program
     _as_program = True
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:  # <&-, >&-, 2>&-
+        from minicrm.cli import streams  # lazy: start-up
+
+        streams.guard()
     args = sys.argv[1:]
     name = command_name(args)
     if name is None:  # --help, -h, nothing, or only global options

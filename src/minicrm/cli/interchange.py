@@ -250,7 +250,7 @@ def export(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (atomically, mode 0600) instead of stdout.",
+            help="Write to FILE (atomically, mode 0600) instead of stdout; - is stdout.",
         ),
     ] = None,
     vdir: Annotated[
@@ -339,10 +339,12 @@ def export(
             compact=compact,
         )
 
+    if output is not None and str(output) == "-":  # -o -: standard output, as import - reads stdin
+        output = None
     if output is None:
         # ScreenSafe has what the writers use of a text stream (write, flush)
         write(cast(IO[str], ScreenSafe(sys.stdout)) if stdout_is_terminal() else sys.stdout)
     else:
-        with exports.open_atomic(output) as handle:
+        with exports.open_output(output) as handle:
             write(handle)
         render.message(f"Wrote {output}")

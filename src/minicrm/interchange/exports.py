@@ -1,6 +1,7 @@
 """Exporting: minicrm's JSON dump (and its restore), vCard files and vdirs, CSV for
 spreadsheets and Google, iCalendar for follow-ups and birthdays. Files are written
-atomically (a temporary file, then a rename) and created 0600: they hold personal data."""
+atomically (a temporary file, then a rename) and created 0600: they hold personal data;
+a FIFO or a device given as the output is written directly (:func:`open_output`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -279,6 +281,72 @@ def write_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically, mode 0600."""
     with open_atomic(path) as handle:
         handle.write(text)
+
+
+@contextmanager
+def open_output(path: Path) -> Iterator[IO[str]]:
+    """A text file to write the output named by ``export -o PATH`` through, as ``cp``
+    would treat PATH: a regular file (or nothing yet) is replaced atomically, mode 0600
+    (:func:`open_atomic`); a symbolic link is followed and its target replaced so, the
+    link staying a link; a FIFO or a character device (``/dev/stdout``, ``/dev/fd/N``
+    too) is opened and written directly (no temporary file, no rename, no chmod). A
+    folder, a socket or a block device is refused (InvalidInput)."""
+    path = Path(path)
+    target, direct = _output_target(path)
+    if not direct:
+        with open_atomic(target) as handle:
+            yield handle
+        return
+    try:
+        handle = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise MinicrmError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+    except OSError as exc:
+        raise MinicrmError(f"cannot write {path}: {exc.strerror}") from None
+
+
+_STREAM_PATHS = ("/proc/", "/dev/fd/", "/dev/stdout", "/dev/stderr")
+
+
+def _output_target(path: Path) -> tuple[Path, bool]:
+    """(the path to write, whether to write it directly rather than replace it)."""
+    try:
+        mode = path.stat().st_mode  # through any links
+    except FileNotFoundError:  # nothing there, or a link to nothing yet: create the target
+        return (Path(os.path.realpath(path)) if path.is_symlink() else path), False
+    except OSError as exc:
+        raise MinicrmError(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidInput(f"{path} is a folder", hint="give a file name, or --vdir for a folder")
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return path, True
+    if not stat.S_ISREG(mode):
+        kind = "a socket" if stat.S_ISSOCK(mode) else "a block device"
+        raise InvalidInput(
+            f"{path} is {kind}; refusing to write to it",
+            hint="give a file name, or - for standard output",
+        )
+    if _names_a_stream(path):  # /dev/stdout while stdout is a file: write into it
+        return path, True
+    return (Path(os.path.realpath(path)) if path.is_symlink() else path), False
+
+
+def _names_a_stream(path: Path) -> bool:
+    """Whether ``path`` or a link on the way to its target names an open stream
+    (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``): one to write into, never to
+    rename a file over."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if current.startswith(_STREAM_PATHS):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.join(os.path.dirname(current), os.readlink(current))
+        current = os.path.abspath(current)
+    return False
 
 
 @contextmanager
