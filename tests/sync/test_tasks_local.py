@@ -229,6 +229,18 @@ def _completed(path: Path) -> None:
     path.write_bytes(text.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED").encode())
 
 
+def _weekly_done_by_import(run, tmp_path: Path) -> Path:
+    """Ann's weekly series, its first occurrence completed by importing its exported task
+    marked done: the exported file (#1 done, #2 open, due 2026-12-14)."""
+    run("add", "Ann")
+    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
+    exported = tmp_path / "w.ics"
+    run("export", "--format", "ics", "-o", str(exported))
+    _completed(exported)
+    run("import", str(exported))
+    return exported
+
+
 def _every(run) -> list[tuple[str, str]]:
     rows = json.loads(run("followup", "ls", "--status", "all", "--json").stdout)
     return sorted((f["due"], f["status"]) for f in rows)
@@ -295,12 +307,7 @@ def test_a_new_completion_of_the_next_occurrence_completes_it_once(run, tmp_path
     ids=["cancelled", "due", "title", "reopened", "no-followup-id"],
 )
 def test_a_task_about_an_earlier_occurrence_changes_nothing(run, tmp_path, change):
-    run("add", "Ann")
-    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
-    exported = tmp_path / "w.ics"
-    run("export", "--format", "ics", "-o", str(exported))
-    _completed(exported)
-    run("import", str(exported))
+    exported = _weekly_done_by_import(run, tmp_path)
     history = _history_ids(run)
     exported.write_bytes(change(exported.read_bytes().decode()).encode())
     report = json.loads(run("import", str(exported), "--json").stdout)
@@ -333,12 +340,7 @@ def test_sync_an_old_completed_file_in_a_new_folder_completes_nothing(run, tmp_p
     """A folder (no sync state yet) holding a task of an occurrence done already."""
     folder = tmp_path / "t"
     folder.mkdir()
-    run("add", "Ann")
-    run("follow", "ann", "Weekly sync", "--due", "2026-12-07", "--every", "weekly")
-    exported = tmp_path / "w.ics"
-    run("export", "--format", "ics", "-o", str(exported))
-    _completed(exported)
-    run("import", str(exported))
+    exported = _weekly_done_by_import(run, tmp_path)
     (folder / "w.ics").write_bytes(exported.read_bytes())
     sync(run, folder, "--winner", winner)
     assert _every(run) == [("2026-12-07", "done"), ("2026-12-14", "open")]
