@@ -45,6 +45,33 @@ def test_set_creates_a_private_file_and_get_reads_it_back(run, config_file):
     assert run.json("deal", "add", "jane", "Site", "--value", "10")["currency"] == "USD"
 
 
+def test_set_through_a_symlinked_config_updates_its_target(run, config_file, tmp_path):
+    """Dotfiles managers (stow, chezmoi, a git checkout) link ~/.config/minicrm/config.toml
+    to a file elsewhere. `config set` renamed its new file over the link: the link became
+    a plain file, the dotfiles copy stopped changing. Now the target is replaced (a
+    temporary file beside it, renamed over it), the link stays a link, and the target's
+    folder and mode are left as they were."""
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir(mode=0o755)
+    target = dotfiles / "minicrm.toml"
+    target.write_text('[deals]\ncurrency = "EUR"\n', encoding="utf-8")
+    os.chmod(target, 0o640)
+    config_file.unlink(missing_ok=True)
+    config_file.symlink_to(target)
+    run("config", "set", "deals.currency", "usd")
+    assert config_file.is_symlink() and os.readlink(config_file) == str(target)
+    assert target.read_text(encoding="utf-8") == '[deals]\ncurrency = "USD"\n'
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert stat.S_IMODE(os.stat(dotfiles).st_mode) == 0o755
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["minicrm.toml"]  # no temp left
+    assert run("config", "get", "deals.currency").stdout == "USD\n"
+    config_file.unlink()
+    config_file.symlink_to(tmp_path / "gone" / "minicrm.toml")  # a link to a missing folder
+    result = run("config", "set", "deals.currency", "eur", code=1)
+    assert result.stderr.startswith("minicrm: cannot write the config file ")
+    assert "No such file or directory" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_set_keeps_comments_and_other_tables(run, config_file):
     config_file.write_text(
         '# mine\n[deals]  # money\ncurrency = "EUR"  # euro\nstages = [\n'

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from minicrm.core import config as cfg
-from minicrm.core.errors import InvalidInput, NotFound
+from minicrm.core.errors import InvalidInput, MinicrmError, NotFound
 
 
 @dataclass(frozen=True)
@@ -400,17 +400,25 @@ def _write(key: str, value: str | None) -> None:
             hint="edit the file by hand",
         )
     cfg.parse_config(new_text.encode("utf-8"), path)  # checked as every command reads it
-    folder = path.parent
     from minicrm.core.paths import make_private_dirs  # lazy: start-up
 
-    make_private_dirs(folder)
-    mode = (path.stat().st_mode & 0o777) if path.exists() else 0o600
-    temp = folder / f".{path.name}.{os.getpid()}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    make_private_dirs(path.parent)
+    # A symlinked config (a dotfiles manager's) is followed: its target is replaced, in
+    # the target's folder, and the link stays a link.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    mode = (target.stat().st_mode & 0o777) if target.exists() else 0o600
+    temp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as exc:  # a link to a missing folder, a read-only folder
+        raise MinicrmError(f"cannot write the config file {target}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(new_text)
-        os.replace(temp, path)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)  # the umask does not narrow the mode the file had
+        os.replace(temp, target)
     finally:
         if temp.exists():
             temp.unlink()
